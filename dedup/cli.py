@@ -1,0 +1,120 @@
+"""The ``dedup`` command: parse options, call the library, choose a renderer. Nothing else lives here.
+
+Exit codes follow diff and grep: 0 clean, 1 findings over a gate, 2 usage or input error (including a run
+where no input could be read at all).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dedup import __version__
+from dedup.config import Config, NormalizeConfig
+from dedup.io import input_record
+from dedup.prepare import Prepared, prepare
+from dedup.records import InputRecord, Skipped
+from dedup.report import json as json_report
+from dedup.report import terminal
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="dedup",
+    help="Find reprints of the same story in Chinese news and report what each copy changed.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+)
+
+
+class OutputFormat(str, Enum):
+    """The one output option every command shares."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people; json (the DESIGN.md contract) or jsonl for programs."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or skip messages on stderr.")]
+PathsArgument = Annotated[
+    list[str],
+    typer.Argument(help="Files, directories (recursive) or - for stdin: .txt .md .html .jsonl", show_default=False),
+]
+
+
+def _stdout() -> Console:
+    return Console(soft_wrap=False)
+
+
+def _stderr(quiet: bool) -> Console:
+    return Console(stderr=True, quiet=quiet)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dedup {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """dedup: near-duplicate and version-diff analysis for Chinese news reprints."""
+
+
+def _collect(paths: list[str], normalize_config: NormalizeConfig) -> tuple[list[Prepared], list[InputRecord]]:
+    documents: list[Prepared] = []
+    records: list[InputRecord] = []
+    for item in prepare(paths, normalize_config):
+        if isinstance(item, Skipped):
+            records.append(input_record(item))
+        else:
+            documents.append(item)
+            records.append(input_record(item.document))
+    return documents, records
+
+
+def _report_skips(console: Console, records: list[InputRecord]) -> None:
+    skipped = [Skipped(r.path, r.reason or "") for r in records if r.status == "skipped"]
+    terminal.render_skipped(console, skipped)
+
+
+@app.command()
+def normalize(
+    paths: PathsArgument,
+    output: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
+    no_unwrap: Annotated[bool, typer.Option("--no-unwrap", help="Keep the raw line structure.")] = False,
+    no_t2s: Annotated[bool, typer.Option("--no-t2s", help="Keep Traditional script as it is.")] = False,
+) -> None:
+    """Show what the matcher sees: paragraphs after normalization, their raw lines, and the notes."""
+    config = Config(normalize=NormalizeConfig(to_simplified=not no_t2s, unwrap=not no_unwrap))
+    documents, records = _collect(paths, config.normalize)
+    _report_skips(_stderr(quiet), records)
+    if output is OutputFormat.table:
+        terminal.render_normalized(_stdout(), documents)
+    elif output is OutputFormat.json:
+        sys.stdout.write(json_report.dumps(json_report.normalized_payload(records, documents, config)) + "\n")
+    else:
+        import json
+
+        for document in documents:
+            sys.stdout.write(json.dumps(json_report.prepared_to_dict(document), ensure_ascii=False) + "\n")
+    if not documents:
+        _stderr(False).print("[red]error:[/] no input could be read", highlight=False)
+        raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,125 @@
+"""One frozen configuration per stage, gathered in :class:`Config`.
+
+Every JSON report carries ``Config.to_dict()`` so a result can be reproduced, and the persistent index
+refuses sketches made with different fingerprint settings. Defaults are tuned for Chinese news as it
+comes: short paragraphs, heavy reprinting, copies that keep 30-100% of a story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeConfig:
+    """What normalization may do to the matching text (never to what reports quote).
+
+    Attributes:
+        to_simplified: convert Traditional script to Simplified with OpenCC when a text is Traditional.
+        strip_pinyin: remove pinyin annotations glued to characters, e.g. ``召開(kāi)``.
+        unwrap: join hard-wrapped lines (OCR pages) back into paragraphs.
+    """
+
+    to_simplified: bool = True
+    strip_pinyin: bool = True
+    unwrap: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintConfig:
+    """How passages are sketched. Sketches made with different values cannot be compared.
+
+    Attributes:
+        ngram: characters per shingle. Five is the usual choice for Chinese: long enough that common
+            words do not match by chance, short enough that a substituted word spoils few shingles.
+        num_perm: MinHash permutations.
+        seed: seed of the permutations, as datasketch's ``MinHash(seed=...)``.
+        scheme: datasketch permutation scheme; only ``affine32`` is implemented by the fast signer.
+        hash: name of the shingle hash function (see :func:`dedup.fingerprint.shingle_hash`).
+        min_unit_chars: paragraphs with fewer content characters are not sketched: headings and
+            bylines are too short to be evidence that two passages are copies.
+        max_unit_chars: longer paragraphs are sketched as sentence-aligned windows of about this size,
+            so a file without paragraph breaks still matches at passage level.
+    """
+
+    ngram: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    scheme: str = "affine32"
+    hash: str = "fnv1a32-utf32"
+    min_unit_chars: int = 20
+    max_unit_chars: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateConfig:
+    """How candidate paragraph pairs are found (LSH) and verified (exact shingle sets).
+
+    Attributes:
+        threshold: Jaccard threshold the LSH banding is tuned for. Low, because a truncated or
+            merged paragraph has a low Jaccard but a high containment against its original.
+        bands, rows: explicit banding; ``None`` lets datasketch's optimiser choose for ``threshold``.
+        min_containment: a candidate counts when |A∩B| / min(|A|,|B|) reaches this.
+        min_jaccard: ... or when |A∩B| / |A∪B| reaches this.
+        max_bucket: LSH buckets with more members than this are boilerplate (a masthead, a slogan);
+            their pairs are not enumerated.
+    """
+
+    threshold: float = 0.3
+    bands: int | None = None
+    rows: int | None = None
+    min_containment: float = 0.5
+    min_jaccard: float = 0.3
+    max_bucket: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class GroupConfig:
+    """How matched paragraphs become passages and passages become stories.
+
+    Attributes:
+        max_gap: unmatched paragraphs tolerated inside one passage (added or garbled ones).
+        min_link_share: two passages are copies of one story when their matched content covers at least
+            this share of the smaller passage; one shared slogan paragraph is not enough.
+        max_doc_share: a paragraph found in more than this share of documents (and in at least
+            ``min_boilerplate_docs``) is boilerplate, not evidence.
+        min_boilerplate_docs: see ``max_doc_share``; small corpora have no boilerplate by frequency.
+        max_heading_paragraphs: short paragraphs (headline, subtitle, byline) absorbed before a passage.
+    """
+
+    max_gap: int = 3
+    min_link_share: float = 0.4
+    max_doc_share: float = 0.2
+    min_boilerplate_docs: int = 5
+    max_heading_paragraphs: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All stage configurations; ``Config()`` works on Chinese news as it comes."""
+
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    group: GroupConfig = field(default_factory=GroupConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, written into every report.
+
+        >>> Config().to_dict()["fingerprint"]["ngram"]
+        5
+        """
+        return asdict(self)
+
+    def __str__(self) -> str:
+        """A stable one-line form, e.g. for logs and index headers.
+
+        >>> str(Config()).startswith("normalize(to_simplified=True")
+        True
+        """
+        parts = []
+        for name, stage in self.to_dict().items():
+            inner = ", ".join(f"{k}={v}" for k, v in stage.items())
+            parts.append(f"{name}({inner})")
+        return " ".join(parts)

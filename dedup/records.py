@@ -1,0 +1,137 @@
+"""The records that flow between stages: frozen, slotted dataclasses, never dicts.
+
+``load`` yields :class:`Document` or :class:`Skipped`; ``normalize`` turns a document into
+:class:`dedup.normalize.NormText`; ``segment`` yields :class:`Paragraph`; grouping yields :class:`Group` of
+:class:`Witness` made of :class:`Span`. Every record that cites text cites the copy's own file and its
+1-based, inclusive raw lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+InputStatus = Literal["ok", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One decoded input text.
+
+    Attributes:
+        path: the path as the user gave it; ``FILE#ID`` (or ``FILE#LINENO``) for a JSONL document.
+        text: the decoded raw text; reports quote it, and all line numbers count within it.
+        encoding: the detected encoding, e.g. ``utf-8``, ``utf-8-sig``, ``gb18030``, ``big5``, ``utf-16``.
+        format: ``text``, ``markdown``, ``html`` or ``jsonl``; tells normalization which markup to expect.
+    """
+
+    path: str
+    text: str
+    encoding: str
+    format: Literal["text", "markdown", "html", "jsonl"] = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that could not be read, with the reason reported in ``inputs`` and on stderr."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """How one input path (or JSONL line) was accounted for in a run."""
+
+    path: str
+    status: InputStatus
+    encoding: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"path": self.path, "status": self.status}
+        if self.encoding is not None:
+            out["encoding"] = self.encoding
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What one normalization step did to a document, for the report ("stripped 412 pinyin annotations").
+
+    Attributes:
+        step: the step's name, e.g. ``pinyin``, ``t2s``, ``unwrap``, ``markup``, ``jump``, ``garbled``.
+        message: a human sentence.
+        count: how many times the step applied.
+    """
+
+    step: str
+    message: str
+    count: int = 1
+
+
+JumpKind = Literal["continued_on", "continued_from"]
+
+
+@dataclass(frozen=True, slots=True)
+class JumpMarker:
+    """A page-jump marker such as ``（下转第3版）`` (continued_on) or ``（上接1版）`` (continued_from).
+
+    Attributes:
+        kind: ``continued_on`` (the story goes on elsewhere) or ``continued_from`` (it began elsewhere).
+        page: the page as printed (``3``, ``一``, ``A3``).
+        line: the raw line the marker stands on.
+        text: the marker as printed.
+    """
+
+    kind: JumpKind
+    page: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of one file: 1-based inclusive raw lines."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {"path": self.path, "start_line": self.start_line, "end_line": self.end_line}
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.start_line}-{self.end_line}"
+
+
+BoundaryHint = Literal["headline", "byline", "dateline", "continued_on", "continued_from"]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of a normalized document.
+
+    Attributes:
+        index: position in the document, from 0.
+        text: the matching text (normalized: Simplified, unwrapped, width-folded, markers removed).
+        start_line, end_line: the raw lines the paragraph comes from (1-based, inclusive).
+        raw_start, raw_end: raw character offsets; ``document.text[raw_start:raw_end]`` is what reports quote.
+        sentences: the matching text split into sentences (on 。！？； and their closing quotes).
+        markers: page-jump markers that stand in this paragraph.
+        hints: article-boundary hints (headline, byline, dateline, continued_on/from).
+        garbled: character ranges of the matching text flagged as noise (pinyin remnants, mojibake).
+    """
+
+    index: int
+    text: str
+    start_line: int
+    end_line: int
+    raw_start: int
+    raw_end: int
+    sentences: tuple[str, ...] = ()
+    markers: tuple[JumpMarker, ...] = ()
+    hints: frozenset[BoundaryHint] = field(default_factory=frozenset)
+    garbled: tuple[tuple[int, int], ...] = ()

@@ -1,0 +1,1 @@
+"""Renderers: the terminal (rich) and the JSON contract of DESIGN.md."""

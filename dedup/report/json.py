@@ -1,0 +1,62 @@
+"""The JSON contract (DESIGN.md, ``schema_version: 1``): plain dicts built from records, printed by the CLI.
+
+Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
+``ensure_ascii=False`` so Chinese stays readable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dedup.config import Config
+from dedup.prepare import Prepared
+from dedup.records import InputRecord, JumpMarker, Paragraph
+
+SCHEMA_VERSION = 1
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    """One JSON document, Chinese kept as is."""
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def marker_to_dict(marker: JumpMarker) -> dict[str, Any]:
+    return {"kind": marker.kind, "page": marker.page, "line": marker.line, "text": marker.text}
+
+
+def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
+    return {
+        "index": paragraph.index,
+        "start_line": paragraph.start_line,
+        "end_line": paragraph.end_line,
+        "text": paragraph.text,
+        "hints": sorted(paragraph.hints),
+        "markers": [marker_to_dict(m) for m in paragraph.markers],
+        "garbled": [list(span) for span in paragraph.garbled],
+        "sentences": len(paragraph.sentences),
+    }
+
+
+def prepared_to_dict(prepared: Prepared) -> dict[str, Any]:
+    norm = prepared.norm
+    return {
+        "path": prepared.path,
+        "encoding": prepared.document.encoding,
+        "format": prepared.document.format,
+        "notes": [{"step": n.step, "message": n.message, "count": n.count} for n in norm.notes],
+        "paragraphs": [paragraph_to_dict(p) for p in prepared.paragraphs],
+    }
+
+
+def normalized_payload(
+    inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config
+) -> dict[str, Any]:
+    """What ``dedup normalize --format json`` prints."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "config": config.to_dict(),
+        "inputs": [record.to_dict() for record in inputs],
+        "documents": [prepared_to_dict(d) for d in documents],
+    }

@@ -1,0 +1,129 @@
+"""Segment: a normalized text becomes paragraphs with raw line spans, sentences, and article-boundary hints.
+
+A newspaper page holds several articles, so a paragraph also says what it looks like at an article's edge:
+a headline, a byline (``新华社记者``, ``本报记者 余嘉熙``, ``□青岛日报/观海新闻首席记者``), a dateline that closes
+a wire story (``（新华社北京8月22日电）``), or a page-jump marker. Grouping uses these hints to keep passages
+inside one article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dedup.normalize import Marker, NormText, ends_sentence
+from dedup.records import BoundaryHint, JumpMarker, Paragraph
+
+_SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’\"'」』)）]*|$)")
+_BYLINE = re.compile(
+    r"^(□|■|◆|本报记者|本报通讯员|通讯员|新华社记者|人民日报记者|人民日报评论员|本报评论员|新华社评论员|"
+    r"记者|本报讯|据新华社|新华社[^,，。]{0,12}电|中新社[^,，。]{0,12}电|新华网|人民网)"
+)
+_BYLINE_ANYWHERE = re.compile(r"(首席记者|特约记者|本报记者|新华社记者|通讯员)")
+_DATELINE_CLOSE = re.compile(r"[(（](新华社|中新社|新华网|人民网|本报|据)[^()（）]{0,30}电[)）]$")
+_OPENING_DATELINE = re.compile(r"^(据)?(新华社|中新社|本报)[^,，。]{1,20}电")
+
+
+def split_sentences(text: str) -> tuple[str, ...]:
+    """Sentences of a paragraph, split after 。！？； (either width) and any closing quotes.
+
+    >>> split_sentences("疾风知劲草，烈火见真金。中心任务“大考”！未完")
+    ('疾风知劲草，烈火见真金。', '中心任务“大考”！', '未完')
+    """
+    return tuple(s for s in _SENTENCE.findall(text) if s)
+
+
+def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
+    """What a paragraph looks like at an article's edge.
+
+    >>> sorted(boundary_hints("新华社记者", False))
+    ['byline']
+    >>> sorted(boundary_hints("…奋力担当使命、争取更大光荣。(新华社北京8月22日电)", False))
+    ['dateline']
+    >>> sorted(boundary_hints("围绕中心任务增强广大干部践行担当的行动自觉", False))
+    ['headline']
+    """
+    hints: set[BoundaryHint] = set()
+    if _DATELINE_CLOSE.search(text):
+        hints.add("dateline")
+    short = len(text) <= 40
+    if short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)):
+        hints.add("byline")
+    elif _OPENING_DATELINE.match(text):
+        hints.add("byline")
+    reads_as_title = short and not ends_sentence(text) and text[-1:] not in "，,、；;：:"
+    if is_heading or (reads_as_title and "byline" not in hints and "dateline" not in hints):
+        hints.add("headline")
+    return frozenset(hints)
+
+
+def segment(norm: NormText) -> list[Paragraph]:
+    """Cut a normalized text into paragraphs, each citing the raw lines it comes from.
+
+    A page-jump marker belongs to the paragraph it stands in; a marker alone on its line belongs to the
+    paragraph before (``下转``) or after (``上接``), and that paragraph's line span grows to cover it, so a
+    witness that cites the paragraph also cites the marker.
+    """
+    paragraphs: list[Paragraph] = []
+    spans = list(_paragraph_spans(norm.text))
+    markers_at = _assign_markers(norm.markers, spans)
+    garbled = list(norm.garbled)
+    for index, (start, end) in enumerate(spans):
+        text = norm.text[start:end]
+        raw_start = int(norm.origin[start])
+        raw_end = int(norm.origin[end - 1]) + 1
+        markers = tuple(markers_at.get(index, ()))
+        start_line = norm.line_of(raw_start)
+        end_line = norm.line_of(raw_end - 1)
+        for marker in markers:
+            start_line = min(start_line, marker.line)
+            end_line = max(end_line, marker.line)
+        heading = start_line in norm.headings
+        hints = set(boundary_hints(text, heading))
+        hints.update(marker.kind for marker in markers)
+        para_garbled = tuple(
+            (max(s, start) - start, min(e, end) - start) for s, e in garbled if s < end and start < e
+        )
+        paragraphs.append(
+            Paragraph(
+                index=index,
+                text=text,
+                start_line=start_line,
+                end_line=end_line,
+                raw_start=raw_start,
+                raw_end=raw_end,
+                sentences=split_sentences(text),
+                markers=markers,
+                hints=frozenset(hints),
+                garbled=para_garbled,
+            )
+        )
+    return paragraphs
+
+
+def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for line in text.split("\n"):
+        if line:
+            yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def _assign_markers(markers: tuple[Marker, ...], spans: list[tuple[int, int]]) -> dict[int, list[JumpMarker]]:
+    out: dict[int, list[JumpMarker]] = {}
+    if not spans:
+        return out
+    for item in markers:
+        position = item.position
+        inside = [i for i, (s, e) in enumerate(spans) if s <= position <= e]
+        if inside:
+            # At a boundary both neighbours touch the position: 上接 opens the next, 下转 closes the previous.
+            index = inside[-1] if item.marker.kind == "continued_from" else inside[0]
+        elif item.marker.kind == "continued_on":
+            before = [i for i, (s, _) in enumerate(spans) if s < position]
+            index = before[-1] if before else 0
+        else:
+            after = [i for i, (s, _) in enumerate(spans) if s >= position]
+            index = after[0] if after else len(spans) - 1
+        out.setdefault(index, []).append(item.marker)
+    return out
