@@ -7,7 +7,7 @@ where no input could be read at all).
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -35,7 +35,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """The one output option every command shares."""
 
     table = "table"

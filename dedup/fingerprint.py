@@ -17,9 +17,11 @@ disk (``cache=True``) in ``__pycache__`` beside this file -- or, when that is no
 user-wide cache; set ``NUMBA_CACHE_DIR`` to choose the place (e.g. in a container with a read-only
 site-packages). Later processes load the machine code in milliseconds. The cache is keyed by the CPU, so a
 cache shared between different machines is recompiled rather than misused. numba is a declared dependency
-and there is deliberately no pure-Python fallback: a silent fallback would be about 100 times slower.
+and there is deliberately no pure-Python fallback: a silent fallback would be over 100 times slower.
 :meth:`Signer.sign_many` and :meth:`Signer.sign_texts` run on ``numba.get_num_threads()`` threads; lower
-it with ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``.
+it with ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``. To call them from several Python threads at
+once, numba needs its ``omp`` or ``tbb`` threading layer (its fallback ``workqueue`` layer aborts the
+process on concurrent use). The kernels are integer-only and compiled without ``fastmath``.
 """
 
 from __future__ import annotations
@@ -65,7 +67,10 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _jit(**options: Any) -> Callable[[_F], _F]:
-    """``numba.njit`` typed for mypy: the compiled function keeps the Python function's signature."""
+    """``numba.njit`` typed for mypy: the compiled function keeps the Python function's signature.
+
+    numba is untyped, so a bare ``@numba.njit`` would make every kernel ``Any`` under ``mypy --strict``.
+    """
     return cast(Callable[[_F], _F], numba.njit(**options))
 
 
@@ -353,29 +358,35 @@ def _sign_texts_kernel(
     n: int,
     a: npt.NDArray[np.uint32],
     b: npt.NDArray[np.uint32],
+    chunk: int,
     out: npt.NDArray[np.uint32],
 ) -> None:
-    """Filter, shingle and sign text ``i = raw[starts[i]:starts[i + 1]]`` into ``out[i]``, texts in parallel.
+    """Filter, shingle and sign text ``i = raw[starts[i]:starts[i + 1]]`` into ``out[i]``.
 
-    Each text works in its own region ``[starts[i], starts[i + 1])`` of two scratch buffers as long as
-    ``raw`` (a text has at most as many content codepoints, and at most as many shingles, as codepoints),
-    so no prefix sums over the corpus and no allocation per text are needed, and a text's data stays in
-    cache from filtering to signing.
+    Threads take chunks of ``chunk`` texts. A chunk allocates its two scratch buffers once, sized for its
+    longest text, and reuses them for every text: they stay in L1 cache from filtering to signing, where
+    buffers as long as the corpus cost a page fault every thousand characters and doubled the time.
+    The filter is branch-free (always store, advance only past content), because punctuation is too
+    irregular for the branch predictor.
     """
-    cps = np.empty(raw.size, dtype=np.uint32)
-    hashes = np.empty(raw.size, dtype=np.uint32)
-    for i in numba.prange(out.shape[0]):
-        start = starts[i]
-        length = 0
-        for p in range(start, starts[i + 1]):
-            cp = raw[p]
-            if table[cp]:
-                cps[start + length] = cp
-                length += 1
-        count = max(length - n + 1, min(length, 1))
-        shingles = hashes[start : start + count]
-        _shingle_into(cps[start : start + length], n, shingles)
-        _sign_into(shingles, a, b, out[i])
+    n_texts = out.shape[0]
+    for c in numba.prange((n_texts + chunk - 1) // chunk):
+        first = c * chunk
+        stop = min(first + chunk, n_texts)
+        longest = 0
+        for i in range(first, stop):
+            longest = max(longest, starts[i + 1] - starts[i])
+        cps = np.empty(longest, dtype=np.uint32)
+        hashes = np.empty(longest, dtype=np.uint32)
+        for i in range(first, stop):
+            length = 0
+            for p in range(starts[i], starts[i + 1]):
+                cp = raw[p]
+                cps[length] = cp
+                length += table[cp]
+            count = max(length - n + 1, min(length, 1))
+            _shingle_into(cps[:length], n, hashes[:count])
+            _sign_into(hashes[:count], a, b, out[i])
 
 
 class Signer:
@@ -414,8 +425,10 @@ class Signer:
             )
         if config.ngram < 1:
             raise ValueError(f"FingerprintConfig.ngram must be at least 1, got {config.ngram}")
+        if config.num_perm < 1:
+            raise ValueError(f"FingerprintConfig.num_perm must be at least 1, got {config.num_perm}")
         self.config = config
-        self.a, self.b = permutations(config.num_perm, config.seed)  # num_perm checked there
+        self.a, self.b = permutations(config.num_perm, config.seed)
         self.a.flags.writeable = False
         self.b.flags.writeable = False
 
@@ -434,7 +447,8 @@ class Signer:
             uint32[num_perm]; all ``0xFFFFFFFF`` for an empty set, as an empty datasketch MinHash.
         """
         hs = _as_uint32(hashes, "hashes")
-        return self.sign_many(hs, np.array([0, hs.size], dtype=np.int64))[0]
+        signature: npt.NDArray[np.uint32] = self.sign_many(hs, np.array([0, hs.size], dtype=np.int64))[0]
+        return signature
 
     def sign_many(
         self, hashes: npt.NDArray[np.uint32], offsets: npt.NDArray[np.integer[Any]]
@@ -487,7 +501,9 @@ class Signer:
         starts = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
         raw = _utf32("".join(texts))
-        _sign_texts_kernel(raw, starts, _content_table(), n, self.a, self.b, out)
+        # Four chunks per thread balance uneven text lengths; 64 texts are enough to amortise a chunk.
+        chunk = max(1, min(64, -(-len(texts) // (4 * numba.get_num_threads()))))
+        _sign_texts_kernel(raw, starts, _content_table(), n, self.a, self.b, chunk, out)
         return out
 
 

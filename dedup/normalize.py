@@ -20,6 +20,7 @@ The result, :class:`NormText`, holds one paragraph per line of ``text``.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,7 +78,10 @@ class NormText:
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 # Characters a terminal draws two cells wide: CJK, full-width forms, CJK punctuation.
-_WIDE_RE = re.compile(f"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\ua000-\ua4cf\uac00-\ud7a3\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6{_CJK}]")
+_WIDE_RANGES = (
+    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\ua000-\ua4cf\uac00-\ud7a3\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+)
+_WIDE_RE = re.compile(f"[{_WIDE_RANGES}{_CJK}]")
 # Sentence-final punctuation, before or after width folding.
 _TERMINAL = "。！？!?…"
 _CLOSERS = "”’\"'」』）)】〕》"
@@ -228,7 +232,11 @@ _PINYIN_LETTERS = f"a-zü{_TONE}"
 _PINYIN_TONED = re.compile(f"(?<=[{_CJK}])[(（]([{_PINYIN_LETTERS}]{{1,6}})[)）]")
 _PINYIN_PLAIN = re.compile(f"(?<=[{_CJK}])[(（]([a-zü]{{1,6}})[)）]")
 # Remnants of an annotation whose character was lost: "?shù)", "?/span>", U+FFFD runs.
-_REMNANT = re.compile(f"\\?[{_PINYIN_LETTERS}]{{1,6}}[)）]|\\?/?[a-z]{{1,8}}>|\ufffd+")
+_REMNANT = re.compile(
+    f"\\?[{_PINYIN_LETTERS}]{{1,6}}[)）]|\\?/?[a-z]{{1,8}}>|\ufffd+"
+    # a toned syllable glued to a character that is not Chinese: its character became mojibake (X(jué))
+    f"|(?<=[^\\s{_CJK}])[(（][{_PINYIN_LETTERS}]*[{_TONE}][{_PINYIN_LETTERS}]*[)）]"
+)
 
 
 def _has_tone(syllable: str) -> bool:
@@ -266,6 +274,7 @@ def find_garbled(text: str) -> list[tuple[int, int]]:
     ['?shù)母刹縼?lái)']
     """
     spans: list[tuple[int, int]] = []
+    gap = 3  # noise interrupted by a few common characters is still one garbled run
     for match in _REMNANT.finditer(text):
         start, end = match.start(), match.end()
         # Extend over adjacent rare characters (outside GB2312): mojibake sits next to the remnant.
@@ -273,7 +282,7 @@ def find_garbled(text: str) -> list[tuple[int, int]]:
             end += 1
         while start > 0 and _is_rare(text[start - 1]):
             start -= 1
-        if spans and start <= spans[-1][1]:
+        if spans and start <= spans[-1][1] + gap:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
             spans.append((start, end))
@@ -297,6 +306,15 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def simplified(text: str) -> str:
+    """Text in Simplified script (OpenCC t2s), without an offset map.
+
+    >>> simplified("召開十二屆全會")
+    '召开十二届全会'
+    """
+    return str(_t2s().convert(text))
+
+
 def step_t2s(m: Mapped) -> tuple[Mapped, int]:
     """Traditional to Simplified with OpenCC (phrase-aware: 乾隆 stays, 乾淨 becomes 干净).
 
@@ -313,9 +331,9 @@ def step_t2s(m: Mapped) -> tuple[Mapped, int]:
         changed = sum(1 for a, b in zip(converted, m.text, strict=True) if a != b)
         return Mapped(converted, m.origin), changed
     edits: list[Edit] = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(m.text, converted):
-        if tag != "equal":
-            edits.append((i1, i2, converted[j1:j2]))
+    for op in Levenshtein.opcodes(m.text, converted):
+        if op.tag != "equal":
+            edits.append((op.src_start, op.src_end, converted[op.dest_start : op.dest_end]))
     return rewrite(m, edits), len(edits)
 
 
@@ -400,13 +418,21 @@ def is_hard_wrapped(lines: list[_Line | None]) -> bool:
     solid = [ln for ln in lines if ln is not None]
     if len(solid) < 4:
         return False
-    followed = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a is not None and b is not None)
+    followed = sum(1 for a, b in itertools.pairwise(lines) if a is not None and b is not None)
     widths = np.array([ln.width for ln in solid])
     p90 = float(np.percentile(widths, 90))
     if p90 > 84 or followed < 0.5 * len(solid):
         return False
     near_full = int(np.sum(widths >= p90 - 5))
     return near_full >= 0.4 * len(solid)
+
+
+def _continues(tail: str, block_lines: int) -> bool:
+    """Whether a full last line of a block runs on past the blank line: it stops mid-word, or at a comma of
+    a block long enough for its width to be trusted."""
+    if not ends_sentence(tail) and not _PUNCT_END.search(tail[-1:]):
+        return True
+    return tail[-1:] in "，、,；;：:" and block_lines >= 2
 
 
 def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
@@ -449,10 +475,9 @@ def _paragraphs_wrapped(
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
     for ln in lines:
-        if ln is None or (current and (ln.opens_with(opens) or current[-1].closes_with(closes))):
-            if current:
-                blocks.append(current)
-                current = []
+        if (ln is None or (current and (ln.opens_with(opens) or current[-1].closes_with(closes)))) and current:
+            blocks.append(current)
+            current = []
         if ln is not None:
             current.append(ln)
     if current:
@@ -478,10 +503,7 @@ def _paragraphs_wrapped(
         tail = block[-1]
         if tail.closes_with(closes):
             paragraphs.append(para)
-        elif tail.width >= width - 3 and not ends_sentence(tail.text) and not _PUNCT_END.search(tail.text[-1:]):
-            carry = para
-            joins += 1
-        elif tail.width >= width - 3 and tail.text[-1:] in "，、,；;：:" and len(block) >= 2:
+        elif tail.width >= width - 3 and _continues(tail.text, len(block)):
             carry = para
             joins += 1
         else:
@@ -491,35 +513,50 @@ def _paragraphs_wrapped(
     return paragraphs, joins
 
 
-def _soft_break(
-    prev: _Line, nxt: _Line, headings: frozenset[int], line_no: Callable[[int], int], jumps: frozenset[int]
-) -> bool:
-    """In a one-paragraph-per-line text, whether a paragraph was cut by a page or column break (seed 002
-    lines 17-19: ``…，突`` / ``出强调…``): it ends mid-word, it reads as prose, and the next line does not
-    start an article element.
+_SENTENCE_MARK = re.compile("[。！？!?]")
+
+
+def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: frozenset[int]) -> bool:
+    """Whether a paragraph was cut in two by a page or column break (seed 002 lines 17-19: ``…，突`` /
+    ``出强调…``), so that the ``following`` paragraph continues it.
+
+    The paragraph so far must end mid-word and read as prose (a full sentence in it, or 40 characters), and
+    the following one must not be a title, open an article element, or follow a jump marker. The rule looks at
+    text only, never at the Markdown marks that a second normalization would no longer see, so normalizing
+    twice equals once.
     """
-    last = prev.text[-1]
+    last_line, nxt = paragraph[-1], following[0]
+    last = last_line.text[-1]
     if not (last.isalnum() or last == "、"):
         return False
-    if prev.closes_with(jumps) or nxt.opens_with(jumps):
+    if last_line.closes_with(jumps) or nxt.opens_with(jumps):
         return False
-    if sum(1 for ch in prev.text if ch in "，。；：,.;:") == 0 or len(prev.text) < 10:
+    if last == "摄" or _reads_as_title(
+        "".join(ln.text for ln in following)
+    ):  # a photo credit ends a caption; a title starts anew
         return False
-    if line_no(prev.start) in headings or line_no(nxt.start) in headings:
+    length = sum(_visible(ln.text) for ln in paragraph)
+    if length < 40 and not any(_SENTENCE_MARK.search(ln.text) for ln in paragraph):
         return False
     return not _BYLINE_START.match(nxt.text)
 
 
-def step_unwrap(
-    m: Mapped,
-    headings: frozenset[int],
-    line_no: Callable[[int], int],
-    markers: list[Marker],
-    enabled: bool = True,
-) -> tuple[Mapped, int, bool]:
+def _visible(text: str) -> int:
+    """Characters that are not whitespace: a length that joining and space-folding do not change."""
+    return len(text) - sum(1 for ch in text if ch.isspace())
+
+
+def _reads_as_title(line: str) -> bool:
+    """Short and without any punctuation that prose would have: a headline, a caption title, a name."""
+    return _visible(line) <= 30 and not re.search("[，。；：！？,.;:!?、]", line)
+
+
+def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple[Mapped, int, bool]:
     """Rebuild the text as one paragraph per line.
 
-    A page-jump marker always ends (``下转``) or starts (``上接``) a paragraph, wherever it stood.
+    An OCR page is first unwrapped by line widths; then, in every text, paragraphs cut by a page or column
+    break are rejoined (:func:`_soft_break`). A page-jump marker always ends (``下转``) or starts (``上接``)
+    a paragraph, wherever it stood.
 
     Returns the new text, the number of line breaks removed, and whether the text was a hard-wrapped page.
     """
@@ -530,23 +567,16 @@ def step_unwrap(
     if wrapped:
         paragraphs, joins = _paragraphs_wrapped(lines, opens, closes)
     else:
-        paragraphs = []
-        joins = 0
-        previous: _Line | None = None
-        for ln in lines:
-            if ln is None:
-                continue
-            if (
-                enabled
-                and previous is not None
-                and paragraphs
-                and _soft_break(previous, ln, headings, line_no, opens | closes)
-            ):
-                paragraphs[-1].append(ln)
+        paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
+    if enabled:
+        rejoined: list[list[_Line]] = []
+        for para in paragraphs:
+            if rejoined and _soft_break(rejoined[-1], para, opens | closes):
+                rejoined[-1].extend(para)
                 joins += 1
             else:
-                paragraphs.append([ln])
-            previous = ln
+                rejoined.append(list(para))
+        paragraphs = rejoined
     pieces: list[tuple[int, int] | str] = []
     for p_index, para in enumerate(paragraphs):
         if p_index:
@@ -627,12 +657,6 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
     raw = document.text
     starts = line_starts(raw)
 
-    def line_no(offset_in_mapped: int, mapped: list[Mapped]) -> int:
-        origin = mapped[0].origin
-        if len(origin) == 0:
-            return 1
-        return line_of(starts, int(origin[min(offset_in_mapped, len(origin) - 1)]))
-
     notes: list[Note] = [Note("encoding", f"decoded as {document.encoding}")]
     m = Mapped.identity(raw)
     m, _ = step_newlines(m)
@@ -663,9 +687,8 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
     for item in found:
         notes.append(Note("jump", f"jump marker {item.marker.text} at line {item.marker.line}"))
 
-    holder = [m]
     before_unwrap = m
-    m, joins, wrapped = step_unwrap(m, headings, lambda off: line_no(off, holder), found, config.unwrap)
+    m, joins, wrapped = step_unwrap(m, found, config.unwrap)
     if joins:
         what = "hard-wrapped lines" if wrapped else "paragraphs cut by a page or column break"
         notes.append(Note("unwrap", f"unwrapped {joins} {what}", joins))

@@ -47,9 +47,7 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     if _DATELINE_CLOSE.search(text):
         hints.add("dateline")
     short = len(text) <= 40
-    if short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)):
-        hints.add("byline")
-    elif _OPENING_DATELINE.match(text):
+    if (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text))) or _OPENING_DATELINE.match(text):
         hints.add("byline")
     reads_as_title = short and not ends_sentence(text) and text[-1:] not in "，,、；;：:"
     if is_heading or (reads_as_title and "byline" not in hints and "dateline" not in hints):
@@ -81,9 +79,7 @@ def segment(norm: NormText) -> list[Paragraph]:
         heading = start_line in norm.headings
         hints = set(boundary_hints(text, heading))
         hints.update(marker.kind for marker in markers)
-        para_garbled = tuple(
-            (max(s, start) - start, min(e, end) - start) for s, e in garbled if s < end and start < e
-        )
+        para_garbled = tuple((max(s, start) - start, min(e, end) - start) for s, e in garbled if s < end and start < e)
         paragraphs.append(
             Paragraph(
                 index=index,

@@ -50,9 +50,7 @@ def prepared_to_dict(prepared: Prepared) -> dict[str, Any]:
     }
 
 
-def normalized_payload(
-    inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config
-) -> dict[str, Any]:
+def normalized_payload(inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config) -> dict[str, Any]:
     """What ``dedup normalize --format json`` prints."""
     return {
         "schema_version": SCHEMA_VERSION,

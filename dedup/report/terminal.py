@@ -37,8 +37,7 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
     for prepared in documents:
         norm = prepared.norm
         console.rule(
-            f"[bold]{escape(prepared.path)}[/]  {prepared.document.encoding}  "
-            f"{len(prepared.paragraphs)} paragraphs",
+            f"[bold]{escape(prepared.path)}[/]  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs",
             align="left",
         )
         for note in norm.notes:

@@ -1,0 +1,118 @@
+"""Loading: encodings detected and reported, bad inputs skipped with a reason, nothing lost or written."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dedup.io import DecodeError, decode, load
+from dedup.records import Document, Skipped
+
+TEXT = "广大干部新征程上奋力担当作为。各地及时出台有关配套制度，逐级强化责任，综合施策、持续用力。"
+TRAD = "湖北省委召開十二屆十次全會，重點聚焦激勵幹部擔當作為這一主題。"
+
+
+@pytest.mark.parametrize(
+    ("payload", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("gb18030"), "gb18030"),
+        (TEXT.encode("gbk"), "gb18030"),
+        (TRAD.encode("big5"), "big5"),
+        (TRAD.encode("gb18030"), "gb18030"),
+    ],
+)
+def test_encodings_are_detected(payload: bytes, encoding: str) -> None:
+    text, found = decode(payload)
+    assert found == encoding
+    assert text in (TEXT, TRAD)
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(64)), "binary"),
+        (b"abc \xff\xfe\xff\xff\xfe text \xff\xff!", "undecodable"),
+    ],
+)
+def test_undecodable_bytes_say_why(payload: bytes, reason: str) -> None:
+    with pytest.raises(DecodeError, match=reason):
+        decode(payload)
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
+
+
+def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path: Path) -> None:
+    corpus = tmp_path / "drop"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "good.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "sub" / "gbk.txt").write_bytes(TEXT.encode("gb18030"))
+    (corpus / "big5.md").write_bytes(TRAD.encode("big5"))
+    (corpus / "utf16.txt").write_bytes(TEXT.encode("utf-16"))
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blank.txt").write_text(" \n\n\t\n", encoding="utf-8")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(200)))
+    (corpus / "broken.txt").write_bytes(b"abc \xff\xfe\xff\xff\xfe text \xff\xff!")
+    (corpus / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (corpus / ".hidden.txt").write_text(TEXT, encoding="utf-8")
+    lines = [
+        json.dumps({"id": "a1", "text": TEXT}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "a3", "body": TEXT}, ensure_ascii=False),
+        "",
+        json.dumps({"text": TEXT}, ensure_ascii=False),
+        json.dumps({"id": "a6", "text": "   "}, ensure_ascii=False),
+    ]
+    (corpus / "drop.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _tree(tmp_path)
+
+    items = list(load([str(corpus), str(tmp_path / "missing.txt")]))
+
+    assert _tree(tmp_path) == before, "loading must not write under the input paths"
+    docs = {i.path: i for i in items if isinstance(i, Document)}
+    skipped = {i.path: i.reason for i in items if isinstance(i, Skipped)}
+    root = str(corpus)
+    assert docs[f"{root}/good.txt"].encoding == "utf-8"
+    assert docs[f"{root}/sub/gbk.txt"].encoding == "gb18030"
+    assert docs[f"{root}/big5.md"].encoding == "big5"
+    assert docs[f"{root}/big5.md"].format == "markdown"
+    assert docs[f"{root}/utf16.txt"].encoding == "utf-16"
+    assert docs[f"{root}/drop.jsonl#a1"].text == TEXT
+    assert docs[f"{root}/drop.jsonl#5"].text == TEXT, "a JSONL document without id is FILE#LINENO"
+    assert "empty file" in skipped[f"{root}/empty.txt"]
+    assert "whitespace" in skipped[f"{root}/blank.txt"]
+    assert "binary" in skipped[f"{root}/image.txt"]
+    assert "undecodable" in skipped[f"{root}/broken.txt"]
+    assert "unsupported extension .jpg" in skipped[f"{root}/photo.jpg"]
+    assert "hidden" in skipped[f"{root}/.hidden.txt"]
+    assert "malformed JSON" in skipped[f"{root}/drop.jsonl#2"]
+    assert "'text'" in skipped[f"{root}/drop.jsonl#3"]
+    assert "empty 'text'" in skipped[f"{root}/drop.jsonl#a6"]
+    assert "no such file" in skipped[str(tmp_path / "missing.txt")]
+    # Every file under the inputs is accounted for (the JSONL file through its lines).
+    accounted = {p.split("#")[0] for p in list(docs) + list(skipped)}
+    on_disk = {os.path.join(root, os.path.relpath(p, corpus)) for p in corpus.rglob("*") if p.is_file()}
+    assert on_disk <= accounted
+
+
+def test_stdin_is_read_with_dash() -> None:
+    (item,) = list(load(["-"], stdin=io.BytesIO(TEXT.encode("gb18030"))))
+    assert isinstance(item, Document)
+    assert (item.path, item.encoding, item.text) == ("-", "gb18030", TEXT)
+
+
+def test_an_empty_directory_is_reported(tmp_path: Path) -> None:
+    (item,) = list(load([str(tmp_path)]))
+    assert isinstance(item, Skipped)
+    assert "no files" in item.reason
