@@ -12,14 +12,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dedup import __version__
-from dedup.config import Config, NormalizeConfig
+from dedup.config import CandidateConfig, Config, FingerprintConfig, NormalizeConfig
 from dedup.io import input_record
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
 from dedup.report import json as json_report
 from dedup.report import terminal
+from dedup.scan import ScanResult
+from dedup.scan import scan as run_scan
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -118,3 +121,62 @@ def normalize(
     if not documents:
         _stderr(False).print("[red]error:[/] no input could be read", highlight=False)
         raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def scan(
+    paths: PathsArgument,
+    output: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
+    ngram: Annotated[int, typer.Option(min=2, max=12, help="Characters per shingle.")] = FingerprintConfig().ngram,
+    num_perm: Annotated[
+        int, typer.Option("--num-perm", min=16, max=1024, help="MinHash permutations.")
+    ] = FingerprintConfig().num_perm,
+    threshold: Annotated[
+        float, typer.Option(min=0.05, max=0.95, help="Jaccard threshold the LSH banding is tuned for.")
+    ] = CandidateConfig().threshold,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also list every rejected candidate pair and boilerplate, with why.")
+    ] = False,
+) -> None:
+    """Find the passages that are copies of the same story, across files."""
+    config = Config(
+        fingerprint=FingerprintConfig(ngram=ngram, num_perm=num_perm),
+        candidates=CandidateConfig(threshold=threshold),
+    )
+    result = _scan_with_progress(paths, config, quiet, explain)
+    _report_skips(_stderr(quiet), list(result.inputs))
+    if output is OutputFormat.table:
+        console = _stdout()
+        terminal.render_scan(console, result)
+        if explain:
+            for a, b, reason in result.rejections:
+                console.print(f"[dim]rejected[/] {escape(a)} ~ {escape(b)}: {escape(reason)}", highlight=False)
+    elif output is OutputFormat.json:
+        sys.stdout.write(json_report.dumps(json_report.scan_payload(result)) + "\n")
+    else:
+        import json
+
+        for group in result.groups:
+            sys.stdout.write(json.dumps(json_report.group_to_dict(group), ensure_ascii=False) + "\n")
+    if not result.documents:
+        _stderr(False).print("[red]error:[/] no input could be read", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _scan_with_progress(paths: list[str], config: Config, quiet: bool, explain: bool) -> ScanResult:
+    """Run the scan with a progress display on stderr, shown only to a person at a terminal."""
+    console = _stderr(quiet)
+    if quiet or not console.is_terminal:
+        return run_scan(paths, config, explain=explain)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            bar.update(task, description=f"{stage} {done:,}", total=total, completed=done)
+
+        return run_scan(paths, config, explain=explain, progress=progress)

@@ -39,8 +39,11 @@ class FingerprintConfig:
         hash: name of the shingle hash function (see :func:`dedup.fingerprint.shingle_hash`).
         min_unit_chars: paragraphs with fewer content characters are not sketched: headings and
             bylines are too short to be evidence that two passages are copies.
-        max_unit_chars: longer paragraphs are sketched as sentence-aligned windows of about this size,
-            so a file without paragraph breaks still matches at passage level.
+        max_unit_chars: longer paragraphs are sketched as sliding windows of sentences instead, so that a
+            paragraph that is one part of another (its tail after a page jump, a paragraph glued to its
+            heading) still has a unit that matches it whole, and a file without paragraph breaks still
+            matches passage by passage.
+        window_chars: each window starts at a sentence and runs on to at least this many characters.
     """
 
     ngram: int = 5
@@ -49,7 +52,8 @@ class FingerprintConfig:
     scheme: str = "affine32"
     hash: str = "fnv1a32-utf32"
     min_unit_chars: int = 20
-    max_unit_chars: int = 600
+    max_unit_chars: int = 200
+    window_chars: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class GroupConfig:
             ``min_boilerplate_docs``) is boilerplate, not evidence.
         min_boilerplate_docs: see ``max_doc_share``; small corpora have no boilerplate by frequency.
         max_heading_paragraphs: short paragraphs (headline, subtitle, byline) absorbed before a passage.
+        heading_chars: a paragraph with fewer characters counts as heading-like when absorbing them.
     """
 
     max_gap: int = 3
@@ -93,6 +98,7 @@ class GroupConfig:
     max_doc_share: float = 0.2
     min_boilerplate_docs: int = 5
     max_heading_paragraphs: int = 4
+    heading_chars: int = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from dedup.config import Config
+from dedup.group import Group, Witness
 from dedup.prepare import Prepared
-from dedup.records import InputRecord, JumpMarker, Paragraph
+from dedup.records import InputRecord, JumpMarker, Paragraph, Span
+from dedup.scan import ScanResult
 
 SCHEMA_VERSION = 1
 
@@ -58,3 +60,38 @@ def normalized_payload(inputs: Iterable[InputRecord], documents: Sequence[Prepar
         "inputs": [record.to_dict() for record in inputs],
         "documents": [prepared_to_dict(d) for d in documents],
     }
+
+
+def span_to_dict(span: Span) -> dict[str, Any]:
+    return span.to_dict()
+
+
+def witness_to_dict(witness: Witness) -> dict[str, Any]:
+    return {
+        "id": witness.id,
+        "segments": [span_to_dict(s) for s in witness.segments],
+        "coverage": witness.coverage,
+        "similarity": witness.similarity,
+    }
+
+
+def group_to_dict(group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "reference": group.reference,
+        "witnesses": [witness_to_dict(w) for w in group.witnesses],
+    }
+
+
+def scan_payload(result: ScanResult) -> dict[str, Any]:
+    """What ``dedup scan --format json`` prints: the DESIGN.md contract (findings omitted in a scan)."""
+    payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "config": result.config.to_dict(),
+        "inputs": [record.to_dict() for record in result.inputs],
+        "groups": [group_to_dict(g) for g in result.groups],
+        "stats": result.stats,
+    }
+    if result.rejections:
+        payload["rejected"] = [{"a": a, "b": b, "reason": reason} for a, b, reason in result.rejections]
+    return payload

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from dedup.prepare import Prepared
 from dedup.records import Skipped
+from dedup.scan import ScanResult
 
 _HINT_STYLE = {
     "headline": "bold",
@@ -66,3 +67,30 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
             table.add_row(str(paragraph.index), lines, hints, text)
         console.print(table)
         console.print()
+
+
+def render_scan(console: Console, result: ScanResult) -> None:
+    """One table per group: each witness, where it is, how much of the story it holds, how close it is."""
+    stats = result.stats
+    console.print(
+        f"[bold]{len(result.groups)}[/] group(s) in {int(stats.get('documents', 0))} document(s)"
+        f" ({int(stats.get('skipped', 0))} skipped, {int(stats.get('units', 0))} passages sketched,"
+        f" {int(stats.get('matches', 0))} verified matches)",
+        highlight=False,
+    )
+    for group in result.groups:
+        table = Table(title=f"[bold]{group.id}[/]", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("witness", no_wrap=True)
+        table.add_column("file:lines", overflow="fold")
+        table.add_column("coverage", justify="right", no_wrap=True)
+        table.add_column("similarity", justify="right", no_wrap=True)
+        for witness in group.witnesses:
+            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
+            is_reference = witness.id == group.reference
+            name = Text(witness.id, style="bold" if is_reference else "")
+            if is_reference:
+                name.append(" ref", style="green")
+            table.add_row(name, where, f"{witness.coverage:.0%}", f"{witness.similarity:.2f}")
+        console.print(table)
+    if not result.groups:
+        console.print("no copies of the same story found", style="dim")

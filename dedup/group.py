@@ -1,0 +1,357 @@
+"""Group: matched paragraphs become passages, and passages that copy the same story become a group.
+
+A group is made of passages (line spans), not files: a page holds several articles, a copy may be partial
+or reordered, and a story may jump from one page file to another. The steps:
+
+1. Boilerplate out: a paragraph matched in very many documents (a masthead, a slogan, an advert), or one
+   whose LSH bucket was crowded, is not evidence.
+2. Passages: in each document, matched paragraphs are chained into passages, tolerating up to ``max_gap``
+   unmatched paragraphs (added or garbled ones), and cut at article boundaries: a closing dateline or a
+   ``下转`` marker ends one, an ``上接`` marker or a byline starts one, and a gap where the partner documents
+   change is a new article. A passage then takes in the headline and byline just before it and a closing
+   dateline paragraph just after.
+3. Links without chaining: two passages are copies of one story only on real evidence: at least two shared
+   paragraphs covering ``min_link_share`` of one of them, or one shared paragraph that is most of both.
+   One shared slogan does not link two long stories, so it cannot chain them.
+4. Jump pages: in a group, a passage that ends at a ``下转`` marker and one in another file that starts at an
+   ``上接`` marker are one witness with two segments, in that order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.candidates import Units
+from dedup.config import GroupConfig
+from dedup.fingerprint import content_codepoints
+from dedup.records import Paragraph, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of paragraphs ``first..last`` (inclusive) of one document."""
+
+    doc: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """One copy of a story: one passage, or two stitched across a page jump (in reading order).
+
+    Attributes:
+        id: ``G1.W2`` style identifier.
+        passages: the passages, in reading order.
+        segments: the passages as raw line spans of their files.
+        coverage: share of the story's matched content this copy holds (0-1).
+        similarity: exact shingle Jaccard between this copy and the group's reference copy.
+    """
+
+    id: str
+    passages: tuple[Passage, ...]
+    segments: tuple[Span, ...]
+    coverage: float
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Copies of one story: at least two witnesses; ``reference`` is the id of the most complete one."""
+
+    id: str
+    witnesses: tuple[Witness, ...]
+    reference: str
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+Key = tuple[int, int]  # (document, paragraph)
+
+
+def _content_len(paragraph: Paragraph) -> int:
+    return int(content_codepoints(paragraph.text).size)
+
+
+def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple[Key, Key]]:
+    """Unit matches as paragraph matches, each pair once with the smaller key first."""
+    out: set[tuple[Key, Key]] = set()
+    for a, b in matches:
+        ka = (int(units.doc[a]), int(units.paragraph[a]))
+        kb = (int(units.doc[b]), int(units.paragraph[b]))
+        if ka[0] != kb[0]:
+            out.add((ka, kb) if ka < kb else (kb, ka))
+    return out
+
+
+def boilerplate(pairs: set[tuple[Key, Key]], crowded: set[Key], n_docs: int, config: GroupConfig) -> set[Key]:
+    """Paragraphs that are boilerplate: in a crowded LSH bucket, or in a family of near-identical paragraphs
+    spread over more than ``max_doc_share`` of the documents (and at least ``min_boilerplate_docs``)."""
+    index: dict[Key, int] = {}
+    for a, b in pairs:
+        index.setdefault(a, len(index))
+        index.setdefault(b, len(index))
+    uf = _UnionFind(len(index))
+    for a, b in pairs:
+        uf.union(index[a], index[b])
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    for key, i in index.items():
+        docs_of[uf.find(i)].add(key[0])
+    limit = max(config.min_boilerplate_docs, config.max_doc_share * n_docs)
+    out = set(crowded)
+    for key, i in index.items():
+        if len(docs_of[uf.find(i)]) > limit:
+            out.add(key)
+    return out
+
+
+def _ends_article(p: Paragraph) -> bool:
+    return "dateline" in p.hints or "continued_on" in p.hints
+
+
+def _starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
+    p = paragraphs[k]
+    if "continued_from" in p.hints or "byline" in p.hints:
+        return True
+    return "headline" in p.hints and k + 1 < len(paragraphs) and "byline" in paragraphs[k + 1].hints
+
+
+def passages_of(
+    doc: int,
+    paragraphs: Sequence[Paragraph],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+) -> list[Passage]:
+    """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
+
+    Args:
+        doc: the document's index.
+        paragraphs: its paragraphs.
+        matched: paragraph index -> the other documents it matches.
+        config: grouping settings.
+    """
+    indexes = sorted(matched)
+    runs: list[list[int]] = []
+    for k in indexes:
+        if runs:
+            prev = runs[-1][-1]
+            gap = k - prev - 1
+            boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or any(
+                _starts_article(paragraphs, i) for i in range(prev + 1, k + 1)
+            )
+            new_article = gap >= 1 and not (matched[prev] & matched[k])
+            if gap <= config.max_gap and not boundary and not new_article:
+                runs[-1].append(k)
+                continue
+        runs.append([k])
+
+    passages: list[Passage] = []
+    taken = {k for run in runs for k in run}
+    for r, run in enumerate(runs):
+        first, last = run[0], run[-1]
+        floor = runs[r - 1][-1] + 1 if r else 0
+        while (
+            first - 1 >= floor
+            and run[0] - (first - 1) <= config.max_heading_paragraphs
+            and "continued_from" not in paragraphs[first].hints
+            and (first - 1) not in taken
+            and _is_heading_like(paragraphs[first - 1], config)
+            and not _ends_article(paragraphs[first - 1])
+        ):
+            first -= 1
+        ceiling = runs[r + 1][0] - 1 if r + 1 < len(runs) else len(paragraphs) - 1
+        if not _ends_article(paragraphs[last]):
+            for k in range(last + 1, min(ceiling, last + config.max_gap) + 1):
+                if _starts_article(paragraphs, k):
+                    break
+                if _ends_article(paragraphs[k]):
+                    last = k
+                    break
+        passages.append(Passage(doc, first, last))
+    return passages
+
+
+def _is_heading_like(p: Paragraph, config: GroupConfig) -> bool:
+    """A headline, a byline, or a line too short to be sketched: what stands above an article's body."""
+    return bool(p.hints & {"headline", "byline"}) or _content_len(p) < config.heading_chars
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """The groups of a corpus, with the passages they were made from (kept for collation)."""
+
+    groups: tuple[Group, ...]
+    boilerplate: frozenset[Key]
+
+
+def group(
+    documents: Sequence[tuple[str, Sequence[Paragraph]]],
+    units: Units,
+    matches: npt.NDArray[np.int64],
+    crowded_units: npt.NDArray[np.int64],
+    config: GroupConfig,
+) -> Grouping:
+    """Groups of passages that copy the same story (see the module docstring).
+
+    Args:
+        documents: ``(path, paragraphs)`` of each document, in the order units refer to them.
+        units: the sketched units.
+        matches: accepted unit pairs.
+        crowded_units: units whose LSH bucket was too full to enumerate.
+        config: grouping settings.
+    """
+    pairs = paragraph_matches(units, matches)
+    crowded = {(int(units.doc[u]), int(units.paragraph[u])) for u in crowded_units}
+    noise = boilerplate(pairs, crowded, len(documents), config)
+    pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
+
+    partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for (da, pa), (db, pb) in pairs:
+        partners[da][pa].add(db)
+        partners[db][pb].add(da)
+
+    passages: list[Passage] = []
+    where: dict[Key, int] = {}
+    for d in sorted(partners):
+        for passage in passages_of(d, documents[d][1], partners[d], config):
+            for k in range(passage.first, passage.last + 1):
+                where[(d, k)] = len(passages)
+            passages.append(passage)
+
+    lengths: dict[Key, int] = {}
+
+    def length(key: Key) -> int:
+        if key not in lengths:
+            lengths[key] = _content_len(documents[key[0]][1][key[1]])
+        return lengths[key]
+
+    def passage_length(i: int) -> int:
+        p = passages[i]
+        return sum(length((p.doc, k)) for k in range(p.first, p.last + 1)) or 1
+
+    shared: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
+    for a, b in pairs:
+        pa, pb = where[a], where[b]
+        key = (pa, pb) if pa < pb else (pb, pa)
+        left, right = shared.setdefault(key, (set(), set()))
+        (left if pa <= pb else right).add(a[1])
+        (right if pa <= pb else left).add(b[1])
+
+    uf = _UnionFind(len(passages))
+    for (pa, pb), (left, right) in shared.items():
+        share_a = sum(length((passages[pa].doc, k)) for k in left) / passage_length(pa)
+        share_b = sum(length((passages[pb].doc, k)) for k in right) / passage_length(pb)
+        several = len(left) >= 2 and len(right) >= 2 and max(share_a, share_b) >= config.min_link_share
+        whole = min(share_a, share_b) >= config.min_link_share
+        if several or whole:
+            uf.union(pa, pb)
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(passages)):
+        members[uf.find(i)].append(i)
+
+    groups: list[Group] = []
+    for indexes in sorted(members.values(), key=lambda m: min(m)):
+        chains = _stitch([passages[i] for i in indexes], documents)
+        if len(chains) < 2:
+            continue
+        gid = f"G{len(groups) + 1}"
+        groups.append(_make_group(gid, chains, documents, pairs, units))
+    return Grouping(tuple(groups), frozenset(noise))
+
+
+def _stitch(passages: list[Passage], documents: Sequence[tuple[str, Sequence[Paragraph]]]) -> list[list[Passage]]:
+    """Pair each passage that ends at a ``下转`` marker with one in another file that starts at ``上接``."""
+    ends_jump = [p for p in passages if "continued_on" in documents[p.doc][1][p.last].hints]
+    starts_jump = [p for p in passages if "continued_from" in documents[p.doc][1][p.first].hints]
+    chains: list[list[Passage]] = []
+    used: set[Passage] = set()
+    for head in ends_jump:
+        tail = next((t for t in starts_jump if t.doc != head.doc and t not in used), None)
+        if tail is not None:
+            chains.append([head, tail])
+            used.update((head, tail))
+    chains.extend([p] for p in passages if p not in used)
+    chains.sort(key=lambda chain: (chain[0].doc, chain[0].first))
+    return chains
+
+
+def _make_group(
+    gid: str,
+    chains: list[list[Passage]],
+    documents: Sequence[tuple[str, Sequence[Paragraph]]],
+    pairs: set[tuple[Key, Key]],
+    units: Units,
+) -> Group:
+    # The story's paragraphs: families of near-identical paragraphs across the group's copies.
+    keys = [(p.doc, k) for chain in chains for p in chain for k in range(p.first, p.last + 1)]
+    inside = set(keys)
+    index = {key: i for i, key in enumerate(keys)}
+    uf = _UnionFind(len(keys))
+    for a, b in pairs:
+        if a in inside and b in inside:
+            uf.union(index[a], index[b])
+    family_size: dict[int, int] = defaultdict(int)
+    for key in keys:
+        family = uf.find(index[key])
+        family_size[family] = max(family_size[family], _content_len(documents[key[0]][1][key[1]]))
+    story = sum(family_size.values()) or 1
+
+    coverages: list[float] = []
+    for chain in chains:
+        families = {uf.find(index[(p.doc, k)]) for p in chain for k in range(p.first, p.last + 1)}
+        coverages.append(sum(family_size[f] for f in families) / story)
+    reference = max(range(len(chains)), key=lambda i: (coverages[i], _chain_size(chains[i], documents)))
+    reference_set = _chain_set(chains[reference], units)
+
+    witnesses: list[Witness] = []
+    for i, chain in enumerate(chains):
+        segments = tuple(
+            Span(
+                documents[p.doc][0],
+                documents[p.doc][1][p.first].start_line,
+                documents[p.doc][1][p.last].end_line,
+            )
+            for p in chain
+        )
+        chain_set = _chain_set(chain, units)
+        common = np.intersect1d(chain_set, reference_set, assume_unique=True).size
+        union = chain_set.size + reference_set.size - common
+        witnesses.append(
+            Witness(f"{gid}.W{i + 1}", tuple(chain), segments, round(coverages[i], 3), round(common / max(union, 1), 3))
+        )
+    return Group(gid, tuple(witnesses), witnesses[reference].id)
+
+
+def _chain_size(chain: list[Passage], documents: Sequence[tuple[str, Sequence[Paragraph]]]) -> int:
+    return sum(_content_len(documents[p.doc][1][k]) for p in chain for k in range(p.first, p.last + 1))
+
+
+def _chain_set(chain: list[Passage], units: Units) -> npt.NDArray[np.uint32]:
+    """The union of the shingle sets of a witness's sketched paragraphs."""
+    wanted = np.zeros(len(units), dtype=bool)
+    for p in chain:
+        wanted |= (units.doc == p.doc) & (units.paragraph >= p.first) & (units.paragraph <= p.last)
+    parts = [units.set_of(int(u)) for u in np.flatnonzero(wanted)]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
