@@ -62,7 +62,7 @@ def _stdout() -> Console:
 
 
 def _stderr(quiet: bool) -> Console:
-    return Console(stderr=True, quiet=quiet)
+    return Console(stderr=True, quiet=quiet, soft_wrap=True)
 
 
 def _version(value: bool) -> None:

@@ -7,9 +7,9 @@ or reordered, and a story may jump from one page file to another. The steps:
    whose LSH bucket was crowded, is not evidence.
 2. Passages: in each document, matched paragraphs are chained into passages, tolerating up to ``max_gap``
    unmatched paragraphs (added or garbled ones), and cut at article boundaries: a closing dateline or a
-   ``下转`` marker ends one, an ``上接`` marker or a byline starts one, and a gap where the partner documents
-   change is a new article. A passage then takes in the headline and byline just before it and a closing
-   dateline paragraph just after.
+   ``下转`` marker ends one, an ``上接`` marker or a byline starts one, and a gap holding a headline where
+   the partner documents change is a new article. A passage then takes in the headline and byline just
+   before it and a closing dateline paragraph just after.
 3. Links without chaining: two passages are copies of one story only on real evidence: at least two shared
    paragraphs covering ``min_link_share`` of one of them, or one shared paragraph that is most of both.
    One shared slogan does not link two long stories, so it cannot chain them.
@@ -160,7 +160,12 @@ def passages_of(
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or any(
                 _starts_article(paragraphs, i) for i in range(prev + 1, k + 1)
             )
-            new_article = gap >= 1 and not (matched[prev] & matched[k])
+            # Different partners across a gap with a headline in it: the next article on the page.
+            new_article = (
+                gap >= 1
+                and not (matched[prev] & matched[k])
+                and any("headline" in paragraphs[i].hints for i in range(prev + 1, k))
+            )
             if gap <= config.max_gap and not boundary and not new_article:
                 runs[-1].append(k)
                 continue

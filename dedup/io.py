@@ -54,9 +54,9 @@ class DecodeError(ValueError):
 def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes of Chinese text, returning ``(text, encoding)``.
 
-    Order: byte-order mark, then strict UTF-8 (most files, and the fast path), then a check for binary
-    content, then charset-normalizer restricted to the Chinese encodings so that short GBK texts are not
-    taken for Latin-1.
+    Order: byte-order mark; UTF-16 without one (its zero bytes); a check for binary content; strict UTF-8
+    (most files, and the fast path); the legacy Chinese encodings scored by how common their characters
+    are; and last charset-normalizer, restricted to the Chinese encodings.
 
     Raises:
         DecodeError: empty input, binary content, or bytes that no supported encoding decodes cleanly.
@@ -74,18 +74,21 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"starts with a {encoding} byte-order mark but does not decode: {exc}") from exc
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        return utf16
+    if _looks_binary(data):  # NUL and control bytes are valid UTF-8, but no text holds them ...
+        chinese = _best_chinese(data)  # ... except BOM-less UTF-16, whose code units can look like them
+        if chinese is not None:
+            return chinese
+        raise DecodeError("binary file (control bytes); pass text, Markdown, HTML or JSONL")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    utf16 = _bomless_utf16(data)
-    if utf16 is not None:
-        return utf16
     chinese = _best_chinese(data)
     if chinese is not None:
         return chinese
-    if _looks_binary(data):
-        raise DecodeError("binary file (control bytes); pass text, Markdown, HTML or JSONL")
     match = charset_normalizer.from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
     if match is None:
         raise DecodeError(

@@ -1,0 +1,167 @@
+"""Reprint discovery on the seeds and on small corpora made for the purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from dedup.candidates import band_candidates, build_units, verify
+from dedup.config import CandidateConfig, Config, FingerprintConfig
+from dedup.fingerprint import Signer, to_lean_minhash
+from dedup.prepare import prepare_document
+from dedup.records import Document
+from dedup.scan import ScanResult, scan
+
+from .corpora import lines_of, page, real_paragraphs, story
+
+
+def spans(result: ScanResult) -> list[list[list[tuple[str, int, int]]]]:
+    """Each group as its witnesses, each witness as its segments ``(file name, start, end)``."""
+    return [
+        [[(Path(s.path).name, s.start_line, s.end_line) for s in w.segments] for w in g.witnesses]
+        for g in result.groups
+    ]
+
+
+def write(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# --- the seeds ---------------------------------------------------------------------------------------------
+
+
+def test_seeds_hold_one_story_stitched_across_the_page_jump() -> None:
+    result = scan(["seeds"])
+    (group,) = spans(result)
+    assert sorted(group) == sorted(
+        [
+            [("002_9a75527b5092d3dd.txt", 5, 29), ("000_1eaa65c1cfd94755.txt", 1, 302)],
+            [("001_d368fce8cd43ddb5.txt", 3, 55)],
+        ]
+    )
+    # Nothing of 003 or 004, nor of the unrelated articles on the pages (Huawei feature at 000:304-575,
+    # the Henan union story at 002:31+, the 大庆精神 editorial and the advert at 001:57+).
+    files = {seg[0] for witness in group for seg in witness}
+    assert not files & {"003_192e47560565c690.txt", "004_948372db0ecee0b3.txt"}
+    reference = next(w for w in result.groups[0].witnesses if w.id == result.groups[0].reference)
+    assert len(reference.segments) == 2, "the most complete copy is the stitched one"
+
+
+# --- candidates --------------------------------------------------------------------------------------------
+
+
+def _texts() -> list[str]:
+    paragraphs = list(real_paragraphs()[:300])
+    rng = np.random.default_rng(7)
+    copies = []
+    for text in paragraphs[:120]:
+        cut = int(rng.integers(0, len(text) // 3))
+        copies.append(text[cut:] if rng.random() < 0.5 else text[: len(text) - cut])
+    return paragraphs + copies
+
+
+def test_banding_gives_exactly_datasketchs_candidates() -> None:
+    config = FingerprintConfig()
+    signatures = Signer(config).sign_texts(_texts())
+    for bands, rows in ((37, 3), (16, 8), (64, 2)):
+        lsh = MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
+        sketches = [to_lean_minhash(s, config.seed) for s in signatures]
+        for i, sketch in enumerate(sketches):
+            lsh.insert(i, sketch)
+        expected = {(min(i, j), max(i, j)) for i, s in enumerate(sketches) for j in lsh.query(s) if i != j}
+        ours = {tuple(map(int, p)) for p in band_candidates(signatures, bands, rows).pairs}
+        assert ours == expected, (bands, rows)
+        assert len(expected) >= 100, "the corpus must produce candidates for the comparison to mean something"
+
+
+def test_verification_is_exact_and_explains_rejections() -> None:
+    docs = [
+        prepare_document(Document(f"d{i}.txt", text, "utf-8")).paragraphs
+        for i, text in enumerate(_texts()[:150] + _texts()[300:330])
+    ]
+    config = Config()
+    units, texts = build_units(docs, config.fingerprint)
+    signatures = Signer(config.fingerprint).sign_texts(texts)
+    pairs = band_candidates(signatures, 64, 2, units.doc).pairs
+    verified = verify(units, pairs, CandidateConfig())
+    for (a, b), jaccard, containment in zip(verified.pairs, verified.jaccard, verified.containment, strict=True):
+        sa, sb = set(units.set_of(int(a)).tolist()), set(units.set_of(int(b)).tolist())
+        assert jaccard == len(sa & sb) / len(sa | sb)
+        assert containment == len(sa & sb) / min(len(sa), len(sb))
+    assert verified.accepted.any() and not verified.accepted.all()
+    reasons = verified.rejections(CandidateConfig())
+    assert reasons and all("Jaccard" in r and "containment" in r for _, _, r in reasons)
+
+
+# --- grouping ----------------------------------------------------------------------------------------------
+
+
+def test_a_page_of_three_articles_where_one_is_reprinted(tmp_path: Path) -> None:
+    a, b, c = story(1), story(2), story(3)
+    newspaper = page(("甲文标题", a), ("乙文标题：一篇被转载的报道", b), ("丙文标题", c))
+    damaged = [p for i, p in enumerate(b) if i != 2]
+    damaged[0] = damaged[0].replace("的", "地", 1)
+    write(tmp_path, "page.txt", newspaper)
+    write(tmp_path, "web.txt", page(("乙文标题：一篇被转载的报道", damaged)))
+    write(tmp_path, "other.txt", page(("无关", story(9))))
+    (group,) = spans(scan([str(tmp_path)]))
+    start = lines_of(newspaper, "乙文标题")
+    end = lines_of(newspaper, b[-1][:30])
+    assert sorted(group) == [[("page.txt", start, end)], [("web.txt", 1, 11)]]
+
+
+def test_a_partial_reprint_joins_the_full_copy(tmp_path: Path) -> None:
+    full = story(4, paragraphs=10)
+    write(tmp_path, "full.txt", page(("全文", full)))
+    write(tmp_path, "half.txt", page(("节选", full[:4])))
+    write(tmp_path, "tail.txt", page(("后半", full[6:])))
+    (group,) = spans(scan([str(tmp_path)]))
+    assert sorted(w[0][0] for w in group) == ["full.txt", "half.txt", "tail.txt"]
+
+
+def test_a_shared_boilerplate_paragraph_does_not_merge_two_stories(tmp_path: Path) -> None:
+    slogan = (
+        "欢迎关注本报官方微信公众号和新闻客户端，获取更多权威新闻资讯，请扫描下方二维码下载安装，感谢您的阅读与支持。"
+    )
+    x, y = story(5), story(6)
+    for name, (title, body) in {
+        "x1.txt": ("甲", x),
+        "x2.txt": ("甲", x[:5]),
+        "y1.txt": ("乙", y),
+        "y2.txt": ("乙", y[1:]),
+        "z.txt": ("丙", story(7)),
+    }.items():
+        write(tmp_path, name, page((title, [*body, slogan])))
+    groups = spans(scan([str(tmp_path)]))
+    members = sorted(sorted(w[0][0] for w in g) for g in groups)
+    assert ["x1.txt", "x2.txt"] in members and ["y1.txt", "y2.txt"] in members
+    assert not any({"x1.txt", "y1.txt"} <= set(m) for m in members), "the slogan must not chain the stories"
+
+
+def test_a_story_jumping_to_another_page_is_one_witness(tmp_path: Path) -> None:
+    whole = story(8, paragraphs=8)
+    first = page(("头版要闻：改革开放二十年", whole[:4]), ("另一篇", story(10))).replace(
+        whole[3], whole[3] + "（下转第2版）"
+    )
+    second = "（上接第1版）" + page(("", whole[4:])).lstrip() + "\n" + page(("第二版其他新闻", story(11)))
+    write(tmp_path, "p1.txt", first)
+    write(tmp_path, "p2.txt", second)
+    write(tmp_path, "web.txt", page(("改革开放二十年", whole)))
+    (group,) = spans(scan([str(tmp_path)]))
+    stitched = next(w for w in group if len(w) == 2)
+    assert [seg[0] for seg in stitched] == ["p1.txt", "p2.txt"]
+    assert stitched[0][1:] == (1, lines_of(first, "下转第2版"))
+    assert stitched[1][1] == 1 and stitched[1][2] < lines_of(second, "第二版其他新闻")
+
+
+def test_a_copy_repeating_its_paragraphs_is_one_witness(tmp_path: Path) -> None:
+    body = story(12)
+    repeated = [*body[:3], body[1], *body[3:], body[4], body[4]]
+    write(tmp_path, "wire.txt", page(("标题", body)))
+    write(tmp_path, "copy.txt", page(("标题", repeated)))
+    (group,) = spans(scan([str(tmp_path)]))
+    assert len(group) == 2
