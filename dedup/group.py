@@ -94,15 +94,55 @@ def _content_len(paragraph: Paragraph) -> int:
     return int(content_codepoints(paragraph.text).size)
 
 
+class _Corpus:
+    """The documents and units, with the lookups grouping needs made cheap (no scan over all units)."""
+
+    def __init__(self, documents: Sequence[tuple[str, Sequence[Paragraph]]], units: Units) -> None:
+        self.documents = documents
+        self.units = units
+        # Units are in (document, paragraph) order, so each document's units are one contiguous range.
+        self.doc_starts = np.searchsorted(units.doc, np.arange(len(documents) + 1), side="left")
+        self._lengths: dict[Key, int] = {}
+
+    def paragraph(self, key: Key) -> Paragraph:
+        return self.documents[key[0]][1][key[1]]
+
+    def length(self, key: Key) -> int:
+        """Content characters of a paragraph (cached: grouping asks often)."""
+        found = self._lengths.get(key)
+        if found is None:
+            found = self._lengths[key] = _content_len(self.paragraph(key))
+        return found
+
+    def passage_length(self, passage: Passage) -> int:
+        return sum(self.length((passage.doc, k)) for k in range(passage.first, passage.last + 1)) or 1
+
+    def shingles(self, chain: Sequence[Passage]) -> npt.NDArray[np.uint32]:
+        """The union of the shingle sets of a witness's sketched paragraphs."""
+        parts: list[npt.NDArray[np.uint32]] = []
+        for p in chain:
+            lo, hi = int(self.doc_starts[p.doc]), int(self.doc_starts[p.doc + 1])
+            paragraphs = self.units.paragraph[lo:hi]
+            first = lo + int(np.searchsorted(paragraphs, p.first, side="left"))
+            last = lo + int(np.searchsorted(paragraphs, p.last, side="right"))
+            parts.extend(self.units.set_of(u) for u in range(first, last))
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+
+
 def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple[Key, Key]]:
     """Unit matches as paragraph matches, each pair once with the smaller key first."""
-    out: set[tuple[Key, Key]] = set()
-    for a, b in matches:
-        ka = (int(units.doc[a]), int(units.paragraph[a]))
-        kb = (int(units.doc[b]), int(units.paragraph[b]))
-        if ka[0] != kb[0]:
-            out.add((ka, kb) if ka < kb else (kb, ka))
-    return out
+    if matches.size == 0:
+        return set()
+    docs = units.doc[matches]
+    paras = units.paragraph[matches]
+    width = int(units.paragraph.max()) + 1 if len(units) else 1
+    codes = docs * width + paras  # one int per (document, paragraph)
+    codes = np.sort(codes, axis=1)
+    codes = codes[codes[:, 0] // width != codes[:, 1] // width]
+    codes = np.unique(codes, axis=0)
+    return {
+        ((int(a) // width, int(a) % width), (int(b) // width, int(b) % width)) for a, b in codes.tolist()
+    }
 
 
 def boilerplate(pairs: set[tuple[Key, Key]], crowded: set[Key], n_docs: int, config: GroupConfig) -> set[Key]:
@@ -244,17 +284,7 @@ def group(
                 where[(d, k)] = len(passages)
             passages.append(passage)
 
-    lengths: dict[Key, int] = {}
-
-    def length(key: Key) -> int:
-        if key not in lengths:
-            lengths[key] = _content_len(documents[key[0]][1][key[1]])
-        return lengths[key]
-
-    def passage_length(i: int) -> int:
-        p = passages[i]
-        return sum(length((p.doc, k)) for k in range(p.first, p.last + 1)) or 1
-
+    corpus = _Corpus(documents, units)
     shared: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
     for a, b in pairs:
         pa, pb = where[a], where[b]
@@ -265,8 +295,8 @@ def group(
 
     uf = _UnionFind(len(passages))
     for (pa, pb), (left, right) in shared.items():
-        share_a = sum(length((passages[pa].doc, k)) for k in left) / passage_length(pa)
-        share_b = sum(length((passages[pb].doc, k)) for k in right) / passage_length(pb)
+        share_a = sum(corpus.length((passages[pa].doc, k)) for k in left) / corpus.passage_length(passages[pa])
+        share_b = sum(corpus.length((passages[pb].doc, k)) for k in right) / corpus.passage_length(passages[pb])
         several = len(left) >= 2 and len(right) >= 2 and max(share_a, share_b) >= config.min_link_share
         whole = min(share_a, share_b) >= config.min_link_share
         if several or whole:
@@ -275,14 +305,19 @@ def group(
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(passages)):
         members[uf.find(i)].append(i)
+    pairs_of: dict[int, list[tuple[Key, Key]]] = defaultdict(list)
+    for a, b in pairs:
+        root = uf.find(where[a])
+        if root == uf.find(where[b]):
+            pairs_of[root].append((a, b))
 
     groups: list[Group] = []
-    for indexes in sorted(members.values(), key=lambda m: min(m)):
+    for root, indexes in sorted(members.items(), key=lambda item: min(item[1])):
         chains = _stitch([passages[i] for i in indexes], documents)
         if len(chains) < 2:
             continue
         gid = f"G{len(groups) + 1}"
-        groups.append(_make_group(gid, chains, documents, pairs, units))
+        groups.append(_make_group(gid, chains, pairs_of[root], corpus))
     return Grouping(tuple(groups), frozenset(noise))
 
 
@@ -302,61 +337,44 @@ def _stitch(passages: list[Passage], documents: Sequence[tuple[str, Sequence[Par
     return chains
 
 
-def _make_group(
-    gid: str,
-    chains: list[list[Passage]],
-    documents: Sequence[tuple[str, Sequence[Paragraph]]],
-    pairs: set[tuple[Key, Key]],
-    units: Units,
-) -> Group:
+def _make_group(gid: str, chains: list[list[Passage]], pairs: list[tuple[Key, Key]], corpus: _Corpus) -> Group:
+    """A group's witnesses with their coverage of the story and similarity to the most complete copy."""
     # The story's paragraphs: families of near-identical paragraphs across the group's copies.
     keys = [(p.doc, k) for chain in chains for p in chain for k in range(p.first, p.last + 1)]
-    inside = set(keys)
     index = {key: i for i, key in enumerate(keys)}
     uf = _UnionFind(len(keys))
     for a, b in pairs:
-        if a in inside and b in inside:
+        if a in index and b in index:
             uf.union(index[a], index[b])
     family_size: dict[int, int] = defaultdict(int)
     for key in keys:
         family = uf.find(index[key])
-        family_size[family] = max(family_size[family], _content_len(documents[key[0]][1][key[1]]))
+        family_size[family] = max(family_size[family], corpus.length(key))
     story = sum(family_size.values()) or 1
 
     coverages: list[float] = []
+    sizes: list[int] = []
     for chain in chains:
         families = {uf.find(index[(p.doc, k)]) for p in chain for k in range(p.first, p.last + 1)}
         coverages.append(sum(family_size[f] for f in families) / story)
-    reference = max(range(len(chains)), key=lambda i: (coverages[i], _chain_size(chains[i], documents)))
-    reference_set = _chain_set(chains[reference], units)
+        sizes.append(sum(corpus.passage_length(p) for p in chain))
+    reference = max(range(len(chains)), key=lambda i: (coverages[i], sizes[i]))
+    reference_set = corpus.shingles(chains[reference])
 
     witnesses: list[Witness] = []
     for i, chain in enumerate(chains):
         segments = tuple(
             Span(
-                documents[p.doc][0],
-                documents[p.doc][1][p.first].start_line,
-                documents[p.doc][1][p.last].end_line,
+                corpus.documents[p.doc][0],
+                corpus.paragraph((p.doc, p.first)).start_line,
+                corpus.paragraph((p.doc, p.last)).end_line,
             )
             for p in chain
         )
-        chain_set = _chain_set(chain, units)
+        chain_set = corpus.shingles(chain)
         common = np.intersect1d(chain_set, reference_set, assume_unique=True).size
         union = chain_set.size + reference_set.size - common
         witnesses.append(
             Witness(f"{gid}.W{i + 1}", tuple(chain), segments, round(coverages[i], 3), round(common / max(union, 1), 3))
         )
     return Group(gid, tuple(witnesses), witnesses[reference].id)
-
-
-def _chain_size(chain: list[Passage], documents: Sequence[tuple[str, Sequence[Paragraph]]]) -> int:
-    return sum(_content_len(documents[p.doc][1][k]) for p in chain for k in range(p.first, p.last + 1))
-
-
-def _chain_set(chain: list[Passage], units: Units) -> npt.NDArray[np.uint32]:
-    """The union of the shingle sets of a witness's sketched paragraphs."""
-    wanted = np.zeros(len(units), dtype=bool)
-    for p in chain:
-        wanted |= (units.doc == p.doc) & (units.paragraph >= p.first) & (units.paragraph <= p.last)
-    parts = [units.set_of(int(u)) for u in np.flatnonzero(wanted)]
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)

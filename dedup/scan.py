@@ -7,20 +7,22 @@ paragraphs (with their matching text), and every input accounted for as processe
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.candidates import Units, band_candidates, banding, build_units, verify
 from dedup.config import Config
 from dedup.fingerprint import Signer
 from dedup.group import Group, Grouping, group
-from dedup.io import input_record
-from dedup.prepare import prepare
-from dedup.records import InputRecord, Paragraph, Skipped
+from dedup.io import input_record, load
+from dedup.prepare import prepare_document
+from dedup.records import Document, InputRecord, Paragraph, Skipped
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -59,6 +61,126 @@ class ScanResult:
         return next(d for d in self.documents if d.path == path)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sketched:
+    """One batch of documents prepared and sketched (in a worker process for large corpora)."""
+
+    documents: tuple[ScannedDocument | Skipped, ...]
+    unit_doc: npt.NDArray[np.int64]  # index into this batch's documents
+    unit_paragraph: npt.NDArray[np.int64]
+    sets: npt.NDArray[np.uint32]
+    offsets: npt.NDArray[np.int64]
+    signatures: npt.NDArray[np.uint32]
+
+
+def _sketch_batch(batch: list[Document], config: Config) -> _Sketched:
+    """Normalize, segment, shingle and sign a batch of documents: all the per-document work."""
+    documents: list[ScannedDocument | Skipped] = []
+    kept: list[tuple[Paragraph, ...]] = []
+    positions: list[int] = []
+    for document in batch:
+        prepared = prepare_document(document, config.normalize)
+        if not prepared.paragraphs:
+            documents.append(Skipped(document.path, "no text left after normalization (markup only?)"))
+            continue
+        notes = tuple(n.message for n in prepared.norm.notes)
+        positions.append(len(documents))
+        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes))
+        kept.append(prepared.paragraphs)
+    units, texts = build_units(kept, config.fingerprint)
+    signatures = Signer(config.fingerprint).sign_texts(texts)
+    unit_doc = np.asarray(positions, dtype=np.int64)[units.doc] if len(units) else units.doc
+    return _Sketched(tuple(documents), unit_doc, units.paragraph, units.sets, units.offsets, signatures)
+
+
+def _init_worker() -> None:
+    """Each worker process signs on one thread: the pool already uses every core."""
+    import numba
+
+    numba.set_num_threads(1)
+
+
+BATCH = 256
+PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs more than it saves
+
+
+def _sketch_all(
+    items: Iterable[Document | Skipped], config: Config, workers: int, progress: Progress | None
+) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
+    """Prepare and sketch every document, in worker processes when the corpus is large.
+
+    Inputs keep their order: a skipped input keeps its place among the documents.
+    """
+    slots: list[InputRecord | None] = []
+    batches: list[tuple[list[int], list[Document]]] = []
+    current: tuple[list[int], list[Document]] = ([], [])
+    for item in items:
+        if isinstance(item, Skipped):
+            slots.append(input_record(item))
+            continue
+        current[0].append(len(slots))
+        current[1].append(item)
+        slots.append(None)
+        if len(current[1]) >= BATCH:
+            batches.append(current)
+            current = ([], [])
+    if current[1]:
+        batches.append(current)
+
+    total = sum(len(b[1]) for b in batches)
+    results: list[_Sketched]
+    if workers > 1 and total >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+            results = []
+            for result in pool.map(_sketch_batch, [b[1] for b in batches], [config] * len(batches)):
+                results.append(result)
+                if progress is not None:
+                    progress("sketching", sum(len(r.documents) for r in results), total)
+    else:
+        results = []
+        for _, batch in batches:
+            results.append(_sketch_batch(batch, config))
+            if progress is not None:
+                progress("sketching", sum(len(r.documents) for r in results), total)
+
+    documents: list[ScannedDocument] = []
+    docs: list[npt.NDArray[np.int64]] = []
+    paragraphs: list[npt.NDArray[np.int64]] = []
+    sets: list[npt.NDArray[np.uint32]] = []
+    offsets: list[npt.NDArray[np.int64]] = [np.zeros(1, dtype=np.int64)]
+    signatures: list[npt.NDArray[np.uint32]] = []
+    base = 0
+    for (where, _), result in zip(batches, results, strict=True):
+        local_to_global = np.full(len(result.documents), -1, dtype=np.int64)
+        for k, (slot, outcome) in enumerate(zip(where, result.documents, strict=True)):
+            if isinstance(outcome, Skipped):
+                slots[slot] = input_record(outcome)
+            else:
+                slots[slot] = InputRecord(outcome.path, "ok", encoding=outcome.encoding)
+                local_to_global[k] = len(documents)
+                documents.append(outcome)
+        docs.append(local_to_global[result.unit_doc])
+        paragraphs.append(result.unit_paragraph)
+        sets.append(result.sets)
+        offsets.append(result.offsets[1:] + base)
+        base += int(result.offsets[-1])
+        signatures.append(result.signatures)
+    num_perm = config.fingerprint.num_perm
+    units = Units(
+        np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+        np.concatenate(paragraphs) if paragraphs else np.zeros(0, dtype=np.int64),
+        np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32),
+        np.concatenate(offsets),
+    )
+    matrix = np.concatenate(signatures) if signatures else np.zeros((0, num_perm), dtype=np.uint32)
+    records = [r for r in slots if r is not None]
+    return records, documents, units, matrix
+
+
 def scan(
     paths: Iterable[str],
     config: Config | None = None,
@@ -66,6 +188,7 @@ def scan(
     stdin: BinaryIO | None = None,
     explain: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ScanResult:
     """Find the passages that are copies of the same story across the inputs.
 
@@ -75,37 +198,23 @@ def scan(
         stdin: where ``-`` reads from (standard input by default).
         explain: keep every rejected candidate with its reason (``dedup scan --explain``).
         progress: called as ``progress(stage, done, total)`` while working, e.g. to draw a progress bar.
+        workers: processes for the per-document work; all cores by default, used from 2,000 documents on.
     """
     config = config or Config()
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-
-    inputs: list[InputRecord] = []
-    documents: list[ScannedDocument] = []
-    for item in prepare(paths, config.normalize, stdin=stdin):
-        if isinstance(item, Skipped):
-            inputs.append(input_record(item))
-            continue
-        inputs.append(input_record(item.document))
-        notes = tuple(n.message for n in item.norm.notes)
-        documents.append(ScannedDocument(item.path, item.document.encoding, item.paragraphs, notes))
-        if progress is not None:
-            progress("reading", len(documents), None)
-    stats["prepare_s"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    units, texts = build_units([d.paragraphs for d in documents], config.fingerprint)
-    signer = Signer(config.fingerprint)
-    signatures = signer.sign_texts(texts)
-    stats["sign_s"] = time.perf_counter() - tick
-    if progress is not None:
-        progress("signing", len(texts), len(texts))
+    inputs, documents, units, signatures = _sketch_all(
+        load(paths, stdin=stdin), config, workers or os.cpu_count() or 1, progress
+    )
+    stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
     candidates = band_candidates(signatures, bands, rows, units.doc, config.candidates.max_bucket)
     verified = verify(units, candidates.pairs, config.candidates)
     stats["candidates_s"] = time.perf_counter() - tick
+    if progress is not None:
+        progress("grouping", len(documents), len(documents))
 
     tick = time.perf_counter()
     grouping: Grouping = group(
@@ -149,8 +258,3 @@ def _explain(
         paragraph = doc.paragraphs[p]
         out.append((f"{doc.path}:{paragraph.start_line}-{paragraph.end_line}", "*", "boilerplate: not evidence"))
     return tuple(out)
-
-
-def unit_count(units: Units) -> int:
-    """Number of sketched units (exposed for benchmarks)."""
-    return int(np.asarray(units.doc).size)
