@@ -19,8 +19,8 @@ from dedup.config import CandidateConfig, Config, FingerprintConfig, NormalizeCo
 from dedup.io import input_record
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
-from dedup.report import json as json_report
-from dedup.report import terminal
+from dedup.render import json as json_report
+from dedup.render import terminal
 from dedup.scan import ScanResult
 from dedup.scan import scan as run_scan
 
@@ -180,3 +180,65 @@ def _scan_with_progress(paths: list[str], config: Config, quiet: bool, explain: 
             bar.update(task, description=f"{stage} {done:,}", total=total, completed=done)
 
         return run_scan(paths, config, explain=explain, progress=progress)
+
+
+@app.command()
+def report(
+    paths: PathsArgument,
+    output: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
+    reference: Annotated[
+        str | None, typer.Option("--reference", "-r", help="Collate against the copy in this file (the wire copy).")
+    ] = None,
+) -> None:
+    """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
+    from dedup.reporting import report as run_report
+
+    result = run_report(paths, Config(), reference=reference)
+    _report_skips(_stderr(quiet), list(result.scan.inputs))
+    if output is OutputFormat.table:
+        terminal.render_report(_stdout(), result)
+    elif output is OutputFormat.json:
+        sys.stdout.write(json_report.dumps(json_report.report_payload(result)) + "\n")
+    else:
+        import json
+
+        for group in result.groups:
+            sys.stdout.write(json.dumps(json_report.report_group_to_dict(group), ensure_ascii=False) + "\n")
+    if not result.scan.documents:
+        _stderr(False).print("[red]error:[/] no input could be read", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def diff(
+    reference: Annotated[str, typer.Argument(help="The reference: FILE or FILE:START-END.", show_default=False)],
+    copy: Annotated[str, typer.Argument(help="The copy: FILE or FILE:START-END.", show_default=False)],
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
+    from dedup.reporting import diff_texts
+
+    try:
+        collation = diff_texts(reference, copy)
+    except ValueError as exc:
+        _stderr(False).print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    result = collation.witnesses[1]
+    if output is OutputFormat.table:
+        console = _stdout()
+        console.print(terminal.coverage_strip(result.strip))
+        for finding in result.findings:
+            terminal.render_finding(console, finding)
+        if not result.findings:
+            console.print("no differences beyond layout", style="dim")
+    else:
+        payload = {
+            "schema_version": json_report.SCHEMA_VERSION,
+            "reference": reference,
+            "copy": copy,
+            "strip": list(result.strip),
+            "findings": [json_report.finding_to_dict(f) for f in result.findings],
+        }
+        sys.stdout.write(json_report.dumps(payload) + "\n")
+    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)

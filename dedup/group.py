@@ -140,9 +140,7 @@ def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple
     codes = np.sort(codes, axis=1)
     codes = codes[codes[:, 0] // width != codes[:, 1] // width]
     codes = np.unique(codes, axis=0)
-    return {
-        ((int(a) // width, int(a) % width), (int(b) // width, int(b) % width)) for a, b in codes.tolist()
-    }
+    return {((int(a) // width, int(a) % width), (int(b) // width, int(b) % width)) for a, b in codes.tolist()}
 
 
 def boilerplate(pairs: set[tuple[Key, Key]], crowded: set[Key], n_docs: int, config: GroupConfig) -> set[Key]:

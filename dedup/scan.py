@@ -29,12 +29,18 @@ Progress = Callable[[str, int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class ScannedDocument:
-    """What a scan keeps of a document: its path, encoding, notes and paragraphs."""
+    """What a scan keeps of a document: its path, encoding, notes, paragraphs and raw text (for quoting)."""
 
     path: str
     encoding: str
     paragraphs: tuple[Paragraph, ...]
     notes: tuple[str, ...] = ()
+    raw: str = ""
+
+    def quote(self, paragraph: Paragraph) -> str:
+        """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed)."""
+        text = self.raw[paragraph.raw_start : paragraph.raw_end]
+        return "".join(line.strip() for line in text.splitlines())
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,7 @@ def _sketch_batch(batch: list[Document], config: Config) -> _Sketched:
             continue
         notes = tuple(n.message for n in prepared.norm.notes)
         positions.append(len(documents))
-        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes))
+        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes, document.text))
         kept.append(prepared.paragraphs)
     units, texts = build_units(kept, config.fingerprint)
     signatures = Signer(config.fingerprint).sign_texts(texts)

@@ -10,10 +10,12 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from dedup.collate import Finding, TextEdit
 from dedup.config import Config
 from dedup.group import Group, Witness
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
+from dedup.reporting import GroupReport, Report
 from dedup.scan import ScanResult
 
 SCHEMA_VERSION = 1
@@ -94,4 +96,52 @@ def scan_payload(result: ScanResult) -> dict[str, Any]:
     }
     if result.rejections:
         payload["rejected"] = [{"a": a, "b": b, "reason": reason} for a, b, reason in result.rejections]
+    return payload
+
+
+def edit_to_dict(edit: TextEdit) -> dict[str, Any]:
+    out: dict[str, Any] = {"op": edit.op, "ref": edit.ref, "copy": edit.copy, "at": edit.at}
+    if edit.number:
+        out["number"] = True
+    if edit.name:
+        out["name"] = True
+    return out
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped."""
+    out: dict[str, Any] = {
+        "kind": finding.kind,
+        "ref": None if finding.ref is None else {"paragraph": finding.ref + 1, "text": finding.ref_text},
+        "copy": None if finding.copy is None else {**finding.copy.to_dict(), "text": finding.copy_text},
+        "edits": [edit_to_dict(e) for e in finding.edits],
+    }
+    if finding.detail:
+        out["detail"] = finding.detail
+    if finding.lost:
+        out["lost"] = finding.lost
+    if finding.occurrences:
+        out["occurrences"] = [s.to_dict() for s in finding.occurrences]
+    if finding.ref_paragraphs:
+        out["ref_paragraphs"] = [i + 1 for i in finding.ref_paragraphs]
+    return out
+
+
+def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
+    group, collation = group_report.group, group_report.collation
+    results = {r.witness: r for r in collation.witnesses}
+    out = group_to_dict(group)
+    out["reference"] = collation.reference
+    out["reference_reason"] = collation.reason
+    for witness in out["witnesses"]:
+        result = results[witness["id"]]
+        witness["findings"] = [finding_to_dict(f) for f in result.findings]
+        witness["strip"] = list(result.strip)
+    return out
+
+
+def report_payload(report: Report) -> dict[str, Any]:
+    """What ``dedup report --format json`` prints: the DESIGN.md contract with findings."""
+    payload = scan_payload(report.scan)
+    payload["groups"] = [report_group_to_dict(g) for g in report.groups]
     return payload

@@ -1,0 +1,620 @@
+"""Collate: align each copy of a story to a reference, paragraph by paragraph, and say what happened.
+
+Diff tools and passim align in order, so they report a moved paragraph as a drop plus an addition (passim
+issue #9, diff-match-patch #142, CollateX #87). Here the alignment is order-free: every copy sentence is
+matched to its best reference sentence wherever it stands (rapidfuzz ``cdist``), sentences are gathered into
+*portions* (a stretch of one copy paragraph that renders one reference paragraph), and the findings are read
+off the portions:
+
+- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence.
+- ``reordered``: the smallest set of moved paragraphs — those outside the longest in-order chain.
+- ``duplicated``: a reference paragraph rendered again by a portion that overlaps an earlier one.
+- ``merged``: one copy paragraph holding portions of several reference paragraphs (a heading glued to its
+  body); ``split``: one reference paragraph spread over several copy paragraphs.
+- ``truncated``: only the head or tail of a paragraph survives; the finding quotes the lost part.
+- ``substituted`` / ``garbled``: character edits inside a portion (rapidfuzz Levenshtein opcodes), dense
+  noise (flagged by normalization, or mostly non-words) being ``garbled``. Punctuation and spacing edits are
+  layout, not findings; they stay in the alignment so that the edits rebuild the copy exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from dedup.records import Span
+from dedup.segment import split_sentences
+
+FindingKind = Literal[
+    "dropped", "added", "reordered", "duplicated", "truncated", "merged", "split", "substituted", "garbled"
+]
+KINDS: tuple[FindingKind, ...] = (
+    "dropped",
+    "added",
+    "reordered",
+    "duplicated",
+    "truncated",
+    "merged",
+    "split",
+    "substituted",
+    "garbled",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyParagraph:
+    """One paragraph of a copy: its matching text, and its own raw text and lines for quoting."""
+
+    path: str
+    start_line: int
+    end_line: int
+    text: str
+    quote: str = ""
+    garbled: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def span(self) -> Span:
+        return Span(self.path, self.start_line, self.end_line)
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """One edit turning reference text into copy text.
+
+    Attributes:
+        op: ``replace``, ``delete`` (reference text missing from the copy) or ``insert``.
+        ref, copy: the reference and copy text of the edit.
+        at: offset of ``ref`` in the reference paragraph's matching text.
+        layout: only punctuation or spacing changed: no finding.
+        number: digits changed (235 -> 253): users check those first.
+        name: characters of a word swapped (市县乡 -> 市乡县), as happens to names.
+    """
+
+    op: Literal["replace", "delete", "insert"]
+    ref: str
+    copy: str
+    at: int
+    layout: bool = False
+    number: bool = False
+    name: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a copy did to the story at one place.
+
+    Attributes:
+        kind: one of :data:`KINDS`.
+        ref: reference paragraph index (from 0), or ``None`` for ``added``.
+        ref_text: the reference paragraph's text (all of them, joined, for ``merged``).
+        copy: where in the copy, or ``None`` for ``dropped``.
+        copy_text: the copy's own text there.
+        edits: the word edits (``substituted``, ``garbled``), without layout edits.
+        lost: for ``truncated``, the reference text the copy lost; ``detail`` says head or tail.
+        detail: a short human explanation.
+        occurrences: for ``duplicated``, every place the paragraph stands.
+        ref_paragraphs: for ``merged``, the reference paragraphs in the one copy paragraph; for ``split``,
+            the reference paragraph.
+    """
+
+    kind: FindingKind
+    ref: int | None
+    ref_text: str | None
+    copy: Span | None
+    copy_text: str | None
+    edits: tuple[TextEdit, ...] = ()
+    lost: str = ""
+    detail: str = ""
+    occurrences: tuple[Span, ...] = ()
+    ref_paragraphs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Portion:
+    """A stretch of one copy paragraph that renders (part of) one reference paragraph.
+
+    ``edits`` turn the reference paragraph's text into ``copy_text`` exactly, layout edits included.
+    """
+
+    ref: int
+    copy_index: int
+    copy_start: int
+    copy_end: int
+    copy_text: str
+    edits: tuple[TextEdit, ...]
+    head_lost: int = 0
+    tail_lost: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessCollation:
+    """One copy against the reference: its findings, its portions, and one status per reference paragraph
+    (``kept``, ``substituted``, ``garbled``, ``truncated``, ``dropped``, ...) for the coverage strip."""
+
+    witness: str
+    findings: tuple[Finding, ...]
+    portions: tuple[Portion, ...] = ()
+    strip: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Collation:
+    """A group collated: the reference text, why it was chosen, and each witness's findings."""
+
+    reference: str
+    reason: str
+    reference_paragraphs: tuple[str, ...]
+    witnesses: tuple[WitnessCollation, ...] = field(default_factory=tuple)
+
+
+# --- sentences ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    paragraph: int
+    start: int
+    end: int
+    content: str
+
+
+def _content(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _sentences(paragraphs: Sequence[str]) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for index, text in enumerate(paragraphs):
+        pieces = split_sentences(text)
+        if sum(len(p) for p in pieces) != len(text):
+            pieces = (text,)
+        pos = 0
+        for piece in pieces:
+            content = _content(piece)
+            if content:
+                out.append(_Sentence(index, pos, pos + len(piece), content))
+            pos += len(piece)
+    return out
+
+
+MIN_SCORE = 72.0  # rapidfuzz ratio (0-100) for a copy sentence to count as a reference sentence
+MIN_FRAGMENT = 8  # content characters for a fragment (a cut sentence) to be matched by partial ratio
+
+
+def _match_sentences(ref: list[_Sentence], copy: list[_Sentence]) -> list[int]:
+    """For each copy sentence, the index of its reference sentence, or -1.
+
+    Whole sentences are scored with ``fuzz.ratio``; a fragment (a sentence cut by truncation) with
+    ``fuzz.partial_ratio`` against longer reference sentences. Among equally good candidates (a reference
+    that repeats itself) the one following the previous match wins, so repeated text aligns in order.
+    """
+    if not ref or not copy:
+        return [-1] * len(copy)
+    queries = [s.content for s in copy]
+    choices = [s.content for s in ref]
+    whole = process.cdist(queries, choices, scorer=fuzz.ratio, dtype=np.float32, workers=-1)
+    partial = process.cdist(queries, choices, scorer=fuzz.partial_ratio, dtype=np.float32, workers=-1)
+    q_len = np.array([len(q) for q in queries])[:, None]
+    c_len = np.array([len(c) for c in choices])[None, :]
+    fragment_ok = (np.minimum(q_len, c_len) >= MIN_FRAGMENT) & (
+        np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
+    )
+    score = np.where(fragment_ok, np.maximum(whole, partial - 5), whole)
+    out: list[int] = []
+    previous = -1
+    for row in score:
+        best = float(row.max())
+        if best < MIN_SCORE:
+            out.append(-1)
+            continue
+        candidates = np.flatnonzero(row >= best - 1.0)
+        after = candidates[candidates > previous]
+        choice = int(after[0]) if after.size else int(candidates[0])
+        out.append(choice)
+        previous = choice
+    return out
+
+
+# --- edits -------------------------------------------------------------------------------------------------
+
+_NOISE = re.compile("[?\ufffd]")
+
+
+def diff(ref_text: str, copy_text: str) -> tuple[TextEdit, ...]:
+    """Character edits from ``ref_text`` to ``copy_text``, merged into word-sized edits.
+
+    Edits separated by a single unchanged character are one edit (``市县乡`` -> ``市乡县`` is one swap, not an
+    insertion and a deletion), which is also how a reader sees a changed word.
+
+    >>> [(e.op, e.ref, e.copy) for e in diff("加油鼓劲的正向激励体系", "加油鼓劲的导向激励体系")]
+    [('replace', '正', '导')]
+    >>> [(e.ref, e.copy, e.name) for e in diff("4万余名市县乡领导干部", "4万余名市乡县领导干部")]
+    [('县乡', '乡县', True)]
+    """
+    ops = [op for op in Levenshtein.opcodes(ref_text, copy_text) if op.tag != "equal"]
+    merged: list[list[int]] = []
+    for op in ops:
+        if merged and op.src_start - merged[-1][1] <= 1 and op.dest_start - merged[-1][3] <= 1:
+            merged[-1][1] = op.src_end
+            merged[-1][3] = op.dest_end
+        else:
+            merged.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    edits: list[TextEdit] = []
+    for r0, r1, c0, c1 in merged:
+        ref, copy = ref_text[r0:r1], copy_text[c0:c1]
+        kind: Literal["replace", "delete", "insert"] = "replace" if ref and copy else ("delete" if ref else "insert")
+        layout = not _content(ref) and not _content(copy)
+        if not layout and _content(ref) == _content(copy):
+            layout = True  # only punctuation or spaces moved
+        number = any(ch.isdigit() for ch in ref + copy)
+        name = bool(ref) and len(ref) > 1 and sorted(ref) == sorted(copy) and ref != copy
+        edits.append(TextEdit(kind, ref, copy, r0, layout, number, name))
+    return tuple(edits)
+
+
+def apply_edits(ref_text: str, edits: Sequence[TextEdit]) -> str:
+    """Rebuild the copy text from the reference text and the edits of a portion.
+
+    >>> ref = "加油鼓劲的正向激励体系"
+    >>> apply_edits(ref, diff(ref, "加油鼓劲导向激励体系!"))
+    '加油鼓劲导向激励体系!'
+    """
+    out: list[str] = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.at, e.op != "insert")):
+        out.append(ref_text[cursor : edit.at])
+        out.append(edit.copy)
+        cursor = edit.at + len(edit.ref)
+    out.append(ref_text[cursor:])
+    return "".join(out)
+
+
+def _is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int) -> bool:
+    """Noise rather than a changed word: inside a span normalization flagged, or question marks and
+    replacement characters where the reference has words."""
+    if _NOISE.search(edit.copy):
+        return True
+    start = copy_offset
+    end = start + len(edit.copy)
+    return any(s < end and start < e for s, e in copy.garbled)
+
+
+# --- alignment ---------------------------------------------------------------------------------------------
+
+
+def _portions(ref: Sequence[str], copy: Sequence[CopyParagraph]) -> list[Portion]:
+    """Gather matched copy sentences into portions and diff each against its reference paragraph."""
+    ref_sents = _sentences(ref)
+    copy_sents = _sentences([p.text for p in copy])
+    matches = _match_sentences(ref_sents, copy_sents)
+
+    # Runs of consecutive sentences of one copy paragraph matched to one reference paragraph; an unmatched
+    # sentence joins the run before it (or after it, at a paragraph's start): it is an insertion there.
+    runs: list[list[int]] = []  # [copy paragraph, ref paragraph, first sentence, last sentence]
+    pending: list[int] = []
+    for k, (sentence, m) in enumerate(zip(copy_sents, matches, strict=True)):
+        target = ref_sents[m].paragraph if m >= 0 else -1
+        same_paragraph = bool(runs) and runs[-1][0] == sentence.paragraph
+        if target < 0:
+            if same_paragraph:
+                runs[-1][3] = k
+            else:
+                pending.append(k)
+            continue
+        if same_paragraph and runs[-1][1] == target:
+            runs[-1][3] = k
+        else:
+            first = k
+            if pending and copy_sents[pending[0]].paragraph == sentence.paragraph:
+                first = pending[0]
+            runs.append([sentence.paragraph, target, first, k])
+        pending = []
+
+    runs = _absorb_short_runs(runs, copy_sents, ref_sents, ref)
+    portions: list[Portion] = []
+    for j, i, first, last in runs:
+        paragraph = copy[j]
+        start = copy_sents[first].start
+        end = copy_sents[last].end
+        # Stretch to the paragraph's edges when nothing else stands there (leading or trailing punctuation).
+        if not any(r[0] == j and r[3] < first for r in runs):
+            start = 0
+        if not any(r[0] == j and r[2] > last for r in runs):
+            end = len(paragraph.text)
+        text = paragraph.text[start:end]
+        edits = diff(ref[i], text)
+        head = _lost(edits, 0, ref[i], at_start=True)
+        tail = _lost(edits, len(ref[i]), ref[i], at_start=False)
+        portions.append(Portion(i, j, start, end, text, edits, head, tail))
+    return portions
+
+
+SHORT_RUN = 10  # content characters: a lead-in this short is a changed word, not a borrowed paragraph
+
+
+def _absorb_short_runs(
+    runs: list[list[int]], copy_sents: list[_Sentence], ref_sents: list[_Sentence], ref: Sequence[str]
+) -> list[list[int]]:
+    """Fold a very short run into its neighbour in the same copy paragraph, unless it renders a whole
+    (short) reference paragraph: a swapped lead-in such as ``打牢党性根基。`` -> ``提升专业素养。`` is a
+    substitution inside one paragraph, even though the new words also open another paragraph."""
+    out: list[list[int]] = []
+    for run in runs:
+        j, i, first, last = run
+        size = sum(len(copy_sents[k].content) for k in range(first, last + 1))
+        whole = size >= 0.8 * len(_content(ref[i]))
+        if size < SHORT_RUN and not whole:
+            if out and out[-1][0] == j:
+                out[-1][3] = last
+                continue
+            following = next((r for r in runs if r[0] == j and r[2] > last), None)
+            if following is not None:
+                following[2] = first
+                continue
+        out.append(run)
+    return out
+
+
+LOST_MIN = 4  # content characters missing at an edge before a paragraph counts as truncated
+
+
+def _lost(edits: tuple[TextEdit, ...], edge: int, ref_text: str, *, at_start: bool) -> int:
+    """Length of reference text missing at the start (or end) of a portion, if it is a real cut."""
+    for edit in edits:
+        touches = edit.at == 0 if at_start else edit.at + len(edit.ref) == len(ref_text)
+        if touches and edit.op == "delete" and len(_content(edit.ref)) >= LOST_MIN:
+            return len(edit.ref)
+        if touches and edit.op == "replace" and len(_content(edit.ref)) >= LOST_MIN and len(edit.copy) <= 2:
+            return len(edit.ref)
+    return 0
+
+
+def _longest_chain(sequence: Sequence[int]) -> set[int]:
+    """Positions of a longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    import bisect
+
+    tails: list[int] = []
+    tails_at: list[int] = []
+    previous = [-1] * len(sequence)
+    for pos, value in enumerate(sequence):
+        k = bisect.bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tails_at.append(pos)
+        else:
+            tails[k] = value
+            tails_at[k] = pos
+        previous[pos] = tails_at[k - 1] if k else -1
+    chain: set[int] = set()
+    pos = tails_at[-1] if tails_at else -1
+    while pos >= 0:
+        chain.add(pos)
+        pos = previous[pos]
+    return chain
+
+
+def align(ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "") -> WitnessCollation:
+    """Findings of one copy against the reference paragraphs (see the module docstring)."""
+    portions = _portions(ref, copy)
+    findings: list[Finding] = []
+    by_ref: dict[int, list[Portion]] = {}
+    for portion in portions:
+        by_ref.setdefault(portion.ref, []).append(portion)
+
+    def copy_span(portion: Portion) -> Span:
+        return copy[portion.copy_index].span
+
+    def quote(portion: Portion) -> str:
+        paragraph = copy[portion.copy_index]
+        return paragraph.quote or paragraph.text
+
+    strip = ["dropped"] * len(ref)
+    primary: dict[int, Portion] = {}
+    for i, found in sorted(by_ref.items()):
+        covered: list[tuple[int, int]] = []
+        pieces: list[Portion] = []
+        repeats: list[Portion] = []
+        for portion in found:
+            start, end = portion.head_lost, len(ref[i]) - portion.tail_lost
+            overlap = sum(max(0, min(end, e) - max(start, s)) for s, e in covered)
+            if covered and overlap > 0.5 * max(1, end - start):
+                repeats.append(portion)
+            else:
+                pieces.append(portion)
+                covered.append((start, end))
+        primary[i] = pieces[0]
+        status = "kept"
+        if len(pieces) > 1:
+            status = "split"
+            findings.append(
+                Finding(
+                    "split",
+                    i,
+                    ref[i],
+                    copy_span(pieces[0]),
+                    quote(pieces[0]),
+                    occurrences=tuple(copy_span(p) for p in pieces),
+                    detail=f"in {len(pieces)} copy paragraphs",
+                    ref_paragraphs=(i,),
+                )
+            )
+        head = min(s for s, _ in covered)
+        tail = len(ref[i]) - max(e for _, e in covered)
+        if len(_content(ref[i][:head])) >= LOST_MIN or len(_content(ref[i][len(ref[i]) - tail :])) >= LOST_MIN:
+            status = "truncated"
+            for where, lost in (("head", ref[i][:head]), ("tail", ref[i][len(ref[i]) - tail :])):
+                if len(_content(lost)) >= LOST_MIN:
+                    piece = pieces[0] if where == "head" else pieces[-1]
+                    findings.append(
+                        Finding(
+                            "truncated",
+                            i,
+                            ref[i],
+                            copy_span(piece),
+                            quote(piece),
+                            lost=lost,
+                            detail=f"the {where} is lost",
+                        )
+                    )
+        if repeats:
+            findings.append(
+                Finding(
+                    "duplicated",
+                    i,
+                    ref[i],
+                    copy_span(repeats[0]),
+                    quote(repeats[0]),
+                    occurrences=tuple(copy_span(p) for p in [pieces[0], *repeats]),
+                    detail=f"stands {1 + len(repeats)} times",
+                )
+            )
+            status = "duplicated" if status == "kept" else status
+        for piece in pieces:
+            word_edits = [e for e in piece.edits if not e.layout and not _is_truncation(e, piece, len(ref[i]))]
+            noisy = [
+                e
+                for e in word_edits
+                if _is_garbled(e, copy[piece.copy_index], piece.copy_start + _copy_offset(piece, e))
+            ]
+            clean = [e for e in word_edits if e not in noisy]
+            edit_kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (("substituted", clean), ("garbled", noisy))
+            for edit_kind, edits in edit_kinds:
+                if edits:
+                    findings.append(
+                        Finding(
+                            edit_kind,
+                            i,
+                            ref[i],
+                            copy_span(piece),
+                            quote(piece),
+                            edits=tuple(edits),
+                            detail=f"{len(edits)} edit(s)",
+                        )
+                    )
+                    if status == "kept":
+                        status = edit_kind
+        strip[i] = status
+
+    for i in range(len(ref)):
+        if i not in by_ref:
+            findings.append(Finding("dropped", i, ref[i], None, None))
+
+    # One copy paragraph holding several reference paragraphs: merged (reported once per distinct set).
+    seen: set[tuple[int, ...]] = set()
+    for j, paragraph in enumerate(copy):
+        refs = tuple(sorted({p.ref for p in portions if p.copy_index == j}))
+        if not refs:
+            text = paragraph.text
+            garbled_share = sum(e - s for s, e in paragraph.garbled) / max(1, len(text))
+            unmatched: FindingKind = "garbled" if garbled_share > 0.5 else "added"
+            findings.append(Finding(unmatched, None, None, paragraph.span, paragraph.quote or text))
+        elif len(refs) > 1 and refs not in seen:
+            seen.add(refs)
+            findings.append(
+                Finding(
+                    "merged",
+                    refs[0],
+                    "\n".join(ref[i] for i in refs),
+                    paragraph.span,
+                    paragraph.quote or paragraph.text,
+                    ref_paragraphs=refs,
+                    detail=f"{len(refs)} reference paragraphs in one",
+                )
+            )
+            for i in refs:
+                if strip[i] == "kept":
+                    strip[i] = "merged"
+
+    # Order: the paragraphs outside the longest in-order chain moved.
+    order = sorted(primary.values(), key=lambda p: (p.copy_index, p.copy_start))
+    sequence = [p.ref for p in order]
+    chain = _longest_chain(sequence)
+    for pos, portion in enumerate(order):
+        if pos not in chain:
+            findings.append(
+                Finding(
+                    "reordered",
+                    portion.ref,
+                    ref[portion.ref],
+                    copy_span(portion),
+                    quote(portion),
+                    detail="out of the reference order",
+                )
+            )
+            if strip[portion.ref] == "kept":
+                strip[portion.ref] = "reordered"
+
+    findings.sort(key=lambda f: (f.ref if f.ref is not None else len(ref), KINDS.index(f.kind)))
+    return WitnessCollation(witness, tuple(findings), tuple(portions), tuple(strip))
+
+
+def _is_truncation(edit: TextEdit, portion: Portion, ref_length: int) -> bool:
+    if portion.head_lost and edit.at == 0 and len(edit.ref) == portion.head_lost:
+        return True
+    return bool(portion.tail_lost and edit.at + len(edit.ref) == ref_length and len(edit.ref) == portion.tail_lost)
+
+
+def _copy_offset(portion: Portion, edit: TextEdit) -> int:
+    """Where an edit's copy text starts inside the portion's copy text."""
+    shift = 0
+    for other in portion.edits:
+        if other.at >= edit.at and other is not edit:
+            break
+        if other is edit:
+            break
+        shift += len(other.copy) - len(other.ref)
+    return edit.at + shift
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessText:
+    """A copy ready to collate: its id, where it stands, and its paragraphs in reading order."""
+
+    id: str
+    segments: tuple[Span, ...]
+    paragraphs: tuple[CopyParagraph, ...]
+
+
+def repeat_share(witness: WitnessText) -> float:
+    """Share of a copy's paragraphs that repeat an earlier one of the same copy (near-identically)."""
+    seen: list[str] = []
+    repeats = 0
+    for paragraph in witness.paragraphs:
+        content = _content(paragraph.text)
+        if len(content) >= 10 and any(fuzz.ratio(content, other) >= 90 for other in seen):
+            repeats += 1
+        seen.append(content)
+    return repeats / max(1, len(witness.paragraphs))
+
+
+def choose_reference(witnesses: Sequence[WitnessText], coverage: Sequence[float]) -> tuple[int, str]:
+    """The most complete and least damaged copy: most of the story covered, fewest internal repeats.
+
+    Returns:
+        The index of the chosen witness and the reason, in words, for the report.
+    """
+    scores = [(cov - repeat_share(w), cov, -repeat_share(w)) for w, cov in zip(witnesses, coverage, strict=True)]
+    best = max(range(len(witnesses)), key=lambda k: scores[k])
+    repeats = -scores[best][2]
+    reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
+    reason += f", {repeats:.0%} of its paragraphs repeated" if repeats else ", no repeated paragraphs"
+    return best, reason
+
+
+def collate(witnesses: Sequence[WitnessText], reference: int = 0, reason: str = "") -> Collation:
+    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``)."""
+    ref = witnesses[reference]
+    ref_texts = [p.text for p in ref.paragraphs]
+    results = []
+    for k, witness in enumerate(witnesses):
+        if k == reference:
+            results.append(WitnessCollation(witness.id, (), (), tuple("kept" for _ in ref_texts)))
+        else:
+            results.append(align(ref_texts, witness.paragraphs, witness.id))
+    return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))

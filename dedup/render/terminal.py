@@ -1,0 +1,244 @@
+"""Terminal rendering with rich.
+
+Article text is escaped before it meets markup (a ``[`` in a headline must not be read as a style), and
+widths come from rich's cell measurement, which counts a Chinese character as two cells. ``NO_COLOR`` and
+output that is not a terminal give plain text: rich decides that from the console.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from dedup.collate import KINDS, Finding, TextEdit
+from dedup.prepare import Prepared
+from dedup.records import Skipped
+from dedup.reporting import Report
+from dedup.scan import ScanResult
+
+_HINT_STYLE = {
+    "headline": "bold",
+    "byline": "cyan",
+    "dateline": "magenta",
+    "continued_on": "yellow",
+    "continued_from": "yellow",
+}
+
+
+def render_skipped(console: Console, skipped: Sequence[Skipped]) -> None:
+    """One line per skipped input, with its reason, so nothing is lost without a word."""
+    for item in skipped:
+        console.print(f"[yellow]skipped[/] {escape(item.path)}: {escape(item.reason)}", highlight=False)
+
+
+def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
+    """What the matcher sees: each document's notes, then its paragraphs with their raw lines and hints."""
+    for prepared in documents:
+        norm = prepared.norm
+        console.rule(
+            f"[bold]{escape(prepared.path)}[/]  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs",
+            align="left",
+        )
+        for note in norm.notes:
+            console.print(f"  • {escape(note.message)}", highlight=False)
+        table = Table(show_header=True, header_style="dim", box=None, pad_edge=False, expand=False)
+        table.add_column("¶", justify="right", style="dim", no_wrap=True)
+        table.add_column("lines", justify="right", no_wrap=True)
+        table.add_column("hints", no_wrap=True)
+        table.add_column("text", overflow="fold")
+        for paragraph in prepared.paragraphs:
+            hints = Text()
+            for hint in sorted(paragraph.hints):
+                if hints:
+                    hints.append(" ")
+                hints.append(hint, style=_HINT_STYLE.get(hint, ""))
+            text = Text(paragraph.text)
+            for start, end in paragraph.garbled:
+                text.stylize("reverse red", start, end)
+            for marker in paragraph.markers:
+                text.append(f"  {marker.text}", style="yellow dim")
+            lines = (
+                str(paragraph.start_line)
+                if paragraph.start_line == paragraph.end_line
+                else f"{paragraph.start_line}-{paragraph.end_line}"
+            )
+            table.add_row(str(paragraph.index), lines, hints, text)
+        console.print(table)
+        console.print()
+
+
+def render_scan(console: Console, result: ScanResult) -> None:
+    """One table per group: each witness, where it is, how much of the story it holds, how close it is."""
+    stats = result.stats
+    console.print(
+        f"[bold]{len(result.groups)}[/] group(s) in {int(stats.get('documents', 0))} document(s)"
+        f" ({int(stats.get('skipped', 0))} skipped, {int(stats.get('units', 0))} passages sketched,"
+        f" {int(stats.get('matches', 0))} verified matches)",
+        highlight=False,
+    )
+    for group in result.groups:
+        table = Table(title=f"[bold]{group.id}[/]", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("witness", no_wrap=True)
+        table.add_column("file:lines", overflow="fold")
+        table.add_column("coverage", justify="right", no_wrap=True)
+        table.add_column("similarity", justify="right", no_wrap=True)
+        for witness in group.witnesses:
+            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
+            is_reference = witness.id == group.reference
+            name = Text(witness.id, style="bold" if is_reference else "")
+            if is_reference:
+                name.append(" ref", style="green")
+            table.add_row(name, where, f"{witness.coverage:.0%}", f"{witness.similarity:.2f}")
+        console.print(table)
+    if not result.groups:
+        console.print("no copies of the same story found", style="dim")
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+
+#: One letter and one style per paragraph status, so the strip reads in colour and without.
+STRIP = {
+    "kept": ("·", "green"),
+    "substituted": ("s", "yellow"),
+    "garbled": ("g", "magenta"),
+    "truncated": ("t", "dark_orange"),
+    "dropped": ("-", "bold red"),
+    "duplicated": ("d", "cyan"),
+    "merged": ("m", "blue"),
+    "split": ("/", "blue"),
+    "reordered": ("r", "bright_blue"),
+}
+FINDING_STYLE = {
+    "dropped": "bold red",
+    "added": "green",
+    "reordered": "bright_blue",
+    "duplicated": "cyan",
+    "truncated": "dark_orange",
+    "merged": "blue",
+    "split": "blue",
+    "substituted": "yellow",
+    "garbled": "magenta",
+}
+CONTEXT = 12  # characters of unchanged text shown around an edit
+
+
+def coverage_strip(strip: Sequence[str]) -> Text:
+    """One cell per reference paragraph, lettered and coloured by what the copy did to it."""
+    text = Text()
+    for status in strip:
+        letter, style = STRIP.get(status, ("?", ""))
+        text.append(letter, style=style)
+    return text
+
+
+def strip_legend() -> Text:
+    legend = Text("strip: ", style="dim")
+    for status, (letter, style) in STRIP.items():
+        legend.append(letter, style=style)
+        legend.append(f" {status}  ", style="dim")
+    return legend
+
+
+def inline_diff(ref_text: str, edits: Sequence[TextEdit], context: int = CONTEXT) -> Text:
+    """The reference text around each edit, removed text red and struck through, added text green.
+
+    Long unchanged stretches are shortened to ``context`` characters on each side of an edit.
+    """
+    out = Text()
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: e.at):
+        gap = ref_text[cursor : edit.at]
+        if cursor == 0 and len(gap) > context:
+            gap = "…" + gap[-context:]
+        elif len(gap) > 2 * context:
+            gap = gap[:context] + " … " + gap[-context:]
+        out.append(gap, style="dim")
+        if edit.ref:
+            out.append(edit.ref, style="red strike")
+        if edit.copy:
+            out.append(edit.copy, style="green")
+        if edit.number or edit.name:
+            out.append("⚑" + ("number" if edit.number else "name"), style="bold red")
+        cursor = edit.at + len(edit.ref)
+    tail = ref_text[cursor:]
+    out.append(tail if len(tail) <= context else tail[:context] + "…", style="dim")
+    return out
+
+
+def _short(text: str | None, width: int = 60) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if cell_len(text) <= width else text[: width // 2] + "…"
+
+
+def render_report(console: Console, report: Report) -> None:
+    """For each group: reference and witnesses, a coverage strip per copy, counts, then the findings."""
+    render_scan_summary(console, report)
+    for group_report in report.groups:
+        group, collation = group_report.group, group_report.collation
+        console.rule(f"[bold]{group.id}[/]  reference {collation.reference}", align="left")
+        console.print(Text(collation.reason, style="dim"))
+        for witness in group.witnesses:
+            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
+            console.print(Text.assemble((f"  {witness.id} ", "bold"), where))
+        console.print(strip_legend())
+        for result in collation.witnesses:
+            console.print(Text.assemble((f"  {result.witness:<8}", "bold"), coverage_strip(result.strip)))
+        counts = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+        counts.add_column("witness")
+        for kind in KINDS:
+            counts.add_column(kind, justify="right", style=FINDING_STYLE[kind])
+        for result in collation.witnesses:
+            per_kind = Counter(f.kind for f in result.findings)
+            counts.add_row(result.witness, *[str(per_kind.get(k, "")) for k in KINDS])
+        console.print(counts)
+        for result in collation.witnesses:
+            if result.findings:
+                console.print(Text(f"\n{result.witness}: {len(result.findings)} finding(s)", style="bold"))
+            for finding in result.findings:
+                render_finding(console, finding)
+        console.print()
+
+
+def render_scan_summary(console: Console, report: Report) -> None:
+    stats = report.scan.stats
+    console.print(
+        f"[bold]{len(report.groups)}[/] group(s) in {int(stats.get('documents', 0))} document(s),"
+        f" {int(stats.get('skipped', 0))} skipped",
+        highlight=False,
+    )
+
+
+def render_finding(console: Console, finding: Finding) -> None:
+    """One finding: its kind, the reference paragraph, the copy's file and lines, and what changed."""
+    head = Text("  ")
+    head.append(f"{finding.kind:<11}", style=FINDING_STYLE[finding.kind])
+    if finding.ref is not None:
+        head.append(f" ¶{finding.ref + 1}")
+    if finding.copy is not None:
+        head.append(f"  {finding.copy}", style="dim")
+    if finding.detail:
+        head.append(f"  {finding.detail}", style="dim")
+    console.print(head)
+    body: Text | None = None
+    if finding.kind in ("substituted", "garbled") and finding.ref_text is not None:
+        body = inline_diff(finding.ref_text, finding.edits)
+    elif finding.kind == "truncated":
+        body = Text.assemble((_short(finding.lost, 40), "red strike"), ("  ", ""), (_short(finding.copy_text), "dim"))
+    elif finding.kind == "dropped":
+        body = Text(_short(finding.ref_text), style="red strike")
+    elif finding.kind in ("added", "garbled"):
+        body = Text(_short(finding.copy_text), style="green")
+    elif finding.kind in ("duplicated", "split"):
+        body = Text(", ".join(str(s) for s in finding.occurrences), style="dim")
+    elif finding.kind == "merged":
+        paragraphs = ", ".join(f"¶{i + 1}" for i in finding.ref_paragraphs)
+        body = Text.assemble((paragraphs + "  ", ""), (_short(finding.copy_text), "dim"))
+    else:
+        body = Text(_short(finding.copy_text), style="dim")
+    console.print(Text("      ").append_text(body))

@@ -1,1 +1,0 @@
-"""Renderers: the terminal (rich) and the JSON contract of DESIGN.md."""

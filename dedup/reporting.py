@@ -1,0 +1,160 @@
+"""Report: scan a corpus, then collate every group of copies against its reference.
+
+``report(paths, config)`` is the Python API behind ``dedup report``; ``diff_texts`` is the one behind
+``dedup diff`` (two texts, no grouping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from rapidfuzz import fuzz
+
+from dedup.collate import Collation, CopyParagraph, WitnessText, choose_reference, collate
+from dedup.config import Config
+from dedup.group import Group, Witness
+from dedup.scan import ScannedDocument, ScanResult, scan
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReport:
+    """One group and its collation."""
+
+    group: Group
+    collation: Collation
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of :func:`report`: the scan, and a collation per group."""
+
+    scan: ScanResult
+    groups: tuple[GroupReport, ...]
+
+
+def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[CopyParagraph]:
+    """A document's paragraphs ``first..last`` as collation input, quoting the raw text."""
+    return [
+        CopyParagraph(document.path, p.start_line, p.end_line, p.text, document.quote(p), p.garbled)
+        for p in document.paragraphs[first : last + 1]
+    ]
+
+
+def witness_text(witness: Witness, documents: Sequence[ScannedDocument]) -> WitnessText:
+    """A witness's paragraphs in reading order.
+
+    Across a page jump the continuation often repeats the last paragraphs before the jump (the two pages
+    were laid out separately: seed 000 restarts four paragraphs before where 002 stopped); those repeated
+    paragraphs are read once, from the first page.
+    """
+    paragraphs: list[CopyParagraph] = []
+    for passage in witness.passages:
+        segment = copy_paragraphs(documents[passage.doc], passage.first, passage.last)
+        if paragraphs:
+            tail = "".join(_content(p.text) for p in paragraphs[-8:])
+            while segment and _contained(_content(segment[0].text), tail):
+                segment.pop(0)
+        paragraphs.extend(segment)
+    return WitnessText(witness.id, witness.segments, tuple(paragraphs))
+
+
+def _content(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _contained(part: str, whole: str) -> bool:
+    return bool(part) and fuzz.partial_ratio(part, whole) >= 90
+
+
+def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None) -> Collation:
+    """Collate a group against its best copy, or against the copy in ``reference_path`` if given."""
+    texts = [witness_text(w, documents) for w in group.witnesses]
+    chosen: int | None = None
+    reason = ""
+    if reference_path is not None:
+        wanted = str(Path(reference_path))
+        for k, w in enumerate(group.witnesses):
+            if any(str(Path(s.path)) == wanted or s.path == reference_path for s in w.segments):
+                chosen, reason = k, f"chosen with --reference {reference_path}"
+                break
+    if chosen is None:
+        chosen, reason = choose_reference(texts, [w.coverage for w in group.witnesses])
+    return collate(texts, chosen, reason)
+
+
+def report(
+    paths: Iterable[str],
+    config: Config | None = None,
+    *,
+    reference: str | None = None,
+    stdin: BinaryIO | None = None,
+) -> Report:
+    """Scan ``paths`` and collate every group found.
+
+    Args:
+        paths: files, directories or ``-``.
+        config: settings.
+        reference: a path whose copy is the reference wherever it is a witness (the wire copy, say).
+        stdin: where ``-`` reads from.
+    """
+    result = scan(paths, config, stdin=stdin)
+    groups = tuple(GroupReport(g, collate_group(g, result.documents, reference)) for g in result.groups)
+    return Report(result, groups)
+
+
+def parse_range(spec: str) -> tuple[str, int | None, int | None]:
+    """``FILE`` or ``FILE:START-END`` (1-based inclusive lines).
+
+    >>> parse_range("a.txt:5-29")
+    ('a.txt', 5, 29)
+    >>> parse_range("a.txt")
+    ('a.txt', None, None)
+    """
+    path, sep, lines = spec.rpartition(":")
+    if sep and path and "-" in lines:
+        start, _, end = lines.partition("-")
+        if start.isdigit() and end.isdigit():
+            return path, int(start), int(end)
+    return spec, None, None
+
+
+def read_witness(spec: str, config: Config | None = None, witness_id: str = "") -> WitnessText:
+    """The paragraphs of a file, or of a line range of it, as a copy to collate.
+
+    Raises:
+        ValueError: if the file cannot be read or the range holds no paragraph; the message says why.
+    """
+    from dedup.io import load
+    from dedup.prepare import prepare_document
+    from dedup.records import Skipped, Span
+
+    path, start, end = parse_range(spec)
+    items = list(load([path]))
+    if not items:
+        raise ValueError(f"{path}: nothing to read")
+    item = items[0]
+    if isinstance(item, Skipped):
+        raise ValueError(f"{item.path}: {item.reason}")
+    if len(items) > 1:
+        raise ValueError(f"{path}: holds {len(items)} documents; diff takes one document per side")
+    prepared = prepare_document(item, (config or Config()).normalize)
+    document = ScannedDocument(item.path, item.encoding, prepared.paragraphs, (), item.text)
+    chosen = [
+        p
+        for p in prepared.paragraphs
+        if (start is None or p.end_line >= start) and (end is None or p.start_line <= end)
+    ]
+    if not chosen:
+        raise ValueError(f"{spec}: no paragraph in that line range")
+    paragraphs = copy_paragraphs(document, chosen[0].index, chosen[-1].index)
+    span = Span(item.path, paragraphs[0].start_line, paragraphs[-1].end_line)
+    return WitnessText(witness_id or spec, (span,), tuple(paragraphs))
+
+
+def diff_texts(reference: str, copy: str, config: Config | None = None) -> Collation:
+    """Collate two files (or ``FILE:START-END`` ranges) without grouping: ``copy`` against ``reference``."""
+    texts = [read_witness(reference, config, "A"), read_witness(copy, config, "B")]
+    return collate(texts, 0, f"{reference} given as the reference")
