@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from dedup.records import Span
+from dedup.normalize import ends_sentence as _ends_sentence
 from dedup.segment import split_sentences
 
 FindingKind = Literal[
@@ -168,12 +169,23 @@ def _content(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _sentences(paragraphs: Sequence[str]) -> list[_Sentence]:
+HEADING_CHARS = 30  # a reference paragraph this short, without a sentence end, is a heading
+
+
+def _sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[_Sentence]:
+    """Sentences of each paragraph with their offsets.
+
+    ``headings`` are the reference's short headings: a copy sentence that opens with one followed by a comma
+    (``改进选拔任用，选好人…``, a heading glued to its body) is cut after the comma, so the heading can be
+    matched on its own.
+    """
     out: list[_Sentence] = []
     for index, text in enumerate(paragraphs):
         pieces = split_sentences(text)
         if sum(len(p) for p in pieces) != len(text):
             pieces = (text,)
+        if headings:
+            pieces = tuple(part for piece in pieces for part in _cut_heading(piece, headings))
         pos = 0
         for piece in pieces:
             content = _content(piece)
@@ -181,6 +193,16 @@ def _sentences(paragraphs: Sequence[str]) -> list[_Sentence]:
                 out.append(_Sentence(index, pos, pos + len(piece), content))
             pos += len(piece)
     return out
+
+
+def _cut_heading(sentence: str, headings: Sequence[str]) -> tuple[str, ...]:
+    comma = min((k for k in (sentence.find(","), sentence.find("，")) if k > 0), default=-1)
+    if comma < 0 or len(sentence) - comma < 8:
+        return (sentence,)
+    head = _content(sentence[:comma])
+    if head and any(head == h for h in headings):
+        return sentence[: comma + 1], sentence[comma + 1 :]
+    return (sentence,)
 
 
 MIN_SCORE = 72.0  # rapidfuzz ratio (0-100) for a copy sentence to count as a reference sentence
@@ -291,7 +313,8 @@ def _is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int) -> bool:
 def _portions(ref: Sequence[str], copy: Sequence[CopyParagraph]) -> list[Portion]:
     """Gather matched copy sentences into portions and diff each against its reference paragraph."""
     ref_sents = _sentences(ref)
-    copy_sents = _sentences([p.text for p in copy])
+    headings = [_content(t) for t in ref if len(_content(t)) <= HEADING_CHARS and not _ends_sentence(t)]
+    copy_sents = _sentences([p.text for p in copy], headings)
     matches = _match_sentences(ref_sents, copy_sents)
 
     # Runs of consecutive sentences of one copy paragraph matched to one reference paragraph; an unmatched

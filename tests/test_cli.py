@@ -78,3 +78,52 @@ def test_the_installed_command_runs() -> None:
     assert len(json.loads(done.stdout)["groups"]) == 1
     done = subprocess.run([exe, "scan", "nowhere"], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_report_json_carries_findings_per_the_contract() -> None:
+    result = runner.invoke(app, ["report", "seeds", "--format", "json"])
+    assert result.exit_code == EXIT_OK
+    (group,) = json.loads(result.stdout)["groups"]
+    web = next(w for w in group["witnesses"] if w["id"] != group["reference"])
+    kinds = {f["kind"] for f in web["findings"]}
+    assert {"substituted", "dropped", "duplicated", "truncated", "merged", "reordered"} <= kinds
+    for finding in web["findings"]:
+        if finding["kind"] == "dropped":
+            assert finding["copy"] is None and finding["ref"]["paragraph"] >= 1
+        else:
+            assert finding["copy"]["path"] == "seeds/001_d368fce8cd43ddb5.txt"
+            assert 3 <= finding["copy"]["start_line"] <= finding["copy"]["end_line"] <= 55
+    sub = next(f for f in web["findings"] if any(e["ref"] == "正" and e["copy"] == "导" for e in f["edits"]))
+    assert "正向激励" in sub["ref"]["text"] and "导向激励" in sub["copy"]["text"]
+    reference = next(w for w in group["witnesses"] if w["id"] == group["reference"])
+    assert "reference_reason" in group and reference["findings"] == []
+    assert len(web["strip"]) == len(reference["strip"]) and set(reference["strip"]) == {"kept"}
+
+
+def test_report_with_a_chosen_reference() -> None:
+    result = runner.invoke(app, ["report", "seeds", "-f", "json", "--reference", "seeds/001_d368fce8cd43ddb5.txt"])
+    (group,) = json.loads(result.stdout)["groups"]
+    reference = next(w for w in group["witnesses"] if w["id"] == group["reference"])
+    assert reference["segments"][0]["path"] == "seeds/001_d368fce8cd43ddb5.txt"
+    assert "--reference" in group["reference_reason"]
+
+
+def test_report_table_shows_strips_and_diffs() -> None:
+    result = runner.invoke(app, ["report", "seeds"], env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.exit_code == EXIT_OK
+    assert "strip:" in result.stdout and "G1.W1" in result.stdout
+    assert "导向" in result.stdout and "\x1b[" not in result.stdout, "plain text when not a terminal"
+
+
+def test_diff_exit_codes(tmp_path: Path) -> None:
+    same = runner.invoke(app, ["diff", "seeds/001_d368fce8cd43ddb5.txt", "seeds/001_d368fce8cd43ddb5.txt"])
+    assert same.exit_code == EXIT_OK
+    changed = runner.invoke(
+        app, ["diff", "seeds/002_9a75527b5092d3dd.txt:25-29", "seeds/000_1eaa65c1cfd94755.txt:9-33", "-f", "json"]
+    )
+    assert changed.exit_code == 1
+    payload = json.loads(changed.stdout)
+    edits = [(e["ref"], e["copy"]) for f in payload["findings"] for e in f["edits"]]
+    assert ("乡县", "县乡") in edits, "002 prints 市乡县 where 000 prints 市县乡"
+    missing = runner.invoke(app, ["diff", str(tmp_path / "none.txt"), "seeds/001_d368fce8cd43ddb5.txt"])
+    assert missing.exit_code == EXIT_USAGE and "no such file" in missing.stderr

@@ -1,0 +1,151 @@
+"""Collation: the seeds' findings, properties of any text, and golden cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.collate import CopyParagraph, Finding, TextEdit, WitnessText, align, apply_edits, collate
+from dedup.records import Span
+from dedup.reporting import report
+
+from .corpora import real_paragraphs
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def around(finding: Finding, edit: TextEdit, before: int = 3, after: int = 4) -> tuple[str, str]:
+    """The reference words around an edit, and the same stretch as the copy has it."""
+    assert finding.ref_text is not None
+    left = finding.ref_text[max(0, edit.at - before) : edit.at]
+    right = finding.ref_text[edit.at + len(edit.ref) : edit.at + len(edit.ref) + after]
+    return left + edit.ref + right, left + edit.copy + right
+
+
+@pytest.fixture(scope="module")
+def seed_findings() -> list[Finding]:
+    (group,) = report(["seeds"]).groups
+    collation = group.collation
+    reference = next(w for w in group.group.witnesses if w.id == collation.reference)
+    assert [Path(s.path).name for s in reference.segments] == ["002_9a75527b5092d3dd.txt", "000_1eaa65c1cfd94755.txt"]
+    (web,) = [w for w in collation.witnesses if w.witness != collation.reference]
+    assert next(w for w in collation.witnesses if w.witness == collation.reference).findings == ()
+    return list(web.findings)
+
+
+def test_seed_001_substitutions(seed_findings: list[Finding]) -> None:
+    changes = [around(f, e) for f in seed_findings if f.kind == "substituted" for e in f.edits]
+    for old, new in (("正向激励", "导向激励"), ("宣传引导", "言论引导"), ("高海拔", "海拔")):
+        assert any(old in r and new in c for r, c in changes), (old, new)
+    eighteen = [(r, c) for r, c in changes if "十八大" in r and "十八大" not in c]
+    assert len(eighteen) == 2, "十八大 -> 十八 happens twice"
+    assert all(f.copy is not None and f.copy.path.endswith("001_d368fce8cd43ddb5.txt") for f in seed_findings if f.copy)
+
+
+def test_seed_001_structure(seed_findings: list[Finding]) -> None:
+    by_kind: dict[str, list[Finding]] = {}
+    for finding in seed_findings:
+        by_kind.setdefault(finding.kind, []).append(finding)
+    (care,) = [f for f in by_kind["duplicated"] if (f.copy_text or "").startswith("落实关爱措施")]
+    assert len(care.occurrences) == 5
+    assert [s.start_line for s in care.occurrences] == [29, 41, 43, 53, 55]
+    dropped = [f.ref_text or "" for f in by_kind["dropped"]]
+    assert any(t.startswith("强化理论培训") for t in dropped)
+    assert any(t.startswith("面对推动高质量发展战略部署") for t in dropped)
+    heads = {(f.copy_text or "")[:6] for f in by_kind["truncated"] if "head" in f.detail}
+    assert {"研为抓手推进", "扶、考察评估", "心健康的可操"} <= heads
+    cut = next(f for f in by_kind["truncated"] if (f.copy_text or "").startswith("研为抓手"))
+    assert cut.lost.startswith("坚持把功夫下在平时") and cut.copy == Span("seeds/001_d368fce8cd43ddb5.txt", 15, 15)
+    merged_heads = {(f.copy_text or "")[:6] for f in by_kind["merged"]}
+    assert {"落实关爱措施", "改进选拔任用", "注重激励保护", "大力宣传褒奖"} <= merged_heads
+    assert len(by_kind["reordered"]) >= 5
+
+
+# --- properties --------------------------------------------------------------------------------------------
+
+POOL = real_paragraphs()[2000:2400]
+
+
+def witness(name: str, texts: list[str]) -> WitnessText:
+    paragraphs = tuple(CopyParagraph(f"{name}.txt", 2 * k + 1, 2 * k + 1, t) for k, t in enumerate(texts))
+    return WitnessText(name, (Span(f"{name}.txt", 1, 2 * len(texts)),), paragraphs)
+
+
+stories = st.lists(st.sampled_from(range(len(POOL))), min_size=2, max_size=12, unique=True).map(
+    lambda idx: [POOL[i] for i in idx]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stories)
+def test_a_text_collated_with_itself_has_no_findings(texts: list[str]) -> None:
+    result = collate([witness("a", texts), witness("b", texts)], 0).witnesses[1]
+    assert result.findings == ()
+    assert set(result.strip) == {"kept"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(stories, st.randoms(use_true_random=False))
+def test_shuffled_paragraphs_give_only_reordered(texts: list[str], rng: object) -> None:
+    order = list(range(len(texts)))
+    rng.shuffle(order)  # type: ignore[attr-defined]
+    result = align(texts, witness("b", [texts[k] for k in order]).paragraphs)
+    assert {f.kind for f in result.findings} <= {"reordered"}
+    # The smallest set of moved paragraphs: everything outside a longest in-order chain.
+    assert len(result.findings) == len(texts) - _lis(order)
+
+
+def _lis(sequence: list[int]) -> int:
+    best: list[int] = []
+    for value in sequence:
+        import bisect
+
+        k = bisect.bisect_left(best, value)
+        best[k : k + 1] = [value]
+    return len(best)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    stories,
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3), st.text("某甲乙丙丁，。", max_size=3)), max_size=4),
+)
+def test_applying_the_edits_to_the_reference_gives_the_copy(
+    texts: list[str], damage: list[tuple[int, int, str]]
+) -> None:
+    copy = list(texts)
+    target = 0
+    text = copy[target]
+    for position, length, replacement in damage:
+        at = 10 + position % max(1, len(text) - 20)
+        text = text[:at] + replacement + text[at + length :]
+    copy[target] = text
+    result = align(texts, witness("b", copy).paragraphs)
+    (portion,) = [p for p in result.portions if p.copy_index == target]
+    assert portion.ref == target
+    assert apply_edits(texts[target], portion.edits) == copy[target]
+
+
+# --- golden cases ------------------------------------------------------------------------------------------
+
+
+def _cases() -> list[object]:
+    params = []
+    for path in sorted(GOLDEN.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        marks = [pytest.mark.xfail(strict=True, reason=case["why"])] if case["category"] == "known-failures" else []
+        params.append(pytest.param(case, id=path.stem, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_golden_case(case: dict[str, object]) -> None:
+    """One invariant on every case: the kinds of findings are exactly the expected ones."""
+    reference, copy = case["reference"], case["copy"]
+    assert isinstance(reference, list) and isinstance(copy, list)
+    result = align(reference, witness("copy", copy).paragraphs)
+    assert sorted({f.kind for f in result.findings}) == sorted(case["expect"])  # type: ignore[arg-type]
