@@ -28,8 +28,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from dedup.records import Span
 from dedup.normalize import ends_sentence as _ends_sentence
+from dedup.records import Span
 from dedup.segment import split_sentences
 
 FindingKind = Literal[
