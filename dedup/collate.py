@@ -641,3 +641,71 @@ def collate(witnesses: Sequence[WitnessText], reference: int = 0, reason: str = 
         else:
             results.append(align(ref_texts, witness.paragraphs, witness.id))
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
+
+
+CONSENSUS = "consensus"
+
+
+def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[str, ...], str]:
+    """A consensus text: each paragraph, and inside it each disputed reading, from the majority of copies.
+
+    The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
+    than half of the copies render it; a reading differs from the base's where more than half of the copies
+    agree on the same edit at the same place (a copy without an edit there votes for the base's reading).
+
+    Returns:
+        The consensus paragraphs, and a sentence saying how they were chosen.
+    """
+    base_texts = [p.text for p in witnesses[base].paragraphs]
+    others = [align(base_texts, w.paragraphs, w.id) for k, w in enumerate(witnesses) if k != base]
+    voters = len(witnesses)
+    majority = voters / 2
+    paragraphs: list[str] = []
+    dropped = changed = 0
+    for i, text in enumerate(base_texts):
+        pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
+        present = 1 + sum(p is not None for p in pieces)
+        if present <= majority:
+            dropped += 1
+            continue
+        votes: dict[tuple[int, str, str], int] = {}
+        for piece in pieces:
+            if piece is None:
+                continue
+            for edit in piece.edits:
+                if not _is_truncation(edit, piece, len(text)):
+                    key = (edit.at, edit.ref, edit.copy)
+                    votes[key] = votes.get(key, 0) + 1
+        winners = [
+            TextEdit("replace" if r and c else ("delete" if r else "insert"), r, c, at)
+            for (at, r, c), count in votes.items()
+            if count > majority
+        ]
+        changed += len(winners)
+        paragraphs.append(apply_edits(text, _non_overlapping(winners)))
+    reason = (
+        f"consensus of {voters} copies, built on {witnesses[base].id}: "
+        f"{len(paragraphs)} paragraphs kept by the majority"
+    )
+    if dropped:
+        reason += f", {dropped} left out (in a minority of copies)"
+    if changed:
+        reason += f", {changed} reading(s) taken from the majority"
+    return tuple(paragraphs), reason
+
+
+def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:
+    out: list[TextEdit] = []
+    end = -1
+    for edit in sorted(edits, key=lambda e: (e.at, -len(e.ref))):
+        if edit.at >= end or (not edit.ref and edit.at > end):
+            out.append(edit)
+            end = edit.at + len(edit.ref)
+    return out
+
+
+def collate_consensus(witnesses: Sequence[WitnessText], base: int) -> Collation:
+    """Collate every copy, the base included, against the majority text of all of them."""
+    paragraphs, reason = build_consensus(witnesses, base)
+    results = tuple(align(paragraphs, w.paragraphs, w.id) for w in witnesses)
+    return Collation(CONSENSUS, reason, paragraphs, results)

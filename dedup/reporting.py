@@ -13,7 +13,14 @@ from typing import BinaryIO
 
 from rapidfuzz import fuzz
 
-from dedup.collate import Collation, CopyParagraph, WitnessText, choose_reference, collate
+from dedup.collate import (
+    Collation,
+    CopyParagraph,
+    WitnessText,
+    choose_reference,
+    collate,
+    collate_consensus,
+)
 from dedup.config import Config
 from dedup.group import Group, Witness
 from dedup.scan import ScannedDocument, ScanResult, scan
@@ -70,7 +77,8 @@ def _contained(part: str, whole: str) -> bool:
 
 
 def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None) -> Collation:
-    """Collate a group against its best copy, or against the copy in ``reference_path`` if given."""
+    """Collate a group against the copy in ``reference_path`` if given; otherwise against its best copy when
+    it has two, or against the majority text (consensus) when it has three or more."""
     texts = [witness_text(w, documents) for w in group.witnesses]
     chosen: int | None = None
     reason = ""
@@ -81,6 +89,9 @@ def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_
                 chosen, reason = k, f"chosen with --reference {reference_path}"
                 break
     if chosen is None:
+        base, _ = choose_reference(texts, [w.coverage for w in group.witnesses])
+        if len(texts) >= 3:
+            return collate_consensus(texts, base)
         chosen, reason = choose_reference(texts, [w.coverage for w in group.witnesses])
     return collate(texts, chosen, reason)
 

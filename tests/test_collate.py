@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,26 @@ def test_golden_case(case: dict[str, object]) -> None:
     assert isinstance(reference, list) and isinstance(copy, list)
     result = align(reference, witness("copy", copy).paragraphs)
     assert sorted({f.kind for f in result.findings}) == sorted(case["expect"])  # type: ignore[arg-type]
+
+
+def test_three_or_more_copies_are_collated_against_the_majority(tmp_path: Path) -> None:
+    from .corpora import page, story
+
+    text = story(40, 6)
+    copies = [list(text) for _ in range(4)]
+    copies[0][3] = copies[0][3][:8] + "甲乙" + copies[0][3][10:]  # the most complete copy has a typo
+    copies[1][2] = copies[1][2][:5] + "某某" + copies[1][2][7:]
+    del copies[2][4]
+    for k, paragraphs in enumerate(copies):
+        (tmp_path / f"c{k}.txt").write_text(page(("标题", paragraphs)), encoding="utf-8")
+    (group,) = report([str(tmp_path)]).groups
+    collation = group.collation
+    assert collation.reference == "consensus" and "majority" in collation.reason
+    majority = unicodedata.normalize("NFKC", text[3])  # the consensus is matching text: width folded
+    assert collation.reference_paragraphs[4] == majority, "the majority reading wins over the base copy's typo"
+    findings = {w.witness: [(f.kind, f.ref) for f in w.findings] for w in collation.witnesses}
+    by_file = {Path(w.segments[0].path).name: w.id for w in group.group.witnesses}
+    assert findings[by_file["c0.txt"]] == [("substituted", 4)]
+    assert findings[by_file["c1.txt"]] == [("substituted", 3)]
+    assert findings[by_file["c2.txt"]] == [("dropped", 5)]
+    assert findings[by_file["c3.txt"]] == []

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from dedup.collate import Finding, TextEdit
+from dedup.collate import CONSENSUS, Finding, TextEdit
 from dedup.config import Config
 from dedup.group import Group, Witness
 from dedup.prepare import Prepared
@@ -133,6 +133,8 @@ def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
     out = group_to_dict(group)
     out["reference"] = collation.reference
     out["reference_reason"] = collation.reason
+    if collation.reference == CONSENSUS:
+        out["consensus"] = {"paragraphs": list(collation.reference_paragraphs)}
     for witness in out["witnesses"]:
         result = results[witness["id"]]
         witness["findings"] = [finding_to_dict(f) for f in result.findings]
