@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +24,11 @@ from dedup.render import json as json_report
 from dedup.render import terminal
 from dedup.scan import ScanResult
 from dedup.scan import scan as run_scan
+
+if TYPE_CHECKING:
+    from dedup.check import CheckResult
+    from dedup.collate import FindingKind
+    from dedup.index import Index
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -242,3 +248,118 @@ def diff(
         }
         sys.stdout.write(json_report.dumps(payload) + "\n")
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+index_app = typer.Typer(help="A persistent index of a corpus, to check new drops against.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+IndexOption = Annotated[str, typer.Option("--index", "-i", help="The index file (SQLite).", show_default=False)]
+
+
+def _open_index(path: str, config: Config, create: bool = False) -> Index:
+    from dedup.index import Index, IndexFileError
+
+    try:
+        return Index.create(path, config) if create else Index.open(path, config)
+    except IndexFileError as exc:
+        _stderr(False).print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _index_add(paths: list[str], index_path: str, quiet: bool, create: bool) -> None:
+    from dedup.check import add_to_index
+
+    config = Config()
+    with _open_index(index_path, config, create=create) as index:
+        records, added = add_to_index(paths, index, config)
+        _report_skips(_stderr(quiet), records)
+        total = index.count()
+    _stderr(quiet).print(f"added {added} document(s) to {escape(index_path)} ({total} in all)", highlight=False)
+    if not added and all(r.status == "skipped" for r in records):
+        raise typer.Exit(EXIT_USAGE)
+
+
+@index_app.command("build")
+def index_build(paths: PathsArgument, index: IndexOption, quiet: QuietOption = False) -> None:
+    """Create an index from a corpus (refuses to replace an existing file)."""
+    _index_add(paths, index, quiet, create=True)
+
+
+@index_app.command("add")
+def index_add(paths: PathsArgument, index: IndexOption, quiet: QuietOption = False) -> None:
+    """Add documents to an index, atomically: an interrupted add leaves the index as it was."""
+    _index_add(paths, index, quiet, create=False)
+
+
+@index_app.command("info")
+def index_info(index: IndexOption) -> None:
+    """Counts, size per document and the settings an index was built with."""
+    with _open_index(index, Config()) as opened:
+        sys.stdout.write(json_report.dumps(opened.info()) + "\n")
+
+
+def _kinds(value: str | None) -> tuple[FindingKind, ...]:
+    from dedup.collate import KINDS
+
+    if not value:
+        return ()
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise typer.BadParameter(f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}")
+    return kinds  # type: ignore[return-value]
+
+
+@app.command()
+def check(
+    paths: PathsArgument,
+    index: IndexOption,
+    output: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
+    max_dup_rate: Annotated[
+        float | None,
+        typer.Option("--max-dup-rate", min=0.0, max=1.0, help="Fail when more of the drop than this reprints."),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Fail when a drop copy shows these finding kinds, e.g. dropped,garbled."),
+    ] = None,
+    junit: Annotated[str | None, typer.Option("--junit", help="Write a JUnit XML report here.")] = None,
+    unique: Annotated[
+        str | None,
+        typer.Option("--unique", help="Write the drop documents that reprint nothing here (.jsonl: with text)."),
+    ] = None,
+) -> None:
+    """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
+    from dedup.check import check as run_check
+
+    kinds = _kinds(fail_on)
+    config = Config()
+    with _open_index(index, config) as opened:
+        result = run_check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds)
+    _report_skips(_stderr(quiet), list(result.scan.inputs))
+    if output is OutputFormat.table:
+        console = _stdout()
+        terminal.render_check(console, result)
+    else:
+        sys.stdout.write(json_report.dumps(json_report.check_payload(result)) + "\n")
+    if junit:
+        Path(junit).write_text(json_report.junit_xml(result), encoding="utf-8")
+    if unique:
+        _write_unique(unique, result)
+    if not result.drop:
+        _stderr(False).print("[red]error:[/] no drop document could be read", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _write_unique(target: str, result: CheckResult) -> None:
+    """The drop documents worth keeping: paths one per line, or JSONL with their text."""
+    import json
+
+    keep = [d for d in result.drop if d.unique]
+    if target.endswith(".jsonl"):
+        texts = {d.path: d.raw for d in result.scan.documents}
+        lines = [json.dumps({"path": d.path, "text": texts.get(d.path, "")}, ensure_ascii=False) for d in keep]
+    else:
+        lines = [d.path for d in keep]
+    Path(target).write_text("".join(line + "\n" for line in lines), encoding="utf-8")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import Units, band_candidates, banding, build_units, verify
+from dedup.candidates import Units, Verified, band_candidates, banding, build_units, verify
 from dedup.config import Config
 from dedup.fingerprint import Signer
 from dedup.group import Group, Grouping, group
@@ -214,6 +214,23 @@ def scan(
     )
     stats["sketch_s"] = time.perf_counter() - tick
 
+    groups, verified, grouping = match_and_group(documents, units, signatures, config, stats, progress)
+    stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
+    rejections: tuple[tuple[str, str, str], ...] = ()
+    if explain:
+        rejections = _explain(units, documents, verified.rejections(config.candidates), grouping)
+    return ScanResult(tuple(inputs), tuple(documents), groups, config, stats, rejections)
+
+
+def match_and_group(
+    documents: Sequence[ScannedDocument],
+    units: Units,
+    signatures: npt.NDArray[np.uint32],
+    config: Config,
+    stats: dict[str, float],
+    progress: Progress | None = None,
+) -> tuple[tuple[Group, ...], Verified, Grouping]:
+    """Candidates, verification and grouping over sketched documents (shared by ``scan`` and ``check``)."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
     candidates = band_candidates(signatures, bands, rows, units.doc, config.candidates.max_bucket)
@@ -221,9 +238,8 @@ def scan(
     stats["candidates_s"] = time.perf_counter() - tick
     if progress is not None:
         progress("grouping", len(documents), len(documents))
-
     tick = time.perf_counter()
-    grouping: Grouping = group(
+    grouping = group(
         [(d.path, d.paragraphs) for d in documents],
         units,
         verified.matches(),
@@ -233,7 +249,6 @@ def scan(
     stats["group_s"] = time.perf_counter() - tick
     stats.update(
         documents=len(documents),
-        skipped=sum(1 for r in inputs if r.status == "skipped"),
         units=len(units),
         candidates=int(candidates.pairs.shape[0]),
         matches=int(verified.accepted.sum()),
@@ -241,10 +256,7 @@ def scan(
         bands=bands,
         rows=rows,
     )
-    rejections: tuple[tuple[str, str, str], ...] = ()
-    if explain:
-        rejections = _explain(units, documents, verified.rejections(config.candidates), grouping)
-    return ScanResult(tuple(inputs), tuple(documents), grouping.groups, config, stats, rejections)
+    return grouping.groups, verified, grouping
 
 
 def _explain(

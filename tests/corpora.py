@@ -25,9 +25,14 @@ def real_paragraphs() -> tuple[str, ...]:
 
 
 def story(number: int, paragraphs: int = 6) -> list[str]:
-    """A story: ``paragraphs`` consecutive real paragraphs, far from every other story's."""
-    start = number * 97
-    return list(real_paragraphs()[start : start + paragraphs])
+    """A story: ``paragraphs`` consecutive real paragraphs, far from every other story's (up to ~60 stories
+    of 6 paragraphs are disjoint; beyond that they wrap around with an offset)."""
+    pool = real_paragraphs()
+    start = (number * 97 + (number * 97) // len(pool) * 13) % (len(pool) - paragraphs)
+    out = list(pool[start : start + paragraphs])
+    if len(out) != paragraphs:
+        raise ValueError(f"story {number} has {len(out)} paragraphs, wanted {paragraphs}")
+    return out
 
 
 def page(*articles: tuple[str, list[str]]) -> str:

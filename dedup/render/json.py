@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from dedup.check import CheckResult
 from dedup.collate import CONSENSUS, Finding, TextEdit
 from dedup.config import Config
 from dedup.group import Group, Witness
@@ -147,3 +148,75 @@ def report_payload(report: Report) -> dict[str, Any]:
     payload = scan_payload(report.scan)
     payload["groups"] = [report_group_to_dict(g) for g in report.groups]
     return payload
+
+
+def check_payload(result: CheckResult) -> dict[str, Any]:
+    """What ``dedup check --format json``: the DESIGN.md contract, each witness with its ``source``."""
+    payload = scan_payload(result.scan)
+    for group, data in zip(result.scan.groups, payload["groups"], strict=True):
+        for witness, entry in zip(group.witnesses, data["witnesses"], strict=True):
+            entry["source"] = result.sources[witness.passages[0].doc]
+        collation = result.collations.get(group.id)
+        if collation is not None:
+            data["reference"] = collation.reference
+            data["reference_reason"] = collation.reason
+            by_id = {r.witness: r for r in collation.witnesses}
+            for entry in data["witnesses"]:
+                entry["findings"] = [finding_to_dict(f) for f in by_id[entry["id"]].findings]
+    payload["drop"] = [
+        {
+            "path": d.path,
+            "unique": d.unique,
+            "reprints": list(d.reprints),
+            "failures": [finding_to_dict(f) for f in d.failures],
+        }
+        for d in result.drop
+    ]
+    payload["dup_rate"] = result.dup_rate
+    payload["gates"] = [{"name": g.name, "passed": g.passed, "detail": g.detail} for g in result.gates]
+    payload["passed"] = result.passed
+    return payload
+
+
+def _failure_line(finding: Finding) -> str:
+    where = str(finding.copy) if finding.copy is not None else f"reference ¶{(finding.ref or 0) + 1}"
+    text = (finding.copy_text if finding.copy is not None else finding.ref_text) or ""
+    return f"{finding.kind} at {where}: {text[:60]}"
+
+
+def junit_xml(result: CheckResult) -> str:
+    """A JUnit report: one test case per drop document (failing if it shows a ``--fail-on`` finding), plus one
+    per corpus-wide gate, so CI systems show the check natively."""
+    from xml.etree import ElementTree as ET
+
+    suite = ET.Element("testsuite", name="dedup check")
+    cases = 0
+    failures = 0
+    for document in result.drop:
+        case = ET.SubElement(suite, "testcase", classname="dedup.check.drop", name=document.path)
+        cases += 1
+        if document.failures:
+            failures += 1
+            lines = [_failure_line(f) for f in document.failures]
+            failure = ET.SubElement(case, "failure", message=f"{len(document.failures)} finding(s)", type="findings")
+            failure.text = "\n".join(lines)
+        out = ET.SubElement(case, "system-out")
+        out.text = "reprints: " + "; ".join(document.reprints) if document.reprints else "unique"
+    for gate in result.gates:
+        if gate.name == "fail-on":
+            continue
+        case = ET.SubElement(suite, "testcase", classname="dedup.check.gate", name=gate.name)
+        cases += 1
+        if not gate.passed:
+            failures += 1
+            ET.SubElement(case, "failure", message=gate.detail, type="gate")
+    suite.set("tests", str(cases))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    skipped = [r for r in result.scan.inputs if r.status == "skipped"]
+    for record in skipped:
+        case = ET.SubElement(suite, "testcase", classname="dedup.check.input", name=record.path)
+        ET.SubElement(case, "skipped", message=record.reason or "")
+    suite.set("skipped", str(len(skipped)))
+    suite.set("tests", str(cases + len(skipped)))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from dedup.check import CheckResult
 from dedup.collate import KINDS, Finding, TextEdit
 from dedup.prepare import Prepared
 from dedup.records import Skipped
@@ -242,3 +243,37 @@ def render_finding(console: Console, finding: Finding) -> None:
     else:
         body = Text(_short(finding.copy_text), style="dim")
     console.print(Text("      ").append_text(body))
+
+
+def render_check(console: Console, result: CheckResult) -> None:
+    """The groups that involve the drop, with each witness's source, then the gates."""
+    drop = result.drop
+    reprinting = [d for d in drop if not d.unique]
+    console.print(
+        f"[bold]{len(drop)}[/] drop document(s): {len(reprinting)} reprint held or earlier content"
+        f" ({result.dup_rate:.1%}), {len(drop) - len(reprinting)} unique;"
+        f" {int(result.scan.stats.get('index_candidates', 0))} indexed document(s) compared",
+        highlight=False,
+    )
+    for group in result.scan.groups:
+        table = Table(title=f"[bold]{group.id}[/]", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("witness", no_wrap=True)
+        table.add_column("source", no_wrap=True)
+        table.add_column("file:lines", overflow="fold")
+        table.add_column("coverage", justify="right", no_wrap=True)
+        for witness in group.witnesses:
+            source = result.sources[witness.passages[0].doc]
+            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
+            table.add_row(
+                witness.id,
+                Text(source, style="cyan" if source == "index" else "yellow"),
+                where,
+                f"{witness.coverage:.0%}",
+            )
+        console.print(table)
+    for document in drop:
+        for finding in document.failures:
+            render_finding(console, finding)
+    for gate in result.gates:
+        mark = Text("PASS ", style="bold green") if gate.passed else Text("FAIL ", style="bold red")
+        console.print(Text.assemble(mark, (gate.name, "bold"), "  ", gate.detail))

@@ -1,0 +1,215 @@
+"""The CI gate, run as a CI would: the installed ``dedup`` command against a persistent index."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from dedup.config import Config, FingerprintConfig
+from dedup.index import Index, IndexFileError
+
+from .corpora import page, story
+
+DEDUP = str(Path(sys.executable).with_name("dedup"))
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([DEDUP, *args], capture_output=True, text=True, check=False, env=env)
+
+
+def write(folder: Path, name: str, title: str, paragraphs: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(page((title, paragraphs)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index built from part of a corpus: stories 50-55."""
+    root = tmp_path_factory.mktemp("corpus")
+    for k in range(50, 56):
+        write(root / "held", f"s{k}.txt", f"标题{k}", story(k))
+    index = root / "held.sqlite"
+    done = run("index", "build", str(root / "held"), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    return index
+
+
+def test_a_drop_with_reprints_fails_the_dup_rate_gate(held: Path, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write(drop, "a_reprint.txt", "转载", story(51)[1:])
+    write(drop, "b_new.txt", "新闻", story(70))
+    write(drop, "c_copy_of_new.txt", "新闻", story(70))
+    junit = tmp_path / "report.xml"
+    unique = tmp_path / "unique.txt"
+    done = run(
+        "check",
+        str(drop),
+        "--index",
+        str(held),
+        "--max-dup-rate",
+        "0.5",
+        "--format",
+        "json",
+        "--junit",
+        str(junit),
+        "--unique",
+        str(unique),
+    )
+    assert done.returncode == 1, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["schema_version"] == 1 and payload["passed"] is False
+    by_path = {Path(d["path"]).name: d for d in payload["drop"]}
+    assert by_path["a_reprint.txt"]["reprints"][0].startswith("index:")
+    assert by_path["b_new.txt"]["unique"] is True
+    assert not by_path["c_copy_of_new.txt"]["unique"], "an earlier drop document counts as held"
+    assert payload["dup_rate"] == pytest.approx(2 / 3)
+    sources = {
+        Path(s["path"]).name: w["source"] for g in payload["groups"] for w in g["witnesses"] for s in w["segments"]
+    }
+    assert sources["s51.txt"] == "index" and sources["a_reprint.txt"] == "drop"
+    suite = ET.parse(junit).getroot()
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert {Path(n).name for n in cases if n} >= {"a_reprint.txt", "b_new.txt", "c_copy_of_new.txt", "max-dup-rate"}
+    assert cases["max-dup-rate"].find("failure") is not None
+    assert [Path(line).name for line in unique.read_text().splitlines()] == ["b_new.txt"]
+
+
+def test_a_drop_without_reprints_passes(held: Path, tmp_path: Path) -> None:
+    write(tmp_path / "drop", "fresh.txt", "新", story(80))
+    done = run("check", str(tmp_path / "drop"), "--index", str(held), "--max-dup-rate", "0", "--fail-on", "dropped")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS" in done.stdout
+
+
+def test_a_damaged_copy_fails_under_fail_on(held: Path, tmp_path: Path) -> None:
+    damaged = story(53)
+    del damaged[2]
+    write(tmp_path / "drop", "damaged.txt", "标题53", damaged)
+    done = run(
+        "check",
+        str(tmp_path / "drop"),
+        "--index",
+        str(held),
+        "--fail-on",
+        "dropped,garbled",
+        "--junit",
+        str(tmp_path / "j.xml"),
+        "-f",
+        "json",
+    )
+    assert done.returncode == 1
+    (entry,) = json.loads(done.stdout)["drop"]
+    assert [f["kind"] for f in entry["failures"]] == ["dropped"]
+    case = next(
+        c for c in ET.parse(tmp_path / "j.xml").getroot().iter("testcase") if "damaged" in (c.get("name") or "")
+    )
+    failure = case.find("failure")
+    assert failure is not None and "dropped" in (failure.text or "")
+    # The same copy passes a gate on other kinds.
+    assert run("check", str(tmp_path / "drop"), "--index", str(held), "--fail-on", "garbled").returncode == 0
+
+
+def test_bad_files_in_a_drop_are_reported(held: Path, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write(drop, "ok.txt", "新", story(81))
+    (drop / "bad.txt").write_bytes(b"\x00\x01binary\x00")
+    done = run("check", str(drop), "--index", str(held), "-f", "json", "--junit", str(tmp_path / "j.xml"))
+    assert done.returncode == 0
+    inputs = {Path(i["path"]).name: i for i in json.loads(done.stdout)["inputs"]}
+    assert inputs["bad.txt"]["status"] == "skipped" and "binary" in inputs["bad.txt"]["reason"]
+    assert "bad.txt" in done.stderr
+    skipped = [c for c in ET.parse(tmp_path / "j.xml").getroot().iter("testcase") if c.find("skipped") is not None]
+    assert [Path(c.get("name") or "").name for c in skipped] == ["bad.txt"]
+    only_bad = tmp_path / "only_bad"
+    only_bad.mkdir()
+    (only_bad / "bad.txt").write_bytes(b"\x00\x01")
+    assert run("check", str(only_bad), "--index", str(held)).returncode == 2
+
+
+def test_usage_errors_exit_2(held: Path, tmp_path: Path) -> None:
+    write(tmp_path / "d", "x.txt", "新", story(82))
+    assert run("check", str(tmp_path / "d"), "--index", str(tmp_path / "none.sqlite")).returncode == 2
+    assert run("check", str(tmp_path / "d"), "--index", str(held), "--fail-on", "typos").returncode == 2
+    foreign = tmp_path / "foreign.sqlite"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    done = run("check", str(tmp_path / "d"), "--index", str(foreign))
+    assert done.returncode == 2 and "not a dedup index" in done.stderr
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database at all" * 100)
+    done = run("check", str(tmp_path / "d"), "--index", str(garbage))
+    assert done.returncode == 2 and "not a dedup index" in done.stderr
+    assert run("index", "build", str(tmp_path / "d"), "--index", str(held)).returncode == 2, "build never overwrites"
+
+
+def test_an_index_refuses_sketches_made_otherwise(held: Path) -> None:
+    with pytest.raises(IndexFileError, match=r"fingerprint.ngram is 5 in the index but 4 here"):
+        Index.open(held, Config(fingerprint=FingerprintConfig(ngram=4)))
+
+
+def _count(index: Path) -> int:
+    connection = sqlite3.connect(index)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return int(connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def test_killing_an_add_midway_leaves_the_index_intact(tmp_path: Path) -> None:
+    write(tmp_path / "first", "a.txt", "甲", story(90))
+    index = tmp_path / "i.sqlite"
+    assert run("index", "build", str(tmp_path / "first"), "--index", str(index)).returncode == 0
+    for k in range(91, 95):
+        write(tmp_path / "more", f"m{k}.txt", "乙", story(k))
+    env = {**os.environ, "DEDUP_FAULT_PAUSE_S": "30"}
+    process = subprocess.Popen(
+        [DEDUP, "index", "add", str(tmp_path / "more"), "--index", str(index)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 120
+    line = ""
+    while "paused inside the add transaction" not in line and time.monotonic() < deadline:
+        line = process.stderr.readline()
+    assert "paused" in line, "the add never reached its transaction"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _count(index) == 1, "the killed add left nothing behind"
+    assert run("index", "add", str(tmp_path / "more"), "--index", str(index)).returncode == 0
+    assert _count(index) == 5, "and the index takes the next add"
+
+
+def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "seed", "s.txt", "甲", story(100))
+    index = tmp_path / "i.sqlite"
+    assert run("index", "build", str(tmp_path / "seed"), "--index", str(index)).returncode == 0
+    for k in range(101, 104):
+        write(tmp_path / "x", f"x{k}.txt", "乙", story(k))
+        write(tmp_path / "y", f"y{k}.txt", "丙", story(k + 10))
+    env = {**os.environ, "DEDUP_FAULT_PAUSE_S": "2"}  # hold each transaction open so they overlap
+    runs = [
+        subprocess.Popen(
+            [DEDUP, "index", "add", str(tmp_path / d), "--index", str(index)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for d in ("x", "y")
+    ]
+    for process in runs:
+        process.communicate(timeout=300)
+        assert process.returncode == 0
+    assert _count(index) == 7
