@@ -23,7 +23,7 @@ import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.config import CandidateConfig, FingerprintConfig
-from dedup.fingerprint import _content_table, _shingle_into, _utf32, content_codepoints
+from dedup.fingerprint import content_codepoints, shingle_sets
 from dedup.records import Paragraph
 
 IntArray = npt.NDArray[np.int64]
@@ -105,47 +105,6 @@ def build_units(documents: Sequence[Sequence[Paragraph]], config: FingerprintCon
     sets, offsets = shingle_sets(texts, config.ngram)
     units = Units(np.asarray(docs, dtype=np.int64), np.asarray(paras, dtype=np.int64), sets, offsets)
     return units, texts
-
-
-def shingle_sets(texts: Sequence[str], n: int) -> tuple[U32Array, IntArray]:
-    """The sorted unique shingle hashes of each text's content characters, back to back (CSR).
-
-    Equal, text by text, to ``np.unique(shingle_hashes(content_codepoints(text), n))``, but computed for all
-    texts in one compiled pass: a numpy call per paragraph would cost more than the shingling itself.
-    """
-    starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    if texts:
-        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
-    raw = _utf32("".join(texts)) if texts else np.zeros(0, dtype=np.uint32)
-    return _shingle_sets_kernel(raw, starts, _content_table(), n)  # type: ignore[no-any-return]
-
-
-@numba.njit(cache=True)
-def _shingle_sets_kernel(raw, starts, table, n):  # type: ignore[no-untyped-def]  # pragma: no cover
-    count = starts.size - 1
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    sets = np.empty(max(raw.size, 1), dtype=np.uint32)
-    cps = np.empty(max(raw.size, 1), dtype=np.uint32)
-    hashes = np.empty(max(raw.size, 1), dtype=np.uint32)
-    w = 0
-    for i in range(count):
-        length = 0
-        for p in range(starts[i], starts[i + 1]):
-            cp = raw[p]
-            cps[length] = cp
-            length += table[cp]
-        m = max(length - n + 1, min(length, 1))
-        if m > 0:
-            _shingle_into(cps[:length], n, hashes[:m])
-            ordered = np.sort(hashes[:m])
-            sets[w] = ordered[0]
-            w += 1
-            for k in range(1, m):
-                if ordered[k] != ordered[k - 1]:
-                    sets[w] = ordered[k]
-                    w += 1
-        offsets[i + 1] = w
-    return sets[:w].copy(), offsets
 
 
 def banding(config: CandidateConfig, num_perm: int) -> tuple[int, int]:

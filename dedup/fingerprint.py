@@ -364,8 +364,6 @@ def _sign_texts_kernel(
     Threads take chunks of ``chunk`` texts. A chunk allocates its two scratch buffers once, sized for its
     longest text, and reuses them for every text: they stay in L1 cache from filtering to signing, where
     buffers as long as the whole batch cost a page fault every thousand characters and a quarter of the time.
-    The filter is branch-free (always store, advance only past content), because punctuation is too
-    irregular for the branch predictor.
     """
     n_texts = out.shape[0]
     for c in numba.prange((n_texts + chunk - 1) // chunk):
@@ -377,14 +375,71 @@ def _sign_texts_kernel(
         cps = np.empty(longest, dtype=np.uint32)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, stop):
-            length = 0
-            for p in range(starts[i], starts[i + 1]):
-                cp = raw[p]
-                cps[length] = cp
-                length += table[cp]
+            length = _content_into(raw, starts[i], starts[i + 1], table, cps)
             count = max(length - n + 1, min(length, 1))
             _shingle_into(cps[:length], n, hashes[:count])
             _sign_into(hashes[:count], a, b, out[i])
+
+
+@_jit(cache=True, boundscheck=False)
+def _content_into(
+    raw: npt.NDArray[np.uint32], start: int, stop: int, table: npt.NDArray[np.bool_], cps: npt.NDArray[np.uint32]
+) -> int:
+    """Copy the content codepoints of ``raw[start:stop]`` to the front of ``cps``; return how many.
+
+    Branch-free (always store, advance only past content), because punctuation is too irregular for the
+    branch predictor.
+    """
+    length = 0
+    for p in range(start, stop):
+        cp = raw[p]
+        cps[length] = cp
+        length += table[cp]
+    return length
+
+
+def shingle_sets(texts: Sequence[str], n: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The sorted unique shingle hashes of each text's content characters, back to back (CSR layout).
+
+    Equal, text by text, to ``np.unique(shingle_hashes(content_codepoints(text), n))``, but computed for all
+    texts in one compiled pass: a numpy call per paragraph would cost more than the shingling itself. Exact
+    sets are what candidate verification compares (Jaccard and containment).
+
+    Returns:
+        ``(sets, offsets)``: text ``i``'s set is ``sets[offsets[i]:offsets[i + 1]]``.
+    """
+    _check_n(n)
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    if texts:
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
+    raw = _utf32("".join(texts)) if texts else np.zeros(0, dtype=np.uint32)
+    return _shingle_sets_kernel(raw, starts, _content_table(), n)
+
+
+@_jit(cache=True)
+def _shingle_sets_kernel(
+    raw: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], table: npt.NDArray[np.bool_], n: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    count = starts.size - 1
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    sets = np.empty(max(raw.size, 1), dtype=np.uint32)
+    cps = np.empty(max(raw.size, 1), dtype=np.uint32)
+    hashes = np.empty(max(raw.size, 1), dtype=np.uint32)
+    w = 0
+    for i in range(count):
+        length = _content_into(raw, starts[i], starts[i + 1], table, cps)
+        m = max(length - n + 1, min(length, 1))
+        if m > 0:
+            _shingle_into(cps[:length], n, hashes[:m])
+            ordered = np.sort(hashes[:m])
+            sets[w] = ordered[0]
+            w += 1
+            for k in range(1, m):
+                if ordered[k] != ordered[k - 1]:
+                    sets[w] = ordered[k]
+                    w += 1
+        offsets[i + 1] = w
+    return sets[:w].copy(), offsets
 
 
 class Signer:

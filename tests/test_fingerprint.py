@@ -332,3 +332,17 @@ def test_lean_minhashes_work_in_minhash_lsh() -> None:
 def test_to_lean_minhash_rejects_empty_signature() -> None:
     with pytest.raises(ValueError, match="empty"):
         to_lean_minhash(np.empty(0, dtype=np.uint32), seed=1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="新华社记者报道，。各地干部担当作为ab12 ", max_size=40), max_size=12), st.integers(1, 6)
+)
+def test_shingle_sets_equal_the_unique_hashes_of_each_text(texts: list[str], n: int) -> None:
+    from dedup.fingerprint import shingle_sets
+
+    sets, offsets = shingle_sets(texts, n)
+    assert offsets.size == len(texts) + 1
+    for k, text in enumerate(texts):
+        expected = np.unique(shingle_hashes(content_codepoints(text), n))
+        assert np.array_equal(sets[offsets[k] : offsets[k + 1]], expected)
