@@ -28,6 +28,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from dedup.normalize import _is_rare
 from dedup.normalize import ends_sentence as _ends_sentence
 from dedup.records import Span
 from dedup.segment import split_sentences
@@ -297,14 +298,38 @@ def apply_edits(ref_text: str, edits: Sequence[TextEdit]) -> str:
     return "".join(out)
 
 
-def _is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int) -> bool:
-    """Noise rather than a changed word: inside a span normalization flagged, or question marks and
-    replacement characters where the reference has words."""
+def _bigrams(text: str) -> set[str]:
+    content = _content(text)
+    return {content[k : k + 2] for k in range(len(content) - 1)}
+
+
+def _is_garbled(
+    edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary: frozenset[str] | set[str] = frozenset()
+) -> bool:
+    """Noise rather than a changed word.
+
+    - inside a span normalization flagged (pinyin remnants, mojibake), or holding ``?`` or ``U+FFFD``;
+    - rare characters (outside GB2312) for a third of it;
+    - three or more characters of which almost no character pair occurs anywhere in the story
+      (``vocabulary``): OCR noise such as ``上半年受市场`` -> ``革層论部巾农``. A real substitution is made of
+      real words, and a news story uses most of its words more than once.
+    """
     if _NOISE.search(edit.copy):
         return True
     start = copy_offset
     end = start + len(edit.copy)
-    return any(s < end and start < e for s, e in copy.garbled)
+    if any(s < end and start < e for s, e in copy.garbled):
+        return True
+    content = _content(edit.copy)
+    if content and sum(_is_rare(ch) for ch in content) >= len(content) / 3:
+        return True
+    if len(content) >= 3 and vocabulary:
+        pairs = [content[k : k + 2] for k in range(len(content) - 1)]
+        known = sum(1 for pair in pairs if pair in vocabulary)
+        around = set(_content(edit.ref))
+        if known <= len(pairs) // 4 and len(set(content) & around) <= len(content) // 4:
+            return True
+    return False
 
 
 # --- alignment ---------------------------------------------------------------------------------------------
@@ -422,9 +447,52 @@ def _longest_chain(sequence: Sequence[int]) -> set[int]:
     return chain
 
 
+def _recover_glued_headings(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], portions: list[Portion]
+) -> list[Portion]:
+    """A short reference paragraph (a heading, a byline) glued without punctuation to the start of the next
+    paragraph shows up as an insertion at the start of that paragraph's portion; make it a portion of its
+    own, so the copy paragraph reads as merged instead of the heading as dropped plus an insertion."""
+    rendered = {p.ref for p in portions}
+    out = list(portions)
+    for i, text in enumerate(ref):
+        if i in rendered or i + 1 >= len(ref) or len(_content(text)) > 2 * HEADING_CHARS:
+            continue
+        for k, portion in enumerate(out):
+            if portion.ref != i + 1 or not portion.edits:
+                continue
+            first = portion.edits[0]
+            if first.at != 0 or first.op == "delete" or fuzz.ratio(_content(first.copy), _content(text)) < 80:
+                continue
+            cut = len(first.copy) - len(first.ref)  # the inserted heading, at the front of the copy text
+            if cut <= 0:
+                continue
+            heading = portion.copy_text[:cut]
+            body = portion.copy_text[cut:]
+            out[k] = Portion(
+                portion.ref,
+                portion.copy_index,
+                portion.copy_start + cut,
+                portion.copy_end,
+                body,
+                diff(ref[i + 1], body),
+                portion.head_lost,
+                portion.tail_lost,
+            )
+            out.append(
+                Portion(
+                    i, portion.copy_index, portion.copy_start, portion.copy_start + cut, heading, diff(text, heading)
+                )
+            )
+            rendered.add(i)
+            break
+    return out
+
+
 def align(ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "") -> WitnessCollation:
     """Findings of one copy against the reference paragraphs (see the module docstring)."""
-    portions = _portions(ref, copy)
+    portions = _recover_glued_headings(ref, copy, _portions(ref, copy))
+    vocabulary = _bigrams("".join(ref))
     findings: list[Finding] = []
     by_ref: dict[int, list[Portion]] = {}
     for portion in portions:
@@ -503,7 +571,7 @@ def align(ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "") 
             noisy = [
                 e
                 for e in word_edits
-                if _is_garbled(e, copy[piece.copy_index], piece.copy_start + _copy_offset(piece, e))
+                if _is_garbled(e, copy[piece.copy_index], piece.copy_start + _copy_offset(piece, e), vocabulary)
             ]
             clean = [e for e in word_edits if e not in noisy]
             edit_kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (("substituted", clean), ("garbled", noisy))
@@ -659,15 +727,15 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
     base_texts = [p.text for p in witnesses[base].paragraphs]
     others = [align(base_texts, w.paragraphs, w.id) for k, w in enumerate(witnesses) if k != base]
     voters = len(witnesses)
-    majority = voters / 2
     paragraphs: list[str] = []
     dropped = changed = 0
     for i, text in enumerate(base_texts):
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
         present = 1 + sum(p is not None for p in pieces)
-        if present <= majority:
+        if present <= voters / 2:
             dropped += 1
             continue
+        majority = present / 2  # a reading is decided among the copies that have the paragraph
         votes: dict[tuple[int, str, str], int] = {}
         for piece in pieces:
             if piece is None:
@@ -702,6 +770,32 @@ def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:
             out.append(edit)
             end = edit.at + len(edit.ref)
     return out
+
+
+BASE_CANDIDATES = 4
+BASE_JURY = 8
+
+
+def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float]) -> int:
+    """The copy the others disagree with least: the base of a consensus.
+
+    Each of the ``BASE_CANDIDATES`` most complete copies is tried as the reference for up to ``BASE_JURY``
+    others; the one that leaves them the fewest findings wins (ties: the more complete). An intact wire copy
+    wins this way even when a damaged copy is longer, because every other copy would show that copy's
+    damage (its merged heading, its cut paragraph) as a finding of its own.
+    """
+    order = sorted(range(len(witnesses)), key=lambda k: (-coverage[k], -repeat_share(witnesses[k])))
+    candidates = order[:BASE_CANDIDATES]
+    best, best_score = candidates[0], None
+    for k in candidates:
+        reference = [p.text for p in witnesses[k].paragraphs]
+        jury = [j for j in order if j != k]
+        step = max(1, len(jury) // BASE_JURY)
+        findings = sum(len(align(reference, witnesses[j].paragraphs).findings) for j in jury[::step][:BASE_JURY])
+        score = (findings, -coverage[k])
+        if best_score is None or score < best_score:
+            best, best_score = k, score
+    return best
 
 
 def collate_consensus(witnesses: Sequence[WitnessText], base: int) -> Collation:

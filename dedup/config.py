@@ -89,6 +89,9 @@ class GroupConfig:
         max_doc_share: a paragraph found in more than this share of documents (and in at least
             ``min_boilerplate_docs``) is boilerplate, not evidence.
         min_boilerplate_docs: see ``max_doc_share``; small corpora have no boilerplate by frequency.
+        standalone_docs: a paragraph found in this many documents or more is boilerplate when what comes
+            with it in most of them is under ``boilerplate_block_chars`` (a masthead, an address, an advert).
+        boilerplate_block_chars: see ``standalone_docs``.
         max_heading_paragraphs: short paragraphs (headline, subtitle, byline) absorbed before a passage.
         heading_chars: a paragraph with fewer characters counts as heading-like when absorbing them.
     """
@@ -97,6 +100,8 @@ class GroupConfig:
     min_link_share: float = 0.4
     max_doc_share: float = 0.2
     min_boilerplate_docs: int = 5
+    standalone_docs: int = 3
+    boilerplate_block_chars: int = 200
     max_heading_paragraphs: int = 4
     heading_chars: int = 20
 

@@ -20,7 +20,7 @@ or reordered, and a story may jump from one page file to another. The steps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,9 +143,25 @@ def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple
     return {((int(a) // width, int(a) % width), (int(b) // width, int(b) % width)) for a, b in codes.tolist()}
 
 
-def boilerplate(pairs: set[tuple[Key, Key]], crowded: set[Key], n_docs: int, config: GroupConfig) -> set[Key]:
-    """Paragraphs that are boilerplate: in a crowded LSH bucket, or in a family of near-identical paragraphs
-    spread over more than ``max_doc_share`` of the documents (and at least ``min_boilerplate_docs``)."""
+def boilerplate(
+    pairs: set[tuple[Key, Key]],
+    crowded: set[Key],
+    n_docs: int,
+    config: GroupConfig,
+    length: Callable[[Key], int],
+) -> set[Key]:
+    """Paragraphs that are boilerplate, not evidence that two passages copy one story.
+
+    A *family* is a set of near-identical paragraphs (connected by matches). A family is boilerplate when:
+
+    - its LSH bucket was crowded, or it spreads over more than ``max_doc_share`` of the documents (and at
+      least ``min_boilerplate_docs``); or
+    - it stands in ``standalone_docs`` documents or more, and what comes with it in most of them is small
+      (less than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan
+      block. A reprinted story brings its other paragraphs along; boilerplate comes alone, each time
+      beside a different story. (A one-paragraph brief reprinted that often looks the same and is missed:
+      lower ``boilerplate_block_chars`` if a corpus is made of briefs.)
+    """
     index: dict[Key, int] = {}
     for a, b in pairs:
         index.setdefault(a, len(index))
@@ -153,14 +169,30 @@ def boilerplate(pairs: set[tuple[Key, Key]], crowded: set[Key], n_docs: int, con
     uf = _UnionFind(len(index))
     for a, b in pairs:
         uf.union(index[a], index[b])
+    family_of = {key: uf.find(i) for key, i in index.items()}
     docs_of: dict[int, set[int]] = defaultdict(set)
-    for key, i in index.items():
-        docs_of[uf.find(i)].add(key[0])
+    families_in: dict[int, set[int]] = defaultdict(set)
+    size_of: dict[int, int] = defaultdict(int)
+    for key, family in family_of.items():
+        docs_of[family].add(key[0])
+        families_in[key[0]].add(family)
+        size_of[family] = max(size_of[family], length(key))
+
     limit = max(config.min_boilerplate_docs, config.max_doc_share * n_docs)
+    noisy: set[int] = {family for family, docs in docs_of.items() if len(docs) > limit}
+    for family, docs in docs_of.items():
+        if family in noisy or len(docs) < config.standalone_docs:
+            continue
+        company: dict[int, int] = defaultdict(int)
+        for doc in docs:
+            for other in families_in[doc]:
+                if other != family:
+                    company[other] += 1
+        block = size_of[family] + sum(size_of[g] for g, n in company.items() if n >= len(docs) / 2)
+        if block < config.boilerplate_block_chars:
+            noisy.add(family)
     out = set(crowded)
-    for key, i in index.items():
-        if len(docs_of[uf.find(i)]) > limit:
-            out.add(key)
+    out.update(key for key, family in family_of.items() if family in noisy)
     return out
 
 
@@ -266,7 +298,8 @@ def group(
     """
     pairs = paragraph_matches(units, matches)
     crowded = {(int(units.doc[u]), int(units.paragraph[u])) for u in crowded_units}
-    noise = boilerplate(pairs, crowded, len(documents), config)
+    corpus = _Corpus(documents, units)
+    noise = boilerplate(pairs, crowded, len(documents), config, corpus.length)
     pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
 
     partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -282,7 +315,6 @@ def group(
                 where[(d, k)] = len(passages)
             passages.append(passage)
 
-    corpus = _Corpus(documents, units)
     shared: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
     for a, b in pairs:
         pa, pb = where[a], where[b]
@@ -311,12 +343,24 @@ def group(
 
     groups: list[Group] = []
     for root, indexes in sorted(members.items(), key=lambda item: min(item[1])):
-        chains = _stitch([passages[i] for i in indexes], documents)
+        chains = _stitch(_join_cut_copies([passages[i] for i in indexes], config), documents)
         if len(chains) < 2:
             continue
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, pairs_of[root], corpus))
     return Grouping(tuple(groups), frozenset(noise))
+
+
+def _join_cut_copies(passages: list[Passage], config: GroupConfig) -> list[Passage]:
+    """Passages of one document in one group are one copy cut in pieces (at a damaged or missing paragraph),
+    unless they stand far apart: join those within ``2 * max_gap + 2`` paragraphs of each other."""
+    out: list[Passage] = []
+    for passage in sorted(passages, key=lambda p: (p.doc, p.first)):
+        if out and out[-1].doc == passage.doc and passage.first - out[-1].last - 1 <= 2 * config.max_gap + 2:
+            out[-1] = Passage(passage.doc, out[-1].first, max(out[-1].last, passage.last))
+        else:
+            out.append(passage)
+    return out
 
 
 def _stitch(passages: list[Passage], documents: Sequence[tuple[str, Sequence[Paragraph]]]) -> list[list[Passage]]:

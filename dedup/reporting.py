@@ -17,6 +17,7 @@ from dedup.collate import (
     Collation,
     CopyParagraph,
     WitnessText,
+    choose_base,
     choose_reference,
     collate,
     collate_consensus,
@@ -89,10 +90,10 @@ def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_
                 chosen, reason = k, f"chosen with --reference {reference_path}"
                 break
     if chosen is None:
-        base, _ = choose_reference(texts, [w.coverage for w in group.witnesses])
+        coverage = [w.coverage for w in group.witnesses]
         if len(texts) >= 3:
-            return collate_consensus(texts, base)
-        chosen, reason = choose_reference(texts, [w.coverage for w in group.witnesses])
+            return collate_consensus(texts, choose_base(texts, coverage))
+        chosen, reason = choose_reference(texts, coverage)
     return collate(texts, chosen, reason)
 
 
