@@ -19,7 +19,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from benchmarks import make_corpus
+from benchmarks import bench_scan, make_corpus
+from benchmarks import corpus as corpus_module
 from benchmarks.corpus import (
     CONTAINERS,
     DAMAGE_KINDS,
@@ -297,6 +298,51 @@ def test_scale_articles(tmp_path: Path) -> None:
     assert write_articles_jsonl(path, 300, 7) == article_groups(300, 7)
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [(r["id"], r["text"]) for r in rows] == list(generate_articles(300, 7))
+
+
+def _unrelated_articles(n: int, seed: int) -> list[str]:
+    """The texts of the articles of ``generate_articles(n, seed)`` whose stories appear once."""
+    grouped = {a for g in article_groups(n, seed) for a in g}
+    return [t for a, t in generate_articles(n, seed) if a not in grouped]
+
+
+def test_scale_layout() -> None:
+    texts = _unrelated_articles(1500, 3)
+    for text in texts:
+        headline, *body = text.rstrip("\n").split("\n\n")
+        assert 1 <= len(headline) <= 24 and not headline.endswith(("。", "，")), headline
+        assert body and all(80 <= len(p) <= 300 for p in body), [len(p) for p in body]
+        assert body[-1].endswith(("。", "！", "？", "”", "’", "」", "』"))
+
+
+def test_scale_unrelated_articles_share_no_sentence() -> None:
+    """New sentences, not reused real ones: unrelated articles share phrases, never a sentence or a window."""
+    texts = _unrelated_articles(3000, 4)
+    owner: dict[str, int] = {}
+    for k, text in enumerate(texts):
+        for sentence in re.findall(r"[^。！？\n]{12,}[。！？]", text):
+            assert owner.setdefault(sentence, k) == k, sentence
+    flat = [re.sub(r"\s+", "", t) for t in texts[:400]]
+    assert bench_scan.window_overlap(flat, 300, seed=1) < 0.02
+    assert bench_scan.shingle_overlap(flat, 20_000, seed=1) < 0.01
+
+
+def test_scale_story_does_not_depend_on_its_batch() -> None:
+    """Reprints rebuild their story in whatever batch they fall: a story must read the same in every batch."""
+    together = corpus_module._scale_stories([5, 9, 5], 2)
+    assert together[0] == together[2] == corpus_module._scale_stories([5], 2)[0]
+    assert together[1] == corpus_module._scale_stories([9], 2)[0]
+    assert together[0] != together[1]
+
+
+def test_scale_bytes_do_not_depend_on_process_or_hash_seed(tmp_path: Path) -> None:
+    write_articles_jsonl(tmp_path / "here.jsonl", 40, 5)
+    env = {**os.environ, "PYTHONHASHSEED": "321"}
+    cmd = [sys.executable, "-m", "benchmarks.make_corpus", str(tmp_path / "there"), "--articles-only", "40"]
+    cmd += ["--seed", "5"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "here.jsonl").read_bytes() == (tmp_path / "there" / "articles.jsonl").read_bytes()
 
 
 def test_cli(tmp_path: Path) -> None:
