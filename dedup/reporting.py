@@ -112,7 +112,7 @@ def report(
         reference: a path whose copy is the reference wherever it is a witness (the wire copy, say).
         stdin: where ``-`` reads from.
     """
-    result = scan(paths, config, stdin=stdin)
+    result = scan(paths, config, stdin=stdin, keep_text=True)
     groups = tuple(GroupReport(g, collate_group(g, result.documents, reference)) for g in result.groups)
     return Report(result, groups)
 

@@ -79,8 +79,12 @@ class _Sketched:
     signatures: npt.NDArray[np.uint32]
 
 
-def _sketch_batch(batch: list[Document], config: Config) -> _Sketched:
-    """Normalize, segment, shingle and sign a batch of documents: all the per-document work."""
+def _sketch_batch(batch: list[Document], config: Config, keep_text: bool = True) -> _Sketched:
+    """Normalize, segment, shingle and sign a batch of documents: all the per-document work.
+
+    ``keep_text=False`` drops the raw text once sketched: a scan reports line spans only, and on a large
+    corpus the raw text is a good part of the memory.
+    """
     documents: list[ScannedDocument | Skipped] = []
     kept: list[tuple[Paragraph, ...]] = []
     positions: list[int] = []
@@ -91,7 +95,8 @@ def _sketch_batch(batch: list[Document], config: Config) -> _Sketched:
             continue
         notes = tuple(n.message for n in prepared.norm.notes)
         positions.append(len(documents))
-        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes, document.text))
+        raw = document.text if keep_text else ""
+        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes, raw))
         kept.append(prepared.paragraphs)
     units, texts = build_units(kept, config.fingerprint)
     signatures = Signer(config.fingerprint).sign_texts(texts)
@@ -111,11 +116,17 @@ PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs m
 
 
 def _sketch_all(
-    items: Iterable[Document | Skipped], config: Config, workers: int, progress: Progress | None
+    items: Iterable[Document | Skipped],
+    config: Config,
+    workers: int,
+    progress: Progress | None,
+    keep_text: bool = True,
 ) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
     """Prepare and sketch every document, in worker processes when the corpus is large.
 
-    Inputs keep their order: a skipped input keeps its place among the documents.
+    Inputs keep their order: a skipped input keeps its place among the documents. Only a few batches are in
+    flight at a time, and a batch's documents are let go once submitted, so the raw corpus is never held
+    twice (once here, once pickled in the pool's queue).
     """
     slots: list[InputRecord | None] = []
     batches: list[tuple[list[int], list[Document]]] = []
@@ -137,21 +148,31 @@ def _sketch_all(
     results: list[_Sketched]
     if workers > 1 and total >= PARALLEL_FROM:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
             results = []
-            for result in pool.map(_sketch_batch, [b[1] for b in batches], [config] * len(batches)):
-                results.append(result)
-                if progress is not None:
-                    progress("sketching", sum(len(r.documents) for r in results), total)
+            in_flight: deque[Future[_Sketched]] = deque()
+            done = 0
+            for k, (where, batch) in enumerate(batches):
+                in_flight.append(pool.submit(_sketch_batch, batch, config, keep_text))
+                batches[k] = (where, [])
+                while len(in_flight) > 2 * workers or (k == len(batches) - 1 and in_flight):
+                    results.append(in_flight.popleft().result())
+                    done += len(results[-1].documents)
+                    if progress is not None:
+                        progress("sketching", done, total)
     else:
         results = []
-        for _, batch in batches:
-            results.append(_sketch_batch(batch, config))
+        done = 0
+        for k, (where, batch) in enumerate(batches):
+            results.append(_sketch_batch(batch, config, keep_text))
+            batches[k] = (where, [])
+            done += len(results[-1].documents)
             if progress is not None:
-                progress("sketching", sum(len(r.documents) for r in results), total)
+                progress("sketching", done, total)
 
     documents: list[ScannedDocument] = []
     docs: list[npt.NDArray[np.int64]] = []
@@ -195,6 +216,7 @@ def scan(
     explain: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    keep_text: bool = False,
 ) -> ScanResult:
     """Find the passages that are copies of the same story across the inputs.
 
@@ -205,12 +227,13 @@ def scan(
         explain: keep every rejected candidate with its reason (``dedup scan --explain``).
         progress: called as ``progress(stage, done, total)`` while working, e.g. to draw a progress bar.
         workers: processes for the per-document work; all cores by default, used from 2,000 documents on.
+        keep_text: keep each document's raw text (``ScannedDocument.raw``), as collation needs for quoting.
     """
     config = config or Config()
     stats: dict[str, float] = {}
     tick = time.perf_counter()
     inputs, documents, units, signatures = _sketch_all(
-        load(paths, stdin=stdin), config, workers or os.cpu_count() or 1, progress
+        load(paths, stdin=stdin), config, workers or os.cpu_count() or 1, progress, keep_text
     )
     stats["sketch_s"] = time.perf_counter() - tick
 
