@@ -230,7 +230,7 @@ def add_to_index(paths: Iterable[str], index: Index, config: Config | None = Non
     config = config or Config()
     index.require_settings(config)
     loaded = list(load(paths))
-    inputs, documents, units, signatures = _sketch_all(loaded, config, os.cpu_count() or 1, None)
+    inputs, documents, units, signatures = _sketch_all(loaded, config, os.cpu_count() or 1, None, keep_text=False)
     # Sketching keeps the loaded documents' order (and drops the ones left empty): walk both in step.
     loaded_docs = iter(item for item in loaded if isinstance(item, Document))
     originals = []
