@@ -310,7 +310,7 @@ def test_scale_layout() -> None:
     texts = _unrelated_articles(1500, 3)
     for text in texts:
         headline, *body = text.rstrip("\n").split("\n\n")
-        assert 1 <= len(headline) <= 24 and not headline.endswith(("。", "，")), headline
+        assert 1 <= len(headline) <= 27 and not headline.endswith(("。", "，")), headline
         assert body and all(80 <= len(p) <= 300 for p in body), [len(p) for p in body]
         assert body[-1].endswith(("。", "！", "？", "”", "’", "」", "』"))
 
