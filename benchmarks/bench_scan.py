@@ -299,9 +299,11 @@ def _stage_at_stop(events: Sequence[tuple[float, str, int, int | None]]) -> str:
     if not events:
         return "reading and sketching (no progress event yet: loading the input or starting workers)"
     at, stage, done, total = events[-1]
-    if stage == "sketching" and total is not None and done < total:
-        return f"sketching ({done:,}/{total:,} documents after {at:.0f} s)"
     if stage == "sketching":
+        if total is None:
+            return f"sketching ({done:,} documents after {at:.0f} s, input still being read)"
+        if done < total:
+            return f"sketching ({done:,}/{total:,} documents after {at:.0f} s)"
         return f"candidates (banding and verification; sketching ended at {at:.0f} s)"
     return f"{stage} (started at {at:.0f} s)"
 

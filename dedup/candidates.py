@@ -14,7 +14,9 @@ candidate can be explained.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -23,10 +25,11 @@ import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.config import CandidateConfig, FingerprintConfig
-from dedup.fingerprint import content_codepoints, shingle_sets
+from dedup.fingerprint import content_lengths, shingle_sets
 from dedup.records import Paragraph
 
 IntArray = npt.NDArray[np.int64]
+U64Array = npt.NDArray[np.uint64]
 U32Array = npt.NDArray[np.uint32]
 
 
@@ -68,12 +71,16 @@ def unit_texts(paragraph: Paragraph, config: FingerprintConfig) -> list[str]:
     >>> unit_texts(Paragraph(0, "新华社记者", 1, 1, 0, 5), FingerprintConfig())
     []
     """
-    content = len(content_codepoints(paragraph.text))
+    return _unit_texts(paragraph, int(content_lengths([paragraph.text])[0]), config)
+
+
+def _unit_texts(paragraph: Paragraph, content: int, config: FingerprintConfig) -> list[str]:
+    """:func:`unit_texts`, given the paragraph's content length."""
     if content < config.min_unit_chars:
         return []
     if content <= config.max_unit_chars or len(paragraph.sentences) < 2:
         return [paragraph.text]
-    sizes = [len(content_codepoints(s)) for s in paragraph.sentences]
+    sizes = content_lengths(paragraph.sentences).tolist()
     windows: list[str] = []
     for start in range(len(sizes)):
         total, end = 0, start
@@ -93,18 +100,30 @@ def build_units(documents: Sequence[Sequence[Paragraph]], config: FingerprintCon
     Returns:
         The units, and their texts (in unit order) for signing.
     """
+    units, texts, _ = build_units_and_lengths(documents, config)
+    return units, texts
+
+
+def build_units_and_lengths(
+    documents: Sequence[Sequence[Paragraph]], config: FingerprintConfig
+) -> tuple[Units, list[str], IntArray]:
+    """:func:`build_units`, and the content length of every paragraph of every document, in order (which
+    it measures anyway, and grouping weighs paragraphs by)."""
+    lengths = content_lengths([p.text for paragraphs in documents for p in paragraphs])
     docs: list[int] = []
     paras: list[int] = []
     texts: list[str] = []
+    at = 0
     for d, paragraphs in enumerate(documents):
         for p in paragraphs:
-            for text in unit_texts(p, config):
+            for text in _unit_texts(p, int(lengths[at]), config):
                 docs.append(d)
                 paras.append(p.index)
                 texts.append(text)
+            at += 1
     sets, offsets = shingle_sets(texts, config.ngram)
     units = Units(np.asarray(docs, dtype=np.int64), np.asarray(paras, dtype=np.int64), sets, offsets)
-    return units, texts
+    return units, texts, lengths
 
 
 def banding(config: CandidateConfig, num_perm: int) -> tuple[int, int]:
@@ -124,12 +143,54 @@ def banding(config: CandidateConfig, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
+def band_keys(signatures: U32Array, bands: int, rows: int) -> U64Array:
+    """One 64-bit key per unit and band: a hash of the band's ``rows`` signature values.
+
+    Equal bands always give equal keys, so no pair that datasketch's ``MinHashLSH`` finds is ever missed.
+    Two different bands share a key with probability 2**-64: over the ~10**13 (unit pair, band) tests of a
+    million units that is one chance in a million of one extra candidate, which exact verification then
+    judges on its shingle sets like any other. Keys instead of signatures are what banding keeps in
+    memory: ``bands`` eight-byte keys per unit rather than ``num_perm`` four-byte values (a third less at
+    the default 37 bands of 128 permutations), and one column per band sorts as one number.
+
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3, 4]], dtype=np.uint32)
+    >>> keys = band_keys(sigs, 2, 2)
+    >>> keys.shape, bool(keys[0, 0] == keys[1, 0]), bool(keys[0, 1] == keys[1, 1]), bool((keys[0] == keys[2]).all())
+    ((3, 2), True, False, True)
+    """
+    if bands * rows > signatures.shape[1]:
+        raise ValueError(
+            f"bands × rows = {bands * rows} must not exceed the signature width {signatures.shape[1]}; "
+            "lower --bands or --rows, or raise --num-perm"
+        )
+    return _band_keys(np.ascontiguousarray(signatures), bands, rows)
+
+
+@numba.njit(cache=True, parallel=True)
+def _band_keys(signatures: U32Array, bands: int, rows: int) -> U64Array:  # pragma: no cover
+    n = signatures.shape[0]
+    out = np.empty((n, bands), dtype=np.uint64)
+    for i in numba.prange(n):
+        for band in range(bands):
+            h = np.uint64(0x9E3779B97F4A7C15) * np.uint64(band + 1)
+            for column in range(band * rows, (band + 1) * rows):
+                h ^= np.uint64(signatures[i, column])
+                # murmur3's 64-bit finalizer: every input bit reaches every output bit
+                h ^= h >> np.uint64(33)
+                h *= np.uint64(0xFF51AFD7ED558CCD)
+                h ^= h >> np.uint64(33)
+                h *= np.uint64(0xC4CEB9FE1A85EC53)
+                h ^= h >> np.uint64(33)
+            out[i, band] = h
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Candidates:
     """Candidate unit pairs from banding, and the units whose buckets were too full to enumerate.
 
     Attributes:
-        pairs: int64[n, 2] unit index pairs, ``a < b``, unique, from different documents.
+        pairs: int64[n, 2] unit index pairs, ``a < b``, unique, from different documents, in sorted order.
         crowded: units that fell in an LSH bucket larger than ``max_bucket`` (boilerplate); their pairs from
             that bucket were not enumerated.
     """
@@ -154,81 +215,83 @@ def band_candidates(
             paragraph is not a reprint of another file).
         max_bucket: buckets with more rows than this are not enumerated; their rows are reported as crowded.
     """
-    n = signatures.shape[0]
-    found: list[IntArray] = []
-    crowded: list[IntArray] = []
-    limit = max_bucket if max_bucket is not None else n + 1
-    for band in range(bands):
-        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
-        order, starts = _equal_runs(block)
-        sizes = np.diff(starts)
-        big = sizes > limit
-        if big.any():
-            for s, e in zip(starts[:-1][big], starts[1:][big], strict=True):
-                crowded.append(order[s:e])
-        keep = (sizes >= 2) & ~big
-        if keep.any():
-            found.append(_pairs_in_runs(order, starts[:-1][keep], starts[1:][keep]))
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
-    if pairs.size:
-        if doc is not None:
-            pairs = pairs[doc[pairs[:, 0]] != doc[pairs[:, 1]]]
-        codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
-        pairs = np.stack([codes // n, codes % n], axis=1)
-    crowd = np.unique(np.concatenate(crowded)) if crowded else np.zeros(0, dtype=np.int64)
-    return Candidates(pairs.astype(np.int64), crowd.astype(np.int64))
+    return key_candidates(band_keys(signatures, bands, rows), doc, max_bucket)
 
 
-def _equal_runs(block: U32Array) -> tuple[IntArray, IntArray]:
-    """Sort rows so that equal rows are adjacent; return the order and where each run of equal rows starts.
+def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int | None = None) -> Candidates:
+    """All pairs of rows that share a key in some column of ``keys`` (one column per band, see
+    :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`.
 
-    Rows are keyed by a 64-bit mix of their values and sorted by key; a run is then cut wherever the key or
-    the row itself changes, so the grouping is exact (a key collision can only split a run, never join
-    two different rows, and then a lexicographic sort repairs it).
+    Each band is sorted once (two bands at a time: numpy's sort runs outside the GIL), and a pair is written
+    only by the first band it shares: no pair is written twice, so nothing the size of "pairs × bands" is
+    ever held or sorted. A pair whose shared band was a crowded bucket is not counted as written there, so
+    a later band may still write it, as datasketch would find it there.
     """
-    n = block.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    key = np.full(n, 0xCBF29CE484222325, dtype=np.uint64)
-    for column in range(block.shape[1]):
-        key ^= block[:, column].astype(np.uint64)
-        key *= np.uint64(0x100000001B3)
-        key ^= key >> np.uint64(29)
-    order = np.argsort(key, kind="stable")
-    sorted_rows = block[order]
-    sorted_keys = key[order]
-    boundary = np.ones(n, dtype=bool)
-    boundary[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
-    same_key_differs = (sorted_keys[1:] == sorted_keys[:-1]) & np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
-    if same_key_differs.any():  # astronomically rare: fall back to an exact lexicographic sort
-        order = np.lexsort(block.T[::-1])
-        sorted_rows = block[order]
-        boundary[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
-    starts = np.flatnonzero(boundary)
-    return order.astype(np.int64), np.append(starts, n).astype(np.int64)
+    keys = np.ascontiguousarray(keys)
+    n, bands = keys.shape
+    docs = doc if doc is not None else np.arange(n, dtype=np.int64)
+    limit = max_bucket if max_bucket is not None else n + 1
+    crowded = np.zeros((n, bands), dtype=np.bool_)
+    found: list[IntArray] = []
+    with ThreadPoolExecutor(2) as pool:
+        sorting: deque[Future[IntArray]] = deque()
+        for band in range(bands):
+            while len(sorting) < 2 and band + len(sorting) < bands:  # this band and the next one
+                sorting.append(pool.submit(np.argsort, keys[:, band + len(sorting)]))
+            order = sorting.popleft().result()
+            found.append(_first_band_pairs(keys, order, band, docs, limit, crowded))
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    if pairs.shape[0]:
+        pairs = pairs[np.argsort(pairs[:, 0] * n + pairs[:, 1])]
+    return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
 
 
-@numba.njit(cache=True)
-def _pairs_in_runs(order: IntArray, run_starts: IntArray, run_ends: IntArray) -> IntArray:  # pragma: no cover
+@numba.njit(cache=True, nogil=True)
+def _first_band_pairs(
+    keys: U64Array, order: IntArray, band: int, doc: IntArray, limit: int, crowded: npt.NDArray[np.bool_]
+) -> IntArray:  # pragma: no cover
+    """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys) that no earlier band wrote;
+    marks the rows of buckets over ``limit`` in ``crowded[:, band]`` instead of writing their pairs."""
+    n = order.size
     total = 0
-    for k in range(run_starts.size):
-        m = run_ends[k] - run_starts[k]
-        total += m * (m - 1) // 2
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and keys[order[end], band] == keys[order[start], band]:
+            end += 1
+        m = end - start
+        if m > limit:
+            for i in range(start, end):
+                crowded[order[i], band] = True
+        else:
+            total += m * (m - 1) // 2
+        start = end
     out = np.empty((total, 2), dtype=np.int64)
     w = 0
-    for k in range(run_starts.size):
-        for i in range(run_starts[k], run_ends[k]):
-            for j in range(i + 1, run_ends[k]):
-                a = order[i]
-                b = order[j]
-                if a < b:
-                    out[w, 0] = a
-                    out[w, 1] = b
-                else:
-                    out[w, 0] = b
-                    out[w, 1] = a
-                w += 1
-    return out
+    start = 0
+    while start < n:
+        end = start + 1
+        key = keys[order[start], band]
+        while end < n and keys[order[end], band] == key:
+            end += 1
+        if end - start <= limit:
+            for i in range(start, end):
+                for j in range(i + 1, end):
+                    a = min(order[i], order[j])
+                    b = max(order[i], order[j])
+                    if doc[a] == doc[b]:
+                        continue
+                    earlier = False
+                    for e in range(band):
+                        if keys[a, e] == keys[b, e] and not crowded[a, e]:
+                            earlier = True
+                            break
+                    if not earlier:
+                        out[w, 0] = a
+                        out[w, 1] = b
+                        w += 1
+        start = end
+    return out[:w].copy()
 
 
 @numba.njit(cache=True, parallel=True)

@@ -129,6 +129,22 @@ def content_codepoints(text: str) -> npt.NDArray[np.uint32]:
     return raw[_content_table()[raw]]
 
 
+def content_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    """How many letters and digits each text holds (the size of its :func:`content_codepoints`), for many
+    texts in one vectorised pass.
+
+    >>> content_lengths(["召开，十二届", "", "。、", "W3C"]).tolist()
+    [5, 0, 0, 3]
+    """
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    if not texts:
+        return bounds[1:]
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
+    running = np.zeros(int(bounds[-1]) + 1, dtype=np.int64)
+    np.cumsum(_content_table()[_utf32("".join(texts))], out=running[1:])
+    return np.diff(running[bounds])
+
+
 # --------------------------------------------------------------------------------------------------
 # Shingle hashes
 # --------------------------------------------------------------------------------------------------

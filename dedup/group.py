@@ -28,7 +28,6 @@ import numpy.typing as npt
 
 from dedup.candidates import Units
 from dedup.config import GroupConfig
-from dedup.fingerprint import content_codepoints
 from dedup.records import Paragraph, Span
 
 
@@ -90,29 +89,24 @@ class _UnionFind:
 Key = tuple[int, int]  # (document, paragraph)
 
 
-def _content_len(paragraph: Paragraph) -> int:
-    return int(content_codepoints(paragraph.text).size)
+SketchedDocument = tuple[str, Sequence[Paragraph], Sequence[int]]  # path, paragraphs, content characters of each
 
 
 class _Corpus:
     """The documents and units, with the lookups grouping needs made cheap (no scan over all units)."""
 
-    def __init__(self, documents: Sequence[tuple[str, Sequence[Paragraph]]], units: Units) -> None:
+    def __init__(self, documents: Sequence[SketchedDocument], units: Units) -> None:
         self.documents = documents
         self.units = units
         # Units are in (document, paragraph) order, so each document's units are one contiguous range.
         self.doc_starts = np.searchsorted(units.doc, np.arange(len(documents) + 1), side="left")
-        self._lengths: dict[Key, int] = {}
 
     def paragraph(self, key: Key) -> Paragraph:
         return self.documents[key[0]][1][key[1]]
 
     def length(self, key: Key) -> int:
-        """Content characters of a paragraph (cached: grouping asks often)."""
-        found = self._lengths.get(key)
-        if found is None:
-            found = self._lengths[key] = _content_len(self.paragraph(key))
-        return found
+        """Content characters (letters and digits) of a paragraph."""
+        return self.documents[key[0]][2][key[1]]
 
     def passage_length(self, passage: Passage) -> int:
         return sum(self.length((passage.doc, k)) for k in range(passage.first, passage.last + 1)) or 1
@@ -210,6 +204,7 @@ def _starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
 def passages_of(
     doc: int,
     paragraphs: Sequence[Paragraph],
+    lengths: Sequence[int],
     matched: dict[int, set[int]],
     config: GroupConfig,
 ) -> list[Passage]:
@@ -218,6 +213,7 @@ def passages_of(
     Args:
         doc: the document's index.
         paragraphs: its paragraphs.
+        lengths: content characters of each paragraph.
         matched: paragraph index -> the other documents it matches.
         config: grouping settings.
     """
@@ -251,7 +247,7 @@ def passages_of(
             and run[0] - (first - 1) <= config.max_heading_paragraphs
             and "continued_from" not in paragraphs[first].hints
             and (first - 1) not in taken
-            and _is_heading_like(paragraphs[first - 1], config)
+            and _is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
             and not _ends_article(paragraphs[first - 1])
         ):
             first -= 1
@@ -267,9 +263,9 @@ def passages_of(
     return passages
 
 
-def _is_heading_like(p: Paragraph, config: GroupConfig) -> bool:
+def _is_heading_like(p: Paragraph, length: int, config: GroupConfig) -> bool:
     """A headline, a byline, or a line too short to be sketched: what stands above an article's body."""
-    return bool(p.hints & {"headline", "byline"}) or _content_len(p) < config.heading_chars
+    return bool(p.hints & {"headline", "byline"}) or length < config.heading_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +277,7 @@ class Grouping:
 
 
 def group(
-    documents: Sequence[tuple[str, Sequence[Paragraph]]],
+    documents: Sequence[SketchedDocument],
     units: Units,
     matches: npt.NDArray[np.int64],
     crowded_units: npt.NDArray[np.int64],
@@ -290,7 +286,7 @@ def group(
     """Groups of passages that copy the same story (see the module docstring).
 
     Args:
-        documents: ``(path, paragraphs)`` of each document, in the order units refer to them.
+        documents: ``(path, paragraphs, content lengths)`` of each document, in the order units refer to them.
         units: the sketched units.
         matches: accepted unit pairs.
         crowded_units: units whose LSH bucket was too full to enumerate.
@@ -310,7 +306,7 @@ def group(
     passages: list[Passage] = []
     where: dict[Key, int] = {}
     for d in sorted(partners):
-        for passage in passages_of(d, documents[d][1], partners[d], config):
+        for passage in passages_of(d, documents[d][1], documents[d][2], partners[d], config):
             for k in range(passage.first, passage.last + 1):
                 where[(d, k)] = len(passages)
             passages.append(passage)
@@ -363,7 +359,7 @@ def _join_cut_copies(passages: list[Passage], config: GroupConfig) -> list[Passa
     return out
 
 
-def _stitch(passages: list[Passage], documents: Sequence[tuple[str, Sequence[Paragraph]]]) -> list[list[Passage]]:
+def _stitch(passages: list[Passage], documents: Sequence[SketchedDocument]) -> list[list[Passage]]:
     """Pair each passage that ends at a ``下转`` marker with one in another file that starts at ``上接``."""
     ends_jump = [p for p in passages if "continued_on" in documents[p.doc][1][p.last].hints]
     starts_jump = [p for p in passages if "continued_from" in documents[p.doc][1][p.first].hints]

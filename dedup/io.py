@@ -246,11 +246,58 @@ def _display(given: str, root: Path, full: Path) -> str:
 
 def _load_file(shown: str, path: Path, fmt: Format) -> Iterator[Document | Skipped]:
     try:
+        if fmt == "jsonl":
+            encoding = _streamable_jsonl(path)
+            if encoding is not None:
+                yield from _stream_jsonl(shown, path, encoding)
+                return
         data = path.read_bytes()
     except OSError as exc:
         yield Skipped(shown, f"cannot read: {exc.strerror or exc}")
         return
     yield from _load_bytes(shown, data, fmt)
+
+
+_CHUNK = 1 << 20
+
+
+def _streamable_jsonl(path: Path) -> str | None:
+    """``utf-8`` or ``utf-8-sig`` when a JSONL file is UTF-8 throughout and can be read a line at a time;
+    ``None`` when it needs the whole-file path (UTF-16, legacy encodings, binary, empty).
+
+    A corpus drop is one JSONL file of hundreds of megabytes: read whole, it would be held three times over
+    (bytes, text, lines) for as long as its documents are being read. UTF-8, which RFC 8259 requires of
+    JSON exchanged between systems, is checked in a first pass of 1 MiB chunks, so that the encoding
+    reported is the file's and a bad byte late in the file sends it to the careful path, as before.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(_CHUNK)
+        if not head or any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+            return None
+        if _bomless_utf16(head[: len(head) & ~1]) is not None or _looks_binary(head):
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = head
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = stream.read(_CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _stream_jsonl(shown: str, path: Path, encoding: str) -> Iterator[Document | Skipped]:
+    """A UTF-8 JSONL file read a line at a time (see :func:`_streamable_jsonl`)."""
+    any_line = False
+    with path.open("rb") as stream:
+        for lineno, raw in enumerate(stream, start=1):
+            line = raw.decode(encoding if lineno == 1 else "utf-8")
+            any_line = any_line or bool(line.strip())
+            yield from _jsonl_line(shown, lineno, line, encoding)
+    if not any_line:
+        yield Skipped(shown, "JSONL file holds no lines")
 
 
 def _load_bytes(shown: str, data: bytes, fmt: Format) -> Iterator[Document | Skipped]:
@@ -269,34 +316,42 @@ def _load_bytes(shown: str, data: bytes, fmt: Format) -> Iterator[Document | Ski
 
 
 def _load_jsonl(shown: str, text: str, encoding: str) -> Iterator[Document | Skipped]:
-    """One document per line: ``{"text": ..., "id": ...}``; its path is ``FILE#ID`` or ``FILE#LINENO``."""
+    """One document per line: ``{"text": ..., "id": ...}``; its path is ``FILE#ID`` or ``FILE#LINENO``.
+
+    Lines end at ``\n`` only (JSON Lines): a raw U+2028 inside a JSON string is text, not a line break.
+    """
     any_line = False
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        any_line = True
-        where = f"{shown}#{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(where, f"malformed JSON line: {exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(record, dict):
-            yield Skipped(where, "JSON line is not an object with a 'text' field")
-            continue
-        body = record.get("text")
-        if not isinstance(body, str):
-            yield Skipped(where, "no 'text' string field")
-            continue
-        doc_id = record.get("id")
-        if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) and str(doc_id):
-            where = f"{shown}#{doc_id}"
-        if not body.strip():
-            yield Skipped(where, "empty 'text' field")
-            continue
-        yield Document(where, body, encoding, "jsonl")
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        any_line = any_line or bool(line.strip())
+        yield from _jsonl_line(shown, lineno, line, encoding)
     if not any_line:
         yield Skipped(shown, "JSONL file holds no lines")
+
+
+def _jsonl_line(shown: str, lineno: int, line: str, encoding: str) -> Iterator[Document | Skipped]:
+    """The document of one JSONL line, or a skip with the reason; nothing for a blank line."""
+    if not line.strip():
+        return
+    where = f"{shown}#{lineno}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Skipped(where, f"malformed JSON line: {exc.msg} at column {exc.colno}")
+        return
+    if not isinstance(record, dict):
+        yield Skipped(where, "JSON line is not an object with a 'text' field")
+        return
+    body = record.get("text")
+    if not isinstance(body, str):
+        yield Skipped(where, "no 'text' string field")
+        return
+    doc_id = record.get("id")
+    if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) and str(doc_id):
+        where = f"{shown}#{doc_id}"
+    if not body.strip():
+        yield Skipped(where, "empty 'text' field")
+        return
+    yield Document(where, body, encoding, "jsonl")
 
 
 def input_record(item: Document | Skipped) -> InputRecord:

@@ -7,24 +7,43 @@ paragraphs (with their matching text), and every input accounted for as processe
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import itertools
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, BinaryIO, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import Units, Verified, band_candidates, banding, build_units, verify
+from dedup.candidates import (
+    Candidates,
+    Units,
+    Verified,
+    band_keys,
+    banding,
+    build_units_and_lengths,
+    key_candidates,
+    verify,
+)
 from dedup.config import Config
-from dedup.fingerprint import Signer
+from dedup.fingerprint import Signer, content_codepoints
 from dedup.group import Group, Grouping, group
 from dedup.io import input_record, load
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
 
 Progress = Callable[[str, int, int | None], None]
+U32Array = npt.NDArray[np.uint32]
+U64Array = npt.NDArray[np.uint64]
+_Sketch = tuple[list[InputRecord], list["ScannedDocument"], Units, U32Array | U64Array]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +55,12 @@ class ScannedDocument:
     paragraphs: tuple[Paragraph, ...]
     notes: tuple[str, ...] = ()
     raw: str = ""
+    lengths: tuple[int, ...] = ()
+
+    def content_lengths(self) -> tuple[int, ...]:
+        """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
+        when it let go of the paragraphs' text."""
+        return self.lengths or tuple(int(content_codepoints(p.text).size) for p in self.paragraphs)
 
     def quote(self, paragraph: Paragraph) -> str:
         """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed)."""
@@ -76,14 +101,21 @@ class _Sketched:
     unit_paragraph: npt.NDArray[np.int64]
     sets: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
-    signatures: npt.NDArray[np.uint32]
+    signatures: U32Array | U64Array  # or band keys, with ``band_keys_only=True``
 
 
-def _sketch_batch(batch: list[Document], config: Config, keep_text: bool = True) -> _Sketched:
+_Batch = tuple[list[int], list[Document]]  # the batch's places among the inputs, and its documents
+
+
+def _sketch_batch(
+    batch: list[Document], config: Config, keep_text: bool = True, band_keys_only: bool = False, slim: bool = False
+) -> _Sketched:
     """Normalize, segment, shingle and sign a batch of documents: all the per-document work.
 
     ``keep_text=False`` drops the raw text once sketched: a scan reports line spans only, and on a large
-    corpus the raw text is a good part of the memory.
+    corpus the raw text is a good part of the memory. ``slim=True`` also drops the paragraphs' matching
+    text and sentences (their content lengths are kept, for grouping), and ``band_keys_only=True`` returns
+    the LSH band keys instead of the signatures: what a scan of a large corpus needs and no more.
     """
     documents: list[ScannedDocument | Skipped] = []
     kept: list[tuple[Paragraph, ...]] = []
@@ -96,12 +128,25 @@ def _sketch_batch(batch: list[Document], config: Config, keep_text: bool = True)
         notes = tuple(n.message for n in prepared.norm.notes)
         positions.append(len(documents))
         raw = document.text if keep_text else ""
-        documents.append(ScannedDocument(document.path, document.encoding, prepared.paragraphs, notes, raw))
+        paragraphs = tuple(replace(p, text="", sentences=()) for p in prepared.paragraphs) if slim else None
+        documents.append(
+            ScannedDocument(document.path, document.encoding, paragraphs or prepared.paragraphs, notes, raw)
+        )
         kept.append(prepared.paragraphs)
-    units, texts = build_units(kept, config.fingerprint)
+    units, texts, lengths = build_units_and_lengths(kept, config.fingerprint)
+    at = 0
+    for k in positions:
+        done = documents[k]
+        assert isinstance(done, ScannedDocument)
+        count = len(done.paragraphs)
+        documents[k] = replace(done, lengths=tuple(lengths[at : at + count].tolist()))
+        at += count
     signatures = Signer(config.fingerprint).sign_texts(texts)
+    sketches: U32Array | U64Array = signatures
+    if band_keys_only:
+        sketches = band_keys(signatures, *banding(config.candidates, config.fingerprint.num_perm))
     unit_doc = np.asarray(positions, dtype=np.int64)[units.doc] if len(units) else units.doc
-    return _Sketched(tuple(documents), unit_doc, units.paragraph, units.sets, units.offsets, signatures)
+    return _Sketched(tuple(documents), unit_doc, units.paragraph, units.sets, units.offsets, sketches)
 
 
 def _init_worker() -> None:
@@ -115,97 +160,180 @@ BATCH = 256
 PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs more than it saves
 
 
+def _batches(items: Iterable[Document | Skipped], slots: list[InputRecord | None]) -> Iterator[_Batch]:
+    """Cut the inputs into batches of ``BATCH`` documents as they are read, keeping each input's place:
+    a skipped input's record goes into ``slots`` at once, a document's place is held for its outcome."""
+    where: list[int] = []
+    batch: list[Document] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            slots.append(input_record(item))
+            continue
+        where.append(len(slots))
+        batch.append(item)
+        slots.append(None)
+        if len(batch) >= BATCH:
+            yield where, batch
+            where, batch = [], []
+    if batch:
+        yield where, batch
+
+
+@overload
 def _sketch_all(
     items: Iterable[Document | Skipped],
     config: Config,
     workers: int,
     progress: Progress | None,
     keep_text: bool = True,
-) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
+    *,
+    band_keys_only: Literal[False] = False,
+    slim: bool = False,
+) -> tuple[list[InputRecord], list[ScannedDocument], Units, U32Array]: ...
+
+
+@overload
+def _sketch_all(
+    items: Iterable[Document | Skipped],
+    config: Config,
+    workers: int,
+    progress: Progress | None,
+    keep_text: bool = True,
+    *,
+    band_keys_only: Literal[True],
+    slim: bool = False,
+) -> tuple[list[InputRecord], list[ScannedDocument], Units, U64Array]: ...
+
+
+def _sketch_all(
+    items: Iterable[Document | Skipped],
+    config: Config,
+    workers: int,
+    progress: Progress | None,
+    keep_text: bool = True,
+    *,
+    band_keys_only: bool = False,
+    slim: bool = False,
+) -> _Sketch:
     """Prepare and sketch every document, in worker processes when the corpus is large.
 
-    Inputs keep their order: a skipped input keeps its place among the documents. Only a few batches are in
-    flight at a time, and a batch's documents are let go once submitted, so the raw corpus is never held
-    twice (once here, once pickled in the pool's queue).
+    Inputs keep their order: a skipped input keeps its place among the documents. The inputs are read as
+    the workers take them, with only a few batches in flight, so the raw corpus is never all in memory
+    (progress reports no total until the last input is read), and each batch's results are appended to
+    the corpus arrays as they come and then let go. ``keep_text``, ``band_keys_only`` and ``slim`` are
+    :func:`_sketch_batch`'s; the last value returned is the signatures or the band keys.
     """
+    work = partial(_sketch_batch, config=config, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
+    width = (
+        banding(config.candidates, config.fingerprint.num_perm)[0] if band_keys_only else config.fingerprint.num_perm
+    )
+    corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width)
     slots: list[InputRecord | None] = []
-    batches: list[tuple[list[int], list[Document]]] = []
-    current: tuple[list[int], list[Document]] = ([], [])
-    for item in items:
-        if isinstance(item, Skipped):
-            slots.append(input_record(item))
-            continue
-        current[0].append(len(slots))
-        current[1].append(item)
-        slots.append(None)
-        if len(current[1]) >= BATCH:
-            batches.append(current)
-            current = ([], [])
-    if current[1]:
-        batches.append(current)
+    batches = _batches(items, slots)
+    head = list(itertools.islice(batches, PARALLEL_FROM // BATCH + 1))
+    parallel = workers > 1 and sum(len(batch) for _, batch in head) >= PARALLEL_FROM
+    total: int | None = None
 
-    total = sum(len(b[1]) for b in batches)
-    results: list[_Sketched]
-    if workers > 1 and total >= PARALLEL_FROM:
-        import multiprocessing
-        from collections import deque
-        from concurrent.futures import Future, ProcessPoolExecutor
+    def collect(where: list[int], result: _Sketched, reading_done: bool) -> None:
+        nonlocal total
+        corpus.append(where, result, slots)
+        if reading_done:
+            total = sum(1 for slot in slots if slot is None) + len(corpus.documents)
+        if progress is not None:
+            progress("sketching", len(corpus.documents), total)
 
+    if parallel:
         context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-            results = []
-            in_flight: deque[Future[_Sketched]] = deque()
-            done = 0
-            for k, (where, batch) in enumerate(batches):
-                in_flight.append(pool.submit(_sketch_batch, batch, config, keep_text))
-                batches[k] = (where, [])
-                while len(in_flight) > 2 * workers or (k == len(batches) - 1 and in_flight):
-                    results.append(in_flight.popleft().result())
-                    done += len(results[-1].documents)
-                    if progress is not None:
-                        progress("sketching", done, total)
+            in_flight: deque[tuple[list[int], Future[_Sketched]]] = deque()
+            for where, batch in itertools.chain(head, batches):
+                in_flight.append((where, pool.submit(work, batch)))
+                del batch
+                while len(in_flight) > 2 * workers:
+                    collect(*_done(in_flight.popleft()), False)
+            head.clear()
+            while in_flight:
+                collect(*_done(in_flight.popleft()), True)
     else:
-        results = []
-        done = 0
-        for k, (where, batch) in enumerate(batches):
-            results.append(_sketch_batch(batch, config, keep_text))
-            batches[k] = (where, [])
-            done += len(results[-1].documents)
-            if progress is not None:
-                progress("sketching", done, total)
+        for where, batch in itertools.chain(head, batches):
+            collect(where, work(batch), False)
+        head.clear()
+    records = [r for r in slots if r is not None]
+    units, matrix = corpus.finish()
+    release_memory()
+    return records, corpus.documents, units, matrix
 
-    documents: list[ScannedDocument] = []
-    docs: list[npt.NDArray[np.int64]] = []
-    paragraphs: list[npt.NDArray[np.int64]] = []
-    sets: list[npt.NDArray[np.uint32]] = []
-    offsets: list[npt.NDArray[np.int64]] = [np.zeros(1, dtype=np.int64)]
-    signatures: list[npt.NDArray[np.uint32]] = []
-    base = 0
-    for (where, _), result in zip(batches, results, strict=True):
+
+def _done(item: tuple[list[int], Future[_Sketched]]) -> tuple[list[int], _Sketched]:
+    return item[0], item[1].result()
+
+
+class _Growing:
+    """An append-only numpy array that grows in place: ``ndarray.resize`` reallocates, and the C library
+    remaps a large block instead of copying it, so the corpus arrays are never held twice while they grow
+    (as concatenating the batches at the end would)."""
+
+    def __init__(self, dtype: type[np.generic], width: int | None = None) -> None:
+        self._rest: tuple[int, ...] = () if width is None else (width,)
+        self.array: npt.NDArray[Any] = np.empty((1024, *self._rest), dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: npt.NDArray[Any]) -> None:
+        need = self.size + len(values)
+        if need > len(self.array):
+            self.array.resize((max(need, len(self.array) * 3 // 2), *self._rest), refcheck=False)
+        self.array[self.size : need] = values
+        self.size = need
+
+    def finish(self) -> npt.NDArray[Any]:
+        self.array.resize((self.size, *self._rest), refcheck=False)
+        return self.array
+
+
+class _Corpus:
+    """The sketched corpus as it is collected: documents, and units and sketches as whole-corpus arrays."""
+
+    def __init__(self, sketch_dtype: type[np.generic], width: int) -> None:
+        self.documents: list[ScannedDocument] = []
+        self.doc = _Growing(np.int64)
+        self.paragraph = _Growing(np.int64)
+        self.sets = _Growing(np.uint32)
+        self.offsets = _Growing(np.int64)
+        self.offsets.extend(np.zeros(1, dtype=np.int64))
+        self.sketches = _Growing(sketch_dtype, width)
+
+    def append(self, where: list[int], result: _Sketched, slots: list[InputRecord | None]) -> None:
+        """Take in one batch: its documents (and each input's record into its slot) and its units."""
         local_to_global = np.full(len(result.documents), -1, dtype=np.int64)
         for k, (slot, outcome) in enumerate(zip(where, result.documents, strict=True)):
             if isinstance(outcome, Skipped):
                 slots[slot] = input_record(outcome)
             else:
                 slots[slot] = InputRecord(outcome.path, "ok", encoding=outcome.encoding)
-                local_to_global[k] = len(documents)
-                documents.append(outcome)
-        docs.append(local_to_global[result.unit_doc])
-        paragraphs.append(result.unit_paragraph)
-        sets.append(result.sets)
-        offsets.append(result.offsets[1:] + base)
-        base += int(result.offsets[-1])
-        signatures.append(result.signatures)
-    num_perm = config.fingerprint.num_perm
-    units = Units(
-        np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-        np.concatenate(paragraphs) if paragraphs else np.zeros(0, dtype=np.int64),
-        np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32),
-        np.concatenate(offsets),
-    )
-    matrix = np.concatenate(signatures) if signatures else np.zeros((0, num_perm), dtype=np.uint32)
-    records = [r for r in slots if r is not None]
-    return records, documents, units, matrix
+                local_to_global[k] = len(self.documents)
+                self.documents.append(outcome)
+        self.doc.extend(local_to_global[result.unit_doc])
+        self.paragraph.extend(result.unit_paragraph)
+        self.offsets.extend(result.offsets[1:] + self.sets.size)
+        self.sets.extend(result.sets)
+        self.sketches.extend(result.signatures)
+
+    def finish(self) -> tuple[Units, U32Array | U64Array]:
+        units = Units(self.doc.finish(), self.paragraph.finish(), self.sets.finish(), self.offsets.finish())
+        return units, self.sketches.finish()
+
+
+def release_memory() -> None:
+    """Hand memory freed by Python back to the operating system, where the C library allows it (glibc).
+
+    Sketching unpickles thousands of batch results and lets them go; glibc keeps the freed pages for reuse,
+    which on a large corpus is a third of the process's resident memory that nothing will reuse.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def scan(
@@ -232,54 +360,89 @@ def scan(
     config = config or Config()
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-    inputs, documents, units, signatures = _sketch_all(
-        load(paths, stdin=stdin), config, workers or os.cpu_count() or 1, progress, keep_text
+    inputs, documents, units, keys = _sketch_all(
+        load(paths, stdin=stdin),
+        config,
+        workers or os.cpu_count() or 1,
+        progress,
+        keep_text,
+        band_keys_only=True,
+        slim=not keep_text,
     )
     stats["sketch_s"] = time.perf_counter() - tick
 
-    groups, verified, grouping = match_and_group(documents, units, signatures, config, stats, progress)
+    candidates, verified = find_matches(units, keys, config, stats)
+    del keys  # the largest array but one, and grouping does not need it
+    rejected = verified.rejections(config.candidates) if explain else []
+    matches, crowded = verified.matches(), candidates.crowded
+    del candidates, verified
+    grouping = group_matches(documents, units, matches, crowded, config, stats, progress)
+    release_memory()
     stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
-    rejections: tuple[tuple[str, str, str], ...] = ()
-    if explain:
-        rejections = _explain(units, documents, verified.rejections(config.candidates), grouping)
-    return ScanResult(tuple(inputs), tuple(documents), groups, config, stats, rejections)
+    rejections = _explain(units, documents, rejected, grouping) if explain else ()
+    return ScanResult(tuple(inputs), tuple(documents), grouping.groups, config, stats, rejections)
 
 
 def match_and_group(
     documents: Sequence[ScannedDocument],
     units: Units,
-    signatures: npt.NDArray[np.uint32],
+    sketches: U32Array | U64Array,
     config: Config,
     stats: dict[str, float],
     progress: Progress | None = None,
 ) -> tuple[tuple[Group, ...], Verified, Grouping]:
-    """Candidates, verification and grouping over sketched documents (shared by ``scan`` and ``check``)."""
+    """Candidates, verification and grouping over sketched documents (shared by ``scan`` and ``check``).
+
+    ``sketches`` holds the units' MinHash signatures (uint32, ``num_perm`` columns) or their LSH band keys
+    (uint64, one column per band, as :func:`dedup.candidates.band_keys` makes them).
+    """
+    candidates, verified = find_matches(units, sketches, config, stats)
+    grouping = group_matches(documents, units, verified.matches(), candidates.crowded, config, stats, progress)
+    return grouping.groups, verified, grouping
+
+
+def find_matches(
+    units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]
+) -> tuple[Candidates, Verified]:
+    """LSH candidates of the units and their exact verification (``sketches`` as in :func:`match_and_group`)."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
-    candidates = band_candidates(signatures, bands, rows, units.doc, config.candidates.max_bucket)
+    if sketches.dtype == np.uint64:
+        keys = sketches.astype(np.uint64, copy=False)
+    else:
+        keys = band_keys(sketches.astype(np.uint32, copy=False), bands, rows)
+    candidates = key_candidates(keys, units.doc, config.candidates.max_bucket)
     verified = verify(units, candidates.pairs, config.candidates)
     stats["candidates_s"] = time.perf_counter() - tick
+    stats.update(
+        units=len(units),
+        candidates=int(candidates.pairs.shape[0]),
+        matches=int(verified.accepted.sum()),
+        bands=bands,
+        rows=rows,
+    )
+    return candidates, verified
+
+
+def group_matches(
+    documents: Sequence[ScannedDocument],
+    units: Units,
+    matches: npt.NDArray[np.int64],
+    crowded: npt.NDArray[np.int64],
+    config: Config,
+    stats: dict[str, float],
+    progress: Progress | None = None,
+) -> Grouping:
+    """Passages and groups from verified unit matches (see :func:`dedup.group.group`)."""
     if progress is not None:
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()
     grouping = group(
-        [(d.path, d.paragraphs) for d in documents],
-        units,
-        verified.matches(),
-        candidates.crowded,
-        config.group,
+        [(d.path, d.paragraphs, d.content_lengths()) for d in documents], units, matches, crowded, config.group
     )
     stats["group_s"] = time.perf_counter() - tick
-    stats.update(
-        documents=len(documents),
-        units=len(units),
-        candidates=int(candidates.pairs.shape[0]),
-        matches=int(verified.accepted.sum()),
-        boilerplate_paragraphs=len(grouping.boilerplate),
-        bands=bands,
-        rows=rows,
-    )
-    return grouping.groups, verified, grouping
+    stats.update(documents=len(documents), boilerplate_paragraphs=len(grouping.boilerplate))
+    return grouping
 
 
 def _explain(

@@ -38,17 +38,6 @@ class Mapped:
         """
         return cls(raw, np.arange(len(raw), dtype=np.int32))
 
-    def translate(self, table: dict[int, int | str | None]) -> Mapped:
-        """Apply a one-to-one character table (``str.translate`` style); the map is unchanged.
-
-        Raises:
-            ValueError: if the table changes the length; use :func:`rewrite` for that.
-        """
-        text = self.text.translate(table)
-        if len(text) != len(self.text):
-            raise ValueError("translate() needs a one-to-one table; use rewrite() for deletions")
-        return Mapped(text, self.origin)
-
 
 Edit = tuple[int, int, str]
 

@@ -116,3 +116,40 @@ def test_an_empty_directory_is_reported(tmp_path: Path) -> None:
     (item,) = list(load([str(tmp_path)]))
     assert isinstance(item, Skipped)
     assert "no files" in item.reason
+
+
+@pytest.mark.parametrize(
+    ("encode", "encoding"),
+    [
+        (lambda s: s.encode("utf-8"), "utf-8"),
+        (lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), "utf-8-sig"),
+        (lambda s: s.encode("gb18030"), "gb18030"),
+        (lambda s: s.encode("utf-16"), "utf-16"),
+    ],
+)
+def test_jsonl_lines_in_any_encoding_end_at_newlines_only(tmp_path: Path, encode: object, encoding: str) -> None:
+    # A raw U+2028 (LINE SEPARATOR) is legal inside a JSON string and json.dumps(ensure_ascii=False)
+    # writes it raw: it must not cut the record in two, streamed (UTF-8) or read whole (other encodings).
+    body = TEXT + "\u2028" + TEXT
+    lines = [json.dumps({"id": f"a{k}", "text": body}, ensure_ascii=False) for k in range(3)]
+    path = tmp_path / "drop.jsonl"
+    path.write_bytes(encode("\r\n".join(lines) + "\r\n"))  # type: ignore[operator]
+
+    items = list(load([str(path)]))
+
+    assert [type(i) for i in items] == [Document] * 3, items
+    assert all(isinstance(i, Document) and i.text == body and i.encoding == encoding for i in items)
+    assert [i.path for i in items] == [f"{path}#a0", f"{path}#a1", f"{path}#a2"]
+
+
+def test_jsonl_with_a_bad_byte_late_in_the_file_is_still_read_whole(tmp_path: Path) -> None:
+    # The first 2 MB are ASCII (valid UTF-8); a GB18030 line past the first chunk makes the file GB18030.
+    ascii_only = json.dumps({"text": "x" * 2_000_000}) + "\n"
+    chinese = json.dumps({"text": TEXT}, ensure_ascii=False) + "\n"
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes((ascii_only + chinese).encode("gb18030"))
+
+    items = list(load([str(path)]))
+
+    assert [i.encoding for i in items if isinstance(i, Document)] == ["gb18030"] * 2
+    assert isinstance(items[1], Document) and items[1].text == TEXT
