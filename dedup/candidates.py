@@ -191,8 +191,9 @@ class Candidates:
 
     Attributes:
         pairs: int64[n, 2] unit index pairs, ``a < b``, unique, from different documents, in sorted order.
-        crowded: units that fell in an LSH bucket larger than ``max_bucket`` (boilerplate); their pairs from
-            that bucket were not enumerated.
+        crowded: units that fell in an LSH bucket larger than ``max_bucket`` (a story reprinted hundreds of
+            times, or a masthead on every page); such a bucket is linked as a star through its first unit
+            rather than pair by pair.
     """
 
     pairs: IntArray
@@ -213,7 +214,9 @@ def band_candidates(
         bands, rows: the banding; band ``k`` covers columns ``k*rows`` to ``(k+1)*rows``.
         doc: document of each row; pairs within one document are dropped (a copy repeating its own
             paragraph is not a reprint of another file).
-        max_bucket: buckets with more rows than this are not enumerated; their rows are reported as crowded.
+        max_bucket: a bucket with more rows than this gives only the pairs of its first row (the smallest
+            index) with each other row: a bucket of ``m`` rows would otherwise give ``m(m-1)/2`` pairs.
+            Its rows are reported as crowded.
     """
     return key_candidates(band_keys(signatures, bands, rows), doc, max_bucket)
 
@@ -222,10 +225,10 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     """All pairs of rows that share a key in some column of ``keys`` (one column per band, see
     :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`.
 
-    Each band is sorted once (two bands at a time: numpy's sort runs outside the GIL), and a pair is written
-    only by the first band it shares: no pair is written twice, so nothing the size of "pairs × bands" is
-    ever held or sorted. A pair whose shared band was a crowded bucket is not counted as written there, so
-    a later band may still write it, as datasketch would find it there.
+    Each band is sorted once (two bands at a time: numpy's sort runs outside the GIL), and a pair of an
+    ordinary bucket is written only by the first band it shares: no pair is written twice, so nothing the
+    size of "pairs × bands" is ever held or sorted. The few pairs of crowded buckets (stars) are merged in
+    at the end.
     """
     keys = np.ascontiguousarray(keys)
     n, bands = keys.shape
@@ -233,27 +236,35 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     limit = max_bucket if max_bucket is not None else n + 1
     crowded = np.zeros((n, bands), dtype=np.bool_)
     found: list[IntArray] = []
+    stars: list[IntArray] = []
     with ThreadPoolExecutor(2) as pool:
         sorting: deque[Future[IntArray]] = deque()
         for band in range(bands):
             while len(sorting) < 2 and band + len(sorting) < bands:  # this band and the next one
                 sorting.append(pool.submit(np.argsort, keys[:, band + len(sorting)]))
             order = sorting.popleft().result()
-            found.append(_first_band_pairs(keys, order, band, docs, limit, crowded))
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+            pairs, star = _first_band_pairs(keys, order, band, docs, limit, crowded)
+            found.append(pairs)
+            if star.shape[0]:
+                stars.append(star)
+    pairs = np.concatenate(found + stars) if found else np.zeros((0, 2), dtype=np.int64)
     if pairs.shape[0]:
-        pairs = pairs[np.argsort(pairs[:, 0] * n + pairs[:, 1])]
+        codes = pairs[:, 0] * n + pairs[:, 1]
+        codes = np.unique(codes) if stars else np.sort(codes)
+        pairs = np.stack([codes // n, codes % n], axis=1)
     return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
 
 
 @numba.njit(cache=True, nogil=True)
 def _first_band_pairs(
     keys: U64Array, order: IntArray, band: int, doc: IntArray, limit: int, crowded: npt.NDArray[np.bool_]
-) -> IntArray:  # pragma: no cover
-    """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys) that no earlier band wrote;
-    marks the rows of buckets over ``limit`` in ``crowded[:, band]`` instead of writing their pairs."""
+) -> tuple[IntArray, IntArray]:  # pragma: no cover
+    """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys) that no earlier band wrote,
+    and, for each bucket over ``limit`` (its rows marked in ``crowded[:, band]``), the pairs of its first
+    row with the others."""
     n = order.size
     total = 0
+    big = 0
     start = 0
     while start < n:
         end = start + 1
@@ -261,20 +272,32 @@ def _first_band_pairs(
             end += 1
         m = end - start
         if m > limit:
-            for i in range(start, end):
-                crowded[order[i], band] = True
+            big += m - 1
         else:
             total += m * (m - 1) // 2
         start = end
     out = np.empty((total, 2), dtype=np.int64)
+    star = np.empty((big, 2), dtype=np.int64)
     w = 0
+    z = 0
     start = 0
     while start < n:
         end = start + 1
         key = keys[order[start], band]
         while end < n and keys[order[end], band] == key:
             end += 1
-        if end - start <= limit:
+        if end - start > limit:
+            first = order[start]
+            for i in range(start, end):
+                crowded[order[i], band] = True
+                first = min(first, order[i])
+            for i in range(start, end):
+                other = order[i]
+                if other != first and doc[other] != doc[first]:
+                    star[z, 0] = first
+                    star[z, 1] = other
+                    z += 1
+        else:
             for i in range(start, end):
                 for j in range(i + 1, end):
                     a = min(order[i], order[j])
@@ -291,7 +314,7 @@ def _first_band_pairs(
                         out[w, 1] = b
                         w += 1
         start = end
-    return out[:w].copy()
+    return out[:w].copy(), star[:z].copy()
 
 
 @numba.njit(cache=True, parallel=True)

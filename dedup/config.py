@@ -66,8 +66,9 @@ class CandidateConfig:
         bands, rows: explicit banding; ``None`` lets datasketch's optimiser choose for ``threshold``.
         min_containment: a candidate counts when |A∩B| / min(|A|,|B|) reaches this.
         min_jaccard: ... or when |A∩B| / |A∪B| reaches this.
-        max_bucket: LSH buckets with more members than this are boilerplate (a masthead, a slogan);
-            their pairs are not enumerated.
+        max_bucket: an LSH bucket with more members than this (a story reprinted hundreds of times, a
+            masthead on every page) is linked as a star through one member instead of pair by pair, so the
+            work stays linear in its size; whether it is a story or boilerplate is for grouping to tell.
     """
 
     threshold: float = 0.3
@@ -86,9 +87,6 @@ class GroupConfig:
         max_gap: unmatched paragraphs tolerated inside one passage (added or garbled ones).
         min_link_share: two passages are copies of one story when their matched content covers at least
             this share of the smaller passage; one shared slogan paragraph is not enough.
-        max_doc_share: a paragraph found in more than this share of documents (and in at least
-            ``min_boilerplate_docs``) is boilerplate, not evidence.
-        min_boilerplate_docs: see ``max_doc_share``; small corpora have no boilerplate by frequency.
         standalone_docs: a paragraph found in this many documents or more is boilerplate when what comes
             with it in most of them is under ``boilerplate_block_chars`` (a masthead, an address, an advert).
         boilerplate_block_chars: see ``standalone_docs``.
@@ -98,8 +96,6 @@ class GroupConfig:
 
     max_gap: int = 3
     min_link_share: float = 0.4
-    max_doc_share: float = 0.2
-    min_boilerplate_docs: int = 5
     standalone_docs: int = 3
     boilerplate_block_chars: int = 200
     max_heading_paragraphs: int = 4

@@ -27,6 +27,7 @@ process on concurrent use). The kernels are integer-only and compiled without ``
 from __future__ import annotations
 
 import functools
+import hashlib
 import struct
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -127,6 +128,22 @@ def content_codepoints(text: str) -> npt.NDArray[np.uint32]:
     """
     raw = _utf32(text)
     return raw[_content_table()[raw]]
+
+
+def content_digest(text: str) -> int:
+    """A stable 63-bit digest of a text's letters and digits: equal for two lines that differ only in
+    punctuation, spacing or width (after normalization), the same in every process and on every machine
+    (unlike ``hash``).
+
+    >>> content_digest("首页 > 时政频道 > 正文") == content_digest("首页》时政频道》正文")
+    True
+    >>> content_digest("") == 0 and content_digest("正文") != 0
+    True
+    """
+    cps = content_codepoints(text)
+    if not cps.size:
+        return 0
+    return int.from_bytes(hashlib.blake2b(cps.tobytes(), digest_size=8).digest(), "little") >> 1 or 1
 
 
 def content_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:

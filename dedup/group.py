@@ -3,8 +3,8 @@
 A group is made of passages (line spans), not files: a page holds several articles, a copy may be partial
 or reordered, and a story may jump from one page file to another. The steps:
 
-1. Boilerplate out: a paragraph matched in very many documents (a masthead, a slogan, an advert), or one
-   whose LSH bucket was crowded, is not evidence.
+1. Boilerplate out: a paragraph that turns up in several documents, each time with little else matched
+   beside it (a masthead, a slogan, an advert), is not evidence.
 2. Passages: in each document, matched paragraphs are chained into passages, tolerating up to ``max_gap``
    unmatched paragraphs (added or garbled ones), and cut at article boundaries: a closing dateline or a
    ``下转`` marker ends one, an ``上接`` marker or a byline starts one, and a gap holding a headline where
@@ -89,7 +89,9 @@ class _UnionFind:
 Key = tuple[int, int]  # (document, paragraph)
 
 
-SketchedDocument = tuple[str, Sequence[Paragraph], Sequence[int]]  # path, paragraphs, content characters of each
+# A document as grouping sees it: its path, its paragraphs, the content characters of each, and the
+# content digest of each heading-like paragraph (0 for the others).
+SketchedDocument = tuple[str, Sequence[Paragraph], Sequence[int], Sequence[int]]
 
 
 class _Corpus:
@@ -139,22 +141,18 @@ def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple
 
 def boilerplate(
     pairs: set[tuple[Key, Key]],
-    crowded: set[Key],
-    n_docs: int,
     config: GroupConfig,
     length: Callable[[Key], int],
 ) -> set[Key]:
     """Paragraphs that are boilerplate, not evidence that two passages copy one story.
 
-    A *family* is a set of near-identical paragraphs (connected by matches). A family is boilerplate when:
-
-    - its LSH bucket was crowded, or it spreads over more than ``max_doc_share`` of the documents (and at
-      least ``min_boilerplate_docs``); or
-    - it stands in ``standalone_docs`` documents or more, and what comes with it in most of them is small
-      (less than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan
-      block. A reprinted story brings its other paragraphs along; boilerplate comes alone, each time
-      beside a different story. (A one-paragraph brief reprinted that often looks the same and is missed:
-      lower ``boilerplate_block_chars`` if a corpus is made of briefs.)
+    A *family* is a set of near-identical paragraphs (connected by matches). A family is boilerplate when it
+    stands in ``standalone_docs`` documents or more and what comes with it in most of them is small (less
+    than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan block. A
+    reprinted story brings its other paragraphs along, however many documents reprint it; boilerplate comes
+    alone, each time beside a different story. How often a paragraph occurs is no evidence either way: a
+    story reprinted by a fifth of a corpus is still a story. (A one-paragraph brief reprinted that often
+    looks like boilerplate and is missed: lower ``boilerplate_block_chars`` if a corpus is made of briefs.)
     """
     index: dict[Key, int] = {}
     for a, b in pairs:
@@ -172,10 +170,9 @@ def boilerplate(
         families_in[key[0]].add(family)
         size_of[family] = max(size_of[family], length(key))
 
-    limit = max(config.min_boilerplate_docs, config.max_doc_share * n_docs)
-    noisy: set[int] = {family for family, docs in docs_of.items() if len(docs) > limit}
+    noisy: set[int] = set()
     for family, docs in docs_of.items():
-        if family in noisy or len(docs) < config.standalone_docs:
+        if len(docs) < config.standalone_docs:
             continue
         company: dict[int, int] = defaultdict(int)
         for doc in docs:
@@ -185,9 +182,7 @@ def boilerplate(
         block = size_of[family] + sum(size_of[g] for g, n in company.items() if n >= len(docs) / 2)
         if block < config.boilerplate_block_chars:
             noisy.add(family)
-    out = set(crowded)
-    out.update(key for key, family in family_of.items() if family in noisy)
-    return out
+    return {key for key, family in family_of.items() if family in noisy}
 
 
 def _ends_article(p: Paragraph) -> bool:
@@ -207,6 +202,8 @@ def passages_of(
     lengths: Sequence[int],
     matched: dict[int, set[int]],
     config: GroupConfig,
+    noise: frozenset[int] = frozenset(),
+    repeated: Callable[[int, set[int]], bool] | None = None,
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -216,6 +213,11 @@ def passages_of(
         lengths: content characters of each paragraph.
         matched: paragraph index -> the other documents it matches.
         config: grouping settings.
+        noise: paragraphs found to be boilerplate: never taken in as a passage's heading (a one-line
+            "扫描二维码…" above a headline reads like a title, but belongs to no story).
+        repeated: ``repeated(k, partners)`` says whether heading-like paragraph ``k`` stands, word for word,
+            above other stories too than those of the ``partners`` documents (a breadcrumb such as
+            ``首页 > 时政频道 > 正文``, too short to be sketched): taking in headings stops there.
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -223,8 +225,11 @@ def passages_of(
         if runs:
             prev = runs[-1][-1]
             gap = k - prev - 1
-            boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or any(
-                _starts_article(paragraphs, i) for i in range(prev + 1, k + 1)
+            # A byline or lead dateline starts an article, but the headline and subtitle above it are that
+            # article's: a run of nothing but heading-like paragraphs is not cut from the body it heads.
+            only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in range(runs[-1][0], k))
+            boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
+                not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
             # Different partners across a gap with a headline in it: the next article on the page.
             new_article = (
@@ -247,7 +252,9 @@ def passages_of(
             and run[0] - (first - 1) <= config.max_heading_paragraphs
             and "continued_from" not in paragraphs[first].hints
             and (first - 1) not in taken
-            and _is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
+            and (first - 1) not in noise
+            and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
+            and not (repeated is not None and repeated(first - 1, set().union(*(matched[k] for k in run))))
             and not _ends_article(paragraphs[first - 1])
         ):
             first -= 1
@@ -263,7 +270,7 @@ def passages_of(
     return passages
 
 
-def _is_heading_like(p: Paragraph, length: int, config: GroupConfig) -> bool:
+def is_heading_like(p: Paragraph, length: int, config: GroupConfig) -> bool:
     """A headline, a byline, or a line too short to be sketched: what stands above an article's body."""
     return bool(p.hints & {"headline", "byline"}) or length < config.heading_chars
 
@@ -280,7 +287,6 @@ def group(
     documents: Sequence[SketchedDocument],
     units: Units,
     matches: npt.NDArray[np.int64],
-    crowded_units: npt.NDArray[np.int64],
     config: GroupConfig,
 ) -> Grouping:
     """Groups of passages that copy the same story (see the module docstring).
@@ -289,13 +295,11 @@ def group(
         documents: ``(path, paragraphs, content lengths)`` of each document, in the order units refer to them.
         units: the sketched units.
         matches: accepted unit pairs.
-        crowded_units: units whose LSH bucket was too full to enumerate.
         config: grouping settings.
     """
     pairs = paragraph_matches(units, matches)
-    crowded = {(int(units.doc[u]), int(units.paragraph[u])) for u in crowded_units}
     corpus = _Corpus(documents, units)
-    noise = boilerplate(pairs, crowded, len(documents), config, corpus.length)
+    noise = boilerplate(pairs, config, corpus.length)
     pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
 
     partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -305,8 +309,25 @@ def group(
 
     passages: list[Passage] = []
     where: dict[Key, int] = {}
+    noise_in: dict[int, set[int]] = defaultdict(set)
+    for d, k in noise:
+        noise_in[d].add(k)
+    heading_docs: dict[int, set[int]] = defaultdict(set)
+    for d, document in enumerate(documents):
+        for p, digest in zip(document[1], document[3], strict=True):
+            if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
+                heading_docs[digest].add(d)
+
     for d in sorted(partners):
-        for passage in passages_of(d, documents[d][1], documents[d][2], partners[d], config):
+
+        def repeated(k: int, partner_docs: set[int], d: int = d) -> bool:
+            digest = documents[d][3][k]
+            if not digest or digest not in heading_docs:
+                return False
+            return len(heading_docs[digest] - partner_docs - {d}) >= 2
+
+        paragraphs, lengths = documents[d][1], documents[d][2]
+        for passage in passages_of(d, paragraphs, lengths, partners[d], config, frozenset(noise_in[d]), repeated):
             for k in range(passage.first, passage.last + 1):
                 where[(d, k)] = len(passages)
             passages.append(passage)
@@ -319,13 +340,21 @@ def group(
         (left if pa <= pb else right).add(a[1])
         (right if pa <= pb else left).add(b[1])
 
+    def continuation(p: Passage) -> bool:
+        return "continued_from" in documents[p.doc][1][p.first].hints
+
     uf = _UnionFind(len(passages))
     for (pa, pb), (left, right) in shared.items():
         share_a = sum(corpus.length((passages[pa].doc, k)) for k in left) / corpus.passage_length(passages[pa])
         share_b = sum(corpus.length((passages[pb].doc, k)) for k in right) / corpus.passage_length(passages[pb])
         several = len(left) >= 2 and len(right) >= 2 and max(share_a, share_b) >= config.min_link_share
         whole = min(share_a, share_b) >= config.min_link_share
-        if several or whole:
+        # The tail of a story after a page jump ("（上接1版）…") is often one paragraph, which is a small part
+        # of a whole copy: it says itself that it continues a story, so matching most of itself is enough.
+        continues = (continuation(passages[pa]) and share_a >= config.min_link_share) or (
+            continuation(passages[pb]) and share_b >= config.min_link_share
+        )
+        if several or whole or continues:
             uf.union(pa, pb)
 
     members: dict[int, list[int]] = defaultdict(list)

@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.candidates import (
-    Candidates,
     Units,
     Verified,
     band_keys,
@@ -33,9 +32,9 @@ from dedup.candidates import (
     key_candidates,
     verify,
 )
-from dedup.config import Config
-from dedup.fingerprint import Signer, content_codepoints
-from dedup.group import Group, Grouping, group
+from dedup.config import Config, GroupConfig
+from dedup.fingerprint import Signer, content_codepoints, content_digest
+from dedup.group import Group, Grouping, group, is_heading_like
 from dedup.io import input_record, load
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
@@ -56,11 +55,19 @@ class ScannedDocument:
     notes: tuple[str, ...] = ()
     raw: str = ""
     lengths: tuple[int, ...] = ()
+    digests: tuple[int, ...] = ()
 
     def content_lengths(self) -> tuple[int, ...]:
         """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
         when it let go of the paragraphs' text."""
         return self.lengths or tuple(int(content_codepoints(p.text).size) for p in self.paragraphs)
+
+    def heading_digests(self, config: GroupConfig) -> tuple[int, ...]:
+        """:func:`~dedup.fingerprint.content_digest` of each heading-like paragraph, 0 for the others:
+        grouping tells a headline from a line that every page repeats (a breadcrumb, a masthead) by them."""
+        if self.digests:
+            return self.digests
+        return _heading_digests(self.paragraphs, self.content_lengths(), config)
 
     def quote(self, paragraph: Paragraph) -> str:
         """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed)."""
@@ -135,18 +142,25 @@ def _sketch_batch(
         kept.append(prepared.paragraphs)
     units, texts, lengths = build_units_and_lengths(kept, config.fingerprint)
     at = 0
-    for k in positions:
+    for k, paragraphs in zip(positions, kept, strict=True):
         done = documents[k]
         assert isinstance(done, ScannedDocument)
-        count = len(done.paragraphs)
-        documents[k] = replace(done, lengths=tuple(lengths[at : at + count].tolist()))
-        at += count
+        own = tuple(lengths[at : at + len(paragraphs)].tolist())
+        digests = _heading_digests(paragraphs, own, config.group)
+        documents[k] = replace(done, lengths=own, digests=digests)
+        at += len(paragraphs)
     signatures = Signer(config.fingerprint).sign_texts(texts)
     sketches: U32Array | U64Array = signatures
     if band_keys_only:
         sketches = band_keys(signatures, *banding(config.candidates, config.fingerprint.num_perm))
     unit_doc = np.asarray(positions, dtype=np.int64)[units.doc] if len(units) else units.doc
     return _Sketched(tuple(documents), unit_doc, units.paragraph, units.sets, units.offsets, sketches)
+
+
+def _heading_digests(paragraphs: Sequence[Paragraph], lengths: Sequence[int], config: GroupConfig) -> tuple[int, ...]:
+    return tuple(
+        content_digest(p.text) if is_heading_like(p, n, config) else 0 for p, n in zip(paragraphs, lengths, strict=True)
+    )
 
 
 def _init_worker() -> None:
@@ -371,12 +385,12 @@ def scan(
     )
     stats["sketch_s"] = time.perf_counter() - tick
 
-    candidates, verified = find_matches(units, keys, config, stats)
+    verified = find_matches(units, keys, config, stats)
     del keys  # the largest array but one, and grouping does not need it
     rejected = verified.rejections(config.candidates) if explain else []
-    matches, crowded = verified.matches(), candidates.crowded
-    del candidates, verified
-    grouping = group_matches(documents, units, matches, crowded, config, stats, progress)
+    matches = verified.matches()
+    del verified
+    grouping = group_matches(documents, units, matches, config, stats, progress)
     release_memory()
     stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
     rejections = _explain(units, documents, rejected, grouping) if explain else ()
@@ -396,14 +410,12 @@ def match_and_group(
     ``sketches`` holds the units' MinHash signatures (uint32, ``num_perm`` columns) or their LSH band keys
     (uint64, one column per band, as :func:`dedup.candidates.band_keys` makes them).
     """
-    candidates, verified = find_matches(units, sketches, config, stats)
-    grouping = group_matches(documents, units, verified.matches(), candidates.crowded, config, stats, progress)
+    verified = find_matches(units, sketches, config, stats)
+    grouping = group_matches(documents, units, verified.matches(), config, stats, progress)
     return grouping.groups, verified, grouping
 
 
-def find_matches(
-    units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]
-) -> tuple[Candidates, Verified]:
+def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]) -> Verified:
     """LSH candidates of the units and their exact verification (``sketches`` as in :func:`match_and_group`)."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
@@ -418,17 +430,17 @@ def find_matches(
         units=len(units),
         candidates=int(candidates.pairs.shape[0]),
         matches=int(verified.accepted.sum()),
+        crowded_units=int(candidates.crowded.size),
         bands=bands,
         rows=rows,
     )
-    return candidates, verified
+    return verified
 
 
 def group_matches(
     documents: Sequence[ScannedDocument],
     units: Units,
     matches: npt.NDArray[np.int64],
-    crowded: npt.NDArray[np.int64],
     config: Config,
     stats: dict[str, float],
     progress: Progress | None = None,
@@ -438,7 +450,10 @@ def group_matches(
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()
     grouping = group(
-        [(d.path, d.paragraphs, d.content_lengths()) for d in documents], units, matches, crowded, config.group
+        [(d.path, d.paragraphs, d.content_lengths(), d.heading_digests(config.group)) for d in documents],
+        units,
+        matches,
+        config.group,
     )
     stats["group_s"] = time.perf_counter() - tick
     stats.update(documents=len(documents), boilerplate_paragraphs=len(grouping.boilerplate))

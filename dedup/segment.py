@@ -22,6 +22,9 @@ _BYLINE = re.compile(
 _BYLINE_ANYWHERE = re.compile(r"(首席记者|特约记者|本报记者|新华社记者|通讯员)")
 _DATELINE_CLOSE = re.compile(r"[(（](新华社|中新社|新华网|人民网|本报|据)[^()（）]{0,30}电[)）]$")
 _OPENING_DATELINE = re.compile(r"^(据)?(新华社|中新社|本报)[^,，。]{1,20}电")
+# A lead that opens with the paper's own byline, ``本报讯…`` or ``本报记者王力军受…`` (a byline whose line break
+# was lost): in real news such a paragraph stands right under a headline, i.e. it starts an article.
+_OPENING_BYLINE = re.compile(r"^(本报讯|本报(特约|驻[^,，。]{1,8})?记者|新华社(特约)?记者|人民日报记者|本报通讯员)")
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
@@ -42,12 +45,18 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     ['dateline']
     >>> sorted(boundary_hints("围绕中心任务增强广大干部践行担当的行动自觉", False))
     ['headline']
+    >>> sorted(boundary_hints("本报记者王力军受文学界瞩目的第四届茅盾文学奖日前在京揭晓，王火的《战争和人》获此殊荣。", False))
+    ['byline']
     """
     hints: set[BoundaryHint] = set()
     if _DATELINE_CLOSE.search(text):
         hints.add("dateline")
     short = len(text) <= 40
-    if (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text))) or _OPENING_DATELINE.match(text):
+    if (
+        (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)))
+        or _OPENING_DATELINE.match(text)
+        or _OPENING_BYLINE.match(text)
+    ):
         hints.add("byline")
     reads_as_title = short and not ends_sentence(text) and text[-1:] not in "，,、；;：:"
     if is_heading or (reads_as_title and "byline" not in hints and "dateline" not in hints):

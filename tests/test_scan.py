@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHashLSH
 
-from dedup.candidates import band_candidates, build_units, verify
+from dedup.candidates import band_candidates, build_units, key_candidates, verify
 from dedup.config import CandidateConfig, Config, FingerprintConfig
 from dedup.fingerprint import Signer, to_lean_minhash
 from dedup.prepare import prepare_document
@@ -76,6 +77,36 @@ def test_banding_gives_exactly_datasketchs_candidates() -> None:
         ours = {tuple(map(int, p)) for p in band_candidates(signatures, bands, rows).pairs}
         assert ours == expected, (bands, rows)
         assert len(expected) >= 100, "the corpus must produce candidates for the comparison to mean something"
+
+
+def test_a_pair_is_a_candidate_when_it_shares_a_band_and_a_crowded_bucket_is_a_star() -> None:
+    # Brute force over a small key matrix with many collisions: a pair counts when some band puts both rows
+    # in one bucket of at most max_bucket rows, or when it joins a larger bucket's first row to another of
+    # its rows; each pair is written once however many bands it shares.
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 6, size=(60, 5)).astype(np.uint64)
+    keys[:25, 1] = 99  # one crowded bucket in band 1
+    doc = rng.integers(0, 20, size=60)
+    for max_bucket in (4, 10, None):
+        found = key_candidates(keys, doc, max_bucket)
+        limit = max_bucket or 60
+        buckets = [
+            {k: [i for i in range(60) if keys[i, b] == k] for k in set(keys[:, b].tolist())} for b in range(5)
+        ]
+        expected = set()
+        crowded = set()
+        for band in buckets:
+            for members in band.values():
+                if len(members) <= limit:
+                    expected |= {(i, j) for i in members for j in members if i < j and doc[i] != doc[j]}
+                else:
+                    crowded |= set(members)
+                    expected |= {(members[0], j) for j in members[1:] if doc[j] != doc[members[0]]}
+        pairs = [tuple(map(int, p)) for p in found.pairs]
+        assert len(pairs) == len(set(pairs)) and set(pairs) == expected, max_bucket
+        assert pairs == sorted(pairs)
+        assert set(found.crowded.tolist()) == crowded
+        assert max_bucket != 4 or crowded >= set(range(25))
 
 
 def test_verification_is_exact_and_explains_rejections() -> None:
@@ -165,3 +196,64 @@ def test_a_copy_repeating_its_paragraphs_is_one_witness(tmp_path: Path) -> None:
     write(tmp_path, "copy.txt", page(("标题", repeated)))
     (group,) = spans(scan([str(tmp_path)]))
     assert len(group) == 2
+
+
+# --- the scan itself ---------------------------------------------------------------------------------------
+
+
+def test_a_scan_that_lets_go_of_the_text_groups_the_same(tmp_path: Path) -> None:
+    body = story(13)
+    write(tmp_path, "a.txt", page(("标题", body), ("另一篇", story(14))))
+    write(tmp_path, "b.txt", page(("标题", body[1:])))
+    write(tmp_path, "c.txt", page(("标题", body[:4]), ("第三篇", story(15))))
+    slim, full = scan([str(tmp_path)]), scan([str(tmp_path)], keep_text=True)
+    assert spans(slim) == spans(full) and len(spans(slim)) == 1
+    assert [w.coverage for w in slim.groups[0].witnesses] == [w.coverage for w in full.groups[0].witnesses]
+    assert all(p.text == "" for d in slim.documents for p in d.paragraphs), "the scan let go of the text"
+    assert [d.content_lengths() for d in slim.documents] == [d.content_lengths() for d in full.documents]
+
+
+def test_a_large_corpus_is_sketched_in_worker_processes_and_keeps_input_order(tmp_path: Path) -> None:
+    # Past PARALLEL_FROM documents the work goes to a process pool; records keep the input order, skipped
+    # lines keep their place, and the groups are those of the same corpus sketched in this process.
+    body = story(16)
+    lines = []
+    for k in range(2100):
+        if k % 700 == 5:
+            lines.append("{broken")
+        text = "\n\n".join(body if k % 500 == 0 else [story(17 + k % 40)[k % 6], f"第{k}号简讯，内容从略。"])
+        lines.append(json.dumps({"id": f"n{k}", "text": text}, ensure_ascii=False))
+    path = tmp_path / "drop.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pooled, alone = scan([str(path)], workers=2), scan([str(path)], workers=1)
+    assert [r.path for r in pooled.inputs] == [r.path for r in alone.inputs]
+    assert [r.status for r in pooled.inputs].count("skipped") == 3
+    assert pooled.inputs[5].status == "skipped" and pooled.inputs[6].path.endswith("#n5")
+    assert spans(pooled) == spans(alone)
+    story_group = next(g for g in pooled.groups if len(g.witnesses) == 5)
+    assert sorted(s.path.rpartition("#")[2] for w in story_group.witnesses for s in w.segments) == [
+        "n0",
+        "n1000",
+        "n1500",
+        "n2000",
+        "n500",
+    ]
+
+
+def test_a_story_reprinted_by_most_of_the_corpus_is_one_group(tmp_path: Path) -> None:
+    # How often a paragraph occurs is no evidence of boilerplate: 30 copies of one story among 35 documents
+    # are one group, and so they are when every LSH bucket of the story is crowded (linked as a star).
+    body = story(20, paragraphs=8)
+    rng = np.random.default_rng(5)
+    for k in range(30):
+        copy = [p for i, p in enumerate(body) if i != rng.integers(0, 8)]
+        copy[0] = copy[0].replace("的", "地", 1)
+        write(tmp_path, f"copy{k:02d}.txt", page(("改革开放二十年", copy), ("另一篇", story(40 + k))))
+    for k in range(5):
+        write(tmp_path, f"other{k}.txt", page(("无关", story(80 + k))))
+    crowded = Config(candidates=CandidateConfig(max_bucket=10))
+    for config in (Config(), crowded):
+        result = scan([str(tmp_path)], config)
+        (group,) = spans(result)
+        assert sorted(w[0][0] for w in group) == [f"copy{k:02d}.txt" for k in range(30)]
+    assert result.stats["crowded_units"] > 0
