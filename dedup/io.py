@@ -10,8 +10,12 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -34,6 +38,10 @@ FORMATS: dict[str, Format] = {
 }
 
 STDIN = "-"
+
+#: How ``-`` is read: ``auto`` sniffs JSONL and HTML (:func:`sniff_format`), the others force a format.
+StdinFormat = Literal["auto", "text", "markdown", "html", "jsonl"]
+STDIN_FORMATS: tuple[StdinFormat, ...] = ("auto", "text", "markdown", "html", "jsonl")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -191,17 +199,103 @@ def format_of(path: Path) -> Format:
     return FORMATS.get(path.suffix.lower(), "text")
 
 
+@dataclass(frozen=True, slots=True)
+class StdinInput:
+    """Standard input, read once: its bytes and the format they are read in.
+
+    Attributes:
+        data: the bytes read.
+        format: the format used for them.
+        sniffed: ``True`` when the format was recognised (``--stdin-format auto``), not given.
+    """
+
+    data: bytes
+    format: Format
+    sniffed: bool
+
+
+_STDIN: ContextVar[StdinInput | None] = ContextVar("dedup_stdin", default=None)
+
+
+def read_stdin(data: bytes, requested: StdinFormat = "auto") -> StdinInput:
+    """Standard input's bytes with the format to read them in: ``requested``, or the sniffed one for ``auto``.
+
+    >>> read_stdin(b'{"id": "a", "text": "x"}\\n').format
+    'jsonl'
+    >>> read_stdin(b'{"id": "a", "text": "x"}\\n', "text").format
+    'text'
+    """
+    if requested != "auto":
+        return StdinInput(data, requested, sniffed=False)
+    try:
+        text, _ = decode(data)
+    except DecodeError:
+        return StdinInput(data, "text", sniffed=True)  # loading reports why it cannot be read
+    return StdinInput(data, sniff_format(text), sniffed=True)
+
+
+@contextmanager
+def stdin_input(given: StdinInput) -> Iterator[StdinInput]:
+    """While in this block, ``-`` reads ``given`` (its bytes, in its format) wherever inputs are loaded.
+
+    The command line reads standard input once, up front, so that it can say which format was used; the
+    stages that load inputs then need no parameter for it.
+    """
+    token = _STDIN.set(given)
+    try:
+        yield given
+    finally:
+        _STDIN.reset(token)
+
+
+_HTML_START = re.compile(r"<(!doctype\s+html|html|head|body|p|div|article|section|h[1-6]|br|table)[\s>/]", re.I)
+_HTML_INSIDE = re.compile(r"<(html|body|p)[\s>]", re.I)
+
+
+def sniff_format(text: str) -> Format:
+    """The format of a text given without a file name (standard input).
+
+    ``jsonl`` when the first non-blank line is a JSON object with a ``"text"`` field; ``html`` when the text
+    starts with an HTML tag (``<html``, ``<p>``, ``<div>``, a doctype …), or starts with some other tag and holds
+    ``<html``, ``<body`` or ``<p>`` early on; ``text`` otherwise. Markdown
+    is not guessed: plain text with a ``#`` line would be misread; say ``--stdin-format markdown``.
+
+    >>> sniff_format('{"id": "a", "text": "新华社"}\\n')
+    'jsonl'
+    >>> sniff_format("<p>新华社北京8月22日电</p>")
+    'html'
+    >>> sniff_format("新华社北京8月22日电 <p> 不是标签")
+    'text'
+    >>> sniff_format('{"title": "没有正文"}')
+    'text'
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    first = stripped.split("\n", 1)[0].strip()
+    if first.startswith("{"):
+        try:
+            record = json.loads(first)
+        except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict) and "text" in record:
+            return "jsonl"
+    if _HTML_START.match(stripped) or (stripped.startswith("<") and _HTML_INSIDE.search(stripped[:4096])):
+        return "html"
+    return "text"
+
+
 def load(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Document | Skipped]:
     """Yield every document under ``paths``, in a stable order, and a :class:`Skipped` for each input that
     cannot be read.
 
     Directories are walked recursively in sorted order, reading files with a known extension
-    (:data:`FORMATS`); other files found there are skipped with the reason. ``-`` reads standard input.
+    (:data:`FORMATS`); other files found there are skipped with the reason. ``-`` reads standard input
+    (``stdin`` if given, else what :func:`stdin_input` set, else the process's), in the format
+    :func:`sniff_format` recognises unless :func:`stdin_input` named one. ``FILE#ID`` names one document of
+    a JSONL file, as every output names it (:func:`_select`).
     """
     for given in paths:
         if given == STDIN:
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _load_bytes("-", stream.read(), "text")
+            yield from _load_stdin(stdin)
             continue
         path = Path(given)
         if path.is_dir():
@@ -211,7 +305,54 @@ def load(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Docume
         elif path.exists():
             yield Skipped(given, "not a regular file")
         else:
-            yield Skipped(given, "no such file or directory")
+            named = named_document(given)
+            if named is not None:
+                yield _select(given, *named)
+            else:
+                yield Skipped(given, "no such file or directory")
+
+
+def _load_stdin(stream: BinaryIO | None) -> Iterator[Document | Skipped]:
+    given = _STDIN.get()
+    if stream is None and given is not None:
+        data, fmt = given.data, given.format
+    else:
+        data = (stream or sys.stdin.buffer).read()
+        fmt = read_stdin(data).format
+    yield from _load_bytes(STDIN, data, fmt)
+
+
+def named_document(given: str) -> tuple[str, str] | None:
+    """``(FILE, ID)`` when ``given`` is ``FILE#ID`` for an existing file ``FILE`` (callers first check that
+    ``given`` is not itself a file); whether the file holds that id is for :func:`load` to say.
+
+    The first ``#`` before which is a file counts, so a file whose name holds ``#`` and an id that holds
+    ``#`` both work.
+    """
+    at = given.find("#")
+    while at > 0:
+        file, fragment = given[:at], given[at + 1 :]
+        if fragment and Path(file).is_file():
+            return file, fragment
+        at = given.find("#", at + 1)
+    return None
+
+
+def _select(given: str, file: str, fragment: str) -> Document | Skipped:
+    """The one document ``FILE#ID`` names: the JSONL document (or skipped line) whose path it is.
+
+    Paths are unique within a file (:func:`_jsonl_line`), so the choice is never ambiguous.
+    """
+    path = Path(file)
+    if format_of(path) != "jsonl":
+        return Skipped(given, f"{file} is not a JSONL file: FILE#ID names a document of a .jsonl file")
+    for item in _load_file(file, path, "jsonl"):
+        if item.path == given:
+            return item
+    return Skipped(
+        given,
+        f"no document #{fragment} in {file}: a JSONL document is FILE#ID, or FILE#LINENO for a line without an id",
+    )
 
 
 def _walk(given: str, root: Path) -> Iterator[Document | Skipped]:
@@ -291,11 +432,12 @@ def _streamable_jsonl(path: Path) -> str | None:
 def _stream_jsonl(shown: str, path: Path, encoding: str) -> Iterator[Document | Skipped]:
     """A UTF-8 JSONL file read a line at a time (see :func:`_streamable_jsonl`)."""
     any_line = False
+    taken: set[str] = set()
     with path.open("rb") as stream:
         for lineno, raw in enumerate(stream, start=1):
             line = raw.decode(encoding if lineno == 1 else "utf-8")
             any_line = any_line or bool(line.strip())
-            yield from _jsonl_line(shown, lineno, line, encoding)
+            yield from _jsonl_line(shown, lineno, line, encoding, taken)
     if not any_line:
         yield Skipped(shown, "JSONL file holds no lines")
 
@@ -321,37 +463,69 @@ def _load_jsonl(shown: str, text: str, encoding: str) -> Iterator[Document | Ski
     Lines end at ``\n`` only (JSON Lines): a raw U+2028 inside a JSON string is text, not a line break.
     """
     any_line = False
+    taken: set[str] = set()
     for lineno, line in enumerate(text.split("\n"), start=1):
         any_line = any_line or bool(line.strip())
-        yield from _jsonl_line(shown, lineno, line, encoding)
+        yield from _jsonl_line(shown, lineno, line, encoding, taken)
     if not any_line:
         yield Skipped(shown, "JSONL file holds no lines")
 
 
-def _jsonl_line(shown: str, lineno: int, line: str, encoding: str) -> Iterator[Document | Skipped]:
-    """The document of one JSONL line, or a skip with the reason; nothing for a blank line."""
+def _jsonl_line(shown: str, lineno: int, line: str, encoding: str, taken: set[str]) -> Iterator[Document | Skipped]:
+    """The document of one JSONL line, or a skip with the reason; nothing for a blank line.
+
+    Its path is ``FILE#ID`` (the ``"id"``, a string or an integer, as written), or ``FILE#LINENO`` for a line
+    without one. Paths are unique within a file: the first line to claim one keeps it, and a later line
+    that would repeat it (a repeated id, or ``"id": 7`` after an id-less line 7) is ``FILE#ID@LINENO``
+    instead, which :func:`repeated_id_note` explains. ``taken`` holds the fragments claimed so far.
+    """
     if not line.strip():
         return
-    where = f"{shown}#{lineno}"
+    fragment = str(lineno)
+    reason: str | None = None
+    body: object = None
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        yield Skipped(where, f"malformed JSON line: {exc.msg} at column {exc.colno}")
-        return
-    if not isinstance(record, dict):
-        yield Skipped(where, "JSON line is not an object with a 'text' field")
-        return
-    body = record.get("text")
-    if not isinstance(body, str):
-        yield Skipped(where, "no 'text' string field")
-        return
-    doc_id = record.get("id")
-    if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) and str(doc_id):
-        where = f"{shown}#{doc_id}"
-    if not body.strip():
-        yield Skipped(where, "empty 'text' field")
+        reason = f"malformed JSON line: {exc.msg} at column {exc.colno}"
+    else:
+        body = record.get("text") if isinstance(record, dict) else None
+        if not isinstance(record, dict):
+            reason = "JSON line is not an object with a 'text' field"
+        elif not isinstance(body, str):
+            reason = "no 'text' string field"
+        else:
+            doc_id = record.get("id")
+            if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) and str(doc_id):
+                fragment = str(doc_id)
+            if not body.strip():
+                reason = "empty 'text' field"
+    if fragment in taken:
+        fragment = f"{fragment}@{lineno}"
+        while fragment in taken:  # an id that is literally "x1@7"
+            fragment = f"{fragment}@{lineno}"
+    taken.add(fragment)
+    where = f"{shown}#{fragment}"
+    if reason is not None or not isinstance(body, str):
+        yield Skipped(where, reason or "no 'text' string field")
         return
     yield Document(where, body, encoding, "jsonl")
+
+
+def repeated_id_note(path: str, paths: Collection[str]) -> str | None:
+    """Why a JSONL document is ``FILE#ID@LINENO``: an earlier line of the file already is ``FILE#ID``.
+
+    ``paths`` are the paths of the run's inputs (documents and skips), which hold the earlier one.
+
+    >>> repeated_id_note("drop.jsonl#x1@7", {"drop.jsonl#x1", "drop.jsonl#x1@7"})
+    'drop.jsonl#x1 names an earlier line, so line 7 is drop.jsonl#x1@7'
+    >>> repeated_id_note("drop.jsonl#x1", {"drop.jsonl#x1"}) is None
+    True
+    """
+    base, sep, lineno = path.rpartition("@")
+    if not (sep and lineno.isdigit() and "#" in base and base in paths):
+        return None
+    return f"{base} names an earlier line, so line {lineno} is {path}"
 
 
 def input_record(item: Document | Skipped) -> InputRecord:

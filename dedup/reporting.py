@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from rapidfuzz import fuzz
@@ -77,6 +77,35 @@ def _contained(part: str, whole: str) -> bool:
     return bool(part) and fuzz.partial_ratio(part, whole) >= 90
 
 
+def same_document(a: str, b: str) -> bool:
+    """Whether two paths name the same document: the same file however it is spelled (``seeds/a.txt``,
+    ``./seeds/a.txt``, an absolute path), or the same ``FILE#ID`` of a JSONL file.
+
+    >>> same_document("seeds/001_d368fce8cd43ddb5.txt", "./seeds/../seeds/001_d368fce8cd43ddb5.txt")
+    True
+    >>> same_document("drop.jsonl#a", "drop.jsonl#b")
+    False
+    """
+    return a == b or _document_key(a) == _document_key(b)
+
+
+def _document_key(path: str) -> tuple[str, str]:
+    """The file (resolved) and the JSONL id a path names; stdin (``-``, ``-#ID``) stands for itself."""
+    if path == "-" or path.startswith("-#"):
+        return path, ""
+    from dedup.io import named_document
+
+    named = None if os.path.exists(path) else named_document(path)
+    if named is not None:
+        return os.path.realpath(named[0]), named[1]
+    return os.path.realpath(path), ""
+
+
+def is_reference(witness: Witness, reference_path: str) -> bool:
+    """Whether ``--reference reference_path`` names this witness: one of its segments is that document."""
+    return any(same_document(s.path, reference_path) for s in witness.segments)
+
+
 def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None) -> Collation:
     """Collate a group against the copy in ``reference_path`` if given; otherwise against its best copy when
     it has two, or against the majority text (consensus) when it has three or more."""
@@ -84,9 +113,8 @@ def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_
     chosen: int | None = None
     reason = ""
     if reference_path is not None:
-        wanted = str(Path(reference_path))
         for k, w in enumerate(group.witnesses):
-            if any(str(Path(s.path)) == wanted or s.path == reference_path for s in w.segments):
+            if is_reference(w, reference_path):
                 chosen, reason = k, f"chosen with --reference {reference_path}"
                 break
     if chosen is None:

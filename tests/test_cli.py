@@ -127,3 +127,306 @@ def test_diff_exit_codes(tmp_path: Path) -> None:
     assert ("乡县", "县乡") in edits, "002 prints 市乡县 where 000 prints 市县乡"
     missing = runner.invoke(app, ["diff", str(tmp_path / "none.txt"), "seeds/001_d368fce8cd43ddb5.txt"])
     assert missing.exit_code == EXIT_USAGE and "no such file" in missing.stderr
+
+
+# --- plain text, escaping, help ------------------------------------------------------------------------------
+
+PLAIN = {"NO_COLOR": "1", "COLUMNS": "200"}
+WEB = "seeds/001_d368fce8cd43ddb5.txt"
+PAGE1 = "seeds/002_9a75527b5092d3dd.txt"
+PAGE3 = "seeds/000_1eaa65c1cfd94755.txt"
+
+
+def test_plain_output_marks_removed_and_added_text() -> None:
+    report = runner.invoke(app, ["report", "seeds"], env=PLAIN)
+    assert report.exit_code == EXIT_OK
+    assert "加油鼓劲的[-正-]{+导+}向激励体系" in report.stdout, "which text went and which came stays readable"
+    assert "不[-担当不作为-]{+作为不担当+}⚑name" in report.stdout
+    assert "加强[-宣传-]{+言论+}引导" in report.stdout
+    diff = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33"], env=PLAIN)
+    assert diff.exit_code == 1
+    assert "市[-乡县-]{+县乡+}⚑name领导干部" in diff.stdout
+    assert "\x1b[" not in report.stdout + diff.stdout
+
+
+def test_terminal_output_keeps_colours_and_no_markers() -> None:
+    env = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "200", "NO_COLOR": None}
+    diff = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33"], env=env)  # type: ignore[arg-type]
+    assert diff.exit_code == 1
+    assert "\x1b[9;31m乡县\x1b[0m\x1b[32m县乡\x1b[0m" in diff.stdout, "struck-through red, then green"
+    assert "[-" not in diff.stdout and "{+" not in diff.stdout
+
+
+def test_user_strings_in_messages_are_printed_as_given(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diff", f"{PAGE1}:abc", PAGE1])
+    assert result.exit_code == EXIT_USAGE
+    assert f"{PAGE1}:abc" in result.stderr and "🔤" not in result.stderr
+    assert "not a line range" in result.stderr
+    odd = str(tmp_path / ":smile: [bold]x[/bold].txt")
+    result = runner.invoke(app, ["diff", odd, WEB])
+    assert result.exit_code == EXIT_USAGE
+    assert f"{odd}: no such file or directory" in result.stderr.replace("\n", "")
+    result = runner.invoke(app, ["scan", odd])
+    assert result.exit_code == EXIT_USAGE and odd in result.stderr.replace("\n", "")
+    named = tmp_path / ":smile: [b]x.txt"
+    named.write_text(Path(PAGE1).read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["normalize", str(named)], env={"COLUMNS": "300"})
+    assert result.exit_code == EXIT_OK and str(named) in result.stdout
+
+
+def test_help_shows_path_arguments_and_valueless_flags() -> None:
+    result = runner.invoke(app, ["normalize", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == EXIT_OK
+    assert "Usage: dedup normalize [OPTIONS] PATH..." in result.stdout
+    assert "{paths}" not in result.stdout and "<bool>" not in result.stdout
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == EXIT_OK
+    assert "--version" in result.stdout and "<bool>" not in result.stdout
+    result = runner.invoke(app, ["diff", "--help"], env={"COLUMNS": "120"})
+    assert "Usage: dedup diff [OPTIONS] REFERENCE COPY" in result.stdout
+
+
+# --- --reference --------------------------------------------------------------------------------------------
+
+
+def test_a_reference_that_does_not_exist_is_an_error() -> None:
+    result = runner.invoke(app, ["report", "seeds", "--reference", "/nonexistent"])
+    assert result.exit_code == EXIT_USAGE
+    assert "--reference /nonexistent: no such file or directory" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_reference_in_no_group_is_a_warning_and_the_report_goes_on() -> None:
+    other = "seeds/004_948372db0ecee0b3.txt"  # read, but a different article: in no group
+    result = runner.invoke(app, ["report", "seeds", "--reference", other, "-f", "json"])
+    assert result.exit_code == EXIT_OK
+    assert f"warning: --reference {other} is not a witness of any group" in result.stderr.replace("\n", "")
+    payload = json.loads(result.stdout)
+    assert len(payload["groups"]) == 1 and payload["warnings"] == [
+        f"--reference {other} is not a witness of any group; each group was collated against its own best copy"
+    ]
+    result = runner.invoke(app, ["report", PAGE1, PAGE3, WEB, "--reference", other, "-f", "jsonl", "-q"])
+    assert result.exit_code == EXIT_OK
+    warnings = [r for r in map(json.loads, result.stdout.splitlines()) if r["type"] == "warning"]
+    assert len(warnings) == 1 and "is not among the inputs read" in warnings[0]["message"]
+    assert "warning:" in result.stderr, "--quiet hides progress, not a warning about the command itself"
+
+
+def test_a_reference_spelled_differently_still_counts() -> None:
+    result = runner.invoke(app, ["report", "seeds", "-f", "json", "--reference", f"./seeds/../{WEB}"])
+    assert result.exit_code == EXIT_OK and result.stderr == ""
+    payload = json.loads(result.stdout)
+    (group,) = payload["groups"]
+    reference = next(w for w in group["witnesses"] if w["id"] == group["reference"])
+    assert reference["segments"][0]["path"] == WEB and payload["warnings"] == []
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------------------
+
+
+def _lines(stdout: str) -> list[dict[str, object]]:
+    lines = stdout.splitlines()
+    assert lines, "some output"
+    return [json.loads(line) for line in lines]  # each line is a whole JSON object
+
+
+def test_jsonl_is_one_object_per_line_and_accounts_for_every_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    for command in (["scan"], ["report"], ["normalize"]):
+        result = runner.invoke(app, [*command, "seeds", str(bad), "-f", "jsonl", "-q"])
+        assert result.exit_code == EXIT_OK, command
+        assert result.stderr == "", "quiet"
+        records = _lines(result.stdout)
+        kinds = [r["type"] for r in records]
+        assert kinds[:6] == ["input"] * 6 and "input" not in kinds[6:], "inputs first, one per input"
+        skipped = [r for r in records if r["type"] == "input" and r["status"] == "skipped"]
+        assert [(r["path"], "binary" in str(r["reason"])) for r in skipped] == [(str(bad), True)]
+        expected = "document" if command == ["normalize"] else "group"
+        assert set(kinds[6:]) == {expected}
+
+
+def test_diff_jsonl_is_one_line_per_record() -> None:
+    result = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33", "-f", "jsonl"])
+    assert result.exit_code == 1
+    first, second, diff = _lines(result.stdout)
+    assert (first["type"], first["path"], first["status"]) == ("input", PAGE1, "ok")
+    assert (second["type"], second["path"], second["encoding"]) == ("input", PAGE3, "utf-8")
+    assert diff["type"] == "diff" and diff["reference"] == f"{PAGE1}:25-29" and diff["findings"]
+    result = runner.invoke(app, ["diff", "seeds/none.txt", WEB, "-f", "jsonl"])
+    assert result.exit_code == EXIT_USAGE
+    missing, ok, error = _lines(result.stdout)
+    assert (missing["status"], missing["reason"], ok["status"]) == ("skipped", "no such file or directory", "ok")
+    assert error["type"] == "error"
+
+
+def test_check_jsonl_is_one_line_per_record(tmp_path: Path) -> None:
+    index = str(tmp_path / "held.sqlite")
+    assert runner.invoke(app, ["index", "build", PAGE1, PAGE3, "--index", index, "-q"]).exit_code == EXIT_OK
+    result = runner.invoke(app, ["check", WEB, str(tmp_path / "gone.txt"), "--index", index, "-f", "jsonl", "-q"])
+    assert result.exit_code == EXIT_OK
+    records = _lines(result.stdout)
+    assert [r["type"] for r in records[:2]] == ["input", "input"] and records[1]["status"] == "skipped"
+    assert records[-1]["type"] == "summary" and records[-1]["passed"] is True
+    assert {r["type"] for r in records[2:-1]} <= {"group", "drop"}
+    assert [r["path"] for r in records if r["type"] == "drop"] == [WEB]
+
+
+# --- the coverage strip shows reordering --------------------------------------------------------------------
+
+
+def test_the_strip_marks_reordered_paragraphs_on_a_second_row() -> None:
+    payload = json.loads(runner.invoke(app, ["report", "seeds", "-f", "json"]).stdout)
+    (group,) = payload["groups"]
+    web = next(w for w in group["witnesses"] if w["id"] != group["reference"])
+    moved = sorted({f["ref"]["paragraph"] - 1 for f in web["findings"] if f["kind"] == "reordered"})
+    assert len(moved) == 13
+
+    table = runner.invoke(app, ["report", "seeds"], env=PLAIN).stdout.splitlines()
+    assert any("r reordered (second row" in line for line in table), "the legend says how to read it"
+    at = next(k for k, line in enumerate(table) if line.startswith(f"  {web['id']}   "))
+    strip, row = table[at][10:], table[at + 1]
+    assert len(strip) == len(web["strip"]) and "r" not in strip
+    assert row[:10].strip() == "" and [k for k, ch in enumerate(row[10:]) if ch == "r"] == moved
+    assert set(row[10:]) <= {"r", " "}
+    reference_row = table[at + 2] if table[at + 2].startswith("  G1.") else table[at - 1]
+    assert "r" not in reference_row[10:], "the reference moved nothing: no second row for it"
+
+
+# --- JSONL documents by FILE#ID -----------------------------------------------------------------------------
+
+
+def _drop(tmp_path: Path) -> Path:
+    page1 = Path(PAGE1).read_text(encoding="utf-8")
+    web = Path(WEB).read_text(encoding="utf-8")
+    lines = [
+        {"id": "a", "text": page1},
+        {"id": "b", "text": web},
+        {"id": "a", "text": web},  # a repeated id: line 3
+        {"id": 7, "text": "新华社北京8月22日电。" * 3},
+        {"text": "没有编号的一行。" * 3},
+        {"text": "第七行，也没有编号。" * 3},  # line 6 (blank line 6 below makes it 7)
+    ]
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in lines[:5]) + "\n\n"
+    text += json.dumps(lines[5], ensure_ascii=False) + "\n"
+    path = tmp_path / "drop.jsonl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_diff_takes_a_jsonl_document_by_its_path(tmp_path: Path) -> None:
+    drop = _drop(tmp_path)
+    by_id = runner.invoke(app, ["diff", f"{drop}#a", f"{drop}#b", "-f", "json"])
+    assert by_id.exit_code == 1, by_id.stderr
+    payload = json.loads(by_id.stdout)
+    assert [i["path"] for i in payload["inputs"]] == [f"{drop}#a", f"{drop}#b"]
+    files = json.loads(runner.invoke(app, ["diff", PAGE1, WEB, "-f", "json"]).stdout)
+    assert [f["kind"] for f in payload["findings"]] == [f["kind"] for f in files["findings"]]
+    ranged = runner.invoke(app, ["diff", f"{drop}#a:25-29", f"{drop}#a:25", "-f", "json"])
+    assert ranged.exit_code in (0, 1), ranged.stderr
+    assert json.loads(ranged.stdout)["copy"] == f"{drop}#a:25"
+    missing = runner.invoke(app, ["diff", f"{drop}#zz", f"{drop}#a"])
+    assert missing.exit_code == EXIT_USAGE and f"no document #zz in {drop}" in missing.stderr.replace("\n", "")
+    whole = runner.invoke(app, ["diff", str(drop), f"{drop}#a"])
+    assert whole.exit_code == EXIT_USAGE and "name one as FILE#ID" in whole.stderr
+    urns = tmp_path / "urns.jsonl"  # an id may hold a colon: the whole argument names it first
+    urns.write_text(json.dumps({"id": "news:25", "text": Path(PAGE1).read_text(encoding="utf-8")}) + "\n")
+    colon = runner.invoke(app, ["diff", f"{urns}#news:25", PAGE1, "-f", "json"])
+    assert colon.exit_code == EXIT_OK, colon.stderr
+    assert json.loads(colon.stdout)["inputs"][0]["path"] == f"{urns}#news:25"
+
+
+def test_a_repeated_jsonl_id_gets_its_own_path_and_a_note(tmp_path: Path) -> None:
+    drop = _drop(tmp_path)
+    result = runner.invoke(app, ["normalize", str(drop), "-f", "json"])
+    assert result.exit_code == EXIT_OK
+    inputs = json.loads(result.stdout)["inputs"]
+    paths = [i["path"] for i in inputs]
+    assert paths == [f"{drop}#a", f"{drop}#b", f"{drop}#a@3", f"{drop}#7", f"{drop}#5", f"{drop}#7@7"]
+    notes = {i["path"]: i.get("note") for i in inputs}
+    assert notes[f"{drop}#a@3"] == f"{drop}#a names an earlier line, so line 3 is {drop}#a@3"
+    assert notes[f"{drop}#7@7"] == f"{drop}#7 names an earlier line, so line 7 is {drop}#7@7"
+    assert notes[f"{drop}#a"] is None and notes[f"{drop}#7"] is None
+    assert f"note {drop}#a names an earlier line" in result.stderr.replace("\n", "")
+    # The repeated id is kept, not dropped: the copy under it is found like any other.
+    scan = json.loads(runner.invoke(app, ["scan", str(drop), "-f", "json"]).stdout)
+    grouped = {s["path"] for g in scan["groups"] for w in g["witnesses"] for s in w["segments"]}
+    assert {f"{drop}#a", f"{drop}#b", f"{drop}#a@3"} <= grouped
+    # Each path names exactly one document, wherever a path is taken.
+    same = runner.invoke(app, ["diff", f"{drop}#b", f"{drop}#a@3"])
+    assert same.exit_code == EXIT_OK, "line 3 holds the same text as b"
+    reference = runner.invoke(app, ["report", str(drop), "-f", "json", "--reference", f"{drop}#a@3"])
+    assert reference.exit_code == EXIT_OK and "warning" not in reference.stderr
+    for group in json.loads(reference.stdout)["groups"]:
+        chosen = next(w for w in group["witnesses"] if w["id"] == group["reference"])
+        assert chosen["segments"][0]["path"] == f"{drop}#a@3", "every group it is in is collated against it"
+    bad = runner.invoke(app, ["report", str(drop), "--reference", f"{drop}#nope"])
+    assert bad.exit_code == EXIT_USAGE and "no document #nope" in bad.stderr
+
+
+# --- standard input -----------------------------------------------------------------------------------------
+
+
+def test_stdin_jsonl_and_html_are_recognised_and_said() -> None:
+    line = json.dumps({"id": "a", "text": "新华社北京8月22日电。广大干部新征程上奋力担当作为。"}, ensure_ascii=False)
+    result = runner.invoke(app, ["normalize", "-", "-f", "json"], input=line + "\n")
+    assert result.exit_code == EXIT_OK
+    payload = json.loads(result.stdout)
+    assert payload["inputs"] == [
+        {"path": "-#a", "status": "ok", "encoding": "utf-8", "format": "jsonl", "format_sniffed": True}
+    ]
+    (document,) = payload["documents"]
+    assert document["paragraphs"][0]["text"] == "新华社北京8月22日电。广大干部新征程上奋力担当作为。"
+    assert "read as jsonl" in result.stderr
+
+    html = "<p>新华社北京8月22日电。</p>\n<p>广大干部新征程上奋力担当作为。</p>\n"
+    result = runner.invoke(app, ["normalize", "-", "-f", "jsonl", "-q"], input=html)
+    first, document = _lines(result.stdout)
+    assert (first["format"], first["format_sniffed"]) == ("html", True)
+    assert [p["text"] for p in document["paragraphs"]] == ["新华社北京8月22日电。", "广大干部新征程上奋力担当作为。"]
+
+    forced = runner.invoke(app, ["normalize", "-", "-f", "json", "--stdin-format", "text"], input=line + "\n")
+    payload = json.loads(forced.stdout)
+    assert payload["inputs"][0]["path"] == "-" and payload["inputs"][0]["format"] == "text"
+    assert payload["documents"][0]["paragraphs"][0]["text"].startswith('{"id"'), "read as given"
+    plain = runner.invoke(app, ["normalize", "-", "-f", "json"], input="新华社北京8月22日电。\n")
+    assert json.loads(plain.stdout)["inputs"][0]["format"] == "text" and "read as" not in plain.stderr
+
+
+# --- closed pipes -------------------------------------------------------------------------------------------
+
+
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command with its stdout a pipe whose reader is gone, as after ``| head -1``."""
+    import os
+
+    exe = shutil.which("dedup") or str(Path(sys.executable).with_name("dedup"))
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([exe, *args], stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write)
+
+
+def test_a_closed_pipe_ends_quietly_with_141() -> None:
+    for args in (["report", "seeds"], ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33", "-f", "json"], ["--help"]):
+        done = _into_closed_pipe(*args)
+        assert done.returncode == 141, (args, done.stderr)
+        assert done.stderr == "", "no traceback, no message"
+
+
+# --- dedup diff line ranges ---------------------------------------------------------------------------------
+
+
+def test_diff_takes_a_single_line_and_refuses_line_0() -> None:
+    single = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9", "-f", "json"])
+    ranged = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-9", "-f", "json"])
+    assert single.exit_code == ranged.exit_code == 1, single.stderr
+    assert json.loads(single.stdout)["findings"] == json.loads(ranged.stdout)["findings"]
+    for spec in (f"{PAGE3}:0", f"{PAGE3}:0-5"):
+        zero = runner.invoke(app, ["diff", f"{PAGE1}:25-29", spec])
+        assert zero.exit_code == EXIT_USAGE
+        assert f"{spec}: there is no line 0; lines count from 1" in zero.stderr
+    backwards = runner.invoke(app, ["diff", f"{PAGE1}:29-25", PAGE3])
+    assert backwards.exit_code == EXIT_USAGE and "ends (line 25) before it starts (line 29)" in backwards.stderr

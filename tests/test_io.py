@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io import DecodeError, decode, load
+from dedup.io import DecodeError, decode, load, read_stdin, repeated_id_note, sniff_format, stdin_input
 from dedup.records import Document, Skipped
 
 TEXT = "广大干部新征程上奋力担当作为。各地及时出台有关配套制度，逐级强化责任，综合施策、持续用力。"
@@ -153,3 +153,82 @@ def test_jsonl_with_a_bad_byte_late_in_the_file_is_still_read_whole(tmp_path: Pa
 
     assert [i.encoding for i in items if isinstance(i, Document)] == ["gb18030"] * 2
     assert isinstance(items[1], Document) and items[1].text == TEXT
+
+
+def _drop(tmp_path: Path) -> Path:
+    lines = [
+        json.dumps({"id": "x1", "text": TEXT}, ensure_ascii=False),
+        json.dumps({"id": "x2", "text": TRAD}, ensure_ascii=False),
+        json.dumps({"id": "x1", "text": TRAD}, ensure_ascii=False),  # line 3 repeats x1
+        json.dumps({"id": 5, "text": TEXT}, ensure_ascii=False),  # id 5 ...
+        json.dumps({"text": TEXT}, ensure_ascii=False),  # ... and line 5 without an id
+        "{broken",
+    ]
+    path = tmp_path / "drop.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_paths_are_unique_within_a_file(tmp_path: Path) -> None:
+    drop = _drop(tmp_path)
+    items = list(load([str(drop)]))
+    assert [i.path for i in items] == [f"{drop}#{f}" for f in ("x1", "x2", "x1@3", "5", "5@5", "6")]
+    assert [type(i) for i in items] == [Document] * 5 + [Skipped]
+    paths = {i.path for i in items}
+    assert repeated_id_note(f"{drop}#x1@3", paths) == f"{drop}#x1 names an earlier line, so line 3 is {drop}#x1@3"
+    assert repeated_id_note(f"{drop}#x1", paths) is None
+
+
+def test_a_jsonl_document_is_loaded_by_its_path(tmp_path: Path) -> None:
+    drop = _drop(tmp_path)
+    (second,) = list(load([f"{drop}#x2"]))
+    assert isinstance(second, Document) and (second.path, second.text) == (f"{drop}#x2", TRAD)
+    (again,) = list(load([f"{drop}#x1@3"]))
+    assert isinstance(again, Document) and again.text == TRAD
+    (by_id,) = list(load([f"{drop}#5"]))
+    assert isinstance(by_id, Document) and by_id.text == TEXT
+    (broken,) = list(load([f"{drop}#6"]))
+    assert isinstance(broken, Skipped) and "malformed JSON" in broken.reason
+    (missing,) = list(load([f"{drop}#x9"]))
+    assert isinstance(missing, Skipped) and f"no document #x9 in {drop}" in missing.reason
+    text = tmp_path / "story.txt"
+    text.write_text(TEXT, encoding="utf-8")
+    (not_jsonl,) = list(load([f"{text}#1"]))
+    assert isinstance(not_jsonl, Skipped) and "not a JSONL file" in not_jsonl.reason
+    hashed = tmp_path / "a#b.txt"  # a file whose name holds '#' is still a file
+    hashed.write_text(TEXT, encoding="utf-8")
+    (plain,) = list(load([str(hashed)]))
+    assert isinstance(plain, Document) and plain.path == str(hashed)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ('{"id": "a", "text": "新华社"}\n{"id": "b", "text": "电"}\n', "jsonl"),
+        ('\n\n  {"text": "新华社"}\n', "jsonl"),
+        ('{"title": "无正文"}\n', "text"),
+        ("{新华社}\n", "text"),
+        ("<!DOCTYPE html><html><body><p>新华社</p></body></html>", "html"),
+        ("<p>新华社</p>", "html"),
+        ('<meta charset="utf-8">\n<p>新华社</p>', "html"),
+        ("新华社北京电 <p> 这不是网页", "text"),
+        ("# 标题\n\n正文", "text"),
+    ],
+)
+def test_stdin_format_is_sniffed(text: str, fmt: str) -> None:
+    assert sniff_format(text) == fmt
+
+
+def test_stdin_is_read_in_the_format_given_or_sniffed() -> None:
+    line = json.dumps({"id": "a", "text": TEXT}, ensure_ascii=False).encode("gb18030")
+    (item,) = list(load(["-"], stdin=io.BytesIO(line)))
+    assert isinstance(item, Document) and (item.path, item.format, item.text) == ("-#a", "jsonl", TEXT)
+    given = read_stdin(line, "text")
+    assert (given.format, given.sniffed) == ("text", False)
+    with stdin_input(given):
+        (item,) = list(load(["-"]))
+        (again,) = list(load(["-"]))  # read once, loaded as often as asked
+    assert isinstance(item, Document) and item.format == "text" and item.text.startswith('{"id"')
+    assert isinstance(again, Document) and again.text == item.text
+    html = read_stdin("<p>新华社</p>".encode())
+    assert (html.format, html.sniffed) == ("html", True)

@@ -2,18 +2,24 @@
 
 Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
+
+JSON Lines (``--format jsonl``) carries the same records one object per line, each with a ``type``: first one
+``{"type": "input", ...}`` line per input (as in the JSON ``inputs``, so a skipped input is never lost), then
+the command's records: ``group`` (scan, report, check), ``document`` (normalize), ``diff`` (diff), ``drop``
+and one closing ``summary`` (check), and ``warning`` lines where the JSON has ``warnings``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from dedup.check import CheckResult
-from dedup.collate import CONSENSUS, Finding, TextEdit
+from dedup.collate import CONSENSUS, Finding, TextEdit, WitnessCollation
 from dedup.config import Config
 from dedup.group import Group, Witness
+from dedup.io import STDIN, StdinInput, repeated_id_note
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.reporting import GroupReport, Report
@@ -25,6 +31,35 @@ SCHEMA_VERSION = 1
 def dumps(payload: dict[str, Any]) -> str:
     """One JSON document, Chinese kept as is."""
     return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def dumps_line(record: dict[str, Any]) -> str:
+    """One JSON Lines record: a single line (JSON escapes every newline inside strings)."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+
+
+def inputs_to_dicts(records: Iterable[InputRecord], stdin: StdinInput | None = None) -> list[dict[str, Any]]:
+    """The ``inputs`` list: each record, with a ``note`` where a repeated JSONL id was renamed, and the
+    ``format`` standard input was read in (``format_sniffed`` when it was recognised, not given)."""
+    records = list(records)
+    paths = {r.path for r in records}
+    out: list[dict[str, Any]] = []
+    for record in records:
+        entry: dict[str, Any] = dict(record.to_dict())
+        note = repeated_id_note(record.path, paths)
+        if note is not None:
+            entry["note"] = note
+        if stdin is not None and (record.path == STDIN or record.path.startswith(STDIN + "#")):
+            entry["format"] = stdin.format
+            entry["format_sniffed"] = stdin.sniffed
+        out.append(entry)
+    return out
+
+
+def input_lines(records: Iterable[InputRecord], stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
+    """The leading JSON Lines records: one ``{"type": "input", ...}`` per input."""
+    for entry in inputs_to_dicts(records, stdin):
+        yield {"type": "input", **entry}
 
 
 def marker_to_dict(marker: JumpMarker) -> dict[str, Any]:
@@ -55,14 +90,25 @@ def prepared_to_dict(prepared: Prepared) -> dict[str, Any]:
     }
 
 
-def normalized_payload(inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config) -> dict[str, Any]:
+def normalized_payload(
+    inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config, stdin: StdinInput | None = None
+) -> dict[str, Any]:
     """What ``dedup normalize --format json`` prints."""
     return {
         "schema_version": SCHEMA_VERSION,
         "config": config.to_dict(),
-        "inputs": [record.to_dict() for record in inputs],
+        "inputs": inputs_to_dicts(inputs, stdin),
         "documents": [prepared_to_dict(d) for d in documents],
     }
+
+
+def normalized_lines(
+    inputs: Iterable[InputRecord], documents: Sequence[Prepared], stdin: StdinInput | None = None
+) -> Iterator[dict[str, Any]]:
+    """What ``dedup normalize --format jsonl`` prints: the inputs, then one ``document`` per line."""
+    yield from input_lines(inputs, stdin)
+    for document in documents:
+        yield {"type": "document", **prepared_to_dict(document)}
 
 
 def span_to_dict(span: Span) -> dict[str, Any]:
@@ -86,18 +132,25 @@ def group_to_dict(group: Group) -> dict[str, Any]:
     }
 
 
-def scan_payload(result: ScanResult) -> dict[str, Any]:
+def scan_payload(result: ScanResult, stdin: StdinInput | None = None) -> dict[str, Any]:
     """What ``dedup scan --format json`` prints: the DESIGN.md contract (findings omitted in a scan)."""
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "config": result.config.to_dict(),
-        "inputs": [record.to_dict() for record in result.inputs],
+        "inputs": inputs_to_dicts(result.inputs, stdin),
         "groups": [group_to_dict(g) for g in result.groups],
         "stats": result.stats,
     }
     if result.rejections:
         payload["rejected"] = [{"a": a, "b": b, "reason": reason} for a, b, reason in result.rejections]
     return payload
+
+
+def scan_lines(result: ScanResult, stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
+    """What ``dedup scan --format jsonl`` prints: the inputs, then one ``group`` per line."""
+    yield from input_lines(result.inputs, stdin)
+    for group in result.groups:
+        yield {"type": "group", **group_to_dict(group)}
 
 
 def edit_to_dict(edit: TextEdit) -> dict[str, Any]:
@@ -143,16 +196,58 @@ def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
     return out
 
 
-def report_payload(report: Report) -> dict[str, Any]:
-    """What ``dedup report --format json`` prints: the DESIGN.md contract with findings."""
-    payload = scan_payload(report.scan)
+def report_payload(report: Report, warnings: Sequence[str] = (), stdin: StdinInput | None = None) -> dict[str, Any]:
+    """What ``dedup report --format json`` prints: the DESIGN.md contract with findings, and ``warnings``
+    (e.g. a ``--reference`` that is no group's witness)."""
+    payload = scan_payload(report.scan, stdin)
     payload["groups"] = [report_group_to_dict(g) for g in report.groups]
+    payload["warnings"] = list(warnings)
     return payload
 
 
-def check_payload(result: CheckResult) -> dict[str, Any]:
+def report_lines(
+    report: Report, warnings: Sequence[str] = (), stdin: StdinInput | None = None
+) -> Iterator[dict[str, Any]]:
+    """What ``dedup report --format jsonl`` prints: the inputs, any warnings, then one ``group`` per line."""
+    yield from input_lines(report.scan.inputs, stdin)
+    for message in warnings:
+        yield {"type": "warning", "message": message}
+    for group in report.groups:
+        yield {"type": "group", **report_group_to_dict(group)}
+
+
+def diff_payload(
+    reference: str, copy: str, inputs: Iterable[InputRecord], result: WitnessCollation | None
+) -> dict[str, Any]:
+    """What ``dedup diff --format json`` prints: both inputs, and what ``copy`` did to ``reference`` (no
+    ``strip`` or ``findings`` when an input could not be read)."""
+    payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "reference": reference,
+        "copy": copy,
+        "inputs": inputs_to_dicts(inputs),
+    }
+    if result is not None:
+        payload["strip"] = list(result.strip)
+        payload["findings"] = [finding_to_dict(f) for f in result.findings]
+    return payload
+
+
+def diff_lines(
+    reference: str, copy: str, inputs: Iterable[InputRecord], result: WitnessCollation | None
+) -> Iterator[dict[str, Any]]:
+    """What ``dedup diff --format jsonl`` prints: an ``input`` line per side, then one ``diff`` line."""
+    inputs = list(inputs)
+    yield from input_lines(inputs)
+    if result is not None:
+        payload = diff_payload(reference, copy, inputs, result)
+        del payload["inputs"]
+        yield {"type": "diff", **payload}
+
+
+def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[str, Any]:
     """What ``dedup check --format json``: the DESIGN.md contract, each witness with its ``source``."""
-    payload = scan_payload(result.scan)
+    payload = scan_payload(result.scan, stdin)
     for group, data in zip(result.scan.groups, payload["groups"], strict=True):
         for witness, entry in zip(group.witnesses, data["witnesses"], strict=True):
             entry["source"] = result.sources[witness.passages[0].doc]
@@ -176,6 +271,25 @@ def check_payload(result: CheckResult) -> dict[str, Any]:
     payload["gates"] = [{"name": g.name, "passed": g.passed, "detail": g.detail} for g in result.gates]
     payload["passed"] = result.passed
     return payload
+
+
+def check_lines(result: CheckResult, stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
+    """What ``dedup check --format jsonl`` prints: the inputs, one ``group`` per line, one ``drop`` per drop
+    document, and a closing ``summary`` with ``dup_rate``, ``gates`` and ``passed``."""
+    payload = check_payload(result, stdin)
+    for entry in payload["inputs"]:
+        yield {"type": "input", **entry}
+    for group in payload["groups"]:
+        yield {"type": "group", **group}
+    for document in payload["drop"]:
+        yield {"type": "drop", **document}
+    yield {
+        "type": "summary",
+        "schema_version": SCHEMA_VERSION,
+        "dup_rate": payload["dup_rate"],
+        "gates": payload["gates"],
+        "passed": payload["passed"],
+    }
 
 
 def _failure_line(finding: Finding) -> str:

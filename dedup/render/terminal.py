@@ -2,7 +2,10 @@
 
 Article text is escaped before it meets markup (a ``[`` in a headline must not be read as a style), and
 widths come from rich's cell measurement, which counts a Chinese character as two cells. ``NO_COLOR`` and
-output that is not a terminal give plain text: rich decides that from the console.
+output that is not a terminal give plain text: rich decides that from the console, and where colour alone
+carries meaning (removed and added text) plain output marks it in wdiff style instead, ``[-正向-]{+导向+}``.
+User text (paths, reasons, article text) is printed as ``Text`` or with ``emoji=False``, so ``:abc:`` in a path
+stays as written whatever console it is printed on.
 """
 
 from __future__ import annotations
@@ -35,19 +38,19 @@ _HINT_STYLE = {
 def render_skipped(console: Console, skipped: Sequence[Skipped]) -> None:
     """One line per skipped input, with its reason, so nothing is lost without a word."""
     for item in skipped:
-        console.print(f"[yellow]skipped[/] {escape(item.path)}: {escape(item.reason)}", highlight=False)
+        console.print(f"[yellow]skipped[/] {escape(item.path)}: {escape(item.reason)}", highlight=False, emoji=False)
 
 
 def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
     """What the matcher sees: each document's notes, then its paragraphs with their raw lines and hints."""
     for prepared in documents:
         norm = prepared.norm
-        console.rule(
-            f"[bold]{escape(prepared.path)}[/]  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs",
-            align="left",
+        title = Text.assemble(
+            (prepared.path, "bold"), f"  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs"
         )
+        console.rule(title, align="left")
         for note in norm.notes:
-            console.print(f"  • {escape(note.message)}", highlight=False)
+            console.print(Text(f"  • {note.message}"))
         table = Table(show_header=True, header_style="dim", box=None, pad_edge=False, expand=False)
         table.add_column("¶", justify="right", style="dim", no_wrap=True)
         table.add_column("lines", justify="right", no_wrap=True)
@@ -103,7 +106,9 @@ def render_scan(console: Console, result: ScanResult) -> None:
 
 # --- reports -----------------------------------------------------------------------------------------------
 
-#: One letter and one style per paragraph status, so the strip reads in colour and without.
+#: One letter and one style per paragraph status, so the strip reads in colour and without. A cell holds
+#: what happened to the paragraph's text; whether it stands out of the reference order is said on a second
+#: row (:data:`MOVED`), so that a reordered paragraph that was also cut or reworded shows both.
 STRIP = {
     "kept": ("·", "green"),
     "substituted": ("s", "yellow"),
@@ -113,8 +118,10 @@ STRIP = {
     "duplicated": ("d", "cyan"),
     "merged": ("m", "blue"),
     "split": ("/", "blue"),
-    "reordered": ("r", "bright_blue"),
+    "reordered": ("·", "green"),  # moved but otherwise intact: kept on the first row, ``r`` on the second
 }
+#: The second row's letter, under each reference paragraph the copy moved out of the reference order.
+MOVED = ("r", "bright_blue")
 FINDING_STYLE = {
     "dropped": "bold red",
     "added": "green",
@@ -129,8 +136,14 @@ FINDING_STYLE = {
 CONTEXT = 12  # characters of unchanged text shown around an edit
 
 
+def is_plain(console: Console) -> bool:
+    """Whether the console prints without colour (``NO_COLOR``, or not a terminal): then every difference
+    that colour would show must be spelled out in the text."""
+    return console.no_color or console.color_system is None
+
+
 def coverage_strip(strip: Sequence[str]) -> Text:
-    """One cell per reference paragraph, lettered and coloured by what the copy did to it."""
+    """One cell per reference paragraph, lettered and coloured by what the copy did to its text."""
     text = Text()
     for status in strip:
         letter, style = STRIP.get(status, ("?", ""))
@@ -138,18 +151,63 @@ def coverage_strip(strip: Sequence[str]) -> Text:
     return text
 
 
+def moved_paragraphs(findings: Sequence[Finding]) -> frozenset[int]:
+    """The reference paragraphs the copy moved out of the reference order (its ``reordered`` findings)."""
+    return frozenset(f.ref for f in findings if f.kind == "reordered" and f.ref is not None)
+
+
+def order_row(length: int, moved: frozenset[int]) -> Text | None:
+    """The strip's second row: ``r`` under each moved paragraph, blank elsewhere; ``None`` if none moved."""
+    if not moved:
+        return None
+    letter, style = MOVED
+    text = Text()
+    for i in range(length):
+        text.append(letter if i in moved else " ", style=style if i in moved else "")
+    text.rstrip()
+    return text
+
+
+def render_strip(console: Console, label: str, strip: Sequence[str], findings: Sequence[Finding]) -> None:
+    """A copy's coverage strip, and under it the row that marks the paragraphs it moved."""
+    pad = f"  {label:<8}"
+    console.print(Text.assemble((pad, "bold"), coverage_strip(strip)))
+    row = order_row(len(strip), moved_paragraphs(findings))
+    if row is not None:
+        console.print(Text.assemble(" " * len(pad), row))
+
+
 def strip_legend() -> Text:
     legend = Text("strip: ", style="dim")
+    shown: set[str] = set()
     for status, (letter, style) in STRIP.items():
+        if letter in shown:
+            continue
+        shown.add(letter)
         legend.append(letter, style=style)
         legend.append(f" {status}  ", style="dim")
+    legend.append(MOVED[0], style=MOVED[1])
+    legend.append(" reordered (second row, under a paragraph moved out of the reference order)", style="dim")
     return legend
 
 
-def inline_diff(ref_text: str, edits: Sequence[TextEdit], context: int = CONTEXT) -> Text:
+def _removed(text: str, plain: bool) -> Text:
+    return Text(f"[-{text}-]" if plain else text, style="red strike")
+
+
+def _added(text: str, plain: bool) -> Text:
+    return Text(f"{{+{text}+}}" if plain else text, style="green")
+
+
+def inline_diff(ref_text: str, edits: Sequence[TextEdit], context: int = CONTEXT, plain: bool = False) -> Text:
     """The reference text around each edit, removed text red and struck through, added text green.
 
-    Long unchanged stretches are shortened to ``context`` characters on each side of an edit.
+    ``plain`` (no colour) marks them in wdiff style instead: ``[-removed-]{+added+}``. Long unchanged
+    stretches are shortened to ``context`` characters on each side of an edit.
+
+    >>> edit = TextEdit("replace", "正向", "导向", 5)
+    >>> inline_diff("加油鼓劲的正向激励体系", [edit], plain=True).plain
+    '加油鼓劲的[-正向-]{+导向+}激励体系'
     """
     out = Text()
     cursor = 0
@@ -161,9 +219,9 @@ def inline_diff(ref_text: str, edits: Sequence[TextEdit], context: int = CONTEXT
             gap = gap[:context] + " … " + gap[-context:]
         out.append(gap, style="dim")
         if edit.ref:
-            out.append(edit.ref, style="red strike")
+            out.append_text(_removed(edit.ref, plain))
         if edit.copy:
-            out.append(edit.copy, style="green")
+            out.append_text(_added(edit.copy, plain))
         if edit.number or edit.name:
             out.append("⚑" + ("number" if edit.number else "name"), style="bold red")
         cursor = edit.at + len(edit.ref)
@@ -189,7 +247,7 @@ def render_report(console: Console, report: Report) -> None:
             console.print(Text.assemble((f"  {witness.id} ", "bold"), where))
         console.print(strip_legend())
         for result in collation.witnesses:
-            console.print(Text.assemble((f"  {result.witness:<8}", "bold"), coverage_strip(result.strip)))
+            render_strip(console, result.witness, result.strip, result.findings)
         counts = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
         counts.add_column("witness")
         for kind in KINDS:
@@ -226,15 +284,16 @@ def render_finding(console: Console, finding: Finding) -> None:
     if finding.detail:
         head.append(f"  {finding.detail}", style="dim")
     console.print(head)
+    plain = is_plain(console)
     body: Text | None = None
     if finding.kind in ("substituted", "garbled") and finding.ref_text is not None:
-        body = inline_diff(finding.ref_text, finding.edits)
+        body = inline_diff(finding.ref_text, finding.edits, plain=plain)
     elif finding.kind == "truncated":
-        body = Text.assemble((_short(finding.lost, 40), "red strike"), ("  ", ""), (_short(finding.copy_text), "dim"))
+        body = Text.assemble(_removed(_short(finding.lost, 40), plain), ("  ", ""), (_short(finding.copy_text), "dim"))
     elif finding.kind == "dropped":
-        body = Text(_short(finding.ref_text), style="red strike")
+        body = _removed(_short(finding.ref_text), plain)
     elif finding.kind in ("added", "garbled"):
-        body = Text(_short(finding.copy_text), style="green")
+        body = _added(_short(finding.copy_text), plain)
     elif finding.kind in ("duplicated", "split"):
         body = Text(", ".join(str(s) for s in finding.occurrences), style="dim")
     elif finding.kind == "merged":
