@@ -265,8 +265,17 @@ def _is_body(line: str) -> bool:
     return len(line) >= 12 and line.endswith(_SENT_END) and not (line.startswith("（") and len(line) < 40)
 
 
+_PHOTO_NOTE = re.compile(r"[（(]附(?:图片)?[^（）()]{0,6}[）)]$")  # 《…》（附图片１张）: the photo note of a headline
+
+
 def _is_head(line: str) -> bool:
-    """Headlines, subtitles and bylines are short and do not end in sentence punctuation."""
+    """Headlines, subtitles and bylines are short and do not end in sentence punctuation (a headline's photo
+    note, ``（附图片１张）``, aside).
+
+    >>> _is_head("克林顿中东和平不应拖延阿拉法特以须严肃执行协议（附图片１张）"), _is_head("他说，好。")
+    (True, False)
+    """
+    line = _PHOTO_NOTE.sub("", line)
     return 0 < len(line) <= _HEAD_MAX and not line.endswith((*_SENT_END, "；", "，", "：", "、"))
 
 

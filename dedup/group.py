@@ -204,6 +204,7 @@ def passages_of(
     config: GroupConfig,
     noise: frozenset[int] = frozenset(),
     repeated: Callable[[int, set[int]], bool] | None = None,
+    jumps: tuple[set[int], set[int]] = (set(), set()),
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -218,6 +219,7 @@ def passages_of(
         repeated: ``repeated(k, partners)`` says whether heading-like paragraph ``k`` stands, word for word,
             above other stories too than those of the ``partners`` documents (a breadcrumb such as
             ``首页 > 时政频道 > 正文``, too short to be sketched): taking in headings stops there.
+        jumps: the documents that hold a ``下转`` marker, and those that hold an ``上接`` marker.
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -231,17 +233,16 @@ def passages_of(
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
                 not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
-            # Different partners across a gap with a headline in it: the next article on the page.
-            new_article = (
-                gap >= 1
-                and not (matched[prev] & matched[k])
-                and any("headline" in paragraphs[i].hints for i in range(prev + 1, k))
+            # Different partners across a headline (in the gap, or the paragraph itself): the next article.
+            new_article = not (matched[prev] & matched[k]) and any(
+                "headline" in paragraphs[i].hints for i in range(prev + 1, k + 1)
             )
             if gap <= config.max_gap and not boundary and not new_article:
                 runs[-1].append(k)
                 continue
         runs.append([k])
 
+    runs = [part for run in runs for part in _split_glued(run, matched, jumps)]
     passages: list[Passage] = []
     taken = {k for run in runs for k in run}
     for r, run in enumerate(runs):
@@ -268,6 +269,39 @@ def passages_of(
                     break
         passages.append(Passage(doc, first, last))
     return passages
+
+
+def _split_glued(
+    run: list[int], matched: dict[int, set[int]], jumps: tuple[set[int], set[int]] = (set(), set())
+) -> list[list[int]]:
+    """Cut a run where two stories meet with nothing between them (a web page that glued the second
+    headline to its body): no document matched before the cut matches after it.
+
+    Each side must hold two matched paragraphs or more, and, unless the paragraphs touch, each must be
+    matched by two documents or more: a copy whose only partners are two excerpts, one of its first half
+    and one of its second, stays whole. So does a copy whose first half is matched by a page that jumps
+    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy.
+    """
+    if len(run) < 4:
+        return [run]
+    n = len(run)
+    before: list[set[int]] = []
+    seen: set[int] = set()
+    for k in run:
+        seen = seen | matched[k]
+        before.append(seen)
+    after: list[set[int]] = [set()] * n
+    seen = set()
+    for i in range(n - 1, -1, -1):
+        seen = seen | matched[run[i]]
+        after[i] = seen
+    for i in range(2, n - 1):
+        left, right = before[i - 1], after[i]
+        touching = run[i] == run[i - 1] + 1
+        jumped = bool(left & jumps[0]) and bool(right & jumps[1])
+        if not (left & right) and not jumped and (touching or (len(left) >= 2 and len(right) >= 2)):
+            return [run[:i], *_split_glued(run[i:], matched, jumps)]
+    return [run]
 
 
 def is_heading_like(p: Paragraph, length: int, config: GroupConfig) -> bool:
@@ -318,6 +352,14 @@ def group(
             if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
                 heading_docs[digest].add(d)
 
+    jumps: tuple[set[int], set[int]] = (set(), set())
+    for d, document in enumerate(documents):
+        for p in document[1]:
+            if "continued_on" in p.hints:
+                jumps[0].add(d)
+            if "continued_from" in p.hints:
+                jumps[1].add(d)
+
     for d in sorted(partners):
 
         def repeated(k: int, partner_docs: set[int], d: int = d) -> bool:
@@ -327,7 +369,8 @@ def group(
             return len(heading_docs[digest] - partner_docs - {d}) >= 2
 
         paragraphs, lengths = documents[d][1], documents[d][2]
-        for passage in passages_of(d, paragraphs, lengths, partners[d], config, frozenset(noise_in[d]), repeated):
+        noise_here = frozenset(noise_in[d])
+        for passage in passages_of(d, paragraphs, lengths, partners[d], config, noise_here, repeated, jumps):
             for k in range(passage.first, passage.last + 1):
                 where[(d, k)] = len(passages)
             passages.append(passage)
@@ -368,12 +411,26 @@ def group(
 
     groups: list[Group] = []
     for root, indexes in sorted(members.items(), key=lambda item: min(item[1])):
-        chains = _stitch(_join_cut_copies([passages[i] for i in indexes], config), documents)
+        joined = _join_cut_copies([passages[i] for i in indexes], config)
+        family = _families(joined, pairs_of[root])
+        chains = _stitch(joined, documents, family)
         if len(chains) < 2:
             continue
         gid = f"G{len(groups) + 1}"
-        groups.append(_make_group(gid, chains, pairs_of[root], corpus))
+        groups.append(_make_group(gid, chains, family, corpus))
     return Grouping(tuple(groups), frozenset(noise))
+
+
+def _families(passages: Sequence[Passage], pairs: Sequence[tuple[Key, Key]]) -> dict[Key, int]:
+    """The story's paragraphs: every paragraph of the passages, labelled by its family of near-identical
+    paragraphs across the group's copies (an unmatched paragraph is a family of its own)."""
+    keys = [(p.doc, k) for p in passages for k in range(p.first, p.last + 1)]
+    index = {key: i for i, key in enumerate(keys)}
+    uf = _UnionFind(len(keys))
+    for a, b in pairs:
+        if a in index and b in index:
+            uf.union(index[a], index[b])
+    return {key: uf.find(i) for key, i in index.items()}
 
 
 def _join_cut_copies(passages: list[Passage], config: GroupConfig) -> list[Passage]:
@@ -388,15 +445,48 @@ def _join_cut_copies(passages: list[Passage], config: GroupConfig) -> list[Passa
     return out
 
 
-def _stitch(passages: list[Passage], documents: Sequence[SketchedDocument]) -> list[list[Passage]]:
-    """Pair each passage that ends at a ``下转`` marker with one in another file that starts at ``上接``."""
-    ends_jump = [p for p in passages if "continued_on" in documents[p.doc][1][p.last].hints]
-    starts_jump = [p for p in passages if "continued_from" in documents[p.doc][1][p.first].hints]
+def _stitch(
+    passages: list[Passage], documents: Sequence[SketchedDocument], family: dict[Key, int]
+) -> list[list[Passage]]:
+    """Pair each passage that ends at a ``下转`` marker with one in another file that starts at ``上接``.
+
+    With several jumped copies in a group, a head is paired with the tail that takes the story up where the
+    head leaves it: placed on the paragraphs of the group's most complete unjumped copy, the tail should
+    begin just after the head ends and overlap it nowhere. (Page numbers cannot decide it: a head names the
+    tail's page and a tail the head's, but no file says which page it is.)
+    """
+    heads = [p for p in passages if "continued_on" in documents[p.doc][1][p.last].hints]
+    tails = [p for p in passages if "continued_from" in documents[p.doc][1][p.first].hints]
+    whole = [p for p in passages if p not in heads and p not in tails] or passages
+
+    def families_of(p: Passage) -> list[int]:
+        return [family[(p.doc, k)] for k in range(p.first, p.last + 1)]
+
+    base = max(whole, key=lambda p: (len(set(families_of(p))), -p.doc))
+    position: dict[int, int] = {}
+    for k, f in enumerate(families_of(base)):
+        position.setdefault(f, k)
+
+    def placed(p: Passage) -> tuple[int, int] | None:
+        found = [position[f] for f in families_of(p) if f in position]
+        return (min(found), max(found)) if found else None
+
+    def cost(head: Passage, tail: Passage) -> int:
+        h, t = placed(head), placed(tail)
+        if h is None or t is None:
+            return 10_000  # nothing to go by: any pairing will do, after the ones that fit
+        overlap = max(0, h[1] - t[0] + 1)
+        return 100 * overlap + abs(t[0] - h[1] - 1)
+
+    options = sorted(
+        ((cost(h, t), i, j) for i, h in enumerate(heads) for j, t in enumerate(tails) if t.doc != h.doc),
+        key=lambda option: option,
+    )
     chains: list[list[Passage]] = []
     used: set[Passage] = set()
-    for head in ends_jump:
-        tail = next((t for t in starts_jump if t.doc != head.doc and t not in used), None)
-        if tail is not None:
+    for _, i, j in options:
+        head, tail = heads[i], tails[j]
+        if head not in used and tail not in used:
             chains.append([head, tail])
             used.update((head, tail))
     chains.extend([p] for p in passages if p not in used)
@@ -404,25 +494,17 @@ def _stitch(passages: list[Passage], documents: Sequence[SketchedDocument]) -> l
     return chains
 
 
-def _make_group(gid: str, chains: list[list[Passage]], pairs: list[tuple[Key, Key]], corpus: _Corpus) -> Group:
+def _make_group(gid: str, chains: list[list[Passage]], family: dict[Key, int], corpus: _Corpus) -> Group:
     """A group's witnesses with their coverage of the story and similarity to the most complete copy."""
-    # The story's paragraphs: families of near-identical paragraphs across the group's copies.
-    keys = [(p.doc, k) for chain in chains for p in chain for k in range(p.first, p.last + 1)]
-    index = {key: i for i, key in enumerate(keys)}
-    uf = _UnionFind(len(keys))
-    for a, b in pairs:
-        if a in index and b in index:
-            uf.union(index[a], index[b])
     family_size: dict[int, int] = defaultdict(int)
-    for key in keys:
-        family = uf.find(index[key])
-        family_size[family] = max(family_size[family], corpus.length(key))
+    for key, f in family.items():
+        family_size[f] = max(family_size[f], corpus.length(key))
     story = sum(family_size.values()) or 1
 
     coverages: list[float] = []
     sizes: list[int] = []
     for chain in chains:
-        families = {uf.find(index[(p.doc, k)]) for p in chain for k in range(p.first, p.last + 1)}
+        families = {family[(p.doc, k)] for p in chain for k in range(p.first, p.last + 1)}
         coverages.append(sum(family_size[f] for f in families) / story)
         sizes.append(sum(corpus.passage_length(p) for p in chain))
     reference = max(range(len(chains)), key=lambda i: (coverages[i], sizes[i]))

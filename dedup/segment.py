@@ -21,7 +21,11 @@ _BYLINE = re.compile(
 )
 _BYLINE_ANYWHERE = re.compile(r"(首席记者|特约记者|本报记者|新华社记者|通讯员)")
 _DATELINE_CLOSE = re.compile(r"[(（](新华社|中新社|新华网|人民网|本报|据)[^()（）]{0,30}电[)）]$")
-_OPENING_DATELINE = re.compile(r"^(据)?(新华社|中新社|本报)[^,，。]{1,20}电")
+# A photo credit closes a caption: "（新华社记者刘宇摄）", "（本报记者 张三 摄）", "新华社发（李四摄）".
+_PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}摄[)）]$")
+# The dateline that opens a lead, "新华社北京1月7日电", "本报北京1月15日讯"; also when an OCR page glued the
+# headline before it ("…双拥模范走廊本报兰州1月10日电…"): a lead, wherever a page puts it, starts an article.
+_OPENING_DATELINE = re.compile(r"^[^()（）。！？]{0,40}?(据)?(新华社|中新社|本报)[^,，。()（）]{1,20}[电讯]")
 # A lead that opens with the paper's own byline, ``本报讯…`` or ``本报记者王力军受…`` (a byline whose line break
 # was lost): in real news such a paragraph stands right under a headline, i.e. it starts an article.
 _OPENING_BYLINE = re.compile(r"^(本报讯|本报(特约|驻[^,，。]{1,8})?记者|新华社(特约)?记者|人民日报记者|本报通讯员)")
@@ -45,12 +49,18 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     ['dateline']
     >>> sorted(boundary_hints("围绕中心任务增强广大干部践行担当的行动自觉", False))
     ['headline']
-    >>> sorted(boundary_hints("本报记者王力军受文学界瞩目的第四届茅盾文学奖日前在京揭晓，王火的《战争和人》获此殊荣。", False))
+    >>> sorted(boundary_hints("促进稳定振兴河西建成双拥模范走廊本报兰州1月10日电记者报道", False))
+    ['byline']
+    >>> sorted(boundary_hints("1月22日,克林顿在白宫会见阿拉法特。(新华社记者刘宇摄)", False))
+    []
+    >>> sorted(boundary_hints("本报记者王力军受文学界瞩目的第四届茅盾文学奖日前在京揭晓。", False))
     ['byline']
     """
     hints: set[BoundaryHint] = set()
     if _DATELINE_CLOSE.search(text):
         hints.add("dateline")
+    if _PHOTO_CREDIT.search(text):
+        return frozenset(hints)  # a photo caption, wherever it stands: neither a byline nor a title
     short = len(text) <= 40
     if (
         (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)))

@@ -90,9 +90,7 @@ def test_a_pair_is_a_candidate_when_it_shares_a_band_and_a_crowded_bucket_is_a_s
     for max_bucket in (4, 10, None):
         found = key_candidates(keys, doc, max_bucket)
         limit = max_bucket or 60
-        buckets = [
-            {k: [i for i in range(60) if keys[i, b] == k] for k in set(keys[:, b].tolist())} for b in range(5)
-        ]
+        buckets = [{k: [i for i in range(60) if keys[i, b] == k] for k in set(keys[:, b].tolist())} for b in range(5)]
         expected = set()
         crowded = set()
         for band in buckets:
