@@ -293,10 +293,14 @@ def _crossed(order: Sequence[int], moved: int) -> frozenset[int]:
 def truth_from_generator(gt: GroundTruth, name: str = "corpus") -> Truth:
     """Read the generator's truth; item paths are as in ``truth.json`` (relative to the corpus directory)."""
     items: list[Item] = []
+    # A story printed only once is no reprint, even across a page jump (two passages of one copy): dedup
+    # groups copies, a group has two witnesses at least, and nothing links the two halves but the markers.
+    copies_of = Counter(c.story for c in gt.copies)
     for f in gt.files:
         for p in f.passages:
             where = Lines(f.path, p.start_line, p.end_line)
-            label = p.story if p.role == "copy" and p.story else f"~{where}"
+            reprinted = p.role == "copy" and p.story and copies_of[p.story] > 1
+            label = p.story if reprinted and p.story else f"~{where}"
             items.append(Item(where, label, p.role, p.copy))
     stories = {s.id: tuple(s.paragraphs) for s in gt.stories}
     copies: dict[str, TruthCopy] = {}
@@ -602,8 +606,9 @@ def evaluate_grouping(truth: Truth, groups: PredGrouping) -> GroupingScores:
             split.append({"story": story, "passages": passages})
 
     jumps = stitched = 0
+    reprinted = Counter(c.story for c in truth.copies.values())
     for c in truth.copies.values():
-        if len(c.segments) < 2:
+        if len(c.segments) < 2 or reprinted[c.story] < 2:  # a story printed once is in no group
             continue
         jumps += 1
         for _, witnesses in groups:

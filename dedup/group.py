@@ -203,7 +203,7 @@ def passages_of(
     matched: dict[int, set[int]],
     config: GroupConfig,
     noise: frozenset[int] = frozenset(),
-    repeated: Callable[[int, set[int]], bool] | None = None,
+    headings: Headings | None = None,
     jumps: tuple[set[int], set[int]] = (set(), set()),
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
@@ -216,9 +216,10 @@ def passages_of(
         config: grouping settings.
         noise: paragraphs found to be boilerplate: never taken in as a passage's heading (a one-line
             "扫描二维码…" above a headline reads like a title, but belongs to no story).
-        repeated: ``repeated(k, partners)`` says whether heading-like paragraph ``k`` stands, word for word,
-            above other stories too than those of the ``partners`` documents (a breadcrumb such as
-            ``首页 > 时政频道 > 正文``, too short to be sketched): taking in headings stops there.
+        headings: the heading-like lines of the corpus, to tell a line that every page repeats (a breadcrumb
+            such as ``首页 > 时政频道 > 正文``, too short to be sketched), where taking in headings stops, from
+            this story's own headline printed in its other copies, which is taken in even above an added
+            paragraph.
         jumps: the documents that hold a ``下转`` marker, and those that hold an ``上接`` marker.
     """
     indexes = sorted(matched)
@@ -255,10 +256,19 @@ def passages_of(
             and (first - 1) not in taken
             and (first - 1) not in noise
             and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
-            and not (repeated is not None and repeated(first - 1, set().union(*(matched[k] for k in run))))
+            and not (
+                headings is not None and headings.repeated(doc, first - 1, set().union(*(matched[k] for k in run)))
+            )
             and not _ends_article(paragraphs[first - 1])
         ):
             first -= 1
+        if headings is not None:  # the story's own headline, above a paragraph the copy added under it
+            partner_docs = set().union(*(matched[k] for k in run))
+            for k in range(first - 2, max(floor, first - 1 - config.max_gap - 1) - 1, -1):
+                if k in taken or k in noise or _ends_article(paragraphs[k]):
+                    break
+                if headings.shared(doc, k, partner_docs):
+                    first = k
         ceiling = runs[r + 1][0] - 1 if r + 1 < len(runs) else len(paragraphs) - 1
         if not _ends_article(paragraphs[last]):
             for k in range(last + 1, min(ceiling, last + config.max_gap) + 1):
@@ -269,6 +279,34 @@ def passages_of(
                     break
         passages.append(Passage(doc, first, last))
     return passages
+
+
+class Headings:
+    """The heading-like lines of a corpus (by :func:`~dedup.fingerprint.content_digest`), to tell a story's
+    own headline from a line that stands above every story of a site."""
+
+    def __init__(self, documents: Sequence[SketchedDocument]) -> None:
+        self.documents = documents
+        self.docs_of: dict[int, set[int]] = defaultdict(set)
+        for d, document in enumerate(documents):
+            for p, digest in zip(document[1], document[3], strict=True):
+                if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
+                    self.docs_of[digest].add(d)
+
+    def _others(self, doc: int, k: int) -> set[int]:
+        digest = self.documents[doc][3][k]
+        return self.docs_of.get(digest, set()) - {doc} if digest else set()
+
+    def repeated(self, doc: int, k: int, partners: set[int]) -> bool:
+        """Line ``k`` of ``doc`` stands word for word above stories of two documents or more beyond the
+        ``partners`` (the documents this passage's story is matched in)."""
+        return len(self._others(doc, k) - partners) >= 2
+
+    def shared(self, doc: int, k: int, partners: set[int]) -> bool:
+        """Line ``k`` of ``doc`` is printed in a partner document too (the story's headline), and is no
+        line that every page repeats."""
+        others = self._others(doc, k)
+        return bool(others & partners) and len(others - partners) < 2
 
 
 def _split_glued(
@@ -346,12 +384,7 @@ def group(
     noise_in: dict[int, set[int]] = defaultdict(set)
     for d, k in noise:
         noise_in[d].add(k)
-    heading_docs: dict[int, set[int]] = defaultdict(set)
-    for d, document in enumerate(documents):
-        for p, digest in zip(document[1], document[3], strict=True):
-            if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
-                heading_docs[digest].add(d)
-
+    headings = Headings(documents)
     jumps: tuple[set[int], set[int]] = (set(), set())
     for d, document in enumerate(documents):
         for p in document[1]:
@@ -361,16 +394,9 @@ def group(
                 jumps[1].add(d)
 
     for d in sorted(partners):
-
-        def repeated(k: int, partner_docs: set[int], d: int = d) -> bool:
-            digest = documents[d][3][k]
-            if not digest or digest not in heading_docs:
-                return False
-            return len(heading_docs[digest] - partner_docs - {d}) >= 2
-
         paragraphs, lengths = documents[d][1], documents[d][2]
         noise_here = frozenset(noise_in[d])
-        for passage in passages_of(d, paragraphs, lengths, partners[d], config, noise_here, repeated, jumps):
+        for passage in passages_of(d, paragraphs, lengths, partners[d], config, noise_here, headings, jumps):
             for k in range(passage.first, passage.last + 1):
                 where[(d, k)] = len(passages)
             passages.append(passage)
@@ -383,8 +409,9 @@ def group(
         (left if pa <= pb else right).add(a[1])
         (right if pa <= pb else left).add(b[1])
 
-    def continuation(p: Passage) -> bool:
-        return "continued_from" in documents[p.doc][1][p.first].hints
+    def jump_half(p: Passage) -> bool:
+        paragraphs = documents[p.doc][1]
+        return "continued_from" in paragraphs[p.first].hints or "continued_on" in paragraphs[p.last].hints
 
     uf = _UnionFind(len(passages))
     for (pa, pb), (left, right) in shared.items():
@@ -392,10 +419,11 @@ def group(
         share_b = sum(corpus.length((passages[pb].doc, k)) for k in right) / corpus.passage_length(passages[pb])
         several = len(left) >= 2 and len(right) >= 2 and max(share_a, share_b) >= config.min_link_share
         whole = min(share_a, share_b) >= config.min_link_share
-        # The tail of a story after a page jump ("（上接1版）…") is often one paragraph, which is a small part
-        # of a whole copy: it says itself that it continues a story, so matching most of itself is enough.
-        continues = (continuation(passages[pa]) and share_a >= config.min_link_share) or (
-            continuation(passages[pb]) and share_b >= config.min_link_share
+        # Either half of a story cut by a page jump ("…（下转第3版）", "（上接1版）…") is often a paragraph or
+        # two, a small part of a whole copy: it says itself that it is part of a story, so matching most of
+        # itself is enough.
+        continues = (jump_half(passages[pa]) and share_a >= config.min_link_share) or (
+            jump_half(passages[pb]) and share_b >= config.min_link_share
         )
         if several or whole or continues:
             uf.union(pa, pb)
