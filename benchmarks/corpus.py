@@ -993,8 +993,13 @@ class _Builder:
             if i is None:
                 return False
             p = paras[i]
+            # An editor splits a paragraph between sentences (or, failing that, after a comma); a cut in the
+            # middle of a word is what a page or column break does, which is layout, not an edit.
             cuts = [c for c in _sentence_cuts(p.text) if 8 <= c <= len(p.text) - 8]
-            cut = rng.choice(cuts) if cuts and rng.random() < 0.7 else rng.randint(8, len(p.text) - 8)
+            cuts = cuts or [m.end() for m in re.finditer("[，；：]", p.text) if 8 <= m.end() <= len(p.text) - 8]
+            if not cuts:
+                return False
+            cut = rng.choice(cuts)
             a = _Para(p.text[:cut], p.refs, touched=True)
             b = _Para(p.text[cut:], p.refs, touched=True)
             paras[i : i + 1] = [a, b]

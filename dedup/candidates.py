@@ -359,6 +359,11 @@ class Verified:
     def matches(self) -> IntArray:
         return self.pairs[self.accepted]
 
+    def near(self, config: CandidateConfig) -> npt.NDArray[np.bool_]:
+        """For each match (as :meth:`matches` orders them): near-identical, not one unit contained in the
+        other."""
+        return self.jaccard[self.accepted] >= config.min_jaccard
+
     def rejections(self, config: CandidateConfig) -> list[tuple[int, int, str]]:
         """Why each rejected candidate was rejected, for ``--debug``."""
         out: list[tuple[int, int, str]] = []

@@ -228,7 +228,11 @@ def _match_sentences(ref: list[_Sentence], copy: list[_Sentence]) -> list[int]:
     fragment_ok = (np.minimum(q_len, c_len) >= MIN_FRAGMENT) & (
         np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
     )
-    score = np.where(fragment_ok, np.maximum(whole, partial - 5), whole)
+    # A copy sentence longer than the reference sentence it holds (two sentences run together, a heading
+    # glued to a body) is scored down by the share of it that the reference sentence leaves unexplained, so
+    # that a short heading found inside it does not outbid the body sentence that makes up most of it.
+    unexplained = np.clip(1.0 - c_len / q_len, 0.0, 1.0)
+    score = np.where(fragment_ok, np.maximum(whole, partial - 5 - 30 * unexplained), whole)
     out: list[int] = []
     previous = -1
     for row in score:

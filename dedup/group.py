@@ -146,7 +146,9 @@ def boilerplate(
 ) -> set[Key]:
     """Paragraphs that are boilerplate, not evidence that two passages copy one story.
 
-    A *family* is a set of near-identical paragraphs (connected by matches). A family is boilerplate when it
+    A *family* is a set of near-identical paragraphs (connected by ``pairs``, which should not hold the
+    matches of a paragraph contained in a longer one: a slogan glued to the end of a story paragraph would
+    otherwise make one family of the slogan and the story). A family is boilerplate when it
     stands in ``standalone_docs`` documents or more and what comes with it in most of them is small (less
     than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan block. A
     reprinted story brings its other paragraphs along, however many documents reprint it; boilerplate comes
@@ -229,8 +231,9 @@ def passages_of(
             prev = runs[-1][-1]
             gap = k - prev - 1
             # A byline or lead dateline starts an article, but the headline and subtitle above it are that
-            # article's: a run of nothing but heading-like paragraphs is not cut from the body it heads.
-            only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in range(runs[-1][0], k))
+            # article's: a run of nothing but headings is not cut from the body it heads (an unmatched
+            # paragraph between them is one the copy added).
+            only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in runs[-1])
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
                 not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
@@ -360,18 +363,23 @@ def group(
     units: Units,
     matches: npt.NDArray[np.int64],
     config: GroupConfig,
+    near: npt.NDArray[np.bool_] | None = None,
 ) -> Grouping:
     """Groups of passages that copy the same story (see the module docstring).
 
     Args:
-        documents: ``(path, paragraphs, content lengths)`` of each document, in the order units refer to them.
+        documents: ``(path, paragraphs, content lengths, heading digests)`` of each document, in the order
+            units refer to them.
         units: the sketched units.
         matches: accepted unit pairs.
         config: grouping settings.
+        near: for each match, whether its units are near-identical (Jaccard at ``min_jaccard`` or more) rather
+            than one contained in the other; only those make families of boilerplate (all, if not given).
     """
     pairs = paragraph_matches(units, matches)
     corpus = _Corpus(documents, units)
-    noise = boilerplate(pairs, config, corpus.length)
+    same = pairs if near is None else paragraph_matches(units, matches[near])
+    noise = boilerplate(same, config, corpus.length)
     pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
 
     partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))

@@ -388,9 +388,9 @@ def scan(
     verified = find_matches(units, keys, config, stats)
     del keys  # the largest array but one, and grouping does not need it
     rejected = verified.rejections(config.candidates) if explain else []
-    matches = verified.matches()
+    matches, near = verified.matches(), verified.near(config.candidates)
     del verified
-    grouping = group_matches(documents, units, matches, config, stats, progress)
+    grouping = group_matches(documents, units, matches, config, stats, progress, near)
     release_memory()
     stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
     rejections = _explain(units, documents, rejected, grouping) if explain else ()
@@ -411,7 +411,8 @@ def match_and_group(
     (uint64, one column per band, as :func:`dedup.candidates.band_keys` makes them).
     """
     verified = find_matches(units, sketches, config, stats)
-    grouping = group_matches(documents, units, verified.matches(), config, stats, progress)
+    matches, near = verified.matches(), verified.near(config.candidates)
+    grouping = group_matches(documents, units, matches, config, stats, progress, near)
     return grouping.groups, verified, grouping
 
 
@@ -444,6 +445,7 @@ def group_matches(
     config: Config,
     stats: dict[str, float],
     progress: Progress | None = None,
+    near: npt.NDArray[np.bool_] | None = None,
 ) -> Grouping:
     """Passages and groups from verified unit matches (see :func:`dedup.group.group`)."""
     if progress is not None:
@@ -454,6 +456,7 @@ def group_matches(
         units,
         matches,
         config.group,
+        near,
     )
     stats["group_s"] = time.perf_counter() - tick
     stats.update(documents=len(documents), boilerplate_paragraphs=len(grouping.boilerplate))
