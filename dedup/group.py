@@ -445,13 +445,19 @@ def group(
         if root == uf.find(where[b]):
             pairs_of[root].append((a, b))
 
+    bare = _bare_heads(documents, config, where)
     groups: list[Group] = []
     for root, indexes in sorted(members.items(), key=lambda item: min(item[1])):
         joined = _join_cut_copies([passages[i] for i in indexes], config)
         family = _families(joined, pairs_of[root])
         chains = _stitch(joined, documents, family)
+        chains = _attach_bare_heads(chains, bare, documents)
         if len(chains) < 2:
             continue
+        for chain in chains:  # a bare head's lines were matched nowhere: each is a family of its own
+            for p in chain:
+                for k in range(p.first, p.last + 1):
+                    family.setdefault((p.doc, k), -1 - len(family))
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, family, corpus))
     return Grouping(tuple(groups), frozenset(noise))
@@ -528,6 +534,66 @@ def _stitch(
     chains.extend([p] for p in passages if p not in used)
     chains.sort(key=lambda chain: (chain[0].doc, chain[0].first))
     return chains
+
+
+def _bare_heads(
+    documents: Sequence[SketchedDocument], config: GroupConfig, where: dict[Key, int]
+) -> dict[int, list[Passage]]:
+    """Front-page teasers: a headline (and byline) followed at once by ``下转`` and nothing of the story, so
+    nothing in them can be matched; by the content digest of each of their headlines.
+
+    Only the markers and the headline tie such a head to the rest of its copy, printed on another page.
+    """
+    out: dict[int, list[Passage]] = defaultdict(list)
+    for d, (_, paragraphs, lengths, digests) in enumerate(documents):
+        for k, p in enumerate(paragraphs):
+            if "continued_on" not in p.hints or (d, k) in where:
+                continue
+            first = k
+            while (
+                first - 1 >= 0
+                and k - (first - 1) < config.max_heading_paragraphs
+                and (d, first - 1) not in where
+                and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
+                and not _ends_article(paragraphs[first - 1])
+            ):
+                first -= 1
+            if not all(is_heading_like(paragraphs[i], lengths[i], config) for i in range(first, k + 1)):
+                continue  # a head with a body of its own would have been matched
+            for i in range(first, k + 1):
+                if digests[i] and "headline" in paragraphs[i].hints:
+                    out[digests[i]].append(Passage(d, first, k))
+    return out
+
+
+def _attach_bare_heads(
+    chains: list[list[Passage]], bare: dict[int, list[Passage]], documents: Sequence[SketchedDocument]
+) -> list[list[Passage]]:
+    """Give each tail (``上接…``) left without a head the bare head (:func:`_bare_heads`) in another file
+    that prints a headline of this group's copies."""
+    if not bare:
+        return chains
+    tails = [c for c in chains if len(c) == 1 and "continued_from" in documents[c[0].doc][1][c[0].first].hints]
+    if not tails:
+        return chains
+    headlines = {
+        documents[p.doc][3][k]
+        for chain in chains
+        for p in chain
+        for k in range(p.first, p.last + 1)
+        if documents[p.doc][3][k] and "headline" in documents[p.doc][1][k].hints
+    }
+    taken = {p.doc for chain in chains for p in chain}
+    heads = [h for digest in sorted(headlines) for h in bare.get(digest, ()) if h.doc not in taken]
+    out = list(chains)
+    for tail in tails:
+        head = next((h for h in heads if h.doc != tail[0].doc), None)
+        if head is None:
+            break
+        heads = [h for h in heads if h.doc != head.doc]
+        out[out.index(tail)] = [head, tail[0]]
+    out.sort(key=lambda chain: (chain[0].doc, chain[0].first))
+    return out
 
 
 def _make_group(gid: str, chains: list[list[Passage]], family: dict[Key, int], corpus: _Corpus) -> Group:

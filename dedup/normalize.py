@@ -546,18 +546,25 @@ def _paragraphs_wrapped(
 _SENTENCE_MARK = re.compile("[。！？!?]")
 
 
-def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: frozenset[int]) -> bool:
+def _soft_break(
+    paragraph: list[_Line], following: list[_Line], jumps: frozenset[int], words: frozenset[str] | None = None
+) -> bool:
     """Whether a paragraph was cut in two by a page or column break (seed 002 lines 17-19: ``…，突`` /
     ``出强调…``), so that the ``following`` paragraph continues it.
 
     The paragraph so far must end mid-word and read as prose (a full sentence in it, or 40 characters), and
-    the following one must not be a title, open an article element, or follow a jump marker. The rule looks at
-    text only, never at the Markdown marks that a second normalization would no longer see, so normalizing
-    twice equals once.
+    the following one must not be a title, open an article element, or follow a jump marker. Across the cut
+    the two characters must make a pair the text uses elsewhere (``突出``), when ``words`` (the character
+    pairs inside the text's lines) is given: a paragraph that a web copy cut off mid-sentence (``…甚至“自私、骄``)
+    also ends mid-word, but the next one starts a sentence of its own, and gluing them would hide the cut.
+    The rule looks at text only, never at the Markdown marks that a second normalization would no longer see,
+    so normalizing twice equals once.
     """
     last_line, nxt = paragraph[-1], following[0]
     last = last_line.text[-1]
     if not (last.isalnum() or last == "、"):
+        return False
+    if words is not None and last.isalnum() and last + nxt.text[:1] not in words:
         return False
     if last_line.closes_with(jumps) or nxt.opens_with(jumps):
         return False
@@ -599,9 +606,10 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
     else:
         paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
     if enabled:
+        words = frozenset(ln.text[k : k + 2] for ln in lines if ln is not None for k in range(len(ln.text) - 1))
         rejoined: list[list[_Line]] = []
         for para in paragraphs:
-            if rejoined and _soft_break(rejoined[-1], para, opens | closes):
+            if rejoined and _soft_break(rejoined[-1], para, opens | closes, words):
                 rejoined[-1].extend(para)
                 joins += 1
             else:
