@@ -234,6 +234,8 @@ def passages_of(
             # article's: a run of nothing but headings is not cut from the body it heads (an unmatched
             # paragraph between them is one the copy added).
             only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in runs[-1])
+            # ... and so is a paragraph or two that a copy moved up above the lead, matched in the same copies
+            only_headings = only_headings or (len(runs[-1]) <= 2 and bool(matched[prev] & matched[k]))
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
                 not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
