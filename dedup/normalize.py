@@ -533,7 +533,9 @@ def _paragraphs_wrapped(
         tail = block[-1]
         if tail.closes_with(closes):
             paragraphs.append(para)
-        elif tail.width >= width - 3 and _continues(tail.text, len(block)):
+        elif width - 3 <= tail.width <= width + 2 and _continues(tail.text, len(block)):
+            # (a line wider than its column by more than one hanging character is no wrapped line of it:
+            # a headline set across columns, say, which runs on into nothing)
             carry = para
             joins += 1
         else:
