@@ -255,3 +255,72 @@ def test_a_story_reprinted_by_most_of_the_corpus_is_one_group(tmp_path: Path) ->
         (group,) = spans(result)
         assert sorted(w[0][0] for w in group) == [f"copy{k:02d}.txt" for k in range(30)]
     assert result.stats["crowded_units"] > 0
+
+
+def test_two_stories_glued_on_a_page_stay_apart(tmp_path: Path) -> None:
+    # A web page printed two stories back to back with no headline between them; each is reprinted twice
+    # elsewhere. No document matches both, so the page holds two passages, in two groups.
+    a, b = story(21, paragraphs=5), story(22, paragraphs=5)
+    glued = page(("甲文标题", a + b))
+    write(tmp_path, "glued.txt", glued)
+    for k in range(2):
+        write(tmp_path, f"a{k}.txt", page(("甲文标题", a)))
+        write(tmp_path, f"b{k}.txt", page(("乙文标题", b)))
+    groups = spans(scan([str(tmp_path)]))
+    members = sorted(sorted(w[0][0] for w in g) for g in groups)
+    assert members == [["a0.txt", "a1.txt", "glued.txt"], ["b0.txt", "b1.txt", "glued.txt"]]
+    cut = lines_of(glued, b[0][:20])
+    by_file = {w[0][0]: w[0] for g in groups for w in g if w[0][0] == "glued.txt" and w[0][1] >= cut}
+    assert by_file["glued.txt"][1] == cut, "the second story starts where it starts"
+
+
+def test_a_front_page_teaser_is_stitched_to_its_continuation(tmp_path: Path) -> None:
+    # Page 1 prints only the headline, the byline and the jump; page 2 the whole body. Nothing of the head can
+    # be matched, but its headline is the one the web copy prints: one witness, two segments.
+    body = story(23, paragraphs=6)
+    title = "大力推进国有企业改革攻坚"
+    first = page(("另一篇要闻", story(24)), (title, [])) + "本报记者王力军\n\n（下转第2版）\n"
+    second = "（上接第1版）" + page(("", body)).lstrip() + "\n" + page(("第二版其他新闻", story(25)))
+    write(tmp_path, "p1.txt", first)
+    write(tmp_path, "p2.txt", second)
+    write(tmp_path, "web.txt", page((title, body)))
+    (group,) = spans(scan([str(tmp_path)]))
+    stitched = next(w for w in group if len(w) == 2)
+    assert [seg[0] for seg in stitched] == ["p1.txt", "p2.txt"]
+    assert stitched[0][1] == lines_of(first, title) and stitched[0][2] == lines_of(first, "下转第2版")
+
+
+def test_jumped_copies_are_paired_by_where_the_story_resumes(tmp_path: Path) -> None:
+    # Two papers each cut the story across two pages, at different places: each head goes with the tail that
+    # takes the story up where that head stops.
+    body = story(26, paragraphs=8)
+    # (The tails' names sort the other way round from the heads', so pairing in file order would be wrong.)
+    for paper, cut, tail_name in (("x", 3, "tail_b.txt"), ("y", 5, "tail_a.txt")):
+        head = page(("改革开放二十年", body[:cut])).replace(body[cut - 1], body[cut - 1] + "（下转第3版）")
+        tail = "（上接第1版）" + page(("", body[cut:])).lstrip()
+        write(tmp_path, f"{paper}_head.txt", head + "\n" + page(("别的新闻", story(27 + cut))))
+        write(tmp_path, tail_name, page(("第三版新闻", story(30 + cut))) + "\n" + tail)
+    write(tmp_path, "web.txt", page(("改革开放二十年", body)))
+    (group,) = spans(scan([str(tmp_path)]))
+    pairs = sorted(tuple(seg[0] for seg in w) for w in group if len(w) == 2)
+    assert pairs == [("x_head.txt", "tail_b.txt"), ("y_head.txt", "tail_a.txt")]
+
+
+def test_a_headline_is_taken_in_above_an_added_paragraph_but_a_breadcrumb_is_not(tmp_path: Path) -> None:
+    # Web copies open with the site's breadcrumb; one copy put a paragraph of its own between headline and
+    # body. The headline belongs to the story, the breadcrumb (on every page of the site) does not.
+    body = story(28, paragraphs=6)
+    crumb = "首页 > 时政频道 > 正文"
+    title = "西部大开发稳步推进"
+    added = story(29)[0]
+    texts = {
+        "web1.txt": page((crumb, []), (title, body)),
+        "web2.txt": page((crumb, []), (title, [added, *body])),
+        "other1.txt": page((crumb, []), ("无关一", story(31))),
+        "other2.txt": page((crumb, []), ("无关二", story(32))),
+    }
+    for name, text in texts.items():
+        write(tmp_path, name, text)
+    (group,) = spans(scan([str(tmp_path)]))
+    starts = {w[0][0]: w[0][1] for w in group}
+    assert starts == {"web1.txt": lines_of(texts["web1.txt"], title), "web2.txt": lines_of(texts["web2.txt"], title)}
