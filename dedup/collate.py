@@ -688,17 +688,43 @@ def repeat_share(witness: WitnessText) -> float:
     return repeats / max(1, len(witness.paragraphs))
 
 
+def damage_share(witness: WitnessText) -> float:
+    """Share of a copy's paragraphs that show damage of their own, visible without any other copy: cut off
+    mid-sentence (a paragraph of prose that ends without a sentence end), or noise (garbled spans flagged
+    by normalization, replacement characters)."""
+    damaged = 0
+    prose = 0
+    for paragraph in witness.paragraphs:
+        content = _content(paragraph.text)
+        if len(content) <= HEADING_CHARS:
+            continue  # headings and bylines end without a stop
+        prose += 1
+        text = paragraph.text.rstrip()
+        cut = not _ends_sentence(text) and not text.endswith(tuple("”’」』)）"))
+        noisy = bool(paragraph.garbled) or bool(_NOISE.search(paragraph.text))
+        damaged += cut or noisy
+    return damaged / max(1, prose)
+
+
 def choose_reference(witnesses: Sequence[WitnessText], coverage: Sequence[float]) -> tuple[int, str]:
-    """The most complete and least damaged copy: most of the story covered, fewest internal repeats.
+    """The most complete and least damaged copy: most of the story covered, fewest internal repeats, fewest
+    paragraphs cut off mid-sentence or garbled (:func:`damage_share`).
+
+    Between two copies, coverage alone favours the damaged one as often as not: the paragraph one copy
+    added counts as story, and the one it dropped is matched nowhere, so the intact copy's passage ends
+    before it. Damage that a copy shows by itself tells them apart.
 
     Returns:
         The index of the chosen witness and the reason, in words, for the report.
     """
-    scores = [(cov - repeat_share(w), cov, -repeat_share(w)) for w, cov in zip(witnesses, coverage, strict=True)]
+    repeats = [repeat_share(w) for w in witnesses]
+    damage = [damage_share(w) for w in witnesses]
+    scores = [(cov - r - d, cov, -r, -d) for cov, r, d in zip(coverage, repeats, damage, strict=True)]
     best = max(range(len(witnesses)), key=lambda k: scores[k])
-    repeats = -scores[best][2]
     reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
-    reason += f", {repeats:.0%} of its paragraphs repeated" if repeats else ", no repeated paragraphs"
+    reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
+    if damage[best]:
+        reason += f", {damage[best]:.0%} cut off or garbled"
     return best, reason
 
 
