@@ -493,9 +493,42 @@ def _recover_glued_headings(
     return out
 
 
+EDGE_FRAGMENT = 4  # content characters: the least of a cut paragraph that can still be told by its edge
+
+
+def _recover_edge_fragments(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], portions: list[Portion]
+) -> list[Portion]:
+    """A copy paragraph too short to be matched as a sentence (``、图像俱佳。``) that is word for word the head
+    or the tail of a reference paragraph the copy renders nowhere else is what a cut left of it: a portion
+    of that paragraph (truncated), not a paragraph added beside a dropped one."""
+    rendered = {p.ref for p in portions}
+    used = {p.copy_index for p in portions}
+    out = list(portions)
+    for j, paragraph in enumerate(copy):
+        content = _content(paragraph.text)
+        if j in used or not EDGE_FRAGMENT <= len(content) < MIN_SCORE_CHARS:
+            continue
+        for i, text in enumerate(ref):
+            whole = _content(text)
+            if i in rendered or len(whole) < 2 * len(content):
+                continue
+            if whole.startswith(content) or whole.endswith(content):
+                edits = diff(text, paragraph.text)
+                head = _lost(edits, 0, text, at_start=True)
+                tail = _lost(edits, len(text), text, at_start=False)
+                out.append(Portion(i, j, 0, len(paragraph.text), paragraph.text, edits, head, tail))
+                rendered.add(i)
+                break
+    return out
+
+
+MIN_SCORE_CHARS = 20  # content characters below which a sentence rarely scores as a match on its own
+
+
 def align(ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "") -> WitnessCollation:
     """Findings of one copy against the reference paragraphs (see the module docstring)."""
-    portions = _recover_glued_headings(ref, copy, _portions(ref, copy))
+    portions = _recover_edge_fragments(ref, copy, _recover_glued_headings(ref, copy, _portions(ref, copy)))
     vocabulary = _bigrams("".join(ref))
     findings: list[Finding] = []
     by_ref: dict[int, list[Portion]] = {}
