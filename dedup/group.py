@@ -226,7 +226,7 @@ def passages_of(
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
-    for k in indexes:
+    for pos, k in enumerate(indexes):
         if runs:
             prev = runs[-1][-1]
             gap = k - prev - 1
@@ -236,6 +236,11 @@ def passages_of(
             only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in runs[-1])
             # ... and so is a paragraph or two that a copy moved up above the lead, matched in the same copies
             only_headings = only_headings or (len(runs[-1]) <= 2 and bool(matched[prev] & matched[k]))
+            # ... and a lead that a copy moved to its very end (nothing matched follows it), matched only in
+            # documents that the paragraphs before it are matched in too, ends the story it leads.
+            last = pos + 1 == len(indexes) or indexes[pos + 1] - k - 1 > config.max_gap
+            run_partners = set().union(*(matched[i] for i in runs[-1]))
+            only_headings = only_headings or (last and matched[k] <= run_partners)
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
                 not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
