@@ -272,6 +272,13 @@ def passages_of(
             and not _ends_article(paragraphs[first - 1])
         ):
             first -= 1
+        for k in range(first - 1, max(floor, first - 1 - config.max_gap) - 1, -1):
+            # a continuation's first lines (``（上接1版）为了扩大…``), too short to match, start it
+            if k in taken or k in noise or _ends_article(paragraphs[k]):
+                break
+            if "continued_from" in paragraphs[k].hints:
+                first = k
+                break
         if headings is not None:  # the story's own headline, above a paragraph the copy added under it
             partner_docs = set().union(*(matched[k] for k in run))
             for k in range(first - 2, max(floor, first - 1 - config.max_gap - 1) - 1, -1):
