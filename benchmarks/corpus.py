@@ -265,6 +265,7 @@ def _is_body(line: str) -> bool:
     return len(line) >= 12 and line.endswith(_SENT_END) and not (line.startswith("（") and len(line) < 40)
 
 
+_PHOTO_CREDIT_RE = re.compile(r"[（(][^（）()]{0,12}摄[）)]$")
 _PHOTO_NOTE = re.compile(r"[（(]附(?:图片)?[^（）()]{0,6}[）)]$")  # 《…》（附图片１张）: the photo note of a headline
 
 
@@ -303,11 +304,13 @@ def _cut_articles(tagged: Sequence[str], plain: Sequence[str]) -> list[SourceArt
         body = list(range(j, k))[:25]
         i = k
         datelines = sum(1 for b in body if _DATELINE_RE.match(plain[b]))
+        prose = sum(1 for b in body if len(plain[b]) >= 40 and not _PHOTO_CREDIT_RE.search(plain[b]))
         if (
             1 <= len(heads) <= 3
             and len(body) >= 5
             and all(_is_body(plain[b]) for b in body)
             and datelines <= 1  # several datelines: a column of unrelated briefs, not one story
+            and prose >= 3  # a page of photo captions ("1、威风锣鼓庆丰收（孟仁泉摄）") is no text to reprint
         ):
             rows = heads + body
             articles.append(

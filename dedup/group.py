@@ -143,6 +143,7 @@ def boilerplate(
     pairs: set[tuple[Key, Key]],
     config: GroupConfig,
     length: Callable[[Key], int],
+    headed: Callable[[Key, set[int]], bool] | None = None,
 ) -> set[Key]:
     """Paragraphs that are boilerplate, not evidence that two passages copy one story.
 
@@ -153,8 +154,10 @@ def boilerplate(
     than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan block. A
     reprinted story brings its other paragraphs along, however many documents reprint it; boilerplate comes
     alone, each time beside a different story. How often a paragraph occurs is no evidence either way: a
-    story reprinted by a fifth of a corpus is still a story. (A one-paragraph brief reprinted that often
-    looks like boilerplate and is missed: lower ``boilerplate_block_chars`` if a corpus is made of briefs.)
+    story reprinted by a fifth of a corpus is still a story. Nor is a brief (a few lines of news under a
+    headline of its own) boilerplate, however short: ``headed(key, docs)`` says whether the paragraph at
+    ``key`` stands under a headline printed in those documents too, and a family headed so in most of its
+    documents is a story. (A brief reprinted without its headline is still taken for boilerplate.)
     """
     index: dict[Key, int] = {}
     for a, b in pairs:
@@ -167,7 +170,9 @@ def boilerplate(
     docs_of: dict[int, set[int]] = defaultdict(set)
     families_in: dict[int, set[int]] = defaultdict(set)
     size_of: dict[int, int] = defaultdict(int)
+    members_of: dict[int, list[Key]] = defaultdict(list)
     for key, family in family_of.items():
+        members_of[family].append(key)
         docs_of[family].add(key[0])
         families_in[key[0]].add(family)
         size_of[family] = max(size_of[family], length(key))
@@ -182,9 +187,18 @@ def boilerplate(
                 if other != family:
                     company[other] += 1
         block = size_of[family] + sum(size_of[g] for g, n in company.items() if n >= len(docs) / 2)
-        if block < config.boilerplate_block_chars:
+        if block < config.boilerplate_block_chars and not _headed(family, members_of[family], docs, headed):
             noisy.add(family)
     return {key for key, family in family_of.items() if family in noisy}
+
+
+def _headed(family: int, members: list[Key], docs: set[int], headed: Callable[[Key, set[int]], bool] | None) -> bool:
+    """Whether most of a family's paragraphs stand under a headline that its other documents print too (or
+    under such a paragraph of the same block)."""
+    if headed is None:
+        return False
+    under = {key[0] for key in members if headed(key, docs)}
+    return len(under) * 2 >= len(docs)
 
 
 def _ends_article(p: Paragraph) -> bool:
@@ -238,9 +252,9 @@ def passages_of(
             only_headings = only_headings or (len(runs[-1]) <= 2 and bool(matched[prev] & matched[k]))
             # ... and a lead that a copy moved to its very end (nothing matched follows it), matched only in
             # documents that the paragraphs before it are matched in too, ends the story it leads.
-            last = pos + 1 == len(indexes) or indexes[pos + 1] - k - 1 > config.max_gap
+            final = pos + 1 == len(indexes) or indexes[pos + 1] - k - 1 > config.max_gap
             run_partners = set().union(*(matched[i] for i in runs[-1]))
-            only_headings = only_headings or (last and matched[k] <= run_partners)
+            only_headings = only_headings or (final and matched[k] <= run_partners)
             boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
                 not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
             )
@@ -319,6 +333,18 @@ class Headings:
         ``partners`` (the documents this passage's story is matched in)."""
         return len(self._others(doc, k) - partners) >= 2
 
+    def heads(self, key: Key, docs: set[int], config: GroupConfig) -> bool:
+        """A headline printed in ``docs`` (and hardly anywhere else) stands above paragraph ``key``,
+        directly or over heading-like lines and lines of the same block."""
+        d, k = key
+        paragraphs, lengths = self.documents[d][1], self.documents[d][2]
+        for i in range(k - 1, max(-1, k - 1 - 2 * config.max_heading_paragraphs), -1):
+            if self.documents[d][3][i] and "headline" in paragraphs[i].hints and self.shared(d, i, docs):
+                return True
+            if not is_heading_like(paragraphs[i], lengths[i], config) and lengths[i] > 2 * config.heading_chars:
+                return False
+        return False
+
     def shared(self, doc: int, k: int, partners: set[int]) -> bool:
         """Line ``k`` of ``doc`` is printed in a partner document too (the story's headline), and is no
         line that every page repeats."""
@@ -393,7 +419,8 @@ def group(
     pairs = paragraph_matches(units, matches)
     corpus = _Corpus(documents, units)
     same = pairs if near is None else paragraph_matches(units, matches[near])
-    noise = boilerplate(same, config, corpus.length)
+    headings = Headings(documents)
+    noise = boilerplate(same, config, corpus.length, lambda key, docs: headings.heads(key, docs, config))
     pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
 
     partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -406,7 +433,6 @@ def group(
     noise_in: dict[int, set[int]] = defaultdict(set)
     for d, k in noise:
         noise_in[d].add(k)
-    headings = Headings(documents)
     jumps: tuple[set[int], set[int]] = (set(), set())
     for d, document in enumerate(documents):
         for p in document[1]:
@@ -469,9 +495,9 @@ def group(
         if len(chains) < 2:
             continue
         for chain in chains:  # a bare head's lines were matched nowhere: each is a family of its own
-            for p in chain:
-                for k in range(p.first, p.last + 1):
-                    family.setdefault((p.doc, k), -1 - len(family))
+            for part in chain:
+                for k in range(part.first, part.last + 1):
+                    family.setdefault((part.doc, k), -1 - len(family))
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, family, corpus))
     return Grouping(tuple(groups), frozenset(noise))
