@@ -156,8 +156,8 @@ def boilerplate(
     alone, each time beside a different story. How often a paragraph occurs is no evidence either way: a
     story reprinted by a fifth of a corpus is still a story. Nor is a brief (a few lines of news under a
     headline of its own) boilerplate, however short: ``headed(key, docs)`` says whether the paragraph at
-    ``key`` stands under a headline printed in those documents too, and a family headed so in most of its
-    documents is a story. (A brief reprinted without its headline is still taken for boilerplate.)
+    ``key`` stands under a headline printed in those documents too, and a family headed so in nearly all of
+    its documents is a story. (A brief reprinted without its headline is still taken for boilerplate.)
     """
     index: dict[Key, int] = {}
     for a, b in pairs:
@@ -193,12 +193,13 @@ def boilerplate(
 
 
 def _headed(family: int, members: list[Key], docs: set[int], headed: Callable[[Key, set[int]], bool] | None) -> bool:
-    """Whether most of a family's paragraphs stand under a headline that its other documents print too (or
-    under such a paragraph of the same block)."""
+    """Whether a family's paragraphs stand under a headline that its other documents print too, in nearly
+    all of its documents (a footer that follows the last story of a page is under that story's headline only
+    where that story is the last one)."""
     if headed is None:
         return False
     under = {key[0] for key in members if headed(key, docs)}
-    return len(under) * 2 >= len(docs)
+    return len(under) >= 0.8 * len(docs)
 
 
 def _ends_article(p: Paragraph) -> bool:

@@ -324,3 +324,23 @@ def test_a_headline_is_taken_in_above_an_added_paragraph_but_a_breadcrumb_is_not
     (group,) = spans(scan([str(tmp_path)]))
     starts = {w[0][0]: w[0][1] for w in group}
     assert starts == {"web1.txt": lines_of(texts["web1.txt"], title), "web2.txt": lines_of(texts["web2.txt"], title)}
+
+
+def test_a_short_brief_reprinted_under_its_headline_is_a_story(tmp_path: Path) -> None:
+    # A brief of three one-line items, 90 characters in all, is as short as a masthead, and like one it comes
+    # beside a different story in every page that prints it; but it stands under a headline of its own.
+    brief = [
+        "李标晶的《中国现代散文诗艺术论》已由甘肃教育出版社出版发行。",
+        "张彦加的散文诗论集《美的文体》已由四川民族出版社正式出版。",
+        "林信成的诗集《撕下的日子》已由党建读物出版社出版，书价十元。",
+    ]
+    slogan = "欢迎订阅本报，全国各地邮局均可办理订阅手续，邮发代号一。"
+    for k in range(4):
+        write(tmp_path, f"page{k}.txt", page((f"要闻{k}", story(50 + k)), ("大地书讯", brief), ("", [slogan])))
+    for k in range(4, 6):  # the slogan stands on other pages too, under other stories
+        write(tmp_path, f"page{k}.txt", page((f"要闻{k}", story(50 + k)), ("", [slogan])))
+    groups = spans(scan([str(tmp_path)]))
+    assert len(groups) == 1 and sorted(w[0][0] for w in groups[0]) == [f"page{k}.txt" for k in range(4)]
+    text = page(("要闻0", story(50)), ("大地书讯", brief), ("", [slogan]))
+    witness = next(w[0] for w in groups[0] if w[0][0] == "page0.txt")
+    assert witness[1:] == (lines_of(text, "大地书讯"), lines_of(text, brief[-1])), "the slogan is not part of it"
