@@ -425,6 +425,7 @@ def diff(
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
     from dedup.collate import collate
+    from dedup.quoting import QuotedFinding, quote_findings, witness_reference
     from dedup.reporting import read_witness
 
     sides = [_diff_side(reference), _diff_side(copy)]
@@ -432,6 +433,7 @@ def diff(
         records = [_diff_input(path) for path, _ in sides]
         problem = next((f"{r.path}: {r.reason}" for r in records if r.status == "skipped"), None)
         result = None
+        quoted: list[QuotedFinding] = []
         if problem is None:
             try:
                 texts = [read_witness(sides[0][1], None, "A"), read_witness(sides[1][1], None, "B")]
@@ -439,6 +441,7 @@ def diff(
                 problem = str(exc)
             else:
                 result = collate(texts, 0, f"{reference} given as the reference").witnesses[1]
+                quoted = list(quote_findings(result, witness_reference(texts[0]), texts[1]))
     if problem is not None:
         _error(problem)
     if output is OutputFormat.table:
@@ -446,17 +449,17 @@ def diff(
             console = _stdout()
             console.print(terminal.strip_legend())
             terminal.render_strip(console, "", result.strip, result.findings)
-            for finding in result.findings:
-                terminal.render_finding(console, finding)
+            for finding, quote in zip(result.findings, quoted, strict=True):
+                terminal.render_finding(console, finding, quote)
             if not result.findings:
                 console.print("no differences beyond layout", style="dim")
     elif output is OutputFormat.json:
-        payload = json_report.diff_payload(reference, copy, records, result)
+        payload = json_report.diff_payload(reference, copy, records, result, quoted or None)
         if problem is not None:
             payload["error"] = problem
         sys.stdout.write(json_report.dumps(payload) + "\n")
     else:
-        lines = list(json_report.diff_lines(reference, copy, records, result))
+        lines = list(json_report.diff_lines(reference, copy, records, result, quoted or None))
         if problem is not None:
             lines.append({"type": "error", "message": problem})
         _write_lines(lines)

@@ -2,18 +2,22 @@
 
 ``report(paths, config)`` is the Python API behind ``dedup report``; ``diff_texts`` is the one behind
 ``dedup diff`` (two texts, no grouping).
+
+Collation works on matching text; reports quote the documents' own text: :meth:`GroupReport.quoted` gives
+each finding with every text it cites taken from the raw paragraphs (see :mod:`dedup.quoting`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from rapidfuzz import fuzz
 
 from dedup.collate import (
+    CONSENSUS,
     Collation,
     CopyParagraph,
     WitnessText,
@@ -24,15 +28,52 @@ from dedup.collate import (
 )
 from dedup.config import Config
 from dedup.group import Group, Witness
+from dedup.quoting import (
+    QuotedFinding,
+    ReferenceParagraph,
+    quote_findings,
+    reference_paragraphs,
+    unquoted,
+)
+from dedup.records import Span
 from dedup.scan import ScannedDocument, ScanResult, scan
 
 
 @dataclass(frozen=True, slots=True)
 class GroupReport:
-    """One group and its collation."""
+    """One group and its collation.
+
+    Attributes:
+        group: the group found by the scan.
+        collation: its findings, measured on matching text.
+        texts: the witnesses as collated (``group.witnesses`` order), raw quotes included.
+        base: index into ``texts`` of the reference witness, or of the base of a consensus; ``None`` if unknown.
+    """
 
     group: Group
     collation: Collation
+    texts: tuple[WitnessText, ...] = ()
+    base: int | None = None
+
+    def reference(self) -> tuple[ReferenceParagraph, ...]:
+        """The reference paragraphs, each quoted from the copy that prints it (see :func:`reference_paragraphs`)."""
+        return reference_paragraphs(self.collation, self.texts, self.base)
+
+    def quoted(self, witness: str, reference: Sequence[ReferenceParagraph] | None = None) -> tuple[QuotedFinding, ...]:
+        """The findings of one witness (by id) with every text quoted from the documents' own raw text.
+
+        ``reference`` (from :meth:`reference`) saves aligning the reference again for each witness.
+        """
+        result = next(r for r in self.collation.witnesses if r.witness == witness)
+        text = next((t for t in self.texts if t.id == witness), None)
+        if text is None:
+            return tuple(unquoted(f) for f in result.findings)
+        return quote_findings(result, self.reference() if reference is None else reference, text)
+
+    def quoted_all(self) -> dict[str, tuple[QuotedFinding, ...]]:
+        """:meth:`quoted` for every witness, by id, the reference aligned once."""
+        reference = self.reference()
+        return {r.witness: self.quoted(r.witness, reference) for r in self.collation.witnesses}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +150,14 @@ def is_reference(witness: Witness, reference_path: str) -> bool:
 def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None) -> Collation:
     """Collate a group against the copy in ``reference_path`` if given; otherwise against its best copy when
     it has two, or against the majority text (consensus) when it has three or more."""
+    return collate_group_report(group, documents, reference_path).collation
+
+
+def collate_group_report(
+    group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None
+) -> GroupReport:
+    """:func:`collate_group`, keeping the witnesses' texts and which one is the reference (or the consensus
+    base), so that findings can be quoted from the raw text."""
     texts = [witness_text(w, documents) for w in group.witnesses]
     chosen: int | None = None
     reason = ""
@@ -120,9 +169,22 @@ def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_
     if chosen is None:
         coverage = [w.coverage for w in group.witnesses]
         if len(texts) >= 3:
-            return collate_consensus(texts, choose_base(texts, coverage))
+            base = choose_base(texts, coverage)
+            return GroupReport(group, collate_consensus(texts, base), tuple(texts), base)
         chosen, reason = choose_reference(texts, coverage)
-    return collate(texts, chosen, reason)
+    return GroupReport(group, collate(texts, chosen, reason), tuple(texts), chosen)
+
+
+def group_report(group: Group, collation: Collation, documents: Sequence[ScannedDocument]) -> GroupReport:
+    """A :class:`GroupReport` for a collation made elsewhere (``dedup check``): the witnesses' texts rebuilt
+    as :func:`collate_group` built them, and the reference found by its id or, for a consensus, as the copy
+    that prints most of the consensus paragraphs word for word (the base does)."""
+    texts = tuple(witness_text(w, documents) for w in group.witnesses)
+    base = next((k for k, t in enumerate(texts) if t.id == collation.reference), None)
+    if base is None and collation.reference == CONSENSUS and texts:
+        wanted = set(collation.reference_paragraphs)
+        base = max(range(len(texts)), key=lambda k: sum(p.text in wanted for p in texts[k].paragraphs))
+    return GroupReport(group, collation, texts, base)
 
 
 def report(
@@ -141,7 +203,7 @@ def report(
         stdin: where ``-`` reads from.
     """
     result = scan(paths, config, stdin=stdin, keep_text=True)
-    groups = tuple(GroupReport(g, collate_group(g, result.documents, reference)) for g in result.groups)
+    groups = tuple(collate_group_report(g, result.documents, reference) for g in result.groups)
     return Report(result, groups)
 
 
@@ -169,7 +231,7 @@ def read_witness(spec: str, config: Config | None = None, witness_id: str = "") 
     """
     from dedup.io import load
     from dedup.prepare import prepare_document
-    from dedup.records import Skipped, Span
+    from dedup.records import Skipped
 
     path, start, end = parse_range(spec)
     items = list(load([path]))
@@ -198,3 +260,20 @@ def diff_texts(reference: str, copy: str, config: Config | None = None) -> Colla
     """Collate two files (or ``FILE:START-END`` ranges) without grouping: ``copy`` against ``reference``."""
     texts = [read_witness(reference, config, "A"), read_witness(copy, config, "B")]
     return collate(texts, 0, f"{reference} given as the reference")
+
+
+# --- quoting: what the findings cite, as the documents print it ----------------------------------------------
+
+
+# Full-width ASCII variants and the ideographic space, folded as normalization folds them (``，`` -> ``,``).
+def quotes_by_finding(result: ScanResult, collations: Mapping[str, Collation]) -> dict[int, QuotedFinding]:
+    """Every finding of the collations made for ``result``'s groups (by group id, as ``dedup check`` keeps
+    them), quoted, keyed by the finding's ``id()``: for renderers that hold findings apart from their group."""
+    out: dict[int, QuotedFinding] = {}
+    for group in result.groups:
+        collation = collations.get(group.id)
+        if collation is None:
+            continue
+        for quoted in group_report(group, collation, result.documents).quoted_all().values():
+            out.update((id(q.finding), q) for q in quoted)
+    return out

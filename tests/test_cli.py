@@ -100,6 +100,25 @@ def test_report_json_carries_findings_per_the_contract() -> None:
     assert len(web["strip"]) == len(reference["strip"]) and set(reference["strip"]) == {"kept"}
 
 
+def test_report_json_quotes_each_documents_own_text() -> None:
+    """``ref.text``, ``copy.text``, ``lost`` and the edits are the files' own text (``，`` stays ``，``); the
+    reference side says where it is quoted from, and each edit where it stands in both texts."""
+    (group,) = json.loads(runner.invoke(app, ["report", "seeds", "-f", "json"]).stdout)["groups"]
+    web = next(w for w in group["witnesses"] if w["id"] != group["reference"])
+    for finding in web["findings"]:
+        ref, copy = finding["ref"], finding["copy"]
+        if ref is not None:
+            assert ref["quoted_from"]["path"] in {"seeds/002_9a75527b5092d3dd.txt", "seeds/000_1eaa65c1cfd94755.txt"}
+            assert "," not in ref["text"], "the reference copies print full-width commas"
+        for edit in finding["edits"]:
+            assert ref["text"][edit["at"] : edit["at"] + len(edit["ref"])] == edit["ref"]
+            assert copy["text"][edit["copy_at"] : edit["copy_at"] + len(edit["copy"])] == edit["copy"]
+    dropped = next(f for f in web["findings"] if f["kind"] == "dropped")
+    assert dropped["ref"]["quoted_from"]["start_line"] >= 1 and dropped["copy"] is None
+    merged = next(f for f in web["findings"] if f["kind"] == "merged")
+    assert [p["paragraph"] for p in merged["ref"]["parts"]] == merged["ref_paragraphs"]
+
+
 def test_report_with_a_chosen_reference() -> None:
     result = runner.invoke(app, ["report", "seeds", "-f", "json", "--reference", "seeds/001_d368fce8cd43ddb5.txt"])
     (group,) = json.loads(result.stdout)["groups"]

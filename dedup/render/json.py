@@ -3,6 +3,11 @@
 Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
 
+Findings quote the documents' own text (:class:`~dedup.quoting.QuotedFinding`) wherever the command has it:
+``ref.text`` as the reference copy prints it, with ``ref.quoted_from`` (its file and lines, or null for a
+consensus reading no copy prints), ``copy.text``, ``lost`` and each edit's ``ref``/``copy`` as printed, with
+``at`` its offset in ``ref.text`` and ``copy_at`` its offset in ``copy.text``.
+
 JSON Lines (``--format jsonl``) carries the same records one object per line, each with a ``type``: first one
 ``{"type": "input", ...}`` line per input (as in the JSON ``inputs``, so a skipped input is never lost), then
 the command's records: ``group`` (scan, report, check), ``document`` (normalize), ``diff`` (diff), ``drop``
@@ -21,8 +26,9 @@ from dedup.config import Config
 from dedup.group import Group, Witness
 from dedup.io import STDIN, StdinInput, repeated_id_note
 from dedup.prepare import Prepared
+from dedup.quoting import QuotedEdit, QuotedFinding
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
-from dedup.reporting import GroupReport, Report
+from dedup.reporting import GroupReport, Report, quotes_by_finding
 from dedup.scan import ScanResult
 
 SCHEMA_VERSION = 1
@@ -153,8 +159,14 @@ def scan_lines(result: ScanResult, stdin: StdinInput | None = None) -> Iterator[
         yield {"type": "group", **group_to_dict(group)}
 
 
-def edit_to_dict(edit: TextEdit) -> dict[str, Any]:
+def edit_to_dict(edit: TextEdit, quoted: QuotedEdit | None = None) -> dict[str, Any]:
+    """An edit; with ``quoted``, its texts as printed, ``at`` in the quoted ``ref.text`` and ``copy_at`` in
+    ``copy.text``."""
     out: dict[str, Any] = {"op": edit.op, "ref": edit.ref, "copy": edit.copy, "at": edit.at}
+    if quoted is not None:
+        out.update(ref=quoted.ref, copy=quoted.copy, at=quoted.ref_at)
+        if quoted.copy_at >= 0:
+            out["copy_at"] = quoted.copy_at
     if edit.number:
         out["number"] = True
     if edit.name:
@@ -162,18 +174,42 @@ def edit_to_dict(edit: TextEdit) -> dict[str, Any]:
     return out
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped."""
+def _ref_to_dict(finding: Finding, quoted: QuotedFinding | None) -> dict[str, Any] | None:
+    if finding.ref is None:
+        return None
+    if quoted is None:
+        return {"paragraph": finding.ref + 1, "text": finding.ref_text}
+    where = quoted.quoted_from
+    out: dict[str, Any] = {
+        "paragraph": finding.ref + 1,
+        "text": quoted.ref_text,
+        "quoted_from": None if where is None else where.to_dict(),
+    }
+    if len(quoted.ref_from) > 1:
+        out["parts"] = [
+            {"paragraph": i + 1, "quoted_from": None if span is None else span.to_dict()}
+            for i, span in zip(finding.ref_paragraphs, quoted.ref_from, strict=True)
+        ]
+    return out
+
+
+def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> dict[str, Any]:
+    """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped.
+
+    With ``quoted`` (:meth:`~dedup.reporting.GroupReport.quoted`) every text is the documents' own; without
+    it (a caller that has only the finding), the matching text.
+    """
+    edits = quoted.edits if quoted is not None else [None] * len(finding.edits)
     out: dict[str, Any] = {
         "kind": finding.kind,
-        "ref": None if finding.ref is None else {"paragraph": finding.ref + 1, "text": finding.ref_text},
+        "ref": _ref_to_dict(finding, quoted),
         "copy": None if finding.copy is None else {**finding.copy.to_dict(), "text": finding.copy_text},
-        "edits": [edit_to_dict(e) for e in finding.edits],
+        "edits": [edit_to_dict(e, q) for e, q in zip(finding.edits, edits, strict=True)],
     }
     if finding.detail:
         out["detail"] = finding.detail
     if finding.lost:
-        out["lost"] = finding.lost
+        out["lost"] = finding.lost if quoted is None else quoted.lost
     if finding.occurrences:
         out["occurrences"] = [s.to_dict() for s in finding.occurrences]
     if finding.ref_paragraphs:
@@ -189,9 +225,11 @@ def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
     out["reference_reason"] = collation.reason
     if collation.reference == CONSENSUS:
         out["consensus"] = {"paragraphs": list(collation.reference_paragraphs)}
+    quotes = group_report.quoted_all()
     for witness in out["witnesses"]:
         result = results[witness["id"]]
-        witness["findings"] = [finding_to_dict(f) for f in result.findings]
+        quoted = quotes[witness["id"]]
+        witness["findings"] = [finding_to_dict(f, q) for f, q in zip(result.findings, quoted, strict=True)]
         witness["strip"] = list(result.strip)
     return out
 
@@ -217,10 +255,15 @@ def report_lines(
 
 
 def diff_payload(
-    reference: str, copy: str, inputs: Iterable[InputRecord], result: WitnessCollation | None
+    reference: str,
+    copy: str,
+    inputs: Iterable[InputRecord],
+    result: WitnessCollation | None,
+    quoted: Sequence[QuotedFinding] | None = None,
 ) -> dict[str, Any]:
     """What ``dedup diff --format json`` prints: both inputs, and what ``copy`` did to ``reference`` (no
-    ``strip`` or ``findings`` when an input could not be read)."""
+    ``strip`` or ``findings`` when an input could not be read). ``quoted``
+    (:func:`~dedup.quoting.quote_findings`, one per finding) gives the findings the documents' own text."""
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": reference,
@@ -229,18 +272,23 @@ def diff_payload(
     }
     if result is not None:
         payload["strip"] = list(result.strip)
-        payload["findings"] = [finding_to_dict(f) for f in result.findings]
+        quotes: Sequence[QuotedFinding | None] = quoted if quoted is not None else [None] * len(result.findings)
+        payload["findings"] = [finding_to_dict(f, q) for f, q in zip(result.findings, quotes, strict=True)]
     return payload
 
 
 def diff_lines(
-    reference: str, copy: str, inputs: Iterable[InputRecord], result: WitnessCollation | None
+    reference: str,
+    copy: str,
+    inputs: Iterable[InputRecord],
+    result: WitnessCollation | None,
+    quoted: Sequence[QuotedFinding] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """What ``dedup diff --format jsonl`` prints: an ``input`` line per side, then one ``diff`` line."""
     inputs = list(inputs)
     yield from input_lines(inputs)
     if result is not None:
-        payload = diff_payload(reference, copy, inputs, result)
+        payload = diff_payload(reference, copy, inputs, result, quoted)
         del payload["inputs"]
         yield {"type": "diff", **payload}
 
@@ -248,6 +296,7 @@ def diff_lines(
 def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[str, Any]:
     """What ``dedup check --format json``: the DESIGN.md contract, each witness with its ``source``."""
     payload = scan_payload(result.scan, stdin)
+    quotes = quotes_by_finding(result.scan, result.collations)
     for group, data in zip(result.scan.groups, payload["groups"], strict=True):
         for witness, entry in zip(group.witnesses, data["witnesses"], strict=True):
             entry["source"] = result.sources[witness.passages[0].doc]
@@ -257,13 +306,14 @@ def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[
             data["reference_reason"] = collation.reason
             by_id = {r.witness: r for r in collation.witnesses}
             for entry in data["witnesses"]:
-                entry["findings"] = [finding_to_dict(f) for f in by_id[entry["id"]].findings]
+                findings = by_id[entry["id"]].findings
+                entry["findings"] = [finding_to_dict(f, quotes.get(id(f))) for f in findings]
     payload["drop"] = [
         {
             "path": d.path,
             "unique": d.unique,
             "reprints": list(d.reprints),
-            "failures": [finding_to_dict(f) for f in d.failures],
+            "failures": [finding_to_dict(f, quotes.get(id(f))) for f in d.failures],
         }
         for d in result.drop
     ]
@@ -292,9 +342,12 @@ def check_lines(result: CheckResult, stdin: StdinInput | None = None) -> Iterato
     }
 
 
-def _failure_line(finding: Finding) -> str:
+def _failure_line(finding: Finding, quoted: QuotedFinding | None = None) -> str:
     where = str(finding.copy) if finding.copy is not None else f"reference ¶{(finding.ref or 0) + 1}"
-    text = (finding.copy_text if finding.copy is not None else finding.ref_text) or ""
+    ref_text = finding.ref_text if quoted is None else quoted.ref_text
+    if finding.copy is None and quoted is not None and quoted.quoted_from is not None:
+        where += f" ({quoted.quoted_from})"
+    text = (finding.copy_text if finding.copy is not None else ref_text) or ""
     return f"{finding.kind} at {where}: {text[:60]}"
 
 
@@ -304,6 +357,8 @@ def junit_xml(result: CheckResult) -> str:
     from xml.etree import ElementTree as ET
 
     suite = ET.Element("testsuite", name="dedup check")
+    failing = any(d.failures for d in result.drop)
+    quotes = quotes_by_finding(result.scan, result.collations) if failing else {}
     cases = 0
     failures = 0
     for document in result.drop:
@@ -311,7 +366,7 @@ def junit_xml(result: CheckResult) -> str:
         cases += 1
         if document.failures:
             failures += 1
-            lines = [_failure_line(f) for f in document.failures]
+            lines = [_failure_line(f, quotes.get(id(f))) for f in document.failures]
             failure = ET.SubElement(case, "failure", message=f"{len(document.failures)} finding(s)", type="findings")
             failure.text = "\n".join(lines)
         out = ET.SubElement(case, "system-out")

@@ -4,6 +4,9 @@ Article text is escaped before it meets markup (a ``[`` in a headline must not b
 widths come from rich's cell measurement, which counts a Chinese character as two cells. ``NO_COLOR`` and
 output that is not a terminal give plain text: rich decides that from the console, and where colour alone
 carries meaning (removed and added text) plain output marks it in wdiff style instead, ``[-正向-]{+导向+}``.
+Findings quote the documents' own text (:class:`~dedup.quoting.QuotedFinding`): an edit is marked on the
+copy's text as printed, the reference's words struck out before the copy's, and a dropped paragraph is quoted
+from the reference copy with its file and lines.
 User text (paths, reasons, article text) is printed as ``Text`` or with ``emoji=False``, so ``:abc:`` in a path
 stays as written whatever console it is printed on.
 """
@@ -22,8 +25,9 @@ from rich.text import Text
 from dedup.check import CheckResult
 from dedup.collate import KINDS, Finding, TextEdit
 from dedup.prepare import Prepared
+from dedup.quoting import QuotedFinding
 from dedup.records import Skipped
-from dedup.reporting import Report
+from dedup.reporting import Report, quotes_by_finding
 from dedup.scan import ScanResult
 
 _HINT_STYLE = {
@@ -199,35 +203,70 @@ def _added(text: str, plain: bool) -> Text:
     return Text(f"{{+{text}+}}" if plain else text, style="green")
 
 
+# One mark on a text: at ``at``, ``length`` characters of it stand for ``removed`` then ``added``.
+_Mark = tuple[int, int, str, str, TextEdit]
+
+
+def _marked(text: str, marks: Sequence[_Mark], start: int, end: int, context: int, plain: bool) -> Text:
+    """``text[start:end]`` with each mark shown as removed and added text, long unchanged stretches cut."""
+    out = Text()
+    cursor = start
+    for at, length, removed, added, edit in sorted(marks, key=lambda m: m[0]):
+        gap = text[cursor : max(cursor, at)]
+        if cursor == start and len(gap) > context:
+            gap = "…" + gap[-context:]
+        elif len(gap) > 2 * context:
+            gap = gap[:context] + " … " + gap[-context:]
+        out.append(gap, style="dim")
+        if removed:
+            out.append_text(_removed(removed, plain))
+        if added:
+            out.append_text(_added(added, plain))
+        if edit.number or edit.name:
+            out.append("⚑" + ("number" if edit.number else "name"), style="bold red")
+        cursor = max(cursor, at + length)
+    tail = text[cursor:end]
+    out.append(tail if len(tail) <= context else tail[:context] + "…", style="dim")
+    return out
+
+
 def inline_diff(ref_text: str, edits: Sequence[TextEdit], context: int = CONTEXT, plain: bool = False) -> Text:
     """The reference text around each edit, removed text red and struck through, added text green.
 
     ``plain`` (no colour) marks them in wdiff style instead: ``[-removed-]{+added+}``. Long unchanged
-    stretches are shortened to ``context`` characters on each side of an edit.
+    stretches are shortened to ``context`` characters on each side of an edit. This shows matching text;
+    :func:`quoted_diff` shows the copy's own.
 
     >>> edit = TextEdit("replace", "正向", "导向", 5)
     >>> inline_diff("加油鼓劲的正向激励体系", [edit], plain=True).plain
     '加油鼓劲的[-正向-]{+导向+}激励体系'
     """
-    out = Text()
-    cursor = 0
-    for edit in sorted(edits, key=lambda e: e.at):
-        gap = ref_text[cursor : edit.at]
-        if cursor == 0 and len(gap) > context:
-            gap = "…" + gap[-context:]
-        elif len(gap) > 2 * context:
-            gap = gap[:context] + " … " + gap[-context:]
-        out.append(gap, style="dim")
-        if edit.ref:
-            out.append_text(_removed(edit.ref, plain))
-        if edit.copy:
-            out.append_text(_added(edit.copy, plain))
-        if edit.number or edit.name:
-            out.append("⚑" + ("number" if edit.number else "name"), style="bold red")
-        cursor = edit.at + len(edit.ref)
-    tail = ref_text[cursor:]
-    out.append(tail if len(tail) <= context else tail[:context] + "…", style="dim")
-    return out
+    marks = [(e.at, len(e.ref), e.ref, e.copy, e) for e in edits]
+    return _marked(ref_text, marks, 0, len(ref_text), context, plain)
+
+
+def quoted_diff(quoted: QuotedFinding, context: int = CONTEXT, plain: bool = False) -> Text:
+    """The copy's own text of the finding, each edit marked on it: the reference's words (as the reference
+    prints them) struck out, then the copy's. Where the copy side of an edit is not known, the reference's
+    text carries the marks instead.
+
+    >>> from dedup.collate import Finding
+    >>> from dedup.quoting import QuotedEdit
+    >>> edit = TextEdit("replace", "20", "21", 3, number=True)
+    >>> finding = Finding("substituted", 0, "召开第20届会议,", None, "召開第２１屆會議，", (edit,))
+    >>> quoted = QuotedFinding(finding, "召开第２０届会议，", (None,), finding.copy_text,
+    ...                        edits=(QuotedEdit(edit, "２０", "２１", 3, 3),), copy_range=(0, 9))
+    >>> quoted_diff(quoted, plain=True).plain
+    '召開第[-２０-]{+２１+}⚑number屆會議，'
+    """
+    text = quoted.copy_text
+    if text is not None and quoted.copy_range is not None and all(e.copy_at >= 0 for e in quoted.edits):
+        marks = [(e.copy_at, len(e.copy), e.ref, e.copy, e.edit) for e in quoted.edits]
+        start, end = quoted.copy_range
+        return _marked(text, marks, start, end, context, plain)
+    ref_text = quoted.ref_text or ""
+    marks = [(e.ref_at, len(e.ref), e.ref, e.copy, e.edit) for e in quoted.edits]
+    return _marked(ref_text, marks, 0, len(ref_text), context, plain)
 
 
 def _short(text: str | None, width: int = 60) -> str:
@@ -256,11 +295,12 @@ def render_report(console: Console, report: Report) -> None:
             per_kind = Counter(f.kind for f in result.findings)
             counts.add_row(result.witness, *[str(per_kind.get(k, "")) for k in KINDS])
         console.print(counts)
+        quotes = group_report.quoted_all()
         for result in collation.witnesses:
             if result.findings:
                 console.print(Text(f"\n{result.witness}: {len(result.findings)} finding(s)", style="bold"))
-            for finding in result.findings:
-                render_finding(console, finding)
+            for finding, quoted in zip(result.findings, quotes[result.witness], strict=True):
+                render_finding(console, finding, quoted)
         console.print()
 
 
@@ -273,25 +313,39 @@ def render_scan_summary(console: Console, report: Report) -> None:
     )
 
 
-def render_finding(console: Console, finding: Finding) -> None:
-    """One finding: its kind, the reference paragraph, the copy's file and lines, and what changed."""
+def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | None = None) -> None:
+    """One finding: its kind, the reference paragraph, the copy's file and lines, and what changed.
+
+    With ``quoted`` (:meth:`~dedup.reporting.GroupReport.quoted`) every text shown is the documents' own and
+    a dropped paragraph cites the reference's file and lines; without it, the matching text is shown.
+    """
     head = Text("  ")
     head.append(f"{finding.kind:<11}", style=FINDING_STYLE[finding.kind])
     if finding.ref is not None:
         head.append(f" ¶{finding.ref + 1}")
+    where = quoted.quoted_from if quoted is not None and quoted.ref_from else None
     if finding.copy is not None:
         head.append(f"  {finding.copy}", style="dim")
+    elif where is not None:
+        head.append(f"  reference {where}", style="dim")
+    if quoted is not None and quoted.ref_from and where is None:
+        head.append("  against the consensus text", style="dim")
     if finding.detail:
         head.append(f"  {finding.detail}", style="dim")
     console.print(head)
     plain = is_plain(console)
+    ref_text = finding.ref_text if quoted is None else quoted.ref_text
+    lost = finding.lost if quoted is None else quoted.lost
     body: Text | None = None
     if finding.kind in ("substituted", "garbled") and finding.ref_text is not None:
-        body = inline_diff(finding.ref_text, finding.edits, plain=plain)
+        if quoted is None:
+            body = inline_diff(finding.ref_text, finding.edits, plain=plain)
+        else:
+            body = quoted_diff(quoted, plain=plain)
     elif finding.kind == "truncated":
-        body = Text.assemble(_removed(_short(finding.lost, 40), plain), ("  ", ""), (_short(finding.copy_text), "dim"))
+        body = Text.assemble(_removed(_short(lost, 40), plain), ("  ", ""), (_short(finding.copy_text), "dim"))
     elif finding.kind == "dropped":
-        body = _removed(_short(finding.ref_text), plain)
+        body = _removed(_short(ref_text), plain)
     elif finding.kind in ("added", "garbled"):
         body = _added(_short(finding.copy_text), plain)
     elif finding.kind in ("duplicated", "split"):
@@ -330,9 +384,10 @@ def render_check(console: Console, result: CheckResult) -> None:
                 f"{witness.coverage:.0%}",
             )
         console.print(table)
+    quotes = quotes_by_finding(result.scan, result.collations) if any(d.failures for d in drop) else {}
     for document in drop:
         for finding in document.failures:
-            render_finding(console, finding)
+            render_finding(console, finding, quotes.get(id(finding)))
     for gate in result.gates:
         mark = Text("PASS ", style="bold green") if gate.passed else Text("FAIL ", style="bold red")
         console.print(Text.assemble(mark, (gate.name, "bold"), "  ", gate.detail))
