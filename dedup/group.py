@@ -116,13 +116,16 @@ class _Corpus:
     def shingles(self, chain: Sequence[Passage]) -> npt.NDArray[np.uint32]:
         """The union of the shingle sets of a witness's sketched paragraphs."""
         parts: list[npt.NDArray[np.uint32]] = []
-        for p in chain:
+        for p in chain:  # a passage's units are consecutive, and so are their sets
             lo, hi = int(self.doc_starts[p.doc]), int(self.doc_starts[p.doc + 1])
             paragraphs = self.units.paragraph[lo:hi]
             first = lo + int(np.searchsorted(paragraphs, p.first, side="left"))
             last = lo + int(np.searchsorted(paragraphs, p.last, side="right"))
-            parts.extend(self.units.set_of(u) for u in range(first, last))
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+            parts.append(self.units.sets[self.units.offsets[first] : self.units.offsets[last]])
+        if not parts:
+            return np.zeros(0, dtype=np.uint32)
+        joined = np.sort(np.concatenate(parts))
+        return joined[np.r_[True, joined[1:] != joined[:-1]]] if joined.size else joined
 
 
 def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple[Key, Key]]:
@@ -637,6 +640,19 @@ def _attach_bare_heads(
     return out
 
 
+def _common(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> int:
+    """How many values two sorted arrays of unique values share.
+
+    >>> _common(np.array([1, 3, 5], dtype=np.uint32), np.array([3, 4, 5, 6], dtype=np.uint32))
+    2
+    """
+    if not a.size or not b.size:
+        return 0
+    at = np.searchsorted(b, a)
+    found = at < b.size
+    return int(np.count_nonzero(b[at[found]] == a[found]))
+
+
 def _make_group(gid: str, chains: list[list[Passage]], family: dict[Key, int], corpus: _Corpus) -> Group:
     """A group's witnesses with their coverage of the story and similarity to the most complete copy."""
     family_size: dict[int, int] = defaultdict(int)
@@ -664,7 +680,7 @@ def _make_group(gid: str, chains: list[list[Passage]], family: dict[Key, int], c
             for p in chain
         )
         chain_set = corpus.shingles(chain)
-        common = np.intersect1d(chain_set, reference_set, assume_unique=True).size
+        common = _common(chain_set, reference_set)
         union = chain_set.size + reference_set.size - common
         witnesses.append(
             Witness(f"{gid}.W{i + 1}", tuple(chain), segments, round(coverages[i], 3), round(common / max(union, 1), 3))
