@@ -479,6 +479,7 @@ def group(
         )
         if several or whole or continues:
             uf.union(pa, pb)
+    _join_pieces(passages, shared, uf, 2 * config.max_gap + 2)
 
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(passages)):
@@ -505,6 +506,41 @@ def group(
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, family, corpus))
     return Grouping(tuple(groups), frozenset(noise))
+
+
+def _join_pieces(
+    passages: Sequence[Passage], shared: dict[tuple[int, int], tuple[set[int], set[int]]], uf: _UnionFind, near: int
+) -> None:
+    """Link a passage that is linked to nothing to the group of a passage it shares a paragraph with, when
+    that group already holds a passage of its own document within ``near`` paragraphs: it is a piece of
+    that copy, cut off by paragraphs no other input holds (a copy that scatters a story's paragraphs, read
+    beside a copy of only part of the story)."""
+    size: dict[int, int] = defaultdict(int)
+    for i in range(len(passages)):
+        size[uf.find(i)] += 1
+    in_doc: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(passages):
+        in_doc[p.doc].append(i)
+    changed = True
+    while changed:  # a piece joined may bring the next piece within reach
+        changed = False
+        for pa, pb in shared:
+            for alone, other in ((pa, pb), (pb, pa)):
+                if size[uf.find(alone)] != 1:
+                    continue
+                piece = passages[alone]
+                group = uf.find(other)
+                if any(
+                    uf.find(j) == group
+                    and j != alone
+                    and min(abs(passages[j].first - piece.last), abs(piece.first - passages[j].last)) <= near
+                    for j in in_doc[piece.doc]
+                ):
+                    total = size[group] + 1
+                    uf.union(alone, other)
+                    size[uf.find(alone)] = total
+                    changed = True
+                    break
 
 
 def _families(passages: Sequence[Passage], pairs: Sequence[tuple[Key, Key]]) -> dict[Key, int]:

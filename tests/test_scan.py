@@ -344,3 +344,17 @@ def test_a_short_brief_reprinted_under_its_headline_is_a_story(tmp_path: Path) -
     text = page(("要闻0", story(50)), ("大地书讯", brief), ("", [slogan]))
     witness = next(w[0] for w in groups[0] if w[0][0] == "page0.txt")
     assert witness[1:] == (lines_of(text, "大地书讯"), lines_of(text, brief[-1])), "the slogan is not part of it"
+
+
+def test_a_copy_that_scatters_a_partial_story_is_one_witness(tmp_path: Path) -> None:
+    # Copy A holds five paragraphs of a story; copy B holds them too, scattered among paragraphs that only
+    # it holds (they are in no other input): the stray single paragraph is a piece of B's copy, not lost.
+    body = story(33, paragraphs=5)
+    other = story(34, paragraphs=8)
+    scattered = [body[0], body[1], *other[:4], body[2], *other[4:8], body[3], body[4]]
+    write(tmp_path, "a.txt", page(("标题", body)))
+    text = page(("标题", scattered))
+    write(tmp_path, "b.txt", text)
+    (group,) = spans(scan([str(tmp_path)]))
+    (b,) = [w[0] for w in group if w[0][0] == "b.txt"]
+    assert b[1:] == (1, lines_of(text, body[4][:20]))
