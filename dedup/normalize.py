@@ -206,7 +206,7 @@ def step_html(m: Mapped) -> tuple[Mapped, int]:
     return rewrite(m, edits), count
 
 
-_MD_LINE = re.compile(r"(?m)^[ \t]{0,3}(#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?=\S)|(?:[-*_][ \t]*){3,}$)")
+_MD_LINE = re.compile(r"(?m)^[ \t]{0,3}(#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+(?=\S)|(?:[-*_][ \t]*){3,}$)")
 _MD_INLINE_CHARS = re.compile(r"[*_\[]")  # every inline mark holds one of these: most texts have none
 _MD_INLINE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\*\*|__|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
 
@@ -608,7 +608,9 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
     else:
         paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
     if enabled:
-        words = frozenset(ln.text[k : k + 2] for ln in lines if ln is not None for k in range(len(ln.text) - 1))
+        # pairs of characters inside the paragraphs as unwrapped (a second normalization sees those lines)
+        joined = ["".join(ln.text for ln in para) for para in paragraphs]
+        words = frozenset(text[k : k + 2] for text in joined for k in range(len(text) - 1))
         rejoined: list[list[_Line]] = []
         for para in paragraphs:
             if rejoined and _soft_break(rejoined[-1], para, opens | closes, words):
@@ -745,6 +747,21 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
     spaced = step_spaces(m)[0]
     markers = _remap_markers(markers, m, spaced)
     m = spaced
+
+    # Joining lines can make marks that no line held alone (``*`` / ``1`` -> ``*1``, ``一(`` / ``é)`` ->
+    # ``一(é)``); strip those too, until nothing changes, so that normalizing twice equals normalizing once.
+    markdown = not (document.format == "html" or looks_like_html(raw))
+    for _ in range(4):
+        settled = m
+        if markdown:
+            settled = step_markdown(settled)[0]
+        if config.strip_pinyin:
+            settled = step_pinyin(settled)[0]
+        settled = step_spaces(settled)[0]
+        if settled.text == m.text:
+            break
+        markers = _remap_markers(markers, m, settled)
+        m = settled
 
     garbled = tuple(find_garbled(m.text))
     if garbled:

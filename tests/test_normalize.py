@@ -160,6 +160,18 @@ def test_normalizing_twice_equals_once(raw: str) -> None:
     assert twice == once
 
 
+# Marks that normalization strips or folds, for inputs that make them only once lines are joined.
+_MARKED = _HANZI[:40] + _PUNCT + "#>*-_[]!` \t1２Ａa=é召開kāi?\ufffd上接下转第版()"
+marked_documents = st.lists(st.text(alphabet=_MARKED, max_size=40), min_size=1, max_size=12).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(marked_documents)
+def test_normalizing_twice_equals_once_with_markup_pinyin_and_markers(raw: str) -> None:
+    once = _paragraph_texts(raw)
+    assert _paragraph_texts("\n\n".join(once)) == once
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(documents, raw_documents), st.sampled_from(["text", "markdown", "html"]))
 def test_every_offset_maps_inside_the_raw_text_and_spans_cover_it(raw: str, fmt: str) -> None:
