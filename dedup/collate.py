@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -221,10 +222,33 @@ def _match_sentences(ref: list[_Sentence], copy: list[_Sentence]) -> list[int]:
         return [-1] * len(copy)
     queries = [s.content for s in copy]
     choices = [s.content for s in ref]
+    c_len = np.array([len(c) for c in choices])[None, :]
+    out: list[int] = []
+    previous = -1
+    # Rows in blocks, so that a text of tens of thousands of sentences scores in bounded memory.
+    for start in range(0, len(queries), SCORE_BLOCK):
+        block = queries[start : start + SCORE_BLOCK]
+        for row in _scores(block, choices, c_len):
+            best = float(row.max())
+            if best < MIN_SCORE:
+                out.append(-1)
+                continue
+            candidates = np.flatnonzero(row >= best - 1.0)
+            after = candidates[candidates > previous]
+            choice = int(after[0]) if after.size else int(candidates[0])
+            out.append(choice)
+            previous = choice
+    return out
+
+
+SCORE_BLOCK = 512  # copy sentences scored at a time
+
+
+def _scores(queries: list[str], choices: list[str], c_len: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    """Score each query sentence against every reference sentence (see :func:`_match_sentences`)."""
     whole = process.cdist(queries, choices, scorer=fuzz.ratio, dtype=np.float32, workers=-1)
     partial = process.cdist(queries, choices, scorer=fuzz.partial_ratio, dtype=np.float32, workers=-1)
     q_len = np.array([len(q) for q in queries])[:, None]
-    c_len = np.array([len(c) for c in choices])[None, :]
     fragment_ok = (np.minimum(q_len, c_len) >= MIN_FRAGMENT) & (
         np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
     )
@@ -232,20 +256,8 @@ def _match_sentences(ref: list[_Sentence], copy: list[_Sentence]) -> list[int]:
     # glued to a body) is scored down by the share of it that the reference sentence leaves unexplained, so
     # that a short heading found inside it does not outbid the body sentence that makes up most of it.
     unexplained = np.clip(1.0 - c_len / q_len, 0.0, 1.0)
-    score = np.where(fragment_ok, np.maximum(whole, partial - 5 - 30 * unexplained), whole)
-    out: list[int] = []
-    previous = -1
-    for row in score:
-        best = float(row.max())
-        if best < MIN_SCORE:
-            out.append(-1)
-            continue
-        candidates = np.flatnonzero(row >= best - 1.0)
-        after = candidates[candidates > previous]
-        choice = int(after[0]) if after.size else int(candidates[0])
-        out.append(choice)
-        previous = choice
-    return out
+    scores: npt.NDArray[np.float32] = np.where(fragment_ok, np.maximum(whole, partial - 5 - 30 * unexplained), whole)
+    return scores
 
 
 # --- edits -------------------------------------------------------------------------------------------------
