@@ -566,7 +566,7 @@ def _soft_break(
     last = last_line.text[-1]
     if not (last.isalnum() or last == "、"):
         return False
-    if words is not None and last.isalnum() and last + nxt.text[:1] not in words:
+    if words is not None and last.isalnum() and fold_width(last + nxt.text[:1]) not in words:
         return False
     if last_line.closes_with(jumps) or nxt.opens_with(jumps):
         return False
@@ -609,7 +609,10 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
         paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
     if enabled:
         # pairs of characters inside the paragraphs as unwrapped (a second normalization sees those lines)
+        # as this pass sees the paragraphs and as a second pass would (widths folded, spaces gone), so that a
+        # cut the second pass would glue is glued now
         joined = ["".join(ln.text for ln in para) for para in paragraphs]
+        joined += [fold_width(re.sub(r"\s+", "", text)) for text in joined]
         words = frozenset(text[k : k + 2] for text in joined for k in range(len(text) - 1))
         rejoined: list[list[_Line]] = []
         for para in paragraphs:
@@ -653,11 +656,21 @@ def step_width(m: Mapped) -> tuple[Mapped, int]:
     """
     if not _FOLDABLE.search(m.text):
         return m, 0
-    count = len(_FULLWIDTH_ALNUM.findall(m.text))
-    cps = np.frombuffer(m.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    return Mapped(fold_width(m.text), m.origin), len(_FULLWIDTH_ALNUM.findall(m.text))
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII variants and the ideographic space as ASCII, one to one.
+
+    >>> fold_width("１？Ａ\u3000，")
+    '1?A ,'
+    """
+    if not _FOLDABLE.search(text):
+        return text
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
     cps[cps == 0x3000] = 0x20
-    return Mapped(cps.tobytes().decode("utf-32-le", "surrogatepass"), m.origin), count
+    return cps.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _SPACES = re.compile(r"[^\S\n]+")
@@ -693,6 +706,11 @@ def step_spaces(m: Mapped) -> tuple[Mapped, int]:
 def normalize(document: Document, config: NormalizeConfig | None = None) -> NormText:
     """Normalize one document for matching, recording what each step did.
 
+    Joining lines can make what no line held alone: a Markdown mark, a pinyin annotation, a paragraph that
+    now ends mid-word. A text whose lines were joined is therefore normalized again until it no longer
+    changes (at most twice more), so that normalizing twice equals normalizing once; a text no step joined
+    is settled after one pass.
+
     >>> from dedup.records import Document
     >>> norm = normalize(Document("a.txt", "（上接1版）按照党中央要求，\\n各地及时出台有关配套制度。", "utf-8"))
     >>> norm.text
@@ -701,6 +719,30 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
     1
     """
     config = config or NormalizeConfig()
+    norm, unsettled = _normalize_once(document, config)
+    for _ in range(2):
+        if not unsettled:
+            break
+        again, unsettled = _normalize_once(Document(document.path, norm.text, document.encoding, "text"), config)
+        if again.text == norm.text:
+            break
+        before = Mapped.identity(norm.text)
+        markers = tuple(_remap_markers(list(norm.markers), before, Mapped(again.text, again.origin)))
+        origin = norm.origin[again.origin] if len(again.origin) else again.origin
+        norm = NormText(
+            document, again.text, origin, norm.line_starts, norm.notes, markers, again.garbled, norm.headings
+        )
+    return norm
+
+
+# What a later step can make into a mark an earlier step would strip (``1 *`` -> ``1*``): a text that still
+# holds one is normalized again.
+_UNSETTLED = re.compile(f"[*_\\[\\]#>`]|[(（][{_PINYIN_LETTERS}]")
+
+
+def _normalize_once(document: Document, config: NormalizeConfig) -> tuple[NormText, bool]:
+    """One pass of every step; and whether the text may not be settled yet (lines were joined, or marks
+    that joined lines made were stripped)."""
     raw = document.text
     starts = line_starts(raw)
 
@@ -748,25 +790,11 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
     markers = _remap_markers(markers, m, spaced)
     m = spaced
 
-    # Joining lines can make marks that no line held alone (``*`` / ``1`` -> ``*1``, ``一(`` / ``é)`` ->
-    # ``一(é)``); strip those too, until nothing changes, so that normalizing twice equals normalizing once.
-    markdown = not (document.format == "html" or looks_like_html(raw))
-    for _ in range(4):
-        settled = m
-        if markdown:
-            settled = step_markdown(settled)[0]
-        if config.strip_pinyin:
-            settled = step_pinyin(settled)[0]
-        settled = step_spaces(settled)[0]
-        if settled.text == m.text:
-            break
-        markers = _remap_markers(markers, m, settled)
-        m = settled
-
     garbled = tuple(find_garbled(m.text))
     if garbled:
         notes.append(Note("garbled", f"flagged {len(garbled)} garbled runs (pinyin remnants, mojibake)", len(garbled)))
-    return NormText(document, m.text, m.origin, starts, tuple(notes), tuple(markers), garbled, headings)
+    norm = NormText(document, m.text, m.origin, starts, tuple(notes), tuple(markers), garbled, headings)
+    return norm, joins > 0 or bool(_UNSETTLED.search(m.text))
 
 
 def _remap_markers(markers: list[Marker], before: Mapped, after: Mapped) -> list[Marker]:
