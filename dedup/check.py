@@ -2,9 +2,26 @@
 
 The questions a team asks of each day's drop: which of these documents reprint something we already hold,
 which reprint each other, and is any copy damaged beyond what we accept? ``check`` answers them with the same
-stages as ``scan`` and ``report``: the drop is sketched; index documents sharing an LSH band with it are read
-back from the index and sketched again; everything is verified and grouped together. Each witness then says
-whether it comes from the index or the drop.
+stages as ``scan`` and ``report``, over the drop and the few indexed documents that could matter:
+
+1. The drop is sketched (in worker processes when it is large).
+2. Its LSH band codes are merged with the index's postings, one block at a time: this gives every candidate
+   pair of a drop unit and an indexed unit, as an in-memory scan of index and drop together would find it
+   (of a crowded bucket, the first ``max_bucket`` indexed members, which include the member a scan links
+   the bucket through).
+3. The candidate pairs are verified on exact shingle sets, reading only the texts of the indexed units
+   involved: most pairs of a large index are chance collisions of one band.
+4. The indexed documents with a verified pair are read back as stored (paragraphs as segmented, unit texts
+   as sketched) and signed again: compiled code, no normalization, no raw text.
+5. Candidates, verification and grouping run over those documents and the drop together, as the scan runs
+   them. Each witness then says whether it comes from the index or the drop.
+6. Only for ``fail_on``, the raw text of the indexed copies in the drop's groups is read, to quote them.
+
+What a scan of index and drop would see that the check does not: indexed documents without a verified
+match to the drop, which can matter only through a chain of index-only matches (a story whose indexed
+copies link to each other but to no drop copy directly), and, of a bucket with more than ``max_bucket``
+indexed members, the members past the first ``max_bucket`` (they would make the same star, with more
+points).
 
 Gates (each optional) decide the exit code:
 
@@ -17,19 +34,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
-from dedup.candidates import Units, banding
+from dedup.candidates import Units, banding, verify
 from dedup.collate import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
+from dedup.fingerprint import Signer, shingle_sets
 from dedup.group import Group
-from dedup.index import Index, band_keys
-from dedup.io import load
-from dedup.records import Document, InputRecord
+from dedup.index import Index, IndexedDocument, Record
+from dedup.io import input_record, load
+from dedup.postings import Hits, Lookup, band_codes
+from dedup.records import InputRecord, Skipped
 from dedup.reporting import collate_group
-from dedup.scan import ScannedDocument, ScanResult, _sketch_all, match_and_group
+from dedup.scan import ScannedDocument, ScanResult, match_and_group
+from dedup.sketching import Unread, scanned, sketch_for_check, sketch_for_index, stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +87,7 @@ class CheckResult:
 
     Attributes:
         scan: the combined scan: index candidates first, then the drop; groups hold at least one drop witness.
+            Indexed documents carry their raw text only when a collation quoted them (``fail_on``).
         sources: ``"index"`` or ``"drop"`` for each document of ``scan.documents``.
         drop: one entry per drop document, in input order.
         collations: the collation of each group (by group id) when ``fail_on`` asked for findings.
@@ -99,64 +121,51 @@ def check(
     fail_on: Sequence[FindingKind] = (),
     workers: int | None = None,
 ) -> CheckResult:
-    """Group a drop against the index and within itself, and apply the gates."""
+    """Group a drop against the index and within itself, and apply the gates.
+
+    The steps (see the module docstring) leave their timings in ``scan.stats``: ``sketch_s`` (the drop),
+    ``index_lookup_s`` (the postings merge), ``index_verify_s`` (the candidate pairs), ``index_load_s``
+    (the verified documents), ``candidates_s`` and ``group_s`` (over those and the drop), and with
+    ``fail_on`` ``index_quote_s`` (the raw texts collation quotes).
+    """
     import os
 
     config = config or Config()
     index.require_settings(config)
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-    inputs, drop_docs, drop_units, drop_signatures = _sketch_all(
-        load(paths), config, workers or os.cpu_count() or 1, None
-    )
+    inputs, drop_docs, drop_units, drop_signatures = _sketch_drop(paths, config, workers or os.cpu_count() or 1)
     stats["sketch_s"] = time.perf_counter() - tick
 
+    held = _matching_documents(index, drop_units, drop_signatures, config, stats)
     tick = time.perf_counter()
-    stored = index.units()
-    bands, rows = banding(config.candidates, config.fingerprint.num_perm)
-    wanted = band_keys(drop_signatures, bands, rows)
-    hit = np.zeros(stored.keys.shape[0], dtype=bool)
-    if stored.keys.shape[0] and wanted.shape[0]:
-        for band in range(min(bands, stored.keys.shape[1])):
-            hit |= np.isin(stored.keys[:, band], wanted[:, band])
-    candidate_ids = np.unique(stored.docs[hit]).tolist()
-    held = [d.as_document() for d in index.documents(candidate_ids)]
-    stats["index_lookup_s"] = time.perf_counter() - tick
+    index_docs, index_units, index_signatures = _rebuild(held, config)
+    stats["index_load_s"] += time.perf_counter() - tick
     stats["index_candidates"] = len(held)
 
-    tick = time.perf_counter()
-    _, index_docs, index_units, index_signatures = _sketch_all(held, config, workers or os.cpu_count() or 1, None)
-    stats["index_sketch_s"] = time.perf_counter() - tick
-
-    documents = [*index_docs, *drop_docs]
+    documents: list[ScannedDocument] = [*index_docs, *drop_docs]
     offset = len(index_docs)
-    units = Units(
-        np.concatenate([index_units.doc, drop_units.doc + offset]),
-        np.concatenate([index_units.paragraph, drop_units.paragraph]),
-        np.concatenate([index_units.sets, drop_units.sets]),
-        np.concatenate([index_units.offsets, drop_units.offsets[1:] + index_units.offsets[-1]]),
-    )
+    units = _concat_units([index_units, drop_units], [0, offset])
     signatures = np.concatenate([index_signatures, drop_signatures])
     groups, _, _ = match_and_group(documents, units, signatures, config, stats)
     sources = tuple(["index"] * offset + ["drop"] * len(drop_docs))
     groups = tuple(g for g in groups if any(sources[p.doc] == "drop" for w in g.witnesses for p in w.passages))
     stats.update(documents=len(drop_docs), skipped=sum(1 for r in inputs if r.status == "skipped"))
-    scan = ScanResult(tuple(inputs), tuple(documents), groups, config, stats)
 
-    reprints = _reprints(groups, documents, sources)
     collations: dict[str, Collation] = {}
     failures: dict[int, list[Finding]] = {}
     if fail_on:
-        for g in groups:
-            reference = _index_reference(g, documents, sources)
-            collation = collate_group(g, documents, reference)
-            collations[g.id] = collation
-            for witness, result in zip(g.witnesses, _results_in_order(g, collation), strict=True):
-                for passage in witness.passages:
-                    if sources[passage.doc] == "drop":
-                        bad = [f for f in result.findings if f.kind in fail_on]
-                        failures.setdefault(passage.doc, []).extend(bad)
+        tick = time.perf_counter()
+        quoted = sorted({p.doc for g in groups for w in g.witnesses for p in w.passages if sources[p.doc] == "index"})
+        raw = index.raw_texts([held[k] for k in quoted])
+        for k in quoted:
+            documents[k] = replace(documents[k], raw=raw[held[k].id])
+        stats["index_quote_s"] = time.perf_counter() - tick
+        stats["index_quoted"] = len(quoted)
+        collations, failures = _collate(groups, documents, sources, fail_on)
+    scan = ScanResult(tuple(inputs), tuple(documents), groups, config, stats)
 
+    reprints = _reprints(groups, documents, sources)
     drop = tuple(
         DropDocument(
             documents[offset + k].path,
@@ -167,8 +176,57 @@ def check(
     )
     reprinting = sum(1 for d in drop if not d.unique)
     dup_rate = reprinting / len(drop) if drop else 0.0
+    return CheckResult(scan, sources, drop, dup_rate, _gates(drop, dup_rate, max_dup_rate, fail_on), collations)
+
+
+def _matching_documents(
+    index: Index, drop_units: Units, drop_signatures: npt.NDArray[np.uint32], config: Config, stats: dict[str, float]
+) -> list[IndexedDocument]:
+    """The indexed documents with a verified candidate pair with the drop, read back as stored."""
+    tick = time.perf_counter()
+    bands, rows = banding(config.candidates, config.fingerprint.num_perm)
+    lookup = Lookup(band_codes(drop_signatures, bands, rows), config.candidates.max_bucket)
+    for block, merged in index.blocks_with(lookup.merge):
+        lookup.add(block, merged)
+    hits = lookup.result()
+    stats["index_lookup_s"] = time.perf_counter() - tick
+    stats["index_crowded_buckets"] = int(hits.crowded.size)
+    stats["index_band_pairs"] = int(hits.docs.size)
+    stats["index_band_documents"] = int(np.unique(hits.docs).size)
+
+    tick = time.perf_counter()
+    matched = _verified_documents(hits, drop_units, index, config)
+    stats["index_verify_s"] = time.perf_counter() - tick
+    tick = time.perf_counter()
+    held = index.documents(matched)
+    stats["index_load_s"] = time.perf_counter() - tick
+    return held
+
+
+def _collate(
+    groups: Sequence[Group], documents: Sequence[ScannedDocument], sources: Sequence[str], fail_on: Sequence[str]
+) -> tuple[dict[str, Collation], dict[int, list[Finding]]]:
+    """Each group's collation (against the index's copy where it holds one), and the ``fail_on`` findings
+    of each drop document."""
+    collations: dict[str, Collation] = {}
+    failures: dict[int, list[Finding]] = {}
+    for g in groups:
+        collation = collate_group(g, documents, _index_reference(g, documents, sources))
+        collations[g.id] = collation
+        for witness, result in zip(g.witnesses, _results_in_order(g, collation), strict=True):
+            for passage in witness.passages:
+                if sources[passage.doc] == "drop":
+                    failures.setdefault(passage.doc, []).extend(f for f in result.findings if f.kind in fail_on)
+    return collations, failures
+
+
+def _gates(
+    drop: Sequence[DropDocument], dup_rate: float, max_dup_rate: float | None, fail_on: Sequence[str]
+) -> tuple[Gate, ...]:
+    """The verdicts of the gates asked for."""
     gates: list[Gate] = []
     if max_dup_rate is not None:
+        reprinting = sum(1 for d in drop if not d.unique)
         gates.append(
             Gate(
                 "max-dup-rate",
@@ -186,7 +244,114 @@ def check(
                 f"{len(failing)} drop document(s) with {', '.join(fail_on)} findings against their reference",
             )
         )
-    return CheckResult(scan, sources, drop, dup_rate, tuple(gates), collations)
+    return tuple(gates)
+
+
+def _sketch_drop(
+    paths: Iterable[str], config: Config, workers: int
+) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
+    """The drop, sketched as a scan would (raw text kept, for quoting), with every input accounted for."""
+    records: list[tuple[int, InputRecord]] = []
+    documents: list[ScannedDocument] = []
+    parts: list[Units] = []
+    bases: list[int] = []
+    signatures: list[npt.NDArray[np.uint32]] = []
+    for entry in stream(load(paths), sketch_for_check, config, workers):
+        if isinstance(entry, Unread):
+            records.append((entry.place, input_record(entry.skipped)))
+            continue
+        bases.append(len(documents))
+        for place, outcome in zip(entry.places, entry.result.outcomes, strict=True):
+            if isinstance(outcome, Skipped):
+                records.append((place, input_record(outcome)))
+            else:
+                records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
+                documents.append(outcome)
+        parts.append(entry.result.units)
+        signatures.append(entry.result.signatures)
+    records.sort(key=lambda r: r[0])
+    matrix = np.concatenate(signatures) if signatures else np.zeros((0, config.fingerprint.num_perm), dtype=np.uint32)
+    return [r for _, r in records], documents, _concat_units(parts, bases), matrix
+
+
+def _verified_documents(hits: Hits, drop_units: Units, index: Index, config: Config) -> npt.NDArray[np.int64]:
+    """The indexed documents with at least one candidate pair that verification accepts.
+
+    At scale most candidate pairs are chance collisions of a band between unrelated texts (a low LSH
+    threshold over millions of units): in a 10,000-article drop against 200,000 indexed articles, more than
+    half the index shares a band with the drop, yet a sixth of those documents match anything. Only the
+    texts of the colliding units are read (``content``, no decompression), shingled, and scored exactly as
+    ``verify`` scores every pair in a scan; the rest of a document is read only if one of its pairs counts.
+    One accepted pair settles a document, so each document's first pair is scored first, and the others only
+    for the documents it did not settle (reprints have dozens of pairs; chance collisions one or two).
+    """
+    if not hits.docs.size:
+        return np.zeros(0, dtype=np.int64)
+    packed = (hits.docs << np.int64(24)) | hits.units  # a unit's number in its document is under 2**24
+    unique, inverse = np.unique(packed, return_inverse=True)
+    texts = index.unit_texts(unique >> np.int64(24), unique & np.int64((1 << 24) - 1))
+    first = np.zeros(hits.docs.size, dtype=np.bool_)
+    order = np.argsort(hits.docs, kind="stable")
+    starts = np.flatnonzero(np.diff(hits.docs[order], prepend=-1))
+    first[order[starts]] = True
+    accepted = _accept(hits.drop_units[first], inverse[first], texts, drop_units, config)
+    settled = np.unique(hits.docs[first][accepted])
+    rest = ~first & ~np.isin(hits.docs, settled)
+    accepted = _accept(hits.drop_units[rest], inverse[rest], texts, drop_units, config)
+    return np.union1d(settled, hits.docs[rest][accepted])
+
+
+def _accept(
+    drop: npt.NDArray[np.int64], held: npt.NDArray[np.int64], texts: list[str], drop_units: Units, config: Config
+) -> npt.NDArray[np.bool_]:
+    """Whether each pair of a drop unit and an indexed unit (a position in ``texts``) passes ``verify``."""
+    if not drop.size:
+        return np.zeros(0, dtype=np.bool_)
+    needed, local = np.unique(held, return_inverse=True)
+    sets, offsets = shingle_sets([texts[k] for k in needed.tolist()], config.fingerprint.ngram)
+    n = len(drop_units)
+    both = Units(
+        np.zeros(n + needed.size, dtype=np.int64),
+        np.zeros(n + needed.size, dtype=np.int64),
+        np.concatenate([drop_units.sets, sets]),
+        np.concatenate([drop_units.offsets, offsets[1:] + drop_units.offsets[-1]]),
+    )
+    return verify(both, np.stack([drop, n + local.ravel()], axis=1), config.candidates).accepted
+
+
+def _rebuild(
+    held: Sequence[IndexedDocument], config: Config
+) -> tuple[list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
+    """The candidates as a scan would have sketched them, from their stored records: the paragraphs as
+    segmented, and the stored unit texts shingled and signed again (compiled kernels, no normalization)."""
+    documents = [scanned(d.path, d.encoding, d.form.paragraphs, d.form.notes, "", d.form.lengths) for d in held]
+    texts = [t for d in held for t in d.form.unit_texts]
+    counts = np.fromiter((len(d.form.unit_texts) for d in held), dtype=np.int64, count=len(held))
+    unit_doc = np.repeat(np.arange(len(held), dtype=np.int64), counts)
+    unit_paragraph = np.fromiter(
+        (k for d in held for k in d.form.unit_paragraphs), dtype=np.int64, count=int(counts.sum())
+    )
+    sets, offsets = shingle_sets(texts, config.fingerprint.ngram)
+    signatures = Signer(config.fingerprint).sign_texts(texts)
+    return documents, Units(unit_doc, unit_paragraph, sets, offsets), signatures
+
+
+def _concat_units(parts: Sequence[Units], bases: Sequence[int]) -> Units:
+    """Units of consecutive document ranges as one, ``bases[k]`` being the first document of ``parts[k]``."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Units(empty, empty, np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
+    offsets = [np.zeros(1, dtype=np.int64)]
+    base = 0
+    for part in parts:
+        offsets.append(part.offsets[1:] + base)
+        base += int(part.offsets[-1])
+    return Units(
+        np.concatenate([part.doc + b for part, b in zip(parts, bases, strict=True)]),
+        np.concatenate([part.paragraph for part in parts]),
+        np.concatenate([part.sets for part in parts]),
+        np.concatenate(offsets),
+    )
 
 
 def _reprints(
@@ -223,21 +388,32 @@ def _results_in_order(g: Group, collation: Collation) -> list[WitnessCollation]:
     return [by_id[w.id] for w in g.witnesses]
 
 
-def add_to_index(paths: Iterable[str], index: Index, config: Config | None = None) -> tuple[list[InputRecord], int]:
-    """Sketch the inputs and add them to the index in one transaction; returns the inputs and the count."""
+def add_to_index(
+    paths: Iterable[str], index: Index, config: Config | None = None, workers: int | None = None
+) -> tuple[list[InputRecord], int]:
+    """Sketch the inputs and add them to the index in one transaction; returns the inputs and the count.
+
+    The inputs are streamed: each batch is written as soon as it is sketched and let go, and postings a
+    block at a time, so memory stays flat whatever the corpus size; the transaction still makes the add all
+    or nothing.
+    """
     import os
 
     config = config or Config()
     index.require_settings(config)
-    loaded = list(load(paths))
-    inputs, documents, units, signatures = _sketch_all(loaded, config, os.cpu_count() or 1, None, keep_text=False)
-    # Sketching keeps the loaded documents' order (and drops the ones left empty): walk both in step.
-    loaded_docs = iter(item for item in loaded if isinstance(item, Document))
-    originals = []
-    for kept in documents:
-        original = next(loaded_docs)
-        while original.path != kept.path:
-            original = next(loaded_docs)
-        originals.append(original)
-    added = index.add(originals, units.doc, units.paragraph, signatures, config)
-    return inputs, added
+    records: list[tuple[int, InputRecord]] = []
+    with index.writer(config) as writer:
+        for entry in stream(load(paths), sketch_for_index, config, workers or os.cpu_count() or 1):
+            if isinstance(entry, Unread):
+                records.append((entry.place, input_record(entry.skipped)))
+                continue
+            kept: list[Record] = []
+            for place, outcome in zip(entry.places, entry.result.outcomes, strict=True):
+                if isinstance(outcome, Skipped):
+                    records.append((place, input_record(outcome)))
+                else:
+                    records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
+                    kept.append(outcome)
+            writer.add(kept, entry.result.unit_docs, entry.result.codes)
+    records.sort(key=lambda r: r[0])
+    return [r for _, r in records], writer.added

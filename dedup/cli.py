@@ -528,10 +528,15 @@ def _open_index(path: str, config: Config, create: bool = False) -> Index:
 
 def _index_add(paths: list[str], index_path: str, quiet: bool, create: bool, stdin_format: StdinFormat) -> None:
     from dedup.check import add_to_index
+    from dedup.index import IndexFileError
 
     config = Config()
     with _open_index(index_path, config, create=create) as index, _reading_stdin(paths, stdin_format) as stdin:
-        records, added = add_to_index(paths, index, config)
+        try:
+            records, added = add_to_index(paths, index, config)
+        except IndexFileError as exc:  # damage found while adding: the add is rolled back
+            _error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
         _report_inputs(_stderr(quiet), records, stdin)
         total = index.count()
     _stderr(quiet).print(f"added {added} document(s) to {escape(index_path)} ({total} in all)", highlight=False)
@@ -603,11 +608,16 @@ def check(
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
     from dedup.check import check as run_check
+    from dedup.index import IndexFileError
 
     kinds = _kinds(fail_on)
     config = Config()
     with _open_index(index, config) as opened, _reading_stdin(paths, stdin_format) as stdin:
-        result = run_check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds)
+        try:
+            result = run_check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds)
+        except IndexFileError as exc:  # damage found while reading the index: trouble, not a failed gate
+            _error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
     _report_inputs(_stderr(quiet), list(result.scan.inputs), stdin)
     if output is OutputFormat.table:
         console = _stdout()

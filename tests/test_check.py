@@ -14,8 +14,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from dedup.config import Config, FingerprintConfig
+from dedup.check import add_to_index, check
+from dedup.config import CandidateConfig, Config, FingerprintConfig
 from dedup.index import Index, IndexFileError
+from dedup.scan import scan
 
 from .corpora import page, story
 
@@ -213,3 +215,83 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
         process.communicate(timeout=300)
         assert process.returncode == 0
     assert _count(index) == 7
+
+
+# --- the check against an in-memory scan of index and drop together ------------------------------------------
+
+BOILERPLATE = "本网站所有内容均受版权保护，未经书面授权不得转载、摘编或以其他方式使用，违者必究。"
+
+
+def _groups_of_drop(groups: object, drop_paths: set[str]) -> set[frozenset[str]]:
+    """The groups that hold a drop document, each as the set of its witnesses' segments."""
+    out: set[frozenset[str]] = set()
+    for g in groups:  # type: ignore[attr-defined]
+        spans = frozenset(str(s) for w in g.witnesses for s in w.segments)
+        if any(s.path in drop_paths for w in g.witnesses for s in w.segments):
+            out.add(spans)
+    return out
+
+
+def test_a_check_groups_the_drop_as_a_scan_of_index_and_drop_would(tmp_path: Path) -> None:
+    """Stories reprinted in the index and the drop, a page of two stories, a copy inside the drop, and an
+    advert line in eight documents (a crowded bucket at ``max_bucket=4``): the check, reading only the
+    indexed documents that verify against the drop, and of the advert's only the first four, finds the
+    groups a scan of everything finds, the advert taken for boilerplate in both."""
+    config = Config(candidates=CandidateConfig(max_bucket=4))
+    held, drop = tmp_path / "held", tmp_path / "drop"
+    for k in range(12):
+        paragraphs = story(300 + k) + ([BOILERPLATE] if k % 2 else [])
+        write(held, f"s{k:02d}.txt", f"标题{k}", paragraphs)
+    write(held, "copy_s03.txt", "转载", story(303)[:4])
+    (held / "page.txt").write_text(page(("甲", story(320)), ("乙", story(321))), encoding="utf-8")
+    write(drop, "a_reprint_s03.txt", "转", [*story(303)[1:], BOILERPLATE])
+    write(drop, "b_second_story_of_page.txt", "乙", story(321))
+    write(drop, "c_new.txt", "新", story(330))
+    write(drop, "d_copy_of_new.txt", "新", story(330)[:5])
+    write(drop, "e_advert_only.txt", "广告", [*story(331, 2), BOILERPLATE])
+
+    index_path = tmp_path / "i.sqlite"
+    with Index.create(index_path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+    with Index.open(index_path, config) as opened:
+        checked = check([str(drop)], opened, config, workers=1)
+    scanned = scan([str(held), str(drop)], config, workers=1)
+
+    drop_paths = {d.path for d in checked.drop}
+    expected = _groups_of_drop(scanned.groups, drop_paths)
+    assert _groups_of_drop(checked.scan.groups, drop_paths) == expected
+    assert len(expected) == 3, "s03 with its copies, the page's second story, the new story twice"
+    stats = checked.scan.stats
+    assert stats["index_crowded_buckets"] > 0, "the advert's bucket is crowded across the index"
+    held_read = {
+        Path(d.path).name
+        for d, source in zip(checked.scan.documents, checked.sources, strict=True)
+        if source == "index"
+    }
+    assert held_read == {"s01.txt", "s03.txt", "s05.txt", "s07.txt", "copy_s03.txt", "page.txt"}
+    assert stats["index_band_documents"] == stats["index_candidates"] == 6
+    by_name = {Path(d.path).name: d for d in checked.drop}
+    assert by_name["e_advert_only.txt"].unique, "a shared advert is not a reprint"
+
+
+def test_a_story_reprinted_by_most_of_what_the_check_reads_is_still_a_story(tmp_path: Path) -> None:
+    """The check reads six of forty documents, all copies of one story: a story however large a share of
+    what is read, and reported as the scan of all forty reports it."""
+    held, drop = tmp_path / "held", tmp_path / "drop"
+    for k in range(30):
+        write(held, f"other{k:02d}.txt", f"其他{k}", story(400 + k, 3))
+    for k in range(5):
+        write(held, f"copy{k}.txt", "通稿", story(450))
+    write(drop, "reprint.txt", "通稿", story(450))
+    write(drop, "fresh.txt", "新", story(460))
+    index_path = tmp_path / "i.sqlite"
+    with Index.create(index_path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+    with Index.open(index_path) as opened:
+        checked = check([str(drop)], opened, workers=1)
+    scanned = scan([str(held), str(drop)], Config(), workers=1)
+    drop_paths = {d.path for d in checked.drop}
+    assert _groups_of_drop(checked.scan.groups, drop_paths) == _groups_of_drop(scanned.groups, drop_paths)
+    by_name = {Path(d.path).name: d for d in checked.drop}
+    assert len(by_name["reprint.txt"].reprints) == 5 and by_name["fresh.txt"].unique
+    assert checked.scan.stats["index_candidates"] == 5

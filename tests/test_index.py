@@ -1,0 +1,261 @@
+"""The persistent index's storage: stored records, postings lookups, streaming adds, schema and damage."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import index as index_module
+from dedup import sketching
+from dedup.candidates import build_units
+from dedup.check import add_to_index, check
+from dedup.config import CandidateConfig, Config
+from dedup.docstore import decode_document, decode_raw, encode_document, encode_raw
+from dedup.fingerprint import Signer
+from dedup.index import Index, IndexFileError
+from dedup.io import load
+from dedup.postings import Block, Lookup, band_codes
+from dedup.prepare import Prepared, prepare_document
+from dedup.records import Document
+
+from .corpora import page, story
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_stored_record_gives_back_the_paragraphs_units_and_raw_text(seeds: dict[str, Prepared]) -> None:
+    """The seeds hold every kind of paragraph metadata: jump markers (000, 002), headlines and bylines,
+    pinyin notes and Traditional script (003), and long paragraphs sketched as windows."""
+    config = Config()
+    for prepared in seeds.values():
+        units, texts = build_units([prepared.paragraphs], config.fingerprint)
+        notes = tuple(n.message for n in prepared.norm.notes)
+        meta, content = encode_document(
+            prepared.paragraphs, notes, list(zip(units.paragraph.tolist(), texts, strict=True))
+        )
+        stored = decode_document(meta, content)
+        assert stored.paragraphs == prepared.paragraphs, prepared.path
+        assert stored.notes == notes
+        assert stored.unit_texts == texts and stored.unit_paragraphs == units.paragraph.tolist()
+        raw = encode_raw(prepared.document.text, prepared.paragraphs)
+        assert decode_raw(raw, stored.paragraphs) == prepared.document.text
+    kinds = {h for p in seeds.values() for q in p.paragraphs for h in q.hints}
+    assert {"headline", "continued_on", "continued_from"} <= kinds, "the seeds exercise the hints"
+    assert any(q.markers for p in seeds.values() for q in p.paragraphs)
+
+
+def test_a_unit_that_is_not_a_stretch_of_its_paragraph_is_stored_whole() -> None:
+    prepared = prepare_document(Document("x.txt", page(("标题", story(3))), "utf-8"))
+    odd = [(1, "一段不在原文里的文字，完全是另外写的。"), (1, prepared.paragraphs[1].text[5:40])]
+    stored = decode_document(*encode_document(prepared.paragraphs, (), odd))
+    assert stored.unit_texts == [text for _, text in odd]
+
+
+def test_postings_find_what_a_brute_force_comparison_finds() -> None:
+    rng = np.random.default_rng(7)
+    signatures = rng.integers(0, 2**32, size=(600, 128), dtype=np.uint64).astype(np.uint32)
+    signatures[100:108] = signatures[5]  # a bucket of 9 indexed units: crowded at max_bucket 8
+    signatures[300, :3] = signatures[7, :3]  # one shared band only
+    codes = band_codes(signatures, 37, 3)
+    docs = np.arange(600, dtype=np.int64) // 6  # 100 documents of 6 units
+    halves = [slice(0, 300), slice(300, 600)]
+    blocks = [Block.build(1 + 50 * k, codes[h], docs[h] - 50 * k) for k, h in enumerate(halves)]
+    stored = [Block.from_blobs(b.first_doc, b.units, b.bands, *b.blobs()) for b in blocks]
+    drop_signatures = np.concatenate([signatures[[5, 7, 450, 7]], signatures[[0]] ^ np.uint32(1)])
+    lookup = Lookup(band_codes(drop_signatures, 37, 3), max_bucket=8)
+    for block in stored:
+        lookup.add(block)
+    hits = lookup.result()
+
+    drop = band_codes(drop_signatures, 37, 3)
+    counts: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for u, row in enumerate(codes.tolist()):
+        for code in row:
+            counts[code] = counts.get(code, 0) + 1
+            members.setdefault(code, []).append(u)
+    for code in drop.ravel().tolist():
+        counts[code] = counts.get(code, 0) + 1
+    crowded = {c for c, n in counts.items() if n > 8}
+    # Every indexed member of a bucket, up to the first eight (by id) of a crowded one.
+    expected = sorted(
+        {
+            (d, 1 + int(docs[u]), u % 6)
+            for d in range(drop.shape[0])
+            for c in drop[d].tolist()
+            for u in members.get(c, [])[:8]
+        }
+    )
+    got = sorted(zip(hits.drop_units.tolist(), hits.docs.tolist(), hits.units.tolist(), strict=True))
+    assert got == expected
+    assert set(hits.crowded.tolist()) == crowded and len(crowded) == 37, "unit 5's bucket, in every band"
+    assert (1, 2, 1) in got and (1, 51, 0) in got and (3, 51, 0) in got, "unit 7 and 300 share band 0"
+    assert (2, 76, 0) in got and not any(d == 4 for d, _, _ in got)
+    star = {doc for d, doc, _ in got if d == 0}
+    assert star == {1, 17, 18}, "of the crowded bucket (units 5, 100-107), the first eight: docs 1, 17, 18"
+
+
+def _held(tmp_path: Path, count: int = 8) -> Path:
+    for k in range(count):
+        _write(tmp_path / "held", f"s{k}.txt", page((f"标题{k}", story(10 + k))))
+    return tmp_path / "held"
+
+
+def test_an_add_streams_in_batches_and_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With tiny batches and blocks an add writes many postings blocks, and a check across them finds
+    exactly what it finds in an index of one block."""
+    held = _held(tmp_path)
+    _write(tmp_path / "drop", "r.txt", page(("转载", story(13)[1:])))
+    with Index.create(tmp_path / "one.sqlite", Config()) as one:
+        add_to_index([str(held)], one, workers=1)
+        expected = check([str(tmp_path / "drop")], one, workers=1)
+        assert one.info()["postings_blocks"] == 1
+
+    monkeypatch.setattr(sketching, "BATCH", 2)
+    monkeypatch.setattr(index_module, "BLOCK_UNITS", 10)
+    with Index.create(tmp_path / "many.sqlite", Config()) as many:
+        records, added = add_to_index([str(held)], many, workers=1)
+        assert added == 8 and [r.status for r in records] == ["ok"] * 8
+        info = many.info()
+        assert int(info["postings_blocks"]) >= 4  # type: ignore[call-overload]
+        blocks = list(many.blocks())
+        assert all(b.units <= 10 + 2 * 20 for b in blocks), "a block is written once it holds BLOCK_UNITS units"
+        assert sum(b.units for b in blocks) == info["units"]
+        got = check([str(tmp_path / "drop")], many, workers=1)
+    assert [d.reprints for d in got.drop] == [d.reprints for d in expected.drop]
+    assert got.drop[0].reprints and got.drop[0].reprints[0].startswith("index:")
+
+
+def test_the_sketch_stream_does_not_read_ahead(tmp_path: Path) -> None:
+    """Results come while the inputs are still being read: memory holds a batch, not the corpus."""
+    pulled = 0
+
+    def documents() -> object:
+        nonlocal pulled
+        for k in range(3 * sketching.BATCH):
+            pulled += 1
+            yield Document(f"d{k}.txt", page((f"标题{k}", story(k % 40, 2))), "utf-8")
+
+    results = sketching.stream(documents(), sketching.sketch_for_index, Config(), workers=1)  # type: ignore[arg-type]
+    first = next(results)
+    assert isinstance(first, sketching.Done) and len(first.places) == sketching.BATCH
+    assert pulled <= sketching.BATCH + 1
+    assert sum(len(r.places) for r in results if isinstance(r, sketching.Done)) == 2 * sketching.BATCH
+
+
+def test_a_check_reads_raw_text_only_to_quote(tmp_path: Path) -> None:
+    """Without ``fail_on`` a check needs no raw text at all; with it, only that of the indexed copies it
+    quotes. Removing every other raw text from the file changes nothing."""
+    held = _held(tmp_path)
+    damaged = story(12)
+    del damaged[2]
+    _write(tmp_path / "drop", "d.txt", page(("标题12", damaged)))
+    _write(tmp_path / "drop", "new.txt", page(("新", story(40))))
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+    with Index.open(path) as opened:
+        before = check([str(tmp_path / "drop")], opened, fail_on=("dropped",), workers=1)
+    quoted = {
+        before.scan.documents[p.doc].path
+        for g in before.scan.groups
+        for w in g.witnesses
+        for p in w.passages
+        if before.sources[p.doc] == "index"
+    }
+    assert quoted == {str(held / "s2.txt")}
+
+    connection = sqlite3.connect(path)
+    keep = connection.execute("SELECT id FROM documents WHERE path IN (?)", tuple(quoted)).fetchall()
+    connection.execute("DELETE FROM texts WHERE id != ?", keep[0])
+    connection.commit()
+    with Index.open(path) as opened:
+        after = check([str(tmp_path / "drop")], opened, fail_on=("dropped",), workers=1)
+    assert [(d.path, d.reprints, [f.kind for f in d.failures]) for d in after.drop] == [
+        (d.path, d.reprints, [f.kind for f in d.failures]) for d in before.drop
+    ]
+    assert [f.kind for f in after.drop[0].failures] == ["dropped"]
+
+    connection.execute("DELETE FROM texts")
+    connection.commit()
+    connection.close()
+    with Index.open(path) as opened:
+        plain = check([str(tmp_path / "drop")], opened, workers=1)
+        assert [d.reprints for d in plain.drop] == [d.reprints for d in before.drop]
+        with pytest.raises(IndexFileError, match="damaged"):
+            check([str(tmp_path / "drop")], opened, fail_on=("dropped",), workers=1)
+
+
+def test_an_old_or_damaged_index_is_a_clear_error(tmp_path: Path) -> None:
+    held = _held(tmp_path, 2)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE documents SET content = substr(content, 1, 9)")
+    connection.commit()
+    with Index.open(path) as opened, pytest.raises(IndexFileError, match="damaged"):
+        check([str(held)], opened, workers=1)
+    connection.execute("UPDATE documents SET meta = X'00'")
+    connection.commit()
+    with Index.open(path) as opened, pytest.raises(IndexFileError, match="damaged"):
+        opened.documents([1])
+    connection.execute("UPDATE postings SET postings = substr(postings, 1, 10)")
+    connection.commit()
+    with pytest.raises(IndexFileError, match="cut short"):
+        Index.open(path)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dedup")), "check", str(held), "--index", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "damaged" in done.stderr
+    connection.execute("DROP TABLE texts")
+    connection.commit()
+    with pytest.raises(IndexFileError, match="damaged dedup index"):
+        Index.open(path)
+    connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+    rebuild = r"index schema 1, but this dedup reads schema 2: rebuild it with `dedup index build"
+    with pytest.raises(IndexFileError, match=rebuild):
+        Index.open(path)
+
+
+def test_an_index_refuses_another_banding(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    Index.create(path, Config()).close()
+    other = Config(candidates=CandidateConfig(threshold=0.5))
+    with pytest.raises(IndexFileError, match=r"banding.bands is 37 in the index but \d+ here"):
+        Index.open(path, other)
+
+
+def test_a_check_signs_candidates_as_a_scan_would(tmp_path: Path) -> None:
+    """The units and signatures rebuilt from the index equal those sketched from the original text."""
+    held = _held(tmp_path, 3)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+    config = Config()
+    with Index.open(path) as opened:
+        stored = opened.documents([1, 2, 3])
+    for document, item in zip(stored, load([str(held)]), strict=True):
+        assert isinstance(item, Document) and document.path == item.path
+        prepared = prepare_document(item)
+        _, texts = build_units([prepared.paragraphs], config.fingerprint)
+        assert document.form.paragraphs == prepared.paragraphs
+        assert document.form.unit_texts == texts
+        signer = Signer(config.fingerprint)
+        assert (signer.sign_texts(document.form.unit_texts) == signer.sign_texts(texts)).all()
