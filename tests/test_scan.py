@@ -358,3 +358,33 @@ def test_a_copy_that_scatters_a_partial_story_is_one_witness(tmp_path: Path) -> 
     (group,) = spans(scan([str(tmp_path)]))
     (b,) = [w[0] for w in group if w[0][0] == "b.txt"]
     assert b[1:] == (1, lines_of(text, body[4][:20]))
+
+
+def test_articles_on_the_same_topic_are_kept_apart(tmp_path: Path) -> None:
+    # The generator's hard negatives: pairs of real articles on one topic (shared names and vocabulary, no
+    # shared sentence), each reprinted with damage. No group may hold copies of both.
+    from benchmarks.corpus import generate_corpus
+
+    truth = generate_corpus(tmp_path, stories=30, seed=2)
+    assert truth.same_topic
+    result = scan([str(tmp_path)])
+    copies = {c.id: c for c in truth.copies}
+    story_of: dict[tuple[str, int], str] = {}
+    for c in truth.copies:
+        for seg in c.segments:
+            for line in range(seg.start_line, seg.end_line + 1):
+                story_of[(seg.path, line)] = c.story
+    twins = {frozenset(pair) for pair in truth.same_topic}
+    grouped: set[str] = set()
+    for g in result.groups:
+        stories = {
+            story_of.get(
+                (Path(s.path.split("#")[0]).name + ("#" + s.path.split("#")[1] if "#" in s.path else ""), line)
+            )
+            for w in g.witnesses
+            for s in w.segments
+            for line in range(s.start_line, s.end_line + 1)
+        } - {None}
+        assert not any(pair <= stories for pair in twins), (g.id, sorted(s for s in stories if s))
+        grouped |= {s for s in stories if s}
+    assert copies and any(pair <= grouped for pair in twins), "both twins of a pair are found, apart"
