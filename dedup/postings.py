@@ -24,6 +24,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from dedup.candidates import band_keys
+
 U16Array = npt.NDArray[np.uint16]
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -48,32 +50,17 @@ def _jit(function: _F) -> _F:
 def band_codes(signatures: U32Array, bands: int, rows: int) -> U64Array:
     """One code per unit and band: ``band << 40 | hash40(band values)``; equal bands give equal codes.
 
+    The hash is the top 40 bits of :func:`dedup.candidates.band_keys`, so index and scan band alike.
+
     >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 3, 5]], dtype=np.uint32)
     >>> codes = band_codes(sigs, 2, 2)
     >>> bool(codes[0, 0] == codes[1, 0]), bool(codes[0, 1] == codes[1, 1]), int(codes[1, 1] >> 40)
     (True, False, 1)
     """
-    if bands * rows > signatures.shape[1]:
-        raise ValueError(f"bands × rows = {bands * rows} exceeds the signature width {signatures.shape[1]}")
-    out = np.empty((signatures.shape[0], bands), dtype=np.uint64)
-    _band_codes(np.ascontiguousarray(signatures, dtype=np.uint32), bands, rows, out)
-    return out
-
-
-@_jit
-def _band_codes(signatures: U32Array, bands: int, rows: int, out: U64Array) -> None:  # pragma: no cover
-    for i in range(signatures.shape[0]):
-        for band in range(bands):
-            h = np.uint64(band + 1) * np.uint64(0x9E3779B97F4A7C15)
-            for column in range(band * rows, (band + 1) * rows):
-                h ^= np.uint64(signatures[i, column])
-                # murmur3's 64-bit finalizer: every input bit reaches every output bit
-                h ^= h >> np.uint64(33)
-                h *= np.uint64(0xFF51AFD7ED558CCD)
-                h ^= h >> np.uint64(33)
-                h *= np.uint64(0xC4CEB9FE1A85EC53)
-                h ^= h >> np.uint64(33)
-            out[i, band] = (np.uint64(band) << np.uint64(40)) | (h >> np.uint64(24))
+    keys = band_keys(signatures, bands, rows)
+    band_ids = np.arange(bands, dtype=np.uint64) << np.uint64(40)
+    codes: U64Array = band_ids[None, :] | (keys >> np.uint64(24))
+    return codes
 
 
 @dataclass(frozen=True, slots=True)
