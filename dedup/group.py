@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -89,9 +90,23 @@ class _UnionFind:
 Key = tuple[int, int]  # (document, paragraph)
 
 
-# A document as grouping sees it: its path, its paragraphs, the content characters of each, and the
-# content digest of each heading-like paragraph (0 for the others).
-SketchedDocument = tuple[str, Sequence[Paragraph], Sequence[int], Sequence[int]]
+class SketchedDocument(NamedTuple):
+    """A document as grouping sees it.
+
+    Attributes:
+        path: as the user gave it.
+        paragraphs: its paragraphs.
+        lengths: the content characters of each paragraph.
+        digests: the content digest of each heading-like paragraph (0 for the others).
+        layout: how the document came (file type, encoding, what normalization undid: OCR wrapping,
+            Traditional script, markup): the two pages of one paper's jumped story share it.
+    """
+
+    path: str
+    paragraphs: Sequence[Paragraph]
+    lengths: Sequence[int]
+    digests: Sequence[int]
+    layout: str = ""
 
 
 class _Corpus:
@@ -594,11 +609,13 @@ def _stitch(
         return (min(found), max(found)) if found else None
 
     def cost(head: Passage, tail: Passage) -> int:
+        # (between pairings that fit equally, the two pages of one paper come alike: OCR'd alike, same script)
+        unlike = int(documents[head.doc].layout != documents[tail.doc].layout)
         h, t = placed(head), placed(tail)
         if h is None or t is None:
-            return 10_000  # nothing to go by: any pairing will do, after the ones that fit
+            return 10_000 + unlike  # nothing to go by: any pairing will do, after the ones that fit
         overlap = max(0, h[1] - t[0] + 1)
-        return 100 * overlap + abs(t[0] - h[1] - 1)
+        return 100 * overlap + 2 * abs(t[0] - h[1] - 1) + unlike
 
     options = sorted(
         ((cost(h, t), i, j) for i, h in enumerate(heads) for j, t in enumerate(tails) if t.doc != h.doc),
@@ -625,7 +642,7 @@ def _bare_heads(
     Only the markers and the headline tie such a head to the rest of its copy, printed on another page.
     """
     out: dict[int, list[Passage]] = defaultdict(list)
-    for d, (_, paragraphs, lengths, digests) in enumerate(documents):
+    for d, (_, paragraphs, lengths, digests, _) in enumerate(documents):
         for k, p in enumerate(paragraphs):
             if "continued_on" not in p.hints or (d, k) in where:
                 continue

@@ -34,7 +34,7 @@ from dedup.candidates import (
 )
 from dedup.config import Config, GroupConfig
 from dedup.fingerprint import Signer, content_codepoints, content_digest
-from dedup.group import Group, Grouping, group, is_heading_like
+from dedup.group import Group, Grouping, SketchedDocument, group, is_heading_like
 from dedup.io import input_record, load
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
@@ -56,6 +56,7 @@ class ScannedDocument:
     raw: str = ""
     lengths: tuple[int, ...] = ()
     digests: tuple[int, ...] = ()
+    layout: str = ""
 
     def content_lengths(self) -> tuple[int, ...]:
         """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
@@ -133,11 +134,15 @@ def _sketch_batch(
             documents.append(Skipped(document.path, "no text left after normalization (markup only?)"))
             continue
         notes = tuple(n.message for n in prepared.norm.notes)
+        undone = sorted({n.step for n in prepared.norm.notes} & {"markup", "pinyin", "t2s", "unwrap"})
+        layout = "|".join([os.path.splitext(document.path.partition("#")[0])[1], document.encoding, *undone])
         positions.append(len(documents))
         raw = document.text if keep_text else ""
         paragraphs = tuple(replace(p, text="", sentences=()) for p in prepared.paragraphs) if slim else None
         documents.append(
-            ScannedDocument(document.path, document.encoding, paragraphs or prepared.paragraphs, notes, raw)
+            ScannedDocument(
+                document.path, document.encoding, paragraphs or prepared.paragraphs, notes, raw, layout=layout
+            )
         )
         kept.append(prepared.paragraphs)
     units, texts, lengths = build_units_and_lengths(kept, config.fingerprint)
@@ -452,7 +457,10 @@ def group_matches(
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()
     grouping = group(
-        [(d.path, d.paragraphs, d.content_lengths(), d.heading_digests(config.group)) for d in documents],
+        [
+            SketchedDocument(d.path, d.paragraphs, d.content_lengths(), d.heading_digests(config.group), d.layout)
+            for d in documents
+        ],
         units,
         matches,
         config.group,
