@@ -794,7 +794,9 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
 
     The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
     than half of the copies render it; a reading differs from the base's where more than half of the copies
-    agree on the same edit at the same place (a copy without an edit there votes for the base's reading).
+    agree on the same edit at the same place (a copy without an edit there votes for the base's reading);
+    and two paragraphs of the base are one where most copies that hold both hold them in one paragraph (the
+    base split it).
 
     Returns:
         The consensus paragraphs, and a sentence saying how they were chosen.
@@ -803,7 +805,8 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
     others = [align(base_texts, w.paragraphs, w.id) for k, w in enumerate(witnesses) if k != base]
     voters = len(witnesses)
     paragraphs: list[str] = []
-    dropped = changed = 0
+    dropped = changed = rejoined = 0
+    joins = _majority_joins(base_texts, others)
     for i, text in enumerate(base_texts):
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
         present = 1 + sum(p is not None for p in pieces)
@@ -825,7 +828,12 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
             if count > majority
         ]
         changed += len(winners)
-        paragraphs.append(apply_edits(text, _non_overlapping(winners)))
+        reading = apply_edits(text, _non_overlapping(winners))
+        if i in joins and paragraphs:
+            paragraphs[-1] += reading
+            rejoined += 1
+        else:
+            paragraphs.append(reading)
     reason = (
         f"consensus of {voters} copies, built on {witnesses[base].id}: "
         f"{len(paragraphs)} paragraphs kept by the majority"
@@ -834,7 +842,26 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
         reason += f", {dropped} left out (in a minority of copies)"
     if changed:
         reason += f", {changed} reading(s) taken from the majority"
+    if rejoined:
+        reason += f", {rejoined} paragraph(s) the base split joined as the majority prints them"
     return tuple(paragraphs), reason
+
+
+def _majority_joins(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:
+    """Base paragraphs ``i`` that most copies holding both ``i - 1`` and ``i`` print in one paragraph with
+    ``i - 1`` (the base, which prints them apart, votes against)."""
+    joins: set[int] = set()
+    for i in range(1, len(base)):
+        both = together = 0
+        for other in others:
+            where_prev = {p.copy_index for p in other.portions if p.ref == i - 1}
+            where_this = {p.copy_index for p in other.portions if p.ref == i}
+            if where_prev and where_this:
+                both += 1
+                together += bool(where_prev & where_this)
+        if together * 2 > both + 1:
+            joins.add(i)
+    return joins
 
 
 def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:

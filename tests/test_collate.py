@@ -173,3 +173,17 @@ def test_three_or_more_copies_are_collated_against_the_majority(tmp_path: Path) 
     assert findings[by_file["c1.txt"]] == [("substituted", 3)]
     assert findings[by_file["c2.txt"]] == [("dropped", 5)]
     assert findings[by_file["c3.txt"]] == []
+
+
+def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole() -> None:
+    from dedup.collate import build_consensus, collate_consensus
+
+    texts = [t for t in real_paragraphs()[40:80] if t.count("。") >= 2][:6]
+    cut = texts[2].index("。") + 1  # an editor splits between sentences
+    split = [*texts[:2], texts[2][:cut], texts[2][cut:], *texts[3:]]
+    copies = [witness("base", split), *(witness(f"c{k}", texts) for k in range(3))]
+    paragraphs, reason = build_consensus(copies, 0)
+    assert list(paragraphs) == texts and "joined" in reason
+    result = collate_consensus(copies, 0)
+    kinds = {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
+    assert kinds == {"base": {"split"}, "c0": set(), "c1": set(), "c2": set()}
