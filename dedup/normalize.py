@@ -548,8 +548,25 @@ def _paragraphs_wrapped(
 _SENTENCE_MARK = re.compile("[。！？!?]")
 
 
+class _Pairs:
+    """The pairs of characters inside a text's paragraphs, as this pass sees them and as a second pass would
+    (widths folded, spaces gone), so that a cut the second pass would glue is glued now. Collected on the
+    first question: most texts never ask (their paragraphs end a sentence)."""
+
+    def __init__(self, paragraphs: list[list[_Line]]) -> None:
+        self._paragraphs = paragraphs
+        self._pairs: frozenset[str] | None = None
+
+    def __contains__(self, pair: object) -> bool:
+        if self._pairs is None:
+            joined = ["".join(ln.text for ln in para) for para in self._paragraphs]
+            joined += [fold_width(re.sub(r"\s+", "", text)) for text in joined]
+            self._pairs = frozenset(text[k : k + 2] for text in joined for k in range(len(text) - 1))
+        return pair in self._pairs
+
+
 def _soft_break(
-    paragraph: list[_Line], following: list[_Line], jumps: frozenset[int], words: frozenset[str] | None = None
+    paragraph: list[_Line], following: list[_Line], jumps: frozenset[int], words: _Pairs | None = None
 ) -> bool:
     """Whether a paragraph was cut in two by a page or column break (seed 002 lines 17-19: ``…，突`` /
     ``出强调…``), so that the ``following`` paragraph continues it.
@@ -608,12 +625,7 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
     else:
         paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
     if enabled:
-        # pairs of characters inside the paragraphs as unwrapped (a second normalization sees those lines)
-        # as this pass sees the paragraphs and as a second pass would (widths folded, spaces gone), so that a
-        # cut the second pass would glue is glued now
-        joined = ["".join(ln.text for ln in para) for para in paragraphs]
-        joined += [fold_width(re.sub(r"\s+", "", text)) for text in joined]
-        words = frozenset(text[k : k + 2] for text in joined for k in range(len(text) - 1))
+        words = _Pairs(paragraphs)
         rejoined: list[list[_Line]] = []
         for para in paragraphs:
             if rejoined and _soft_break(rejoined[-1], para, opens | closes, words):
