@@ -751,9 +751,29 @@ def damage_share(witness: WitnessText) -> float:
     return damaged / max(1, prose)
 
 
+FOREIGN_SHARE = 0.1  # of a paragraph's character pairs found in the other copies: below it, none of the story's
+
+
+def foreign_share(witness: WitnessText, others: Sequence[WitnessText]) -> float:
+    """Share of a copy's paragraphs of prose that have nothing of the story in them: hardly a pair of
+    characters in common with the other copies (a page's unrelated paragraph taken in). A paragraph the other
+    copies dropped still shares the story's names and terms (a quarter of its pairs, typically); one that
+    does not belong shares the language's commonest pairs only (a twentieth)."""
+    story = set().union(*(_bigrams(p.text) for o in others for p in o.paragraphs))
+    prose = foreign = 0
+    for paragraph in witness.paragraphs:
+        pairs = _bigrams(paragraph.text)
+        if len(pairs) < 2 * HEADING_CHARS:
+            continue
+        prose += 1
+        foreign += len(pairs & story) < FOREIGN_SHARE * len(pairs)
+    return foreign / max(1, prose)
+
+
 def choose_reference(witnesses: Sequence[WitnessText], coverage: Sequence[float]) -> tuple[int, str]:
     """The most complete and least damaged copy: most of the story covered, fewest internal repeats, fewest
-    paragraphs cut off mid-sentence or garbled (:func:`damage_share`).
+    paragraphs cut off mid-sentence or garbled (:func:`damage_share`) or foreign to the story
+    (:func:`foreign_share`).
 
     Between two copies, coverage alone favours the damaged one as often as not: the paragraph one copy
     added counts as story, and the one it dropped is matched nowhere, so the intact copy's passage ends
@@ -763,13 +783,13 @@ def choose_reference(witnesses: Sequence[WitnessText], coverage: Sequence[float]
         The index of the chosen witness and the reason, in words, for the report.
     """
     repeats = [repeat_share(w) for w in witnesses]
-    damage = [damage_share(w) for w in witnesses]
+    damage = [damage_share(w) + foreign_share(w, [o for o in witnesses if o is not w]) for w in witnesses]
     scores = [(cov - r - d, cov, -r, -d) for cov, r, d in zip(coverage, repeats, damage, strict=True)]
     best = max(range(len(witnesses)), key=lambda k: scores[k])
     reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
     reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
     if damage[best]:
-        reason += f", {damage[best]:.0%} cut off or garbled"
+        reason += f", {damage[best]:.0%} cut off, garbled or foreign"
     return best, reason
 
 

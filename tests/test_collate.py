@@ -187,3 +187,14 @@ def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole(
     result = collate_consensus(copies, 0)
     kinds = {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
     assert kinds == {"base": {"split"}, "c0": set(), "c1": set(), "c2": set()}
+
+
+def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -> None:
+    from dedup.collate import choose_reference
+
+    texts = list(real_paragraphs()[100:106])
+    foreign = real_paragraphs()[900]  # another story's paragraph, taken in by a web page
+    intact = witness("wire", texts)
+    padded = witness("web", [*texts[:3], foreign, *texts[4:]])  # dropped one paragraph, took a foreign one in
+    best, reason = choose_reference([padded, intact], [1.0, 0.95])  # the padded copy looks more complete
+    assert best == 1, reason
