@@ -46,11 +46,12 @@ from dedup.fingerprint import Signer, shingle_sets
 from dedup.group import Group
 from dedup.index import Index, IndexedDocument, Record
 from dedup.io import input_record, load
+from dedup.pool import Unread, stream
 from dedup.postings import Hits, Lookup, band_codes
 from dedup.records import InputRecord, Skipped
 from dedup.reporting import collate_group
 from dedup.scan import ScannedDocument, ScanResult, match_and_group
-from dedup.sketching import Unread, scanned, sketch_for_check, sketch_for_index, stream
+from dedup.sketching import scanned, sketch_for_check, sketch_for_index
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import itertools
-import multiprocessing
 import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, BinaryIO, Literal, overload
@@ -36,6 +32,7 @@ from dedup.config import Config, GroupConfig
 from dedup.fingerprint import Signer, content_codepoints, content_digest
 from dedup.group import Group, Grouping, SketchedDocument, group, is_heading_like
 from dedup.io import input_record, load
+from dedup.pool import Unread, stream
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
 
@@ -112,9 +109,6 @@ class _Sketched:
     signatures: U32Array | U64Array  # or band keys, with ``band_keys_only=True``
 
 
-_Batch = tuple[list[int], list[Document]]  # the batch's places among the inputs, and its documents
-
-
 def _sketch_batch(
     batch: list[Document], config: Config, keep_text: bool = True, band_keys_only: bool = False, slim: bool = False
 ) -> _Sketched:
@@ -168,36 +162,6 @@ def _heading_digests(paragraphs: Sequence[Paragraph], lengths: Sequence[int], co
     )
 
 
-def _init_worker() -> None:
-    """Each worker process signs on one thread: the pool already uses every core."""
-    import numba
-
-    numba.set_num_threads(1)
-
-
-BATCH = 256
-PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs more than it saves
-
-
-def _batches(items: Iterable[Document | Skipped], slots: list[InputRecord | None]) -> Iterator[_Batch]:
-    """Cut the inputs into batches of ``BATCH`` documents as they are read, keeping each input's place:
-    a skipped input's record goes into ``slots`` at once, a document's place is held for its outcome."""
-    where: list[int] = []
-    batch: list[Document] = []
-    for item in items:
-        if isinstance(item, Skipped):
-            slots.append(input_record(item))
-            continue
-        where.append(len(slots))
-        batch.append(item)
-        slots.append(None)
-        if len(batch) >= BATCH:
-            yield where, batch
-            where, batch = [], []
-    if batch:
-        yield where, batch
-
-
 @overload
 def _sketch_all(
     items: Iterable[Document | Skipped],
@@ -234,7 +198,7 @@ def _sketch_all(
     band_keys_only: bool = False,
     slim: bool = False,
 ) -> _Sketch:
-    """Prepare and sketch every document, in worker processes when the corpus is large.
+    """Prepare and sketch every document, in worker processes when the corpus is large (:func:`dedup.pool.stream`).
 
     Inputs keep their order: a skipped input keeps its place among the documents. The inputs are read as
     the workers take them, with only a few batches in flight, so the raw corpus is never all in memory
@@ -242,49 +206,25 @@ def _sketch_all(
     the corpus arrays as they come and then let go. ``keep_text``, ``band_keys_only`` and ``slim`` are
     :func:`_sketch_batch`'s; the last value returned is the signatures or the band keys.
     """
-    work = partial(_sketch_batch, config=config, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
+    work = partial(_sketch_batch, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
     width = (
         banding(config.candidates, config.fingerprint.num_perm)[0] if band_keys_only else config.fingerprint.num_perm
     )
     corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width)
-    slots: list[InputRecord | None] = []
-    batches = _batches(items, slots)
-    head = list(itertools.islice(batches, PARALLEL_FROM // BATCH + 1))
-    parallel = workers > 1 and sum(len(batch) for _, batch in head) >= PARALLEL_FROM
-    total: int | None = None
-
-    def collect(where: list[int], result: _Sketched, reading_done: bool) -> None:
-        nonlocal total
-        corpus.append(where, result, slots)
-        if reading_done:
-            total = sum(1 for slot in slots if slot is None) + len(corpus.documents)
+    records: list[tuple[int, InputRecord]] = []
+    for entry in stream(items, work, config, workers):
+        if isinstance(entry, Unread):
+            records.append((entry.place, input_record(entry.skipped)))
+            continue
+        corpus.append(entry.places, entry.result, records)
         if progress is not None:
-            progress("sketching", len(corpus.documents), total)
-
-    if parallel:
-        context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-            in_flight: deque[tuple[list[int], Future[_Sketched]]] = deque()
-            for where, batch in itertools.chain(head, batches):
-                in_flight.append((where, pool.submit(work, batch)))
-                del batch
-                while len(in_flight) > 2 * workers:
-                    collect(*_done(in_flight.popleft()), False)
-            head.clear()
-            while in_flight:
-                collect(*_done(in_flight.popleft()), True)
-    else:
-        for where, batch in itertools.chain(head, batches):
-            collect(where, work(batch), False)
-        head.clear()
-    records = [r for r in slots if r is not None]
+            progress("sketching", len(corpus.documents), None)
+    if progress is not None:
+        progress("sketching", len(corpus.documents), len(corpus.documents))
+    records.sort(key=lambda record: record[0])
     units, matrix = corpus.finish()
     release_memory()
-    return records, corpus.documents, units, matrix
-
-
-def _done(item: tuple[list[int], Future[_Sketched]]) -> tuple[list[int], _Sketched]:
-    return item[0], item[1].result()
+    return [r for _, r in records], corpus.documents, units, matrix
 
 
 class _Growing:
@@ -321,14 +261,14 @@ class _Corpus:
         self.offsets.extend(np.zeros(1, dtype=np.int64))
         self.sketches = _Growing(sketch_dtype, width)
 
-    def append(self, where: list[int], result: _Sketched, slots: list[InputRecord | None]) -> None:
-        """Take in one batch: its documents (and each input's record into its slot) and its units."""
+    def append(self, places: Sequence[int], result: _Sketched, records: list[tuple[int, InputRecord]]) -> None:
+        """Take in one batch: its documents (each input's record, with its place) and its units."""
         local_to_global = np.full(len(result.documents), -1, dtype=np.int64)
-        for k, (slot, outcome) in enumerate(zip(where, result.documents, strict=True)):
+        for k, (place, outcome) in enumerate(zip(places, result.documents, strict=True)):
             if isinstance(outcome, Skipped):
-                slots[slot] = input_record(outcome)
+                records.append((place, input_record(outcome)))
             else:
-                slots[slot] = InputRecord(outcome.path, "ok", encoding=outcome.encoding)
+                records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
                 local_to_global[k] = len(self.documents)
                 self.documents.append(outcome)
         self.doc.extend(local_to_global[result.unit_doc])

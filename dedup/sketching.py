@@ -7,19 +7,16 @@ flat however large the corpus (each batch is written to the index and let go), w
 it needs of its drop. Batch results come back in input order, each with its documents' places; an input
 that could not be read comes at once, with its place, so a caller can still report everything in order.
 
-The stages are the ones ``scan`` runs (:func:`~dedup.prepare.prepare_document`,
-:func:`~dedup.candidates.build_units`, :class:`~dedup.fingerprint.Signer`), so a document sketched here has
-the units and signatures a scan would give it.
+The batches go through :func:`dedup.pool.stream`. The stages are the ones ``scan`` runs
+(:func:`~dedup.prepare.prepare_document`, :func:`~dedup.candidates.build_units`,
+:class:`~dedup.fingerprint.Signer`), so a document sketched here has the units and signatures a scan would
+give it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, fields
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -38,11 +35,7 @@ IntArray = npt.NDArray[np.int64]
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
 
-BATCH = 256  # documents per batch sent to a worker
-PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs more than it saves
 EMPTY_REASON = "no text left after normalization (markup only?)"
-
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +125,11 @@ def sketch_for_check(batch: Sequence[Document], config: Config) -> DropBatch:
             outcomes.append(outcome)
             continue
         paragraphs = prepared.paragraphs[outcome]
-        lengths = tuple(int(content_codepoints(p.text).size) for p in paragraphs) if WITH_LENGTHS else ()
+        lengths = tuple(int(content_codepoints(p.text).size) for p in paragraphs)
         outcomes.append(
             scanned(document.path, document.encoding, paragraphs, prepared.notes[outcome], document.text, lengths)
         )
     return DropBatch(tuple(outcomes), prepared.units, prepared.signatures)
-
-
-#: Whether :class:`~dedup.scan.ScannedDocument` takes the paragraphs' content lengths (newer versions do,
-#: and otherwise count them again, at a few microseconds a paragraph, every time grouping asks).
-WITH_LENGTHS = "lengths" in {f.name for f in fields(ScannedDocument)}
 
 
 def scanned(
@@ -152,96 +140,5 @@ def scanned(
     raw: str,
     lengths: tuple[int, ...],
 ) -> ScannedDocument:
-    """A scanned document, with its content lengths where the record takes them."""
-    extra: dict[str, Any] = {"lengths": lengths} if WITH_LENGTHS and lengths else {}
-    return ScannedDocument(path, encoding, paragraphs, notes, raw, **extra)
-
-
-def _init_worker() -> None:
-    """Each worker process signs on one thread: the pool already uses every core."""
-    import numba
-
-    numba.set_num_threads(1)
-
-
-@dataclass(frozen=True, slots=True)
-class Done(Generic[R]):
-    """A batch's result, with its documents' places in the input (for callers that report in input order)."""
-
-    places: tuple[int, ...]
-    result: R
-
-
-@dataclass(frozen=True, slots=True)
-class Unread:
-    """An input that could not be read, with its place in the input."""
-
-    place: int
-    skipped: Skipped
-
-
-def stream(
-    items: Iterable[Document | Skipped],
-    work: Callable[[Sequence[Document], Config], R],
-    config: Config,
-    workers: int,
-) -> Iterator[Unread | Done[R]]:
-    """Run ``work`` over the documents in batches of :data:`BATCH`, in input order.
-
-    Batch results come in input order, each with its documents' places; an input that could not be read
-    comes through as soon as it is met, with its place. Corpora of fewer than :data:`PARALLEL_FROM`
-    documents are done in this process (starting workers costs more); larger ones in ``workers`` processes,
-    with at most ``2 * workers`` batches in flight, so memory holds a few batches, never the corpus.
-    """
-    inputs = iter(items)
-    head: list[Document | Skipped] = []
-    documents = 0
-    for item in inputs if workers > 1 else ():
-        head.append(item)
-        documents += isinstance(item, Document)
-        if documents >= PARALLEL_FROM:
-            break
-    if workers <= 1 or documents < PARALLEL_FROM:
-        for entry in _batched(_chain(head, inputs)):
-            yield entry if isinstance(entry, Unread) else Done(entry[0], work(entry[1], config))
-        return
-
-    context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
-    running: deque[tuple[tuple[int, ...], Future[R]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-        for entry in _batched(_chain(head, inputs)):
-            if isinstance(entry, Unread):
-                yield entry
-                continue
-            running.append((entry[0], pool.submit(work, entry[1], config)))
-            while len(running) > 2 * workers:
-                places, future = running.popleft()
-                yield Done(places, future.result())
-        while running:
-            places, future = running.popleft()
-            yield Done(places, future.result())
-
-
-def _chain(head: list[Document | Skipped], rest: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
-    """The buffered head, let go item by item, then the rest of the inputs."""
-    head.reverse()
-    while head:
-        yield head.pop()
-    yield from rest
-
-
-def _batched(items: Iterable[Document | Skipped]) -> Iterator[Unread | tuple[tuple[int, ...], list[Document]]]:
-    """Batches of :data:`BATCH` documents with their input places; unreadable inputs pass through at once."""
-    places: list[int] = []
-    batch: list[Document] = []
-    for place, item in enumerate(items):
-        if isinstance(item, Skipped):
-            yield Unread(place, item)
-            continue
-        places.append(place)
-        batch.append(item)
-        if len(batch) >= BATCH:
-            yield tuple(places), batch
-            places, batch = [], []
-    if batch:
-        yield tuple(places), batch
+    """A scanned document, with its content lengths (grouping weighs paragraphs by them)."""
+    return ScannedDocument(path, encoding, paragraphs, notes, raw, lengths)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dedup import index as index_module
-from dedup import sketching
+from dedup import pool, sketching
 from dedup.candidates import build_units
 from dedup.check import add_to_index, check
 from dedup.config import CandidateConfig, Config
@@ -121,7 +121,7 @@ def test_an_add_streams_in_batches_and_blocks(tmp_path: Path, monkeypatch: pytes
         expected = check([str(tmp_path / "drop")], one, workers=1)
         assert one.info()["postings_blocks"] == 1
 
-    monkeypatch.setattr(sketching, "BATCH", 2)
+    monkeypatch.setattr(pool, "BATCH", 2)
     monkeypatch.setattr(index_module, "BLOCK_UNITS", 10)
     with Index.create(tmp_path / "many.sqlite", Config()) as many:
         records, added = add_to_index([str(held)], many, workers=1)
@@ -142,15 +142,15 @@ def test_the_sketch_stream_does_not_read_ahead(tmp_path: Path) -> None:
 
     def documents() -> object:
         nonlocal pulled
-        for k in range(3 * sketching.BATCH):
+        for k in range(3 * pool.BATCH):
             pulled += 1
             yield Document(f"d{k}.txt", page((f"标题{k}", story(k % 40, 2))), "utf-8")
 
-    results = sketching.stream(documents(), sketching.sketch_for_index, Config(), workers=1)  # type: ignore[arg-type]
+    results = pool.stream(documents(), sketching.sketch_for_index, Config(), workers=1)  # type: ignore[arg-type]
     first = next(results)
-    assert isinstance(first, sketching.Done) and len(first.places) == sketching.BATCH
-    assert pulled <= sketching.BATCH + 1
-    assert sum(len(r.places) for r in results if isinstance(r, sketching.Done)) == 2 * sketching.BATCH
+    assert isinstance(first, pool.Done) and len(first.places) == pool.BATCH
+    assert pulled <= pool.BATCH + 1
+    assert sum(len(r.places) for r in results if isinstance(r, pool.Done)) == 2 * pool.BATCH
 
 
 def test_a_check_reads_raw_text_only_to_quote(tmp_path: Path) -> None:
