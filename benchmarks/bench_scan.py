@@ -63,7 +63,7 @@ TARGET_BYTES = 4 * 1024**3
 TARGET_SIZE = 100_000
 SAMPLE_S = 0.1
 
-# Run in a fresh interpreter: argv is (corpus, progress log, result json). Progress lines are
+# Run in a fresh interpreter: argv is (corpus, progress log, result json, "scan" or "report"). Progress lines are
 # "seconds<TAB>stage<TAB>done<TAB>total", flushed at once so a stopped run still shows where it was.
 _CHILD = r"""
 import json, os, resource, sys, time
@@ -75,8 +75,14 @@ def progress(stage, done, total):
     log.write(f"{time.perf_counter() - start:.3f}\t{stage}\t{done}\t{total}\n")
 cpu0 = os.times()
 tick = time.perf_counter()
-result = scan([sys.argv[1]], progress=progress)
+if sys.argv[4] == "report":  # scan, then collate every group (raw text kept for quoting)
+    from dedup.reporting import report
+    result = report([sys.argv[1]]).scan
+else:
+    result = scan([sys.argv[1]], progress=progress)
 took = time.perf_counter() - tick
+if sys.argv[4] == "report":
+    result.stats["collate_s"] = took - sum(v for k, v in result.stats.items() if k.endswith("_s"))
 cpu1 = os.times()
 groups = [
     sorted({result.documents[p.doc].path.rpartition("#")[2] for w in g.witnesses for p in w.passages})
@@ -308,8 +314,9 @@ def _stage_at_stop(events: Sequence[tuple[float, str, int, int | None]]) -> str:
     return f"{stage} (started at {at:.0f} s)"
 
 
-def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path) -> Run:
-    """Write ``n`` articles, scan them in a fresh interpreter, measure, and score the groups."""
+def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, mode: str = "scan") -> Run:
+    """Write ``n`` articles, scan them (or, ``mode="report"``, scan and collate every group) in a fresh
+    interpreter, measure, and score the groups."""
     corpus = workdir / f"articles_{n}.jsonl"
     tick = time.perf_counter()
     truth = write_articles_jsonl(corpus, n, seed)
@@ -323,7 +330,7 @@ def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path) -
         truth_groups=len(truth),
     )
     log, result = workdir / f"progress_{n}.tsv", workdir / f"result_{n}.json"
-    cmd = [sys.executable, "-c", _CHILD, str(corpus), str(log), str(result)]
+    cmd = [sys.executable, "-c", _CHILD, str(corpus), str(log), str(result), mode]
     tick = time.perf_counter()
     errors = workdir / f"stderr_{n}.txt"
     with errors.open("wb") as err:
@@ -437,6 +444,7 @@ def table(runs: Sequence[Run]) -> str:
         "sketch",
         "cands",
         "group",
+        "collate",
         "CPU/wall",
         "peak GB",
         "main GB",
@@ -466,6 +474,7 @@ def table(runs: Sequence[Run]) -> str:
                 _s(st.get("sketch_s")),
                 _s(st.get("candidates_s")),
                 _s(st.get("group_s")),
+                _s(st.get("collate_s")),
                 "-" if r.cpu_s is None or not r.scan_s else f"{r.cpu_s / r.scan_s:.2f}",
                 _gb(r.peak_tree_bytes),
                 _gb(r.maxrss_self_bytes),
@@ -537,6 +546,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--tmp", type=Path, help="directory for the temporary corpora (default: system temp)")
     parser.add_argument("--no-realism", action="store_true", help="skip the corpus overlap measurement")
+    parser.add_argument(
+        "--report", action="store_true", help="run `dedup report` (scan, then collate every group) instead of scan"
+    )
     args = parser.parse_args(argv)
 
     host = machine()
@@ -559,7 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_scan_", dir=args.tmp) as tmp:
         for n in args.sizes:
             print(f"scanning {n:,} articles ...", file=sys.stderr, flush=True)
-            run = run_size(n, args.seed, args.timeout, int(args.max_gb * 1024**3), Path(tmp))
+            mode = "report" if args.report else "scan"
+            run = run_size(n, args.seed, args.timeout, int(args.max_gb * 1024**3), Path(tmp), mode)
             runs.append(run)
             print(
                 f"  {run.status}: {run.wall_s:.1f} s, peak {_gb(run.peak_tree_bytes)} GB "

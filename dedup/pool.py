@@ -113,3 +113,31 @@ def _batched(items: Iterable[Document | Skipped]) -> Iterator[Unread | tuple[tup
             places, batch = [], []
     if batch:
         yield tuple(places), batch
+
+
+T = TypeVar("T")
+
+
+def map_in_order(
+    work: Callable[[T], R], items: Sequence[T], workers: int, parallel_from: int, batch: int = 16
+) -> list[R]:
+    """``[work(item) for item in items]``, in ``workers`` processes when there are ``parallel_from`` items or
+    more: batches of ``batch`` items, at most ``2 * workers`` batches in flight, results in order. ``work``
+    must be a module-level function (it is pickled)."""
+    if workers <= 1 or len(items) < parallel_from:
+        return [work(item) for item in items]
+    out: list[R] = []
+    context = multiprocessing.get_context("spawn")
+    running: deque[Future[list[R]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+        for start in range(0, len(items), batch):
+            running.append(pool.submit(_map_batch, work, items[start : start + batch]))
+            while len(running) > 2 * workers:
+                out.extend(running.popleft().result())
+        while running:
+            out.extend(running.popleft().result())
+    return out
+
+
+def _map_batch(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [work(item) for item in items]

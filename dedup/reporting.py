@@ -25,9 +25,11 @@ from dedup.collate import (
     choose_reference,
     collate,
     collate_consensus,
+    content_text,
 )
 from dedup.config import Config
 from dedup.group import Group, Witness
+from dedup.pool import map_in_order
 from dedup.quoting import (
     QuotedFinding,
     ReferenceParagraph,
@@ -103,15 +105,11 @@ def witness_text(witness: Witness, documents: Sequence[ScannedDocument]) -> Witn
     for passage in witness.passages:
         segment = copy_paragraphs(documents[passage.doc], passage.first, passage.last)
         if paragraphs:
-            tail = "".join(_content(p.text) for p in paragraphs[-8:])
-            while segment and _contained(_content(segment[0].text), tail):
+            tail = "".join(content_text(p.text) for p in paragraphs[-8:])
+            while segment and _contained(content_text(segment[0].text), tail):
                 segment.pop(0)
         paragraphs.extend(segment)
     return WitnessText(witness.id, witness.segments, tuple(paragraphs))
-
-
-def _content(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _contained(part: str, whole: str) -> bool:
@@ -158,7 +156,14 @@ def collate_group_report(
 ) -> GroupReport:
     """:func:`collate_group`, keeping the witnesses' texts and which one is the reference (or the consensus
     base), so that findings can be quoted from the raw text."""
-    texts = [witness_text(w, documents) for w in group.witnesses]
+    texts = tuple(witness_text(w, documents) for w in group.witnesses)
+    return _collate_texts((group, texts, reference_path))
+
+
+def _collate_texts(task: tuple[Group, tuple[WitnessText, ...], str | None]) -> GroupReport:
+    """Collate one group's witness texts: against ``--reference`` when it is a witness, else against the
+    better copy of two, or the majority text of three or more."""
+    group, texts, reference_path = task
     chosen: int | None = None
     reason = ""
     if reference_path is not None:
@@ -170,9 +175,12 @@ def collate_group_report(
         coverage = [w.coverage for w in group.witnesses]
         if len(texts) >= 3:
             base = choose_base(texts, coverage)
-            return GroupReport(group, collate_consensus(texts, base), tuple(texts), base)
+            return GroupReport(group, collate_consensus(texts, base), texts, base)
         chosen, reason = choose_reference(texts, coverage)
-    return GroupReport(group, collate(texts, chosen, reason), tuple(texts), chosen)
+    return GroupReport(group, collate(texts, chosen, reason), texts, chosen)
+
+
+PARALLEL_GROUPS = 200  # groups; below this, starting worker processes costs more than it saves
 
 
 def group_report(group: Group, collation: Collation, documents: Sequence[ScannedDocument]) -> GroupReport:
@@ -203,7 +211,8 @@ def report(
         stdin: where ``-`` reads from.
     """
     result = scan(paths, config, stdin=stdin, keep_text=True)
-    groups = tuple(collate_group_report(g, result.documents, reference) for g in result.groups)
+    tasks = [(g, tuple(witness_text(w, result.documents) for w in g.witnesses), reference) for g in result.groups]
+    groups = tuple(map_in_order(_collate_texts, tasks, os.cpu_count() or 1, PARALLEL_GROUPS))
     return Report(result, groups)
 
 
