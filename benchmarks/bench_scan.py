@@ -497,8 +497,9 @@ def table(runs: Sequence[Run]) -> str:
     return "\n".join(lines)
 
 
-def verdict(runs: Sequence[Run]) -> list[str]:
-    """One line per size on the targets and the dominant stage."""
+def verdict(runs: Sequence[Run], targets: bool = True) -> list[str]:
+    """One line per size on the dominant stage and, if ``targets`` (the scan's, which `dedup report` has
+    none of), the targets."""
     out: list[str] = []
     for r in runs:
         if r.status in ("timeout", "memory"):
@@ -511,7 +512,7 @@ def verdict(runs: Sequence[Run]) -> list[str]:
         line = f"{r.articles:,}: dominant stage {_dominant(r)}"
         if r.peak_stage is not None and r.peak_at_s is not None:
             line += f"; memory peaked in {r.peak_stage} ({r.peak_at_s:.0f} s in)"
-        if r.articles == TARGET_SIZE:
+        if targets and r.articles == TARGET_SIZE:
             time_ok = "met" if r.wall_s <= TARGET_S else "MISSED"
             mem_ok = "met" if r.peak_tree_bytes < TARGET_BYTES else "MISSED"
             line += f"; target {TARGET_S:.0f} s {time_ok}, target 4 GB {mem_ok}"
@@ -589,7 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stages (s); peak GB: summed RSS of the scan process and its workers; main GB: ru_maxrss of the scan "
         "process; P/R/F1: pairwise over article ids; time×, mem×: relative to the first size"
     )
-    for line in verdict(runs):
+    for line in verdict(runs, targets=not args.report):
         print(line)
     if args.json:
         report = {
@@ -597,7 +598,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "benchmark": "bench_scan",
             "seed": args.seed,
             "machine": host,
-            "targets": {"articles": TARGET_SIZE, "seconds": TARGET_S, "bytes": TARGET_BYTES},
+            "command": "report" if args.report else "scan",
+            "targets": None if args.report else {"articles": TARGET_SIZE, "seconds": TARGET_S, "bytes": TARGET_BYTES},
             "realism": real,
             "runs": [{**asdict(r), "articles_per_s": r.articles_per_s} for r in runs],
         }

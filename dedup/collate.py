@@ -19,19 +19,21 @@ off the portions:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from dedup.normalize import _is_rare
 from dedup.normalize import ends_sentence as _ends_sentence
 from dedup.records import Span
+from dedup.scoring import partial_scores, ratio_scores
 from dedup.segment import split_sentences
 
 FindingKind = Literal[
@@ -255,15 +257,13 @@ SCORE_BLOCK = 512  # copy sentences scored at a time
 def _scores(queries: list[str], choices: list[str], c_len: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
     """Score each query sentence against every reference sentence (see :func:`_match_sentences`)."""
     # Scores that cannot make a match or a candidate (see _match_sentences: a match needs MIN_SCORE, and a
-    # partial score loses at least 5) are cut off, which lets rapidfuzz skip most pairs early.
-    whole = process.cdist(queries, choices, scorer=fuzz.ratio, dtype=np.float32, workers=-1, score_cutoff=MIN_SCORE - 2)
-    partial = process.cdist(
-        queries, choices, scorer=fuzz.partial_ratio, dtype=np.float32, workers=-1, score_cutoff=MIN_SCORE + 3
-    )
+    # partial score loses at least 5) are cut off, which lets most pairs be skipped (see dedup.scoring).
+    whole = ratio_scores(queries, choices, MIN_SCORE - 2)
     q_len = np.array([len(q) for q in queries])[:, None]
     fragment_ok = (np.minimum(q_len, c_len) >= MIN_FRAGMENT) & (
         np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
     )
+    partial = partial_scores(queries, choices, MIN_SCORE + 3, fragment_ok)
     # A copy sentence longer than the reference sentence it holds (two sentences run together, a heading
     # glued to a body) is scored down by the share of it that the reference sentence leaves unexplained, so
     # that a short heading found inside it does not outbid the body sentence that makes up most of it.
@@ -551,7 +551,19 @@ MIN_SCORE_CHARS = 20  # content characters below which a sentence rarely scores 
 
 
 def align(ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "") -> WitnessCollation:
-    """Findings of one copy against the reference paragraphs (see the module docstring)."""
+    """Findings of one copy against the reference paragraphs (see the module docstring).
+
+    A group's collation aligns the same pair more than once (choosing the consensus base, building the
+    consensus on it, then collating against a consensus that is often the base's text), so recent
+    alignments are kept and reused; alignment is a pure function of the two texts.
+    """
+    aligned = _align(tuple(ref), tuple(copy))
+    return aligned if aligned.witness == witness else replace(aligned, witness=witness)
+
+
+@functools.lru_cache(maxsize=256)
+def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...]) -> WitnessCollation:
+    witness = ""
     portions = _recover_edge_fragments(ref, copy, _recover_glued_headings(ref, copy, _portions(ref, copy)))
     vocabulary = _bigrams("".join(ref))
     findings: list[Finding] = []

@@ -274,7 +274,6 @@ def diff_texts(reference: str, copy: str, config: Config | None = None) -> Colla
 # --- quoting: what the findings cite, as the documents print it ----------------------------------------------
 
 
-# Full-width ASCII variants and the ideographic space, folded as normalization folds them (``，`` -> ``,``).
 def quotes_by_finding(result: ScanResult, collations: Mapping[str, Collation]) -> dict[int, QuotedFinding]:
     """Every finding of the collations made for ``result``'s groups (by group id, as ``dedup check`` keeps
     them), quoted, keyed by the finding's ``id()``: for renderers that hold findings apart from their group."""
