@@ -465,6 +465,14 @@ def _continues(tail: str, block_lines: int) -> bool:
     return tail[-1:] in "，、,；;：:" and block_lines >= 2
 
 
+def _stands_alone(block: list[_Line], width: float) -> bool:
+    """Whether a block is one short line that ends in no punctuation: a headline or a credit line, which a
+    paragraph cut at a column break does not run on into (its rest ends the paragraph, and so a sentence).
+    A web item printed on a page can close with a credit line that fills its column (人民网's
+    ``…责任编辑：王静``), and the next item's headline follows it."""
+    return len(block) == 1 and block[0].width < width - 4 and not _PUNCT_END.search(block[0].text[-1:])
+
+
 def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
     """The wrap width of each block of lines.
 
@@ -517,7 +525,7 @@ def _paragraphs_wrapped(
     joins = 0
     carry: list[_Line] | None = None
     for block, width in zip(blocks, _block_widths(blocks, page_width), strict=True):
-        if carry is not None and block[0].opens_with(opens):
+        if carry is not None and (block[0].opens_with(opens) or _stands_alone(block, width)):
             paragraphs.append(carry)
             carry = None
         para: list[_Line] = carry if carry is not None else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,8 @@ from dedup.normalize import normalize, simplified
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
 from dedup.textmap import line_of
+
+from .corpora import story
 
 
 def content(text: str) -> str:
@@ -84,6 +87,35 @@ def test_page_break_inside_a_paragraph_is_rejoined(seeds: dict[str, Prepared]) -
     assert "突出强调" in joined
     p = next(p for p in seeds["002"].paragraphs if p.text == joined)
     assert (p.start_line, p.end_line) == (17, 19)
+
+
+def _wrapped(text: str, width: int = 17) -> list[str]:
+    return [text[k : k + width] for k in range(0, len(text), width)]
+
+
+def test_a_headline_after_a_full_closing_line_is_not_glued_to_it() -> None:
+    # An OCR page: one item ends with a credit line that fills its column and stops without punctuation,
+    # the next item's headline follows a blank line; further down a column break leaves a blank line
+    # inside a paragraph, which is one paragraph still.
+    first, second = story(3, 2)
+    credit = "扫描二维码，关注人民网微信公众号，获取更多权威资讯。责任编辑：王静"
+    cut = len(second) // 34 * 17  # a column break after a full line, mid-sentence
+    lines = [
+        *_wrapped(credit),
+        "",
+        "全国政协举行迎春茶话会",
+        "",
+        *_wrapped(first),
+        "",
+        *_wrapped(second[:cut]),
+        "",
+        *_wrapped(second[cut:]),
+    ]
+    assert len(lines[1]) >= 16 and not lines[1][-1].isspace()  # the credit's last line fills its column
+    prepared = prepare_document(Document("page.txt", "\n".join(lines) + "\n", "utf-8", "text"))
+    texts = [content(p.text) for p in prepared.paragraphs]
+    expected = [credit, "全国政协举行迎春茶话会", first, second]
+    assert texts == [content(unicodedata.normalize("NFKC", t)) for t in expected]  # digits come width-folded
 
 
 def test_traditional_with_pinyin_comes_out_simplified_and_clean(seeds: dict[str, Prepared]) -> None:
