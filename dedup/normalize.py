@@ -356,12 +356,19 @@ def step_t2s(m: Mapped) -> tuple[Mapped, int]:
     return rewrite(m, edits), len(edits)
 
 
-_PAGE = r"[0-9０-９一二三四五六七八九十A-Za-zＡ-Ｚ]{1,4}"
+def _spaced(word: str) -> str:
+    """A pattern for ``word`` with any whitespace between its characters: a hard-wrapped page breaks a
+    marker anywhere (``（下`` at the end of one line, ``转第4版）`` at the start of the next)."""
+    return r"\s*".join(re.escape(c) for c in word)
+
+
+_PAGE_CHAR = "[0-9０-９一二三四五六七八九十A-Za-zＡ-Ｚ]"
+_VERBS = "|".join(_spaced(v) for v in ("下转", "转至", "转", "上接", "紧接", "接上", "接", "续"))
 _JUMP = re.compile(
-    r"[（(【〔\[]\s*(?P<verb>下转|转至|转|上接|紧接|接上|接|续)\s*第?\s*(?P<page>"
-    + _PAGE
-    + r")\s*(?:版|页|面)(?:[^）)】〕\]]{0,6})?\s*[）)】〕\]]"
+    r"[（(【〔\[]\s*(?P<verb>" + _VERBS + r")\s*第?\s*(?P<page>" + _PAGE_CHAR + r"(?:\s*" + _PAGE_CHAR + r"){0,3})"
+    r"\s*(?:版|页|面)(?:[^）)】〕\]]{0,6})?\s*[）)】〕\]]"
 )
+_WHITESPACE = re.compile(r"\s+")
 
 
 def step_jumps(m: Mapped, starts: npt.NDArray[np.int64]) -> tuple[Mapped, list[Marker]]:
@@ -370,6 +377,10 @@ def step_jumps(m: Mapped, starts: npt.NDArray[np.int64]) -> tuple[Mapped, list[M
     >>> out, found = step_jumps(Mapped.identity("（上接1版）按照要求"), line_starts("（上接1版）按照要求"))
     >>> out.text, found[0].marker.kind, found[0].marker.page
     ('按照要求', 'continued_from', '1')
+    >>> wrapped = "作为具体措施（下\\n转第1\\n4版）"
+    >>> out, found = step_jumps(Mapped.identity(wrapped), line_starts(wrapped))
+    >>> out.text, found[0].marker.kind, found[0].marker.page, found[0].marker.text, found[0].marker.line
+    ('作为具体措施', 'continued_on', '14', '（下转第14版）', 1)
     """
     edits: list[Edit] = []
     raw_markers: list[tuple[int, JumpMarker]] = []
@@ -377,7 +388,8 @@ def step_jumps(m: Mapped, starts: npt.NDArray[np.int64]) -> tuple[Mapped, list[M
         verb = match.group("verb")
         kind: JumpKind = "continued_on" if verb.startswith(("下", "转")) else "continued_from"
         raw_offset = int(m.origin[match.start()])
-        marker = JumpMarker(kind, match.group("page"), line_of(starts, raw_offset), match.group())
+        page = _WHITESPACE.sub("", match.group("page"))
+        marker = JumpMarker(kind, page, line_of(starts, raw_offset), _WHITESPACE.sub("", match.group()))
         raw_markers.append((match.start(), marker))
         edits.append((match.start(), match.end(), ""))
     if not edits:

@@ -187,6 +187,29 @@ def test_a_story_jumping_to_another_page_is_one_witness(tmp_path: Path) -> None:
     assert stitched[1][1] == 1 and stitched[1][2] < lines_of(second, "第二版其他新闻")
 
 
+def ocr_page(blocks: list[str], width: int) -> str:
+    """A newspaper page as OCR gives it: every block hard-wrapped at ``width`` characters, blank lines
+    between blocks. Markers are wrapped like any text, so a line can end inside one (``…（下``)."""
+    return "\n\n".join("\n".join(b[k : k + width] for k in range(0, len(b), width)) for b in blocks) + "\n"
+
+
+def test_two_ocr_copies_jumping_at_the_same_place_are_each_stitched_to_their_own_continuation(
+    tmp_path: Path,
+) -> None:
+    whole = story(24, paragraphs=8)
+    for name, width, page_no in (("a", 22, 2), ("b", 24, 3)):
+        lead = [*whole[:3], whole[3] + f"（下转第{page_no}版）"]
+        first = ocr_page(["粮食生产再获丰收", *lead, "另一篇", *story(20 + width)], width)
+        assert "（下\n转" in first  # the wrap cuts the marker in two, as OCR pages do
+        write(tmp_path, f"{name}1.txt", first)
+        rest = [f"（上接第1版）{whole[4]}", *whole[5:], "本版其他新闻", *story(30 + width)]
+        write(tmp_path, f"{name}2.txt", ocr_page(rest, width))
+    write(tmp_path, "web.txt", page(("粮食生产再获丰收", whole)))
+    (group,) = spans(scan([str(tmp_path)]))
+    stitched = sorted([seg[0] for seg in w] for w in group if len(w) == 2)
+    assert stitched == [["a1.txt", "a2.txt"], ["b1.txt", "b2.txt"]]
+
+
 def test_a_copy_repeating_its_paragraphs_is_one_witness(tmp_path: Path) -> None:
     body = story(12)
     repeated = [*body[:3], body[1], *body[3:], body[4], body[4]]
