@@ -477,12 +477,16 @@ def _continues(tail: str, block_lines: int) -> bool:
     return tail[-1:] in "，、,；;：:" and block_lines >= 2
 
 
-def _stands_alone(block: list[_Line], width: float) -> bool:
-    """Whether a block is one short line that ends in no punctuation: a headline or a credit line, which a
-    paragraph cut at a column break does not run on into (its rest ends the paragraph, and so a sentence).
-    A web item printed on a page can close with a credit line that fills its column (人民网's
-    ``…责任编辑：王静``), and the next item's headline follows it."""
-    return len(block) == 1 and block[0].width < width - 4 and not _PUNCT_END.search(block[0].text[-1:])
+def _runs_on(following: list[_Line]) -> bool:
+    """Whether a paragraph whose last line fills its column and stops mid-word can go on past the blank
+    line into the ``following`` block, as across an OCR column break (seed 000 lines 45-47): not when that
+    block reads as a title (a subtitle under a headline that fills its column; the next item's headline
+    after a credit line that does, ``…责任编辑：王静``) or opens an article element (a byline,
+    ``新华社北京1月21日电``). A paragraph's first line alone before a column break still runs on.
+    """
+    text = "".join(ln.text for ln in following)
+    title = _reads_as_title(text) and not _PUNCT_END.search(text)  # (``…日日夜夜……”`` ends a quoted sentence)
+    return not (title or _BYLINE_START.match(following[0].text))
 
 
 def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
@@ -537,7 +541,7 @@ def _paragraphs_wrapped(
     joins = 0
     carry: list[_Line] | None = None
     for block, width in zip(blocks, _block_widths(blocks, page_width), strict=True):
-        if carry is not None and (block[0].opens_with(opens) or _stands_alone(block, width)):
+        if carry is not None and (block[0].opens_with(opens) or not _runs_on(block)):
             paragraphs.append(carry)
             carry = None
         para: list[_Line] = carry if carry is not None else []

@@ -118,6 +118,33 @@ def test_a_headline_after_a_full_closing_line_is_not_glued_to_it() -> None:
     assert texts == [content(unicodedata.normalize("NFKC", t)) for t in expected]  # digits come width-folded
 
 
+def test_a_headline_filling_its_column_stays_apart_from_its_subtitle_and_byline() -> None:
+    # Column width 16: the headline and the subtitle each fill a line and stop without punctuation, which
+    # a paragraph cut by a column break also does; what follows each tells them apart.
+    body = "新华社北京1月21日电（记者汪金福）中共中央政治局委员罗干今天来到北京市月坛派出所看望干警。"
+    quote = "他说：“没有她，就没有我南极的1158个日日夜夜……”"
+    cut = 16 * (len(quote) // 16)  # a column break inside the quoted sentence, after a full line
+    lines = [
+        "罗干任建新到首都基层单位看望干警",
+        "",
+        "向全国公安民警武警官兵致以节日问候",
+        "",
+        *_wrapped(body, 16),
+        "",
+        *_wrapped(quote[:cut], 16),
+        "",
+        *_wrapped(quote[cut:], 16),
+    ]
+    more = story(5, 3)
+    for text in more:
+        lines += ["", *_wrapped(text, 16)]
+    assert [len(x) for x in lines[:3:2]] == [16, 17] and not _wrapped(quote[cut:], 16)[0].endswith("。")
+    prepared = prepare_document(Document("page.txt", "\n".join(lines) + "\n", "utf-8", "text"))
+    texts = [content(p.text) for p in prepared.paragraphs]
+    expected = [lines[0], lines[2], body, quote, *more]
+    assert texts == [content(unicodedata.normalize("NFKC", t)) for t in expected]
+
+
 def test_traditional_with_pinyin_comes_out_simplified_and_clean(seeds: dict[str, Prepared]) -> None:
     norm = seeds["003"].norm
     assert "湖北省委召开十二届十次全会" in norm.text
