@@ -851,7 +851,12 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
     paragraphs: list[str] = []
     dropped = changed = rejoined = 0
     joins = _majority_joins(base_texts, others)
-    for i, text in enumerate(base_texts):
+    order = _majority_order(len(base_texts), others)
+    moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
+    previous = -1
+    for i in order:
+        text = base_texts[i]
+        after, previous = previous, i
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
         present = 1 + sum(p is not None for p in pieces)
         if present <= voters / 2:
@@ -873,7 +878,7 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
         ]
         changed += len(winners)
         reading = apply_edits(text, _non_overlapping(winners))
-        if i in joins and paragraphs:
+        if i in joins and paragraphs and after == i - 1:
             paragraphs[-1] += reading
             rejoined += 1
         else:
@@ -888,7 +893,44 @@ def build_consensus(witnesses: Sequence[WitnessText], base: int) -> tuple[tuple[
         reason += f", {changed} reading(s) taken from the majority"
     if rejoined:
         reason += f", {rejoined} paragraph(s) the base split joined as the majority prints them"
+    if moved:
+        reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
+
+
+def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]:
+    """The base's paragraphs ``0..count-1`` in the order most copies print them.
+
+    A paragraph that most copies holding it print out of the base's order (outside their longest in-order
+    chain; the base votes for its own order) was moved by the base: it goes back before the paragraph that
+    most of those copies print right after it, or to the end. Without this, a consensus built on a copy
+    that moved a paragraph would report that move against every faithful copy.
+    """
+    holders = [1] * count  # the base holds every one of its paragraphs, in its own order
+    out_of_order = [0] * count
+    followers: list[dict[int, int]] = [{} for _ in range(count)]
+    for other in others:
+        first: dict[int, Portion] = {}
+        for portion in sorted(other.portions, key=lambda p: (p.copy_index, p.copy_start)):
+            first.setdefault(portion.ref, portion)
+        sequence = list(first)
+        chain = _longest_chain(sequence)
+        for pos, ref in enumerate(sequence):
+            holders[ref] += 1
+            out_of_order[ref] += pos not in chain
+            follower = sequence[pos + 1] if pos + 1 < len(sequence) else -1
+            followers[ref][follower] = followers[ref].get(follower, 0) + 1
+    moved = [i for i in range(count) if 2 * out_of_order[i] > holders[i]]
+    order = [i for i in range(count) if i not in moved]
+    for i in moved:
+        follower = max(followers[i], key=lambda f: (followers[i][f], -f))
+        if follower == -1:
+            order.append(i)
+        elif follower in order:
+            order.insert(order.index(follower), i)
+        else:  # it goes before another moved paragraph: leave it where the base has it
+            order.insert(sum(1 for j in order if j < i), i)
+    return order
 
 
 def _majority_joins(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:

@@ -189,6 +189,22 @@ def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole(
     assert kinds == {"base": {"split"}, "c0": set(), "c1": set(), "c2": set()}
 
 
+def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
+    from dedup.collate import build_consensus, collate_consensus
+
+    texts = list(real_paragraphs()[200:208])
+    moved = [*texts[:2], *texts[3:], texts[2]]  # an editor moved the third paragraph to the end
+    copies = [witness("base", moved), *(witness(f"c{k}", texts) for k in range(3))]
+    paragraphs, reason = build_consensus(copies, 0)
+    assert list(paragraphs) == texts and "put back" in reason
+    result = collate_consensus(copies, 0)
+    kinds = {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
+    assert kinds == {"base": {"reordered"}, "c0": set(), "c1": set(), "c2": set()}
+    # Where most copies share the move, it is the story's order.
+    copies = [witness("base", moved), witness("c0", moved), witness("c1", moved), witness("c2", texts)]
+    assert list(build_consensus(copies, 0)[0]) == moved
+
+
 def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -> None:
     from dedup.collate import choose_reference
 
