@@ -175,30 +175,33 @@ def test_three_or_more_copies_are_collated_against_the_majority(tmp_path: Path) 
     assert findings[by_file["c3.txt"]] == []
 
 
-def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole() -> None:
+def _base_and_three_faithful(base: list[str], texts: list[str]) -> tuple[list[str], str, dict[str, set[str]]]:
+    """A consensus built on a damaged ``base`` with three faithful copies of ``texts``: its paragraphs, the
+    reason it gives, and the finding kinds of each copy against it."""
     from dedup.collate import build_consensus, collate_consensus
 
+    copies = [witness("base", base), *(witness(f"c{k}", texts) for k in range(3))]
+    paragraphs, reason = build_consensus(copies, 0)
+    result = collate_consensus(copies, 0)
+    return list(paragraphs), reason, {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
+
+
+def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole() -> None:
     texts = [t for t in real_paragraphs()[40:80] if t.count("。") >= 2][:6]
     cut = texts[2].index("。") + 1  # an editor splits between sentences
     split = [*texts[:2], texts[2][:cut], texts[2][cut:], *texts[3:]]
-    copies = [witness("base", split), *(witness(f"c{k}", texts) for k in range(3))]
-    paragraphs, reason = build_consensus(copies, 0)
-    assert list(paragraphs) == texts and "joined" in reason
-    result = collate_consensus(copies, 0)
-    kinds = {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
+    paragraphs, reason, kinds = _base_and_three_faithful(split, texts)
+    assert paragraphs == texts and "joined" in reason
     assert kinds == {"base": {"split"}, "c0": set(), "c1": set(), "c2": set()}
 
 
 def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
-    from dedup.collate import build_consensus, collate_consensus
+    from dedup.collate import build_consensus
 
     texts = list(real_paragraphs()[200:208])
     moved = [*texts[:2], *texts[3:], texts[2]]  # an editor moved the third paragraph to the end
-    copies = [witness("base", moved), *(witness(f"c{k}", texts) for k in range(3))]
-    paragraphs, reason = build_consensus(copies, 0)
-    assert list(paragraphs) == texts and "put back" in reason
-    result = collate_consensus(copies, 0)
-    kinds = {w.witness: {f.kind for f in w.findings} for w in result.witnesses}
+    paragraphs, reason, kinds = _base_and_three_faithful(moved, texts)
+    assert paragraphs == texts and "put back" in reason
     assert kinds == {"base": {"reordered"}, "c0": set(), "c1": set(), "c2": set()}
     # Where most copies share the move, it is the story's order.
     copies = [witness("base", moved), witness("c0", moved), witness("c1", moved), witness("c2", texts)]
