@@ -44,11 +44,11 @@ from dedup.collate import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
 from dedup.fingerprint import Signer, shingle_sets
 from dedup.group import Group
-from dedup.index import Index, IndexedDocument, Record
+from dedup.index import Index, IndexedDocument
 from dedup.io import input_record, load
-from dedup.pool import Unread, stream
+from dedup.pool import Unread, account, stream
 from dedup.postings import Hits, Lookup, band_codes
-from dedup.records import InputRecord, Skipped
+from dedup.records import InputRecord
 from dedup.reporting import collate_group
 from dedup.scan import ScannedDocument, ScanResult, match_and_group
 from dedup.sketching import scanned, sketch_for_check, sketch_for_index
@@ -262,12 +262,7 @@ def _sketch_drop(
             records.append((entry.place, input_record(entry.skipped)))
             continue
         bases.append(len(documents))
-        for place, outcome in zip(entry.places, entry.result.outcomes, strict=True):
-            if isinstance(outcome, Skipped):
-                records.append((place, input_record(outcome)))
-            else:
-                records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
-                documents.append(outcome)
+        documents.extend(account(entry.places, entry.result.outcomes, records))
         parts.append(entry.result.units)
         signatures.append(entry.result.signatures)
     records.sort(key=lambda r: r[0])
@@ -408,13 +403,7 @@ def add_to_index(
             if isinstance(entry, Unread):
                 records.append((entry.place, input_record(entry.skipped)))
                 continue
-            kept: list[Record] = []
-            for place, outcome in zip(entry.places, entry.result.outcomes, strict=True):
-                if isinstance(outcome, Skipped):
-                    records.append((place, input_record(outcome)))
-                else:
-                    records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
-                    kept.append(outcome)
+            kept = account(entry.places, entry.result.outcomes, records)
             writer.add(kept, entry.result.unit_docs, entry.result.codes)
     records.sort(key=lambda r: r[0])
     return [r for _, r in records], writer.added

@@ -14,15 +14,28 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from dedup.config import Config
-from dedup.records import Document, Skipped
+from dedup.records import Document, InputRecord, Skipped
 
 BATCH = 256  # documents per batch sent to a worker
 PARALLEL_FROM = 2000  # documents; below this, starting worker processes costs more than it saves
 
 R = TypeVar("R")
+
+
+class _Read(Protocol):
+    """What a worker made of a document it read: where it came from and how it was decoded."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def encoding(self) -> str: ...
+
+
+D = TypeVar("D", bound=_Read)
 
 
 def _init_worker() -> None:
@@ -141,3 +154,18 @@ def map_in_order(
 
 def _map_batch(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return [work(item) for item in items]
+
+
+def account(places: Sequence[int], outcomes: Sequence[D | Skipped], records: list[tuple[int, InputRecord]]) -> list[D]:
+    """Record each outcome of a batch in ``records`` with its place in the input (processed, or skipped with
+    its reason), and return the documents that were processed, in batch order."""
+    from dedup.io import input_record
+
+    processed: list[D] = []
+    for place, outcome in zip(places, outcomes, strict=True):
+        if isinstance(outcome, Skipped):
+            records.append((place, input_record(outcome)))
+        else:
+            records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
+            processed.append(outcome)
+    return processed

@@ -32,7 +32,7 @@ from dedup.config import Config, GroupConfig
 from dedup.fingerprint import Signer, content_codepoints, content_digest
 from dedup.group import Group, Grouping, SketchedDocument, group, is_heading_like
 from dedup.io import input_record, load
-from dedup.pool import Unread, stream
+from dedup.pool import Unread, account, stream
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
 
@@ -263,14 +263,12 @@ class _Corpus:
 
     def append(self, places: Sequence[int], result: _Sketched, records: list[tuple[int, InputRecord]]) -> None:
         """Take in one batch: its documents (each input's record, with its place) and its units."""
+        processed = [not isinstance(outcome, Skipped) for outcome in result.documents]
         local_to_global = np.full(len(result.documents), -1, dtype=np.int64)
-        for k, (place, outcome) in enumerate(zip(places, result.documents, strict=True)):
-            if isinstance(outcome, Skipped):
-                records.append((place, input_record(outcome)))
-            else:
-                records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
-                local_to_global[k] = len(self.documents)
-                self.documents.append(outcome)
+        local_to_global[np.flatnonzero(processed)] = np.arange(
+            len(self.documents), len(self.documents) + sum(processed)
+        )
+        self.documents.extend(account(places, result.documents, records))
         self.doc.extend(local_to_global[result.unit_doc])
         self.paragraph.extend(result.unit_paragraph)
         self.offsets.extend(result.offsets[1:] + self.sets.size)
