@@ -75,6 +75,8 @@ def document_shingles(text: str, n: int = NGRAM) -> set[bytes]:
 
 
 class _UnionFind:
+    """The baselines' own union-find (not ``dedup.components``, which loads numba into the lean child)."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import MinHashLSH
 
+from dedup.arrays import distinct
 from dedup.config import CandidateConfig, FingerprintConfig
 from dedup.fingerprint import content_lengths, shingle_sets
 from dedup.records import Paragraph
@@ -250,7 +251,7 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     pairs = np.concatenate(found + stars) if found else np.zeros((0, 2), dtype=np.int64)
     if pairs.shape[0]:
         codes = pairs[:, 0] * n + pairs[:, 1]
-        codes = np.unique(codes) if stars else np.sort(codes)
+        codes = distinct(codes) if stars else np.sort(codes)
         pairs = np.stack([codes // n, codes % n], axis=1)
     return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
 

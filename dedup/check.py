@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct
 from dedup.candidates import Units, banding, verify
 from dedup.collate import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
@@ -193,7 +194,7 @@ def _matching_documents(
     stats["index_lookup_s"] = time.perf_counter() - tick
     stats["index_crowded_buckets"] = int(hits.crowded.size)
     stats["index_band_pairs"] = int(hits.docs.size)
-    stats["index_band_documents"] = int(np.unique(hits.docs).size)
+    stats["index_band_documents"] = int(distinct(hits.docs).size)
 
     tick = time.perf_counter()
     matched = _verified_documents(hits, drop_units, index, config)
@@ -291,10 +292,10 @@ def _verified_documents(hits: Hits, drop_units: Units, index: Index, config: Con
     starts = np.flatnonzero(np.diff(hits.docs[order], prepend=-1))
     first[order[starts]] = True
     accepted = _accept(hits.drop_units[first], inverse[first], texts, drop_units, config)
-    settled = np.unique(hits.docs[first][accepted])
+    settled = distinct(hits.docs[first][accepted])
     rest = ~first & ~np.isin(hits.docs, settled)
     accepted = _accept(hits.drop_units[rest], inverse[rest], texts, drop_units, config)
-    return np.union1d(settled, hits.docs[rest][accepted])
+    return distinct(np.concatenate([settled, hits.docs[rest][accepted]]))
 
 
 def _accept(

@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash
 
+from dedup.arrays import distinct
 from dedup.config import FingerprintConfig
 
 __all__ = [
@@ -290,7 +291,7 @@ def shingle_set(text: str, n: int) -> npt.NDArray[np.uint32]:
     >>> a.size, bool((a == b).all()), bool((a[:-1] < a[1:]).all())
     (5, True, True)
     """
-    return np.unique(shingle_hashes(content_codepoints(text), n))
+    return distinct(shingle_hashes(content_codepoints(text), n))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -20,14 +20,17 @@ or reordered, and a story may jump from one page file to another. The steps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct, merge_distinct
+from dedup.boilerplate import boilerplate
 from dedup.candidates import Units
+from dedup.components import UnionFind, components
 from dedup.config import GroupConfig
 from dedup.records import Paragraph, Span
 
@@ -69,24 +72,6 @@ class Group:
     reference: str
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 Key = tuple[int, int]  # (document, paragraph)
 
 
@@ -110,13 +95,24 @@ class SketchedDocument(NamedTuple):
 
 
 class _Corpus:
-    """The documents and units, with the lookups grouping needs made cheap (no scan over all units)."""
+    """The documents and units, with the lookups grouping needs made cheap (no scan over all units).
+
+    Paragraphs are also numbered across the corpus (*flat* numbers: a document's paragraphs are consecutive,
+    documents in order), so that the matched pairs of a corpus drop, hundreds of thousands of them, are
+    handled as arrays.
+    """
 
     def __init__(self, documents: Sequence[SketchedDocument], units: Units) -> None:
         self.documents = documents
         self.units = units
         # Units are in (document, paragraph) order, so each document's units are one contiguous range.
         self.doc_starts = np.searchsorted(units.doc, np.arange(len(documents) + 1), side="left")
+        counts = np.fromiter((len(d[1]) for d in documents), dtype=np.int64, count=len(documents))
+        self.offsets = np.zeros(len(documents) + 1, dtype=np.int64)  # document -> its first flat number
+        np.cumsum(counts, out=self.offsets[1:])
+        self.doc_of = np.repeat(np.arange(len(documents), dtype=np.int64), counts)
+        self.length_of = np.fromiter((n for d in documents for n in d[2]), dtype=np.int64, count=int(self.offsets[-1]))
+        self.cumulative_length = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(self.length_of)])
 
     def paragraph(self, key: Key) -> Paragraph:
         return self.documents[key[0]][1][key[1]]
@@ -125,8 +121,14 @@ class _Corpus:
         """Content characters (letters and digits) of a paragraph."""
         return self.documents[key[0]][2][key[1]]
 
+    def key(self, flat: int) -> Key:
+        doc = int(self.doc_of[flat])
+        return doc, flat - int(self.offsets[doc])
+
     def passage_length(self, passage: Passage) -> int:
-        return sum(self.length((passage.doc, k)) for k in range(passage.first, passage.last + 1)) or 1
+        first = int(self.offsets[passage.doc]) + passage.first
+        end = first + passage.last - passage.first + 1
+        return int(self.cumulative_length[end] - self.cumulative_length[first]) or 1
 
     def shingles(self, chain: Sequence[Passage]) -> npt.NDArray[np.uint32]:
         """The union of the shingle sets of a witness's sketched paragraphs."""
@@ -137,87 +139,23 @@ class _Corpus:
             first = lo + int(np.searchsorted(paragraphs, p.first, side="left"))
             last = lo + int(np.searchsorted(paragraphs, p.last, side="right"))
             parts.append(self.units.sets[self.units.offsets[first] : self.units.offsets[last]])
-        if not parts:
-            return np.zeros(0, dtype=np.uint32)
-        joined = np.sort(np.concatenate(parts))
-        return joined[np.r_[True, joined[1:] != joined[:-1]]] if joined.size else joined
+        return merge_distinct(parts) if parts else np.zeros(0, dtype=np.uint32)
 
 
-def paragraph_matches(units: Units, matches: npt.NDArray[np.int64]) -> set[tuple[Key, Key]]:
-    """Unit matches as paragraph matches, each pair once with the smaller key first."""
+def paragraph_matches(
+    units: Units, matches: npt.NDArray[np.int64], corpus: _Corpus
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Unit matches as paragraph matches between different documents: flat numbers ``(a, b)`` with
+    ``a < b``, each pair once, sorted."""
     if matches.size == 0:
-        return set()
-    docs = units.doc[matches]
-    paras = units.paragraph[matches]
-    width = int(units.paragraph.max()) + 1 if len(units) else 1
-    codes = docs * width + paras  # one int per (document, paragraph)
-    codes = np.sort(codes, axis=1)
-    codes = codes[codes[:, 0] // width != codes[:, 1] // width]
-    codes = np.unique(codes, axis=0)
-    return {((int(a) // width, int(a) % width), (int(b) // width, int(b) % width)) for a, b in codes.tolist()}
-
-
-def boilerplate(
-    pairs: set[tuple[Key, Key]],
-    config: GroupConfig,
-    length: Callable[[Key], int],
-    headed: Callable[[Key, set[int]], bool] | None = None,
-) -> set[Key]:
-    """Paragraphs that are boilerplate, not evidence that two passages copy one story.
-
-    A *family* is a set of near-identical paragraphs (connected by ``pairs``, which should not hold the
-    matches of a paragraph contained in a longer one: a slogan glued to the end of a story paragraph would
-    otherwise make one family of the slogan and the story). A family is boilerplate when it
-    stands in ``standalone_docs`` documents or more and what comes with it in most of them is small (less
-    than ``boilerplate_block_chars`` with it): a masthead, an address line, an advert, a slogan block. A
-    reprinted story brings its other paragraphs along, however many documents reprint it; boilerplate comes
-    alone, each time beside a different story. How often a paragraph occurs is no evidence either way: a
-    story reprinted by a fifth of a corpus is still a story. Nor is a brief (a few lines of news under a
-    headline of its own) boilerplate, however short: ``headed(key, docs)`` says whether the paragraph at
-    ``key`` stands under a headline printed in those documents too, and a family headed so in nearly all of
-    its documents is a story. (A brief reprinted without its headline is still taken for boilerplate.)
-    """
-    index: dict[Key, int] = {}
-    for a, b in pairs:
-        index.setdefault(a, len(index))
-        index.setdefault(b, len(index))
-    uf = _UnionFind(len(index))
-    for a, b in pairs:
-        uf.union(index[a], index[b])
-    family_of = {key: uf.find(i) for key, i in index.items()}
-    docs_of: dict[int, set[int]] = defaultdict(set)
-    families_in: dict[int, set[int]] = defaultdict(set)
-    size_of: dict[int, int] = defaultdict(int)
-    members_of: dict[int, list[Key]] = defaultdict(list)
-    for key, family in family_of.items():
-        members_of[family].append(key)
-        docs_of[family].add(key[0])
-        families_in[key[0]].add(family)
-        size_of[family] = max(size_of[family], length(key))
-
-    noisy: set[int] = set()
-    for family, docs in docs_of.items():
-        if len(docs) < config.standalone_docs:
-            continue
-        company: dict[int, int] = defaultdict(int)
-        for doc in docs:
-            for other in families_in[doc]:
-                if other != family:
-                    company[other] += 1
-        block = size_of[family] + sum(size_of[g] for g, n in company.items() if n >= len(docs) / 2)
-        if block < config.boilerplate_block_chars and not _headed(family, members_of[family], docs, headed):
-            noisy.add(family)
-    return {key for key, family in family_of.items() if family in noisy}
-
-
-def _headed(family: int, members: list[Key], docs: set[int], headed: Callable[[Key, set[int]], bool] | None) -> bool:
-    """Whether a family's paragraphs stand under a headline that its other documents print too, in nearly
-    all of its documents (a footer that follows the last story of a page is under that story's headline only
-    where that story is the last one)."""
-    if headed is None:
-        return False
-    under = {key[0] for key in members if headed(key, docs)}
-    return len(under) >= 0.8 * len(docs)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = corpus.offsets[units.doc] + units.paragraph
+    ends = flat[matches]
+    low, high = ends.min(axis=1), ends.max(axis=1)
+    apart = corpus.doc_of[low] != corpus.doc_of[high]
+    total = max(int(corpus.offsets[-1]), 1)
+    pairs = distinct(low[apart] * total + high[apart])
+    return pairs // total, pairs % total
 
 
 def _ends_article(p: Paragraph) -> bool:
@@ -229,6 +167,43 @@ def _starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
     if "continued_from" in p.hints or "byline" in p.hints:
         return True
     return "headline" in p.hints and k + 1 < len(paragraphs) and "byline" in paragraphs[k + 1].hints
+
+
+def _continues_run(
+    run: list[int],
+    k: int,
+    following: int | None,
+    paragraphs: Sequence[Paragraph],
+    lengths: Sequence[int],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+) -> bool:
+    """Whether matched paragraph ``k`` goes on the passage ``run`` (``following``: the next matched one).
+
+    The cheap tests come first: most paragraphs are the next one of the same copy, and the costlier
+    questions about the run (is it only headings, who it is matched with) arise only at an article start.
+    """
+    prev = run[-1]
+    if k - prev - 1 > config.max_gap or any(_ends_article(paragraphs[i]) for i in range(prev, k)):
+        return False
+    shared = bool(matched[prev] & matched[k])
+    # Different partners across a headline (in the gap, or the paragraph itself): the next article.
+    if not shared and any("headline" in paragraphs[i].hints for i in range(prev + 1, k + 1)):
+        return False
+    if not any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1)):
+        return True
+    # A byline or lead dateline starts an article, but the headline and subtitle above it are that
+    # article's: a run of nothing but headings is not cut from the body it heads (an unmatched paragraph
+    # between them is one the copy added) ...
+    if all(is_heading_like(paragraphs[i], lengths[i], config) for i in run):
+        return True
+    # ... and so is a paragraph or two that a copy moved up above the lead, matched in the same copies ...
+    if len(run) <= 2 and shared:
+        return True
+    # ... and a lead that a copy moved to its very end (nothing matched follows it), matched only in
+    # documents that the paragraphs before it are matched in too, ends the story it leads.
+    final = following is None or following - k - 1 > config.max_gap
+    return final and matched[k] <= set().union(*(matched[i] for i in run))
 
 
 def passages_of(
@@ -260,31 +235,12 @@ def passages_of(
     indexes = sorted(matched)
     runs: list[list[int]] = []
     for pos, k in enumerate(indexes):
-        if runs:
-            prev = runs[-1][-1]
-            gap = k - prev - 1
-            # A byline or lead dateline starts an article, but the headline and subtitle above it are that
-            # article's: a run of nothing but headings is not cut from the body it heads (an unmatched
-            # paragraph between them is one the copy added).
-            only_headings = all(is_heading_like(paragraphs[i], lengths[i], config) for i in runs[-1])
-            # ... and so is a paragraph or two that a copy moved up above the lead, matched in the same copies
-            only_headings = only_headings or (len(runs[-1]) <= 2 and bool(matched[prev] & matched[k]))
-            # ... and a lead that a copy moved to its very end (nothing matched follows it), matched only in
-            # documents that the paragraphs before it are matched in too, ends the story it leads.
-            final = pos + 1 == len(indexes) or indexes[pos + 1] - k - 1 > config.max_gap
-            run_partners = set().union(*(matched[i] for i in runs[-1]))
-            only_headings = only_headings or (final and matched[k] <= run_partners)
-            boundary = any(_ends_article(paragraphs[i]) for i in range(prev, k)) or (
-                not only_headings and any(_starts_article(paragraphs, i) for i in range(prev + 1, k + 1))
-            )
-            # Different partners across a headline (in the gap, or the paragraph itself): the next article.
-            new_article = not (matched[prev] & matched[k]) and any(
-                "headline" in paragraphs[i].hints for i in range(prev + 1, k + 1)
-            )
-            if gap <= config.max_gap and not boundary and not new_article:
-                runs[-1].append(k)
-                continue
-        runs.append([k])
+        if runs and _continues_run(
+            runs[-1], k, indexes[pos + 1] if pos + 1 < len(indexes) else None, paragraphs, lengths, matched, config
+        ):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
 
     runs = [part for run in runs for part in _split_glued(run, matched, jumps)]
     passages: list[Passage] = []
@@ -435,22 +391,20 @@ def group(
         near: for each match, whether its units are near-identical (Jaccard at ``min_jaccard`` or more) rather
             than one contained in the other; only those make families of boilerplate (all, if not given).
     """
-    pairs = paragraph_matches(units, matches)
     corpus = _Corpus(documents, units)
-    same = pairs if near is None else paragraph_matches(units, matches[near])
+    a, b = paragraph_matches(units, matches, corpus)
+    same = (a, b) if near is None else paragraph_matches(units, matches[near], corpus)
     headings = Headings(documents)
-    noise = boilerplate(same, config, corpus.length, lambda key, docs: headings.heads(key, docs, config))
-    pairs = {(a, b) for a, b in pairs if a not in noise and b not in noise}
+    noise = boilerplate(
+        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
+    )
+    noisy = np.zeros(int(corpus.offsets[-1]), dtype=np.bool_)
+    noisy[noise] = True
+    evidence = ~(noisy[a] | noisy[b])
+    a, b = a[evidence], b[evidence]
 
-    partners: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for (da, pa), (db, pb) in pairs:
-        partners[da][pa].add(db)
-        partners[db][pb].add(da)
-
-    passages: list[Passage] = []
-    where: dict[Key, int] = {}
     noise_in: dict[int, set[int]] = defaultdict(set)
-    for d, k in noise:
+    for d, k in map(corpus.key, noise.tolist()):
         noise_in[d].add(k)
     jumps: tuple[set[int], set[int]] = (set(), set())
     for d, document in enumerate(documents):
@@ -460,56 +414,46 @@ def group(
             if "continued_from" in p.hints:
                 jumps[1].add(d)
 
-    for d in sorted(partners):
+    passages: list[Passage] = []
+    where = np.full(int(corpus.offsets[-1]), -1, dtype=np.int64)  # flat paragraph -> its passage
+    for d, matched in _partners(a, b, corpus).items():
         paragraphs, lengths = documents[d][1], documents[d][2]
         noise_here = frozenset(noise_in[d])
-        for passage in passages_of(d, paragraphs, lengths, partners[d], config, noise_here, headings, jumps):
-            for k in range(passage.first, passage.last + 1):
-                where[(d, k)] = len(passages)
+        for passage in passages_of(d, paragraphs, lengths, matched, config, noise_here, headings, jumps):
+            first = int(corpus.offsets[d])
+            where[first + passage.first : first + passage.last + 1] = len(passages)
             passages.append(passage)
-
-    shared: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
-    for a, b in pairs:
-        pa, pb = where[a], where[b]
-        key = (pa, pb) if pa < pb else (pb, pa)
-        left, right = shared.setdefault(key, (set(), set()))
-        (left if pa <= pb else right).add(a[1])
-        (right if pa <= pb else left).add(b[1])
 
     def jump_half(p: Passage) -> bool:
         paragraphs = documents[p.doc][1]
         return "continued_from" in paragraphs[p.first].hints or "continued_on" in paragraphs[p.last].hints
 
-    uf = _UnionFind(len(passages))
-    for (pa, pb), (left, right) in shared.items():
-        share_a = sum(corpus.length((passages[pa].doc, k)) for k in left) / corpus.passage_length(passages[pa])
-        share_b = sum(corpus.length((passages[pb].doc, k)) for k in right) / corpus.passage_length(passages[pb])
-        several = len(left) >= 2 and len(right) >= 2 and max(share_a, share_b) >= config.min_link_share
-        whole = min(share_a, share_b) >= config.min_link_share
-        # Either half of a story cut by a page jump ("…（下转第3版）", "（上接1版）…") is often a paragraph or
-        # two, a small part of a whole copy: it says itself that it is part of a story, so matching most of
-        # itself is enough.
-        continues = (jump_half(passages[pa]) and share_a >= config.min_link_share) or (
-            jump_half(passages[pb]) and share_b >= config.min_link_share
-        )
-        if several or whole or continues:
-            uf.union(pa, pb)
-    _join_pieces(passages, shared, uf, 2 * config.max_gap + 2)
+    links = _links(a, b, where, passages, corpus)
+    # Either half of a story cut by a page jump ("…（下转第3版）", "（上接1版）…") is often a paragraph or
+    # two, a small part of a whole copy: it says itself that it is part of a story, so matching most of
+    # itself is enough.
+    jumped = np.fromiter((jump_half(p) for p in passages), dtype=np.bool_, count=len(passages))
+    share = config.min_link_share
+    several = (links.left_count >= 2) & (links.right_count >= 2) & (np.maximum(links.left, links.right) >= share)
+    whole = np.minimum(links.left, links.right) >= share
+    continues = (jumped[links.low] & (links.left >= share)) | (jumped[links.high] & (links.right >= share))
+    linked = several | whole | continues
+    uf = UnionFind.from_labels(components(len(passages), links.low[linked], links.high[linked]))
+    _join_pieces(passages, links.low.tolist(), links.high.tolist(), uf, 2 * config.max_gap + 2)
 
+    root = np.fromiter((uf.find(i) for i in range(len(passages))), dtype=np.int64, count=len(passages))
     members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(passages)):
-        members[uf.find(i)].append(i)
-    pairs_of: dict[int, list[tuple[Key, Key]]] = defaultdict(list)
-    for a, b in pairs:
-        root = uf.find(where[a])
-        if root == uf.find(where[b]):
-            pairs_of[root].append((a, b))
+    for i, r in enumerate(root.tolist()):
+        members[r].append(i)
+    # a story's paragraphs across its copies: near-identical ones are one family (matched in one group)
+    within = root[where[a]] == root[where[b]]
+    family_of = components(int(corpus.offsets[-1]), a[within], b[within])
 
-    bare = _bare_heads(documents, config, where)
+    bare = _bare_heads(documents, config, where, corpus)
     groups: list[Group] = []
-    for root, indexes in sorted(members.items(), key=lambda item: min(item[1])):
+    for indexes in sorted(members.values(), key=min):
         joined = _join_cut_copies([passages[i] for i in indexes], config)
-        family = _families(joined, pairs_of[root])
+        family = _families(joined, family_of, corpus)
         chains = _stitch(joined, documents, family)
         chains = _attach_bare_heads(chains, bare, documents)
         if len(chains) < 2:
@@ -520,19 +464,79 @@ def group(
                     family.setdefault((part.doc, k), -1 - len(family))
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, family, corpus))
-    return Grouping(tuple(groups), frozenset(noise))
+    return Grouping(tuple(groups), frozenset(map(corpus.key, noise.tolist())))
 
 
-def _join_pieces(
-    passages: Sequence[Passage], shared: dict[tuple[int, int], tuple[set[int], set[int]]], uf: _UnionFind, near: int
-) -> None:
+def _partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: _Corpus) -> dict[int, dict[int, set[int]]]:
+    """For each document with matched paragraphs (in document order): paragraph -> the other documents it
+    matches."""
+    out: dict[int, dict[int, set[int]]] = defaultdict(dict)
+    if not a.size:
+        return out
+    documents = len(corpus.documents)
+    pairs = distinct(np.concatenate([a * documents + corpus.doc_of[b], b * documents + corpus.doc_of[a]]))
+    paragraph, partner = pairs // documents, (pairs % documents).tolist()
+    starts = np.flatnonzero(np.r_[True, paragraph[1:] != paragraph[:-1]])
+    ends = np.r_[starts[1:], pairs.size].tolist()
+    for flat, start, end in zip(paragraph[starts].tolist(), starts.tolist(), ends, strict=True):
+        d, k = corpus.key(flat)
+        out[d][k] = set(partner[start:end])
+    return out
+
+
+class _Links(NamedTuple):
+    """Pairs of passages (``low < high``) that share matched paragraphs, in order, with the share of each
+    one's content those paragraphs make up (``left`` of the low passage, ``right`` of the high one) and how
+    many they are on each side."""
+
+    low: npt.NDArray[np.int64]
+    high: npt.NDArray[np.int64]
+    left: npt.NDArray[np.float64]
+    right: npt.NDArray[np.float64]
+    left_count: npt.NDArray[np.int64]
+    right_count: npt.NDArray[np.int64]
+
+
+def _links(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    where: npt.NDArray[np.int64],
+    passages: Sequence[Passage],
+    corpus: _Corpus,
+) -> _Links:
+    pa, pb = where[a], where[b]
+    swap = pa > pb
+    low, high = np.where(swap, pb, pa), np.where(swap, pa, pb)
+    low_paragraph, high_paragraph = np.where(swap, b, a), np.where(swap, a, b)
+    link_codes, link = np.unique(low * max(len(passages), 1) + high, return_inverse=True)
+    total = max(int(corpus.offsets[-1]), 1)
+
+    def side(paragraph: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Content characters and number of the distinct paragraphs on one side of each link."""
+        distinct_pairs = distinct(link * total + paragraph)
+        of_link = distinct_pairs // total
+        chars = np.bincount(of_link, weights=corpus.length_of[distinct_pairs % total], minlength=link_codes.size)
+        return chars.astype(np.int64), np.bincount(of_link, minlength=link_codes.size)
+
+    left_chars, left_count = side(low_paragraph)
+    right_chars, right_count = side(high_paragraph)
+    low_u, high_u = link_codes // max(len(passages), 1), link_codes % max(len(passages), 1)
+    length = np.fromiter((corpus.passage_length(p) for p in passages), dtype=np.int64, count=len(passages))
+    return _Links(low_u, high_u, left_chars / length[low_u], right_chars / length[high_u], left_count, right_count)
+
+
+def _join_pieces(passages: Sequence[Passage], low: list[int], high: list[int], uf: UnionFind, near: int) -> None:
     """Link a passage that is linked to nothing to the group of a passage it shares a paragraph with, when
     that group already holds a passage of its own document within ``near`` paragraphs: it is a piece of
     that copy, cut off by paragraphs no other input holds (a copy that scatters a story's paragraphs, read
-    beside a copy of only part of the story)."""
+    beside a copy of only part of the story). ``low[i]``, ``high[i]``: the passages that share paragraphs.
+    """
     size: dict[int, int] = defaultdict(int)
     for i in range(len(passages)):
         size[uf.find(i)] += 1
+    # only a passage alone can join, and none is alone again once joined: the pairs with one alone
+    alone_at_first = {i for i in range(len(passages)) if size[uf.find(i)] == 1}
+    shared = [(pa, pb) for pa, pb in zip(low, high, strict=True) if pa in alone_at_first or pb in alone_at_first]
     in_doc: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(passages):
         in_doc[p.doc].append(i)
@@ -558,16 +562,15 @@ def _join_pieces(
                     break
 
 
-def _families(passages: Sequence[Passage], pairs: Sequence[tuple[Key, Key]]) -> dict[Key, int]:
+def _families(passages: Sequence[Passage], family_of: npt.NDArray[np.int64], corpus: _Corpus) -> dict[Key, int]:
     """The story's paragraphs: every paragraph of the passages, labelled by its family of near-identical
     paragraphs across the group's copies (an unmatched paragraph is a family of its own)."""
-    keys = [(p.doc, k) for p in passages for k in range(p.first, p.last + 1)]
-    index = {key: i for i, key in enumerate(keys)}
-    uf = _UnionFind(len(keys))
-    for a, b in pairs:
-        if a in index and b in index:
-            uf.union(index[a], index[b])
-    return {key: uf.find(i) for key, i in index.items()}
+    out: dict[Key, int] = {}
+    for p in passages:
+        first = int(corpus.offsets[p.doc]) + p.first
+        for k, f in enumerate(family_of[first : first + p.last - p.first + 1].tolist(), start=p.first):
+            out[(p.doc, k)] = f
+    return out
 
 
 def _join_cut_copies(passages: list[Passage], config: GroupConfig) -> list[Passage]:
@@ -634,7 +637,7 @@ def _stitch(
 
 
 def _bare_heads(
-    documents: Sequence[SketchedDocument], config: GroupConfig, where: dict[Key, int]
+    documents: Sequence[SketchedDocument], config: GroupConfig, where: npt.NDArray[np.int64], corpus: _Corpus
 ) -> dict[int, list[Passage]]:
     """Front-page teasers: a headline (and byline) followed at once by ``下转`` and nothing of the story, so
     nothing in them can be matched; by the content digest of each of their headlines.
@@ -643,14 +646,15 @@ def _bare_heads(
     """
     out: dict[int, list[Passage]] = defaultdict(list)
     for d, (_, paragraphs, lengths, digests, _) in enumerate(documents):
+        placed = where[corpus.offsets[d] : corpus.offsets[d + 1]] >= 0  # in a passage
         for k, p in enumerate(paragraphs):
-            if "continued_on" not in p.hints or (d, k) in where:
+            if "continued_on" not in p.hints or placed[k]:
                 continue
             first = k
             while (
                 first - 1 >= 0
                 and k - (first - 1) < config.max_heading_paragraphs
-                and (d, first - 1) not in where
+                and not placed[first - 1]
                 and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
                 and not _ends_article(paragraphs[first - 1])
             ):

@@ -1,0 +1,45 @@
+"""Array helpers for the integer codes grouping and lookup build (pairs, postings, shingle sets).
+
+numpy 2.3 and later answer ``np.unique(values)`` (no ``return_*`` argument) from a hash table. On arrays of
+many distinct integers, which is what our codes are, that is far slower than sorting: 400,000 random uint32
+took 239 ms against 1.2 ms sorted on this project's machine with numpy 2.4, and 4 million int64 pair codes
+3.6 s against 0.05 s (see numpy/numpy#30496 on the hash path's costs). :func:`distinct` sorts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+_Int = TypeVar("_Int", bound=np.integer)
+
+
+def distinct(values: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
+    """The distinct values, sorted: ``np.unique(values)`` for a 1-d integer array, by sorting.
+
+    >>> distinct(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    return _first_of_runs(np.sort(values.ravel()))
+
+
+def merge_distinct(parts: Sequence[npt.NDArray[_Int]]) -> npt.NDArray[_Int]:
+    """The distinct values of several arrays, each already sorted (a witness's units' shingle sets): a
+    stable sort (timsort) merges the runs rather than sorting afresh.
+
+    >>> merge_distinct([np.array([1, 4, 6]), np.array([2, 4])]).tolist()
+    [1, 2, 4, 6]
+    """
+    return _first_of_runs(np.sort(np.concatenate(parts), kind="stable"))
+
+
+def _first_of_runs(ordered: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
+    if ordered.size < 2:
+        return ordered
+    first = np.empty(ordered.size, dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]

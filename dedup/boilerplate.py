@@ -1,0 +1,131 @@
+"""Boilerplate: matched paragraphs that are not evidence that two passages copy one story.
+
+A *family* is a set of near-identical paragraphs (connected by matches, which should not hold the matches of a
+paragraph contained in a longer one: a slogan glued to the end of a story paragraph would otherwise make one
+family of the slogan and the story). A family is boilerplate when it stands in ``standalone_docs`` documents or
+more and what comes with it in most of them is small (less than ``boilerplate_block_chars`` with it): a
+masthead, an address line, an advert, a slogan block. A reprinted story brings its other paragraphs along,
+however many documents reprint it; boilerplate comes alone, each time beside a different story. How often a
+paragraph occurs is no evidence either way: a story reprinted by a fifth of a corpus is still a story. Nor is a
+brief (a few lines of news under a headline of its own) boilerplate, however short: it stands under a headline
+printed in the family's other documents too, and a family headed so in nearly all of its documents is a story.
+(A brief reprinted without its headline is still taken for boilerplate.)
+
+Paragraphs are numbered across the corpus (*flat* numbers: a document's paragraphs are consecutive, documents
+in order), so that the families and their company are array operations and one numba kernel: a corpus drop
+matches hundreds of thousands of paragraph pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from dedup.arrays import distinct
+from dedup.components import components
+from dedup.config import GroupConfig
+
+Int64Array = npt.NDArray[np.int64]
+
+
+def boilerplate(
+    a: Int64Array,
+    b: Int64Array,
+    doc_of: Int64Array,
+    length_of: Int64Array,
+    config: GroupConfig,
+    headed: Callable[[int, set[int]], bool] | None = None,
+) -> Int64Array:
+    """The flat numbers of the paragraphs that are boilerplate (see the module docstring), sorted.
+
+    Args:
+        a, b: the near-identical paragraph pairs, as flat numbers.
+        doc_of: the document of each flat paragraph number.
+        length_of: the content characters of each flat paragraph number.
+        config: grouping settings.
+        headed: ``headed(paragraph, docs)`` says whether a headline printed in ``docs`` stands above that
+            paragraph; asked only of families small enough in company to be boilerplate otherwise.
+    """
+    if a.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    family = components(nodes.size, inverse[: a.size], inverse[a.size :])  # a family: its first paragraph
+    node_doc = doc_of[nodes]
+    size = np.zeros(nodes.size, dtype=np.int64)  # a family's size: its longest paragraph
+    np.maximum.at(size, family, length_of[nodes])
+
+    documents = int(doc_of.max()) + 1
+    incidence = distinct(family * documents + node_doc)  # (family, document), by family
+    incidence_family, incidence_doc = incidence // documents, incidence % documents
+    doc_count = np.bincount(incidence_family, minlength=nodes.size)
+    docs_start = np.searchsorted(incidence_family, np.arange(nodes.size + 1))
+    by_doc = np.argsort(incidence_doc, kind="stable")
+    families_start = np.searchsorted(incidence_doc[by_doc], np.arange(documents + 1))
+    common = np.flatnonzero(doc_count >= config.standalone_docs)
+    blocks = _blocks(common, docs_start, incidence_doc, families_start, incidence_family[by_doc], size, doc_count)
+
+    noisy: list[int] = []
+    small = common[blocks < config.boilerplate_block_chars]
+    if small.size and headed is not None:
+        order = np.argsort(family, kind="stable")
+        members_start = np.searchsorted(family[order], np.arange(nodes.size + 1))
+    for f in small.tolist():
+        if headed is not None:
+            members = nodes[order[members_start[f] : members_start[f + 1]]].tolist()
+            docs = set(incidence_doc[docs_start[f] : docs_start[f + 1]].tolist())
+            if _headed(members, docs, doc_of, headed):
+                continue
+        noisy.append(f)
+    return np.sort(nodes[np.isin(family, np.asarray(noisy, dtype=np.int64))])
+
+
+def _headed(members: list[int], docs: set[int], doc_of: Int64Array, headed: Callable[[int, set[int]], bool]) -> bool:
+    """Whether a family's paragraphs stand under a headline that its other documents print too, in nearly
+    all of its documents (a footer that follows the last story of a page is under that story's headline only
+    where that story is the last one)."""
+    under = {int(doc_of[member]) for member in members if headed(member, docs)}
+    return len(under) >= 0.8 * len(docs)
+
+
+@numba.njit(cache=True, nogil=True)
+def _blocks(
+    families: Int64Array,
+    docs_start: Int64Array,
+    docs: Int64Array,
+    families_start: Int64Array,
+    families_in: Int64Array,
+    size: Int64Array,
+    doc_count: Int64Array,
+) -> Int64Array:  # pragma: no cover - compiled
+    """For each of ``families``, its size plus the sizes of the families that stand beside it in at least
+    half of its documents: the block it comes in.
+
+    ``docs[docs_start[f]:docs_start[f + 1]]`` are family ``f``'s documents and
+    ``families_in[families_start[d]:families_start[d + 1]]`` document ``d``'s families.
+    """
+    out = np.empty(families.shape[0], dtype=np.int64)
+    company = np.zeros(size.shape[0], dtype=np.int64)
+    seen = np.empty(size.shape[0], dtype=np.int64)
+    for i in range(families.shape[0]):
+        f = families[i]
+        n_seen = 0
+        for j in range(docs_start[f], docs_start[f + 1]):
+            d = docs[j]
+            for t in range(families_start[d], families_start[d + 1]):
+                g = families_in[t]
+                if g != f:
+                    if company[g] == 0:
+                        seen[n_seen] = g
+                        n_seen += 1
+                    company[g] += 1
+        block = size[f]
+        for s in range(n_seen):
+            g = seen[s]
+            if 2 * company[g] >= doc_count[f]:
+                block += size[g]
+            company[g] = 0
+        out[i] = block
+    return out

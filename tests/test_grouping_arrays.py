@@ -1,0 +1,99 @@
+"""The array machinery under grouping: connected components, sorted distinct values, and boilerplate families.
+
+Each is checked against the plain Python it replaced (a union-find over pairs, ``np.unique``, the family and
+company counts spelled out with dicts and sets).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.arrays import distinct, merge_distinct
+from dedup.boilerplate import boilerplate
+from dedup.components import UnionFind, components
+from dedup.config import GroupConfig
+
+pairs_strategy = st.integers(1, 40).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs_strategy)
+def test_components_label_each_item_by_the_smallest_item_it_is_tied_to(case: tuple[int, list[tuple[int, int]]]) -> None:
+    n, pairs = case
+    uf = UnionFind(n)
+    for a, b in pairs:
+        uf.union(a, b)
+    a, b = (np.array([p[i] for p in pairs], dtype=np.int64) for i in (0, 1))
+    labels = components(n, a, b)
+    assert labels.tolist() == [uf.find(i) for i in range(n)]
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels.tolist()):
+        members[label].append(i)
+    assert all(label == min(items) for label, items in members.items())
+    # the order the pairs come in changes nothing
+    assert components(n, b[::-1], a[::-1]).tolist() == labels.tolist()
+
+
+def test_a_union_find_started_from_labels_goes_on_where_they_left_off() -> None:
+    uf = UnionFind.from_labels(components(6, np.array([4, 2]), np.array([5, 1])))
+    uf.union(5, 1)
+    assert [uf.find(i) for i in range(6)] == [0, 1, 1, 3, 1, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.sampled_from([np.uint32, np.int64]))
+def test_distinct_is_numpy_unique(values: list[int], dtype: type) -> None:
+    array = np.array(values, dtype=dtype)
+    assert distinct(array).tolist() == np.unique(array).tolist()
+    assert distinct(array).dtype == array.dtype
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 1000), max_size=50), min_size=1, max_size=6))
+def test_merge_distinct_of_sorted_sets_is_their_union(sets: list[list[int]]) -> None:
+    parts = [np.unique(np.array(s, dtype=np.uint32)) for s in sets]
+    assert merge_distinct(parts).tolist() == sorted(set().union(*map(set, sets)))
+
+
+def _corpus(documents: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Flat document number and content length of each paragraph, for documents given as lengths."""
+    doc_of = np.array([d for d, lengths in enumerate(documents) for _ in lengths], dtype=np.int64)
+    length_of = np.array([n for lengths in documents for n in lengths], dtype=np.int64)
+    return doc_of, length_of
+
+
+def test_a_slogan_beside_a_different_story_each_time_is_boilerplate_and_a_reprinted_story_is_not() -> None:
+    # Documents 0-6 each hold a slogan (paragraph 0, 20 characters) and a story of their own; documents 0-2
+    # also reprint one story (paragraphs 2 and 3, 150 characters each) that comes whole every time.
+    documents = [[20, 300, 150, 150]] * 3 + [[20, 300]] * 4
+    doc_of, length_of = _corpus(documents)
+    keys = [(d, k) for d, lengths in enumerate(documents) for k in range(len(lengths))]
+    flat = {key: i for i, key in enumerate(keys)}
+    slogan = [(flat[(0, 0)], flat[(d, 0)]) for d in range(1, 7)]
+    story = [(flat[(0, k)], flat[(d, k)]) for d in (1, 2) for k in (2, 3)]
+    a, b = (np.array([p[i] for p in slogan + story], dtype=np.int64) for i in (0, 1))
+    slogans = sorted(flat[(d, 0)] for d in range(7))
+    assert boilerplate(a, b, doc_of, length_of, GroupConfig()).tolist() == slogans
+    # in documents 0-3 only, the reprinted story stands beside the slogan in most of them: a large block
+    four = np.r_[0:3, 6 : a.size]
+    assert boilerplate(a[four], b[four], doc_of, length_of, GroupConfig()).size == 0
+    # a short paragraph under a headline its other documents print too is a brief, not boilerplate
+    headed = boilerplate(a, b, doc_of, length_of, GroupConfig(), headed=lambda p, docs: p in slogans)
+    assert headed.size == 0
+
+
+def test_a_short_story_reprinted_whole_is_not_boilerplate_when_its_block_is_large() -> None:
+    # Three documents each print two short paragraphs that always come together: 120 + 120 characters.
+    documents = [[120, 120], [120, 120], [120, 120]]
+    doc_of, length_of = _corpus(documents)
+    a = np.array([0, 0, 1, 1], dtype=np.int64)
+    b = np.array([2, 4, 3, 5], dtype=np.int64)
+    assert boilerplate(a, b, doc_of, length_of, GroupConfig()).size == 0
+    # each alone is under the 200 characters of a block: boilerplate
+    assert boilerplate(a[:2], b[:2], doc_of, length_of, GroupConfig()).tolist() == [0, 2, 4]
