@@ -67,19 +67,18 @@ def boilerplate(
     common = np.flatnonzero(doc_count >= config.standalone_docs)
     blocks = _blocks(common, docs_start, incidence_doc, families_start, incidence_family[by_doc], size, doc_count)
 
-    noisy: list[int] = []
-    small = common[blocks < config.boilerplate_block_chars]
-    if small.size and headed is not None:
+    noisy = common[blocks < config.boilerplate_block_chars]
+    if noisy.size and headed is not None:  # ... unless it is a brief under its own headline
         order = np.argsort(family, kind="stable")
         members_start = np.searchsorted(family[order], np.arange(nodes.size + 1))
-    for f in small.tolist():
-        if headed is not None:
+
+        def brief(f: int) -> bool:
             members = nodes[order[members_start[f] : members_start[f + 1]]].tolist()
             docs = set(incidence_doc[docs_start[f] : docs_start[f + 1]].tolist())
-            if _headed(members, docs, doc_of, headed):
-                continue
-        noisy.append(f)
-    return np.sort(nodes[np.isin(family, np.asarray(noisy, dtype=np.int64))])
+            return _headed(members, docs, doc_of, headed)
+
+        noisy = np.array([f for f in noisy.tolist() if not brief(f)], dtype=np.int64)
+    return np.sort(nodes[np.isin(family, noisy)])
 
 
 def _headed(members: list[int], docs: set[int], doc_of: Int64Array, headed: Callable[[int, set[int]], bool]) -> bool:
