@@ -44,6 +44,7 @@ import os
 import platform
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -336,19 +337,23 @@ def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, m
     with errors.open("wb") as err:
         child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
         proc = psutil.Process(child.pid)
-        while child.poll() is None:
-            rss = _tree_rss(proc)
-            if rss > run.peak_tree_bytes:
-                run.peak_tree_bytes, run.peak_at_s = rss, time.perf_counter() - tick
-            if time.perf_counter() - tick > timeout:
-                _stop(proc)
-                run.status = "timeout"
-                break
-            if run.peak_tree_bytes > max_bytes:  # stop before the machine swaps or kills something else
-                _stop(proc)
-                run.status = "memory"
-                break
-            time.sleep(SAMPLE_S)
+        try:
+            while child.poll() is None:
+                rss = _tree_rss(proc)
+                if rss > run.peak_tree_bytes:
+                    run.peak_tree_bytes, run.peak_at_s = rss, time.perf_counter() - tick
+                if time.perf_counter() - tick > timeout:
+                    _stop(proc)
+                    run.status = "timeout"
+                    break
+                if run.peak_tree_bytes > max_bytes:  # stop before the machine swaps or kills something else
+                    _stop(proc)
+                    run.status = "memory"
+                    break
+                time.sleep(SAMPLE_S)
+        except BaseException:  # interrupted (Ctrl-C, or SIGTERM: see main): the scan must not run on alone
+            _stop(proc)
+            raise
         run.wall_s = time.perf_counter() - tick
         child.wait()
     stderr = errors.read_text(encoding="utf-8", errors="replace")
@@ -532,8 +537,14 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sizes in order, print the table to stdout, progress to stderr; return the exit code."""
+    # SIGTERM (a `kill`, a CI timeout) ends this process by an exception, so the running scan is stopped too
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_scan", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=[10_000, 30_000, 100_000], help="default 10000,30000,100000")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
