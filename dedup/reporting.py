@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from rapidfuzz import fuzz
@@ -30,6 +30,7 @@ from dedup.collate import (
 from dedup.config import Config
 from dedup.group import Group, Witness
 from dedup.pool import map_in_order
+from dedup.prepare import prepare_document
 from dedup.quoting import (
     QuotedFinding,
     ReferenceParagraph,
@@ -37,8 +38,10 @@ from dedup.quoting import (
     reference_paragraphs,
     unquoted,
 )
-from dedup.records import Span
+from dedup.records import Document, Span
 from dedup.scan import ScannedDocument, ScanResult, scan
+
+Sources = Mapping[int, ScannedDocument]  # a group's documents, by their index in the scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[Co
     ]
 
 
-def witness_text(witness: Witness, documents: Sequence[ScannedDocument]) -> WitnessText:
+def witness_text(witness: Witness, documents: Sequence[ScannedDocument] | Sources) -> WitnessText:
     """A witness's paragraphs in reading order.
 
     Across a page jump the continuation often repeats the last paragraphs before the jump (the two pages
@@ -210,10 +213,40 @@ def report(
         reference: a path whose copy is the reference wherever it is a witness (the wire copy, say).
         stdin: where ``-`` reads from.
     """
-    result = scan(paths, config, stdin=stdin, keep_text=True)
-    tasks = [(g, tuple(witness_text(w, result.documents) for w in g.witnesses), reference) for g in result.groups]
-    groups = tuple(map_in_order(_collate_texts, tasks, os.cpu_count() or 1, PARALLEL_GROUPS))
+    config = config or Config()
+    # The scan keeps each document's raw text but not its paragraphs' text (on a large corpus that is over a
+    # quarter of the peak memory); each group's documents are prepared again where the group is collated.
+    result = scan(paths, config, stdin=stdin, keep_text=True, slim=True)
+    tasks = [(g, _sources(g, result.documents), reference, config) for g in result.groups]
+    groups = tuple(map_in_order(_collate_sources, tasks, os.cpu_count() or 1, PARALLEL_GROUPS))
     return Report(result, groups)
+
+
+def _sources(group: Group, documents: Sequence[ScannedDocument]) -> Sources:
+    return {p.doc: documents[p.doc] for w in group.witnesses for p in w.passages}
+
+
+def _collate_sources(task: tuple[Group, Sources, str | None, Config]) -> GroupReport:
+    """Collate a group from its documents as a slim scan kept them (see :func:`whole`)."""
+    group, sources, reference_path, config = task
+    documents = {k: whole(d, config) for k, d in sources.items()}
+    return _collate_texts((group, tuple(witness_text(w, documents) for w in group.witnesses), reference_path))
+
+
+def whole(document: ScannedDocument, config: Config) -> ScannedDocument:
+    """A document with its paragraphs' matching text and sentences, which a slim scan let go of, prepared
+    again from its raw text.
+
+    Preparing is a pure function of the text and the settings, so the paragraphs come back as the scan had
+    them; their line spans are checked all the same.
+    """
+    if all(p.text for p in document.paragraphs):
+        return document
+    again = Document(document.path, document.raw, document.encoding, document.format)
+    paragraphs = prepare_document(again, config.normalize).paragraphs
+    if [(p.start_line, p.end_line) for p in paragraphs] != [(p.start_line, p.end_line) for p in document.paragraphs]:
+        raise RuntimeError(f"{document.path}: prepared again, its paragraphs differ from the scan's")
+    return replace(document, paragraphs=paragraphs)
 
 
 def parse_range(spec: str) -> tuple[str, int | None, int | None]:
@@ -239,7 +272,6 @@ def read_witness(spec: str, config: Config | None = None, witness_id: str = "") 
         ValueError: if the file cannot be read or the range holds no paragraph; the message says why.
     """
     from dedup.io import load
-    from dedup.prepare import prepare_document
     from dedup.records import Skipped
 
     path, start, end = parse_range(spec)

@@ -54,6 +54,7 @@ class ScannedDocument:
     lengths: tuple[int, ...] = ()
     digests: tuple[int, ...] = ()
     layout: str = ""
+    format: Literal["text", "markdown", "html", "jsonl"] = "text"
 
     def content_lengths(self) -> tuple[int, ...]:
         """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
@@ -135,7 +136,13 @@ def _sketch_batch(
         paragraphs = tuple(replace(p, text="", sentences=()) for p in prepared.paragraphs) if slim else None
         documents.append(
             ScannedDocument(
-                document.path, document.encoding, paragraphs or prepared.paragraphs, notes, raw, layout=layout
+                document.path,
+                document.encoding,
+                paragraphs or prepared.paragraphs,
+                notes,
+                raw,
+                layout=layout,
+                format=document.format,
             )
         )
         kept.append(prepared.paragraphs)
@@ -302,6 +309,7 @@ def scan(
     progress: Progress | None = None,
     workers: int | None = None,
     keep_text: bool = False,
+    slim: bool | None = None,
 ) -> ScanResult:
     """Find the passages that are copies of the same story across the inputs.
 
@@ -313,6 +321,11 @@ def scan(
         progress: called as ``progress(stage, done, total)`` while working, e.g. to draw a progress bar.
         workers: processes for the per-document work; all cores by default, used from 2,000 documents on.
         keep_text: keep each document's raw text (``ScannedDocument.raw``), as collation needs for quoting.
+        slim: let go of the paragraphs' matching text and sentences once sketched (grouping needs only their
+            lengths and spans); by default when the raw text is not kept. ``dedup report`` keeps the raw
+            text but not those, and prepares each group's documents again from it where the group is
+            collated (:func:`dedup.reporting.whole`): on a large corpus they are over a quarter of the peak
+            memory.
     """
     config = config or Config()
     stats: dict[str, float] = {}
@@ -324,7 +337,7 @@ def scan(
         progress,
         keep_text,
         band_keys_only=True,
-        slim=not keep_text,
+        slim=not keep_text if slim is None else slim,
     )
     stats["sketch_s"] = time.perf_counter() - tick
 

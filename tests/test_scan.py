@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
 
 from dedup.candidates import band_candidates, build_units, key_candidates, verify
@@ -232,6 +233,34 @@ def test_a_scan_that_lets_go_of_the_text_groups_the_same(tmp_path: Path) -> None
     assert [w.coverage for w in slim.groups[0].witnesses] == [w.coverage for w in full.groups[0].witnesses]
     assert all(p.text == "" for d in slim.documents for p in d.paragraphs), "the scan let go of the text"
     assert [d.content_lengths() for d in slim.documents] == [d.content_lengths() for d in full.documents]
+
+
+def test_a_report_prepares_its_grouped_documents_again_as_the_scan_had_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `dedup report` scans slim (raw text kept, paragraph text dropped) and prepares each group's documents
+    # again where it collates the group: the collations are those of the full scan's documents, whether the
+    # groups are collated in this process or in worker processes.
+    from dedup import reporting
+
+    body = story(18)
+    write(tmp_path, "a.txt", page(("标题", body), ("另一篇", story(19))))
+    write(tmp_path, "b.html", "<html><body><h1>标题</h1>" + "".join(f"<p>{p}</p>" for p in body[1:]) + "</body></html>")
+    write(tmp_path, "c.txt", ocr_page(["标题", *body[:4]], 20))
+    write(tmp_path, "alone.txt", page(("无关", story(20))))
+    full = scan([str(tmp_path)], keep_text=True)
+    slim = scan([str(tmp_path)], keep_text=True, slim=True)
+    assert spans(slim) == spans(full) and len(full.groups) == 1
+    assert all(p.text == "" for d in slim.documents for p in d.paragraphs)
+    (group,) = full.groups
+    for k, document in reporting._sources(group, slim.documents).items():
+        assert reporting.whole(document, Config()).paragraphs == full.documents[k].paragraphs
+    expected = reporting.collate_group_report(group, full.documents)
+    for parallel_from in (200, 1):
+        monkeypatch.setattr(reporting, "PARALLEL_GROUPS", parallel_from)
+        (got,) = reporting.report([str(tmp_path)]).groups
+        assert got.collation == expected.collation and got.texts == expected.texts
+        assert [w.findings for w in got.collation.witnesses] != [[] for _ in got.collation.witnesses]
 
 
 def test_a_large_corpus_is_sketched_in_worker_processes_and_keeps_input_order(tmp_path: Path) -> None:
