@@ -50,7 +50,7 @@ from dedup.io import input_record, load
 from dedup.pool import Unread, account, stream
 from dedup.postings import Hits, Lookup, band_codes
 from dedup.records import InputRecord
-from dedup.reporting import collate_group
+from dedup.reporting import collate_groups
 from dedup.scan import ScannedDocument, ScanResult, match_and_group
 from dedup.sketching import scanned, sketch_for_check, sketch_for_index
 
@@ -164,7 +164,9 @@ def check(
             documents[k] = replace(documents[k], raw=raw[held[k].id])
         stats["index_quote_s"] = time.perf_counter() - tick
         stats["index_quoted"] = len(quoted)
-        collations, failures = _collate(groups, documents, sources, fail_on)
+        tick = time.perf_counter()
+        collations, failures = _collate(groups, documents, sources, fail_on, config, workers)
+        stats["collate_s"] = time.perf_counter() - tick
     scan = ScanResult(tuple(inputs), tuple(documents), groups, config, stats)
 
     reprints = _reprints(groups, documents, sources)
@@ -206,15 +208,20 @@ def _matching_documents(
 
 
 def _collate(
-    groups: Sequence[Group], documents: Sequence[ScannedDocument], sources: Sequence[str], fail_on: Sequence[str]
+    groups: Sequence[Group],
+    documents: Sequence[ScannedDocument],
+    sources: Sequence[str],
+    fail_on: Sequence[str],
+    config: Config,
+    workers: int | None = None,
 ) -> tuple[dict[str, Collation], dict[int, list[Finding]]]:
-    """Each group's collation (against the index's copy where it holds one), and the ``fail_on`` findings
-    of each drop document."""
+    """Each group's collation (against the index's copy where it holds one; in worker processes for many
+    groups), and the ``fail_on`` findings of each drop document."""
     collations: dict[str, Collation] = {}
     failures: dict[int, list[Finding]] = {}
-    for g in groups:
-        collation = collate_group(g, documents, _index_reference(g, documents, sources))
-        collations[g.id] = collation
+    references = [_index_reference(g, documents, sources) for g in groups]
+    for g, report in zip(groups, collate_groups(groups, documents, references, config, workers), strict=True):
+        collation = collations[g.id] = report.collation
         for witness, result in zip(g.witnesses, _results_in_order(g, collation), strict=True):
             for passage in witness.passages:
                 if sources[passage.doc] == "drop":

@@ -217,9 +217,21 @@ def report(
     # The scan keeps each document's raw text but not its paragraphs' text (on a large corpus that is over a
     # quarter of the peak memory); each group's documents are prepared again where the group is collated.
     result = scan(paths, config, stdin=stdin, keep_text=True, slim=True)
-    tasks = [(g, _sources(g, result.documents), reference, config) for g in result.groups]
-    groups = tuple(map_in_order(_collate_sources, tasks, os.cpu_count() or 1, PARALLEL_GROUPS))
-    return Report(result, groups)
+    groups = collate_groups(result.groups, result.documents, [reference] * len(result.groups), config)
+    return Report(result, tuple(groups))
+
+
+def collate_groups(
+    groups: Sequence[Group],
+    documents: Sequence[ScannedDocument],
+    references: Sequence[str | None],
+    config: Config,
+    workers: int | None = None,
+) -> list[GroupReport]:
+    """:func:`collate_group_report` of each group (against ``references[i]`` where given), in worker
+    processes from ``PARALLEL_GROUPS`` groups on; documents a slim scan kept are prepared again there."""
+    tasks = [(g, _sources(g, documents), r, config) for g, r in zip(groups, references, strict=True)]
+    return map_in_order(_collate_sources, tasks, workers or os.cpu_count() or 1, PARALLEL_GROUPS)
 
 
 def _sources(group: Group, documents: Sequence[ScannedDocument]) -> Sources:
