@@ -170,7 +170,7 @@ def pred_groups(report: Any, prefix: str, collations: Sequence[Any] | None = Non
     return out
 
 
-def wire_pinned(report: Any, truth: Truth, prefix: str) -> tuple[list[Any], int]:
+def wire_pinned(report: Any, documents: Any, truth: Truth, prefix: str) -> tuple[list[Any], int]:
     """Each group collated against the truth's wire copy when it is one of the witnesses (else as dedup chose).
 
     Returns the collations and how many groups had the wire copy pinned.
@@ -194,12 +194,15 @@ def wire_pinned(report: Any, truth: Truth, prefix: str) -> tuple[list[Any], int]
             collations.append(gr.collation)
             continue
         pinned += 1
-        collations.append(collate_group(gr.group, report.scan.documents, wire.segments[0].path))
+        collations.append(collate_group(gr.group, documents, wire.segments[0].path))
     return collations, pinned
 
 
-def difflib_groups(report: Any, prefix: str) -> tuple[list[PredGroup], float]:
-    """The difflib baseline on dedup's groups, reference text and copy paragraphs; and its time."""
+def difflib_groups(report: Any, documents: Any, prefix: str) -> tuple[list[PredGroup], float]:
+    """The difflib baseline on dedup's groups, reference text and copy paragraphs; and its time.
+
+    ``documents``: the report's, grouped ones whole (``dedup.reporting.whole_documents``).
+    """
     from dedup.reporting import witness_text
 
     out = []
@@ -211,7 +214,7 @@ def difflib_groups(report: Any, prefix: str) -> tuple[list[PredGroup], float]:
             if col.reference == w.id:
                 findings: list[PredFinding] = []
             else:
-                text = witness_text(w, report.scan.documents)
+                text = witness_text(w, documents)
                 paragraphs = [(p.text, relabel([_lines(p.span)], prefix)[0]) for p in text.paragraphs]
                 findings = difflib_findings(col.reference_paragraphs, paragraphs)
             witnesses.append(PredWitness(w.id, relabel([_lines(s) for s in w.segments], prefix), tuple(findings)))
@@ -219,13 +222,13 @@ def difflib_groups(report: Any, prefix: str) -> tuple[list[PredGroup], float]:
     return out, time.perf_counter() - tick
 
 
-def collate_seconds(report: Any) -> float:
+def collate_seconds(report: Any, documents: Any) -> float:
     """Time dedup takes to collate every group again (reference choice, consensus, alignment)."""
     from dedup.reporting import collate_group
 
     tick = time.perf_counter()
     for gr in report.groups:
-        collate_group(gr.group, report.scan.documents)
+        collate_group(gr.group, documents)
     return time.perf_counter() - tick
 
 
@@ -274,11 +277,13 @@ def evaluate(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Grouping and findings scores of dedup and the baselines on one data set; also the raw report."""
     import dedup
+    from dedup.reporting import whole_documents
 
     log(f"[{name}] dedup report on {len(paths)} files")
     tick = time.perf_counter()
     report = dedup.report(list(paths), dedup.Config())
     report_s = time.perf_counter() - tick
+    documents = whole_documents(report.scan)  # the grouped ones, for collating them again
     docs = load_texts(paths, prefix)
     grouping: dict[str, GroupingScores] = {"dedup": evaluate_grouping(truth, dedup_grouping_input(report, prefix))}
     times: dict[str, float] = {"dedup": report.scan.stats.get("sketch_s", 0.0)}
@@ -291,9 +296,9 @@ def evaluate(
     findings: dict[str, FindingScores] = {"dedup": evaluate_findings(truth, pred_groups(report, prefix))}
     pinned = 0
     if pin_wire:
-        collations, pinned = wire_pinned(report, truth, prefix)
+        collations, pinned = wire_pinned(report, documents, truth, prefix)
         findings["dedup, wire copy as reference"] = evaluate_findings(truth, pred_groups(report, prefix, collations))
-    diff_groups, difflib_s = difflib_groups(report, prefix)
+    diff_groups, difflib_s = difflib_groups(report, documents, prefix)
     findings["difflib"] = evaluate_findings(truth, diff_groups)
     section = {
         "files": len(paths),
@@ -349,8 +354,10 @@ def speed(paths: Sequence[str], texts: Sequence[str], report: Any, repeat: int, 
     for what, given in (("scan", listing), ("report", listing), ("minhash", decoded)):
         log(f"[speed] {what} in {repeat} fresh process(es)")
         out[what] = child_measure(what, given, repeat)
+    from dedup.reporting import whole_documents
+
     log("[speed] collation: dedup against difflib")
-    out["collate_s"] = collate_seconds(report)
+    out["collate_s"] = collate_seconds(report, whole_documents(report.scan))
     log("[speed] signing on one core")
     out["signing"] = [r.to_dict() for r in signing_rates(texts, repeat)]
     return out

@@ -128,7 +128,7 @@ def check(
     The steps (see the module docstring) leave their timings in ``scan.stats``: ``sketch_s`` (the drop),
     ``index_lookup_s`` (the postings merge), ``index_verify_s`` (the candidate pairs), ``index_load_s``
     (the verified documents), ``candidates_s`` and ``group_s`` (over those and the drop), and with
-    ``fail_on`` ``index_quote_s`` (the raw texts collation quotes).
+    ``fail_on`` ``index_quote_s`` (the raw texts collation quotes) and ``collate_s``.
     """
     import os
 

@@ -28,6 +28,8 @@ def components(n: int, a: npt.ArrayLike, b: npt.ArrayLike) -> Int64Array:
     right = np.ascontiguousarray(b, dtype=np.int64)
     if left.shape != right.shape:
         raise ValueError(f"pair ends differ in length: {left.shape} and {right.shape}")
+    if left.size and (min(left.min(), right.min()) < 0 or max(left.max(), right.max()) >= n):
+        raise ValueError(f"pair ends must be items 0..{n - 1}")  # the kernel does not check its indexes
     return _components(n, left, right)
 
 

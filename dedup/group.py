@@ -106,12 +106,13 @@ class _Corpus:
         self.documents = documents
         self.units = units
         # Units are in (document, paragraph) order, so each document's units are one contiguous range.
-        self.doc_starts = np.searchsorted(units.doc, np.arange(len(documents) + 1), side="left")
+        self.unit_starts = np.searchsorted(units.doc, np.arange(len(documents) + 1), side="left")
         counts = np.fromiter((len(d[1]) for d in documents), dtype=np.int64, count=len(documents))
-        self.offsets = np.zeros(len(documents) + 1, dtype=np.int64)  # document -> its first flat number
-        np.cumsum(counts, out=self.offsets[1:])
+        self.paragraph_starts = np.zeros(len(documents) + 1, dtype=np.int64)  # document -> its first flat number
+        np.cumsum(counts, out=self.paragraph_starts[1:])
+        self.paragraph_count = int(self.paragraph_starts[-1])  # in the corpus
         self.doc_of = np.repeat(np.arange(len(documents), dtype=np.int64), counts)
-        self.length_of = np.fromiter((n for d in documents for n in d[2]), dtype=np.int64, count=int(self.offsets[-1]))
+        self.length_of = np.fromiter((n for d in documents for n in d[2]), dtype=np.int64, count=self.paragraph_count)
         self.cumulative_length = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(self.length_of)])
 
     def paragraph(self, key: Key) -> Paragraph:
@@ -122,11 +123,12 @@ class _Corpus:
         return self.documents[key[0]][2][key[1]]
 
     def key(self, flat: int) -> Key:
+        """The (document, paragraph) of a flat paragraph number."""
         doc = int(self.doc_of[flat])
-        return doc, flat - int(self.offsets[doc])
+        return doc, flat - int(self.paragraph_starts[doc])
 
     def passage_length(self, passage: Passage) -> int:
-        first = int(self.offsets[passage.doc]) + passage.first
+        first = int(self.paragraph_starts[passage.doc]) + passage.first
         end = first + passage.last - passage.first + 1
         return int(self.cumulative_length[end] - self.cumulative_length[first]) or 1
 
@@ -134,7 +136,7 @@ class _Corpus:
         """The union of the shingle sets of a witness's sketched paragraphs."""
         parts: list[npt.NDArray[np.uint32]] = []
         for p in chain:  # a passage's units are consecutive, and so are their sets
-            lo, hi = int(self.doc_starts[p.doc]), int(self.doc_starts[p.doc + 1])
+            lo, hi = int(self.unit_starts[p.doc]), int(self.unit_starts[p.doc + 1])
             paragraphs = self.units.paragraph[lo:hi]
             first = lo + int(np.searchsorted(paragraphs, p.first, side="left"))
             last = lo + int(np.searchsorted(paragraphs, p.last, side="right"))
@@ -143,17 +145,17 @@ class _Corpus:
 
 
 def paragraph_matches(
-    units: Units, matches: npt.NDArray[np.int64], corpus: _Corpus
+    matches: npt.NDArray[np.int64], corpus: _Corpus
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Unit matches as paragraph matches between different documents: flat numbers ``(a, b)`` with
     ``a < b``, each pair once, sorted."""
     if matches.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    flat = corpus.offsets[units.doc] + units.paragraph
+    flat = corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph
     ends = flat[matches]
     low, high = ends.min(axis=1), ends.max(axis=1)
     apart = corpus.doc_of[low] != corpus.doc_of[high]
-    total = max(int(corpus.offsets[-1]), 1)
+    total = max(corpus.paragraph_count, 1)
     pairs = distinct(low[apart] * total + high[apart])
     return pairs // total, pairs % total
 
@@ -392,20 +394,20 @@ def group(
             than one contained in the other; only those make families of boilerplate (all, if not given).
     """
     corpus = _Corpus(documents, units)
-    a, b = paragraph_matches(units, matches, corpus)
-    same = (a, b) if near is None else paragraph_matches(units, matches[near], corpus)
+    a, b = paragraph_matches(matches, corpus)
+    same = (a, b) if near is None else paragraph_matches(matches[near], corpus)
     headings = Headings(documents)
-    noise = boilerplate(
+    not_evidence = boilerplate(
         *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
     )
-    noisy = np.zeros(int(corpus.offsets[-1]), dtype=np.bool_)
-    noisy[noise] = True
-    evidence = ~(noisy[a] | noisy[b])
+    is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    is_boilerplate[not_evidence] = True
+    evidence = ~(is_boilerplate[a] | is_boilerplate[b])
     a, b = a[evidence], b[evidence]
 
-    noise_in: dict[int, set[int]] = defaultdict(set)
-    for d, k in map(corpus.key, noise.tolist()):
-        noise_in[d].add(k)
+    boilerplate_in: dict[int, set[int]] = defaultdict(set)  # document -> its boilerplate paragraphs
+    for d, k in map(corpus.key, not_evidence.tolist()):
+        boilerplate_in[d].add(k)
     jumps: tuple[set[int], set[int]] = (set(), set())
     for d, document in enumerate(documents):
         for p in document[1]:
@@ -415,12 +417,12 @@ def group(
                 jumps[1].add(d)
 
     passages: list[Passage] = []
-    where = np.full(int(corpus.offsets[-1]), -1, dtype=np.int64)  # flat paragraph -> its passage
+    where = np.full(corpus.paragraph_count, -1, dtype=np.int64)  # flat paragraph -> its passage
     for d, matched in _partners(a, b, corpus).items():
         paragraphs, lengths = documents[d][1], documents[d][2]
-        noise_here = frozenset(noise_in[d])
-        for passage in passages_of(d, paragraphs, lengths, matched, config, noise_here, headings, jumps):
-            first = int(corpus.offsets[d])
+        noise = frozenset(boilerplate_in[d])
+        for passage in passages_of(d, paragraphs, lengths, matched, config, noise, headings, jumps):
+            first = int(corpus.paragraph_starts[d])
             where[first + passage.first : first + passage.last + 1] = len(passages)
             passages.append(passage)
 
@@ -434,9 +436,10 @@ def group(
     # itself is enough.
     jumped = np.fromiter((jump_half(p) for p in passages), dtype=np.bool_, count=len(passages))
     share = config.min_link_share
-    several = (links.left_count >= 2) & (links.right_count >= 2) & (np.maximum(links.left, links.right) >= share)
-    whole = np.minimum(links.left, links.right) >= share
-    continues = (jumped[links.low] & (links.left >= share)) | (jumped[links.high] & (links.right >= share))
+    several = (links.left_count >= 2) & (links.right_count >= 2)
+    several &= np.maximum(links.left_share, links.right_share) >= share
+    whole = np.minimum(links.left_share, links.right_share) >= share
+    continues = (jumped[links.low] & (links.left_share >= share)) | (jumped[links.high] & (links.right_share >= share))
     linked = several | whole | continues
     uf = UnionFind.from_labels(components(len(passages), links.low[linked], links.high[linked]))
     _join_pieces(passages, links.low.tolist(), links.high.tolist(), uf, 2 * config.max_gap + 2)
@@ -447,13 +450,14 @@ def group(
         members[r].append(i)
     # a story's paragraphs across its copies: near-identical ones are one family (matched in one group)
     within = root[where[a]] == root[where[b]]
-    family_of = components(int(corpus.offsets[-1]), a[within], b[within])
+    family_of = components(corpus.paragraph_count, a[within], b[within])
+    group_of = np.append(root, -1)[where]  # flat paragraph -> its passage's group (-1: in no passage)
 
     bare = _bare_heads(documents, config, where, corpus)
     groups: list[Group] = []
     for indexes in sorted(members.values(), key=min):
         joined = _join_cut_copies([passages[i] for i in indexes], config)
-        family = _families(joined, family_of, corpus)
+        family = _families(joined, family_of, corpus, group_of, int(root[indexes[0]]))
         chains = _stitch(joined, documents, family)
         chains = _attach_bare_heads(chains, bare, documents)
         if len(chains) < 2:
@@ -464,7 +468,7 @@ def group(
                     family.setdefault((part.doc, k), -1 - len(family))
         gid = f"G{len(groups) + 1}"
         groups.append(_make_group(gid, chains, family, corpus))
-    return Grouping(tuple(groups), frozenset(map(corpus.key, noise.tolist())))
+    return Grouping(tuple(groups), frozenset(map(corpus.key, not_evidence.tolist())))
 
 
 def _partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: _Corpus) -> dict[int, dict[int, set[int]]]:
@@ -486,13 +490,13 @@ def _partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: _Corpu
 
 class _Links(NamedTuple):
     """Pairs of passages (``low < high``) that share matched paragraphs, in order, with the share of each
-    one's content those paragraphs make up (``left`` of the low passage, ``right`` of the high one) and how
-    many they are on each side."""
+    one's content those paragraphs make up (``left_share`` of the low passage, ``right_share`` of the high
+    one) and how many they are on each side."""
 
     low: npt.NDArray[np.int64]
     high: npt.NDArray[np.int64]
-    left: npt.NDArray[np.float64]
-    right: npt.NDArray[np.float64]
+    left_share: npt.NDArray[np.float64]
+    right_share: npt.NDArray[np.float64]
     left_count: npt.NDArray[np.int64]
     right_count: npt.NDArray[np.int64]
 
@@ -504,12 +508,16 @@ def _links(
     passages: Sequence[Passage],
     corpus: _Corpus,
 ) -> _Links:
+    """The links between passages that the matched paragraph pairs ``(a, b)`` make (``where``: flat
+    paragraph -> its passage). Pairs of passages and (link, paragraph) pairs are packed into one int64 each
+    (``low * passages + high``, ``link * paragraphs + paragraph``: under 2**63 for any corpus that fits in
+    memory) so that counting distinct paragraphs per link is a sort."""
     pa, pb = where[a], where[b]
     swap = pa > pb
     low, high = np.where(swap, pb, pa), np.where(swap, pa, pb)
     low_paragraph, high_paragraph = np.where(swap, b, a), np.where(swap, a, b)
     link_codes, link = np.unique(low * max(len(passages), 1) + high, return_inverse=True)
-    total = max(int(corpus.offsets[-1]), 1)
+    total = max(corpus.paragraph_count, 1)
 
     def side(paragraph: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Content characters and number of the distinct paragraphs on one side of each link."""
@@ -529,7 +537,8 @@ def _join_pieces(passages: Sequence[Passage], low: list[int], high: list[int], u
     """Link a passage that is linked to nothing to the group of a passage it shares a paragraph with, when
     that group already holds a passage of its own document within ``near`` paragraphs: it is a piece of
     that copy, cut off by paragraphs no other input holds (a copy that scatters a story's paragraphs, read
-    beside a copy of only part of the story). ``low[i]``, ``high[i]``: the passages that share paragraphs.
+    beside a copy of only part of the story). ``low[i]``, ``high[i]``: the passages that share paragraphs,
+    in that (sorted) order, which decides between two groups a piece could join: the first link wins.
     """
     size: dict[int, int] = defaultdict(int)
     for i in range(len(passages)):
@@ -562,13 +571,27 @@ def _join_pieces(passages: Sequence[Passage], low: list[int], high: list[int], u
                     break
 
 
-def _families(passages: Sequence[Passage], family_of: npt.NDArray[np.int64], corpus: _Corpus) -> dict[Key, int]:
+def _families(
+    passages: Sequence[Passage],
+    family_of: npt.NDArray[np.int64],
+    corpus: _Corpus,
+    group_of: npt.NDArray[np.int64],
+    group: int,
+) -> dict[Key, int]:
     """The story's paragraphs: every paragraph of the passages, labelled by its family of near-identical
-    paragraphs across the group's copies (an unmatched paragraph is a family of its own)."""
+    paragraphs across the group's copies (an unmatched paragraph is a family of its own).
+
+    ``family_of`` labels each paragraph by the smallest flat number of its family (matches within one
+    group only); ``group_of[flat]`` is the group of the paragraph's passage (-1 for none). A joined copy can
+    span another group's paragraphs (a boxed story printed inside this one): those are families of their
+    own here, labelled by their own flat number, which no family label of this group can be.
+    """
     out: dict[Key, int] = {}
     for p in passages:
-        first = int(corpus.offsets[p.doc]) + p.first
-        for k, f in enumerate(family_of[first : first + p.last - p.first + 1].tolist(), start=p.first):
+        first = int(corpus.paragraph_starts[p.doc]) + p.first
+        end = first + p.last - p.first + 1
+        labels = np.where(group_of[first:end] == group, family_of[first:end], np.arange(first, end))
+        for k, f in enumerate(labels.tolist(), start=p.first):
             out[(p.doc, k)] = f
     return out
 
@@ -646,7 +669,7 @@ def _bare_heads(
     """
     out: dict[int, list[Passage]] = defaultdict(list)
     for d, (_, paragraphs, lengths, digests, _) in enumerate(documents):
-        placed = where[corpus.offsets[d] : corpus.offsets[d + 1]] >= 0  # in a passage
+        placed = where[corpus.paragraph_starts[d] : corpus.paragraph_starts[d + 1]] >= 0  # in a passage
         for k, p in enumerate(paragraphs):
             if "continued_on" not in p.hints or placed[k]:
                 continue

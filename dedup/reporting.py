@@ -90,7 +90,13 @@ class Report:
 
 
 def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[CopyParagraph]:
-    """A document's paragraphs ``first..last`` as collation input, quoting the raw text."""
+    """A document's paragraphs ``first..last`` as collation input, quoting the raw text.
+
+    Raises:
+        ValueError: for a slim document (its paragraphs have no text to collate: :func:`whole` first).
+    """
+    if document.slim:
+        raise ValueError(f"{document.path}: scanned slim, without paragraph text; collate reporting.whole() of it")
     return [
         CopyParagraph(document.path, p.start_line, p.end_line, p.text, document.quote(p), p.garbled)
         for p in document.paragraphs[first : last + 1]
@@ -245,6 +251,13 @@ def _collate_sources(task: tuple[Group, Sources, str | None, Config]) -> GroupRe
     return _collate_texts((group, tuple(witness_text(w, documents) for w in group.witnesses), reference_path))
 
 
+def whole_documents(result: ScanResult) -> tuple[ScannedDocument, ...]:
+    """The scan's documents, those in a group :func:`whole` (in this process): for collating a slim scan's
+    groups again, as the benchmarks do with a report's."""
+    grouped = {p.doc for group in result.groups for w in group.witnesses for p in w.passages}
+    return tuple(whole(d, result.config) if k in grouped else d for k, d in enumerate(result.documents))
+
+
 def whole(document: ScannedDocument, config: Config) -> ScannedDocument:
     """A document with its paragraphs' matching text and sentences, which a slim scan let go of, prepared
     again from its raw text.
@@ -252,13 +265,15 @@ def whole(document: ScannedDocument, config: Config) -> ScannedDocument:
     Preparing is a pure function of the text and the settings, so the paragraphs come back as the scan had
     them; their line spans are checked all the same.
     """
-    if all(p.text for p in document.paragraphs):
+    if not document.slim:
         return document
+    if not document.raw:
+        raise ValueError(f"{document.path}: the scan kept no raw text to prepare it again from (keep_text=True)")
     again = Document(document.path, document.raw, document.encoding, document.format)
     paragraphs = prepare_document(again, config.normalize).paragraphs
     if [(p.start_line, p.end_line) for p in paragraphs] != [(p.start_line, p.end_line) for p in document.paragraphs]:
         raise RuntimeError(f"{document.path}: prepared again, its paragraphs differ from the scan's")
-    return replace(document, paragraphs=paragraphs)
+    return replace(document, paragraphs=paragraphs, slim=False)
 
 
 def parse_range(spec: str) -> tuple[str, int | None, int | None]:

@@ -44,7 +44,12 @@ _Sketch = tuple[list[InputRecord], list["ScannedDocument"], Units, U32Array | U6
 
 @dataclass(frozen=True, slots=True)
 class ScannedDocument:
-    """What a scan keeps of a document: its path, encoding, notes, paragraphs and raw text (for quoting)."""
+    """What a scan keeps of a document: its path, encoding, notes, paragraphs and raw text (for quoting).
+
+    A *slim* document's paragraphs keep their spans, hints and lengths but not their matching text and
+    sentences (what grouping needs and no more); :func:`dedup.reporting.whole` prepares them again from
+    the raw text. ``format`` is the input's (a document read back from an index, never slim, says "text").
+    """
 
     path: str
     encoding: str
@@ -55,6 +60,7 @@ class ScannedDocument:
     digests: tuple[int, ...] = ()
     layout: str = ""
     format: Literal["text", "markdown", "html", "jsonl"] = "text"
+    slim: bool = False
 
     def content_lengths(self) -> tuple[int, ...]:
         """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
@@ -143,6 +149,7 @@ def _sketch_batch(
                 raw,
                 layout=layout,
                 format=document.format,
+                slim=slim,
             )
         )
         kept.append(prepared.paragraphs)

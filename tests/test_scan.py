@@ -223,6 +223,31 @@ def test_a_copy_repeating_its_paragraphs_is_one_witness(tmp_path: Path) -> None:
 # --- the scan itself ---------------------------------------------------------------------------------------
 
 
+def test_a_story_boxed_inside_another_is_no_part_of_it(tmp_path: Path) -> None:
+    # Two pages print story A around a boxed story B (its own headline, byline and dateline); a web page
+    # prints A alone. The box is cut out of A's witnesses' families whether or not it is reprinted: A's
+    # coverages are the same when page 2's box is B and when it is an unmatched text of the same length.
+    a, b = story(3, 8), story(30, 3)
+
+    def boxed(box: list[str]) -> str:
+        block = ["小贴士：冬季用电安全", "本报记者 李四", *box, "（新华社北京1月5日电）"]
+        return "\n\n".join(["标题甲乙丙丁", *a[:4], *block, *a[4:]]) + "\n"
+
+    coverages = []
+    for name, other_box in (("same", b), ("unmatched", [p[::-1] for p in b])):
+        folder = tmp_path / name
+        folder.mkdir()
+        write(folder, "page1.txt", boxed(b))
+        write(folder, "page2.txt", boxed(other_box))
+        write(folder, "web.txt", "\n\n".join(["标题甲乙丙丁", *a]) + "\n")
+        result = scan([str(folder)])
+        assert len(result.groups) == (2 if name == "same" else 1)
+        story_group = max(result.groups, key=lambda g: len(g.witnesses))
+        assert len(story_group.witnesses) == 3
+        coverages.append([w.coverage for w in story_group.witnesses])
+    assert coverages[0] == coverages[1]
+
+
 def test_a_scan_that_lets_go_of_the_text_groups_the_same(tmp_path: Path) -> None:
     body = story(13)
     write(tmp_path, "a.txt", page(("标题", body), ("另一篇", story(14))))
@@ -256,6 +281,9 @@ def test_a_report_prepares_its_grouped_documents_again_as_the_scan_had_them(
     for k, document in reporting._sources(group, slim.documents).items():
         assert reporting.whole(document, Config()).paragraphs == full.documents[k].paragraphs
     expected = reporting.collate_group_report(group, full.documents)
+    with pytest.raises(ValueError, match="slim"):  # slim paragraphs have no text: never collated as they are
+        reporting.collate_group(group, slim.documents)
+    assert reporting.collate_group(group, reporting.whole_documents(slim)) == expected.collation
     for parallel_from in (200, 1):
         monkeypatch.setattr(reporting, "PARALLEL_GROUPS", parallel_from)
         (got,) = reporting.report([str(tmp_path)]).groups
