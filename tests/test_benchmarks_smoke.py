@@ -61,6 +61,9 @@ def test_findings_table_has_every_class_for_dedup_and_difflib(result: dict[str, 
         for c in method["classes"].values():
             assert _unit(c["precision"]) and _unit(c["recall"])
             assert c["correct"] <= c["predicted"] and c["found"] <= c["truth"]
+    # pinning the wire copy as the reference collates against its text (a collation of empty text would not)
+    pinned = findings["dedup, wire copy as reference"]["reference"]
+    assert pinned["with_wire_copy"] > 0 and pinned["reference_text_is_wire_text"] > 0
     # difflib has no notion of moved, repeated or noisy text: it never says so
     for cls in ("reordered", "duplicated", "garbled"):
         assert findings["difflib"]["classes"][cls]["predicted"] == 0
