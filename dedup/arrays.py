@@ -36,10 +36,18 @@ def merge_distinct(parts: Sequence[npt.NDArray[_Int]]) -> npt.NDArray[_Int]:
     return _first_of_runs(np.sort(np.concatenate(parts), kind="stable"))
 
 
-def _first_of_runs(ordered: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
-    if ordered.size < 2:
-        return ordered
+def run_starts(ordered: npt.NDArray[_Int]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values of a sorted array begins.
+
+    >>> run_starts(np.array([1, 1, 3, 5, 5])).tolist()
+    [True, False, True, True, False]
+    """
     first = np.empty(ordered.size, dtype=np.bool_)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return ordered[first]
+    if ordered.size:
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
+
+
+def _first_of_runs(ordered: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
+    return ordered if ordered.size < 2 else ordered[run_starts(ordered)]

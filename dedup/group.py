@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import distinct, merge_distinct
+from dedup.arrays import distinct, merge_distinct, run_starts
 from dedup.boilerplate import boilerplate
 from dedup.candidates import Units
 from dedup.components import UnionFind, components
@@ -480,7 +480,7 @@ def _partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: _Corpu
     documents = len(corpus.documents)
     pairs = distinct(np.concatenate([a * documents + corpus.doc_of[b], b * documents + corpus.doc_of[a]]))
     paragraph, partner = pairs // documents, (pairs % documents).tolist()
-    starts = np.flatnonzero(np.r_[True, paragraph[1:] != paragraph[:-1]])
+    starts = np.flatnonzero(run_starts(paragraph))
     ends = np.r_[starts[1:], pairs.size].tolist()
     for flat, start, end in zip(paragraph[starts].tolist(), starts.tolist(), ends, strict=True):
         d, k = corpus.key(flat)
@@ -516,7 +516,8 @@ def _links(
     swap = pa > pb
     low, high = np.where(swap, pb, pa), np.where(swap, pa, pb)
     low_paragraph, high_paragraph = np.where(swap, b, a), np.where(swap, a, b)
-    link_codes, link = np.unique(low * max(len(passages), 1) + high, return_inverse=True)
+    width = max(len(passages), 1)
+    link_codes, link = np.unique(low * width + high, return_inverse=True)
     total = max(corpus.paragraph_count, 1)
 
     def side(paragraph: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -528,7 +529,7 @@ def _links(
 
     left_chars, left_count = side(low_paragraph)
     right_chars, right_count = side(high_paragraph)
-    low_u, high_u = link_codes // max(len(passages), 1), link_codes % max(len(passages), 1)
+    low_u, high_u = link_codes // width, link_codes % width
     length = np.fromiter((corpus.passage_length(p) for p in passages), dtype=np.int64, count=len(passages))
     return _Links(low_u, high_u, left_chars / length[low_u], right_chars / length[high_u], left_count, right_count)
 

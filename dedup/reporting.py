@@ -161,7 +161,7 @@ def collate_group(group: Group, documents: Sequence[ScannedDocument], reference_
 
 
 def collate_group_report(
-    group: Group, documents: Sequence[ScannedDocument], reference_path: str | None = None
+    group: Group, documents: Sequence[ScannedDocument] | Sources, reference_path: str | None = None
 ) -> GroupReport:
     """:func:`collate_group`, keeping the witnesses' texts and which one is the reference (or the consensus
     base), so that findings can be quoted from the raw text."""
@@ -247,8 +247,7 @@ def _sources(group: Group, documents: Sequence[ScannedDocument]) -> Sources:
 def _collate_sources(task: tuple[Group, Sources, str | None, Config]) -> GroupReport:
     """Collate a group from its documents as a slim scan kept them (see :func:`whole`)."""
     group, sources, reference_path, config = task
-    documents = {k: whole(d, config) for k, d in sources.items()}
-    return _collate_texts((group, tuple(witness_text(w, documents) for w in group.witnesses), reference_path))
+    return collate_group_report(group, {k: whole(d, config) for k, d in sources.items()}, reference_path)
 
 
 def whole_documents(result: ScanResult) -> tuple[ScannedDocument, ...]:
