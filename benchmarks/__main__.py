@@ -175,7 +175,7 @@ def wire_pinned(report: Any, documents: Any, truth: Truth, prefix: str) -> tuple
 
     Returns the collations and how many groups had the wire copy pinned.
     """
-    from dedup.reporting import collate_group
+    from dedup.pipeline.report import collate_group
 
     collations = []
     pinned = 0
@@ -201,9 +201,9 @@ def wire_pinned(report: Any, documents: Any, truth: Truth, prefix: str) -> tuple
 def difflib_groups(report: Any, documents: Any, prefix: str) -> tuple[list[PredGroup], float]:
     """The difflib baseline on dedup's groups, reference text and copy paragraphs; and its time.
 
-    ``documents``: the report's, grouped ones whole (``dedup.reporting.whole_documents``).
+    ``documents``: the report's, grouped ones whole (``dedup.pipeline.report.whole_documents``).
     """
-    from dedup.reporting import witness_text
+    from dedup.pipeline.report import witness_text
 
     out = []
     tick = time.perf_counter()
@@ -224,7 +224,7 @@ def difflib_groups(report: Any, documents: Any, prefix: str) -> tuple[list[PredG
 
 def collate_seconds(report: Any, documents: Any) -> float:
     """Time dedup takes to collate every group again (reference choice, consensus, alignment)."""
-    from dedup.reporting import collate_group
+    from dedup.pipeline.report import collate_group
 
     tick = time.perf_counter()
     for gr in report.groups:
@@ -234,7 +234,7 @@ def collate_seconds(report: Any, documents: Any) -> float:
 
 def load_texts(paths: Sequence[str], prefix: str) -> list[tuple[str, str]]:
     """(relative path, decoded text) of every document, as dedup decodes them (JSONL lines are documents)."""
-    from dedup.io import load
+    from dedup.ingest.load import load
     from dedup.records import Document
 
     return [
@@ -277,7 +277,7 @@ def evaluate(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Grouping and findings scores of dedup and the baselines on one data set; also the raw report."""
     import dedup
-    from dedup.reporting import whole_documents
+    from dedup.pipeline.report import whole_documents
 
     log(f"[{name}] dedup report on {len(paths)} files")
     tick = time.perf_counter()
@@ -354,7 +354,7 @@ def speed(paths: Sequence[str], texts: Sequence[str], report: Any, repeat: int, 
     for what, given in (("scan", listing), ("report", listing), ("minhash", decoded)):
         log(f"[speed] {what} in {repeat} fresh process(es)")
         out[what] = child_measure(what, given, repeat)
-    from dedup.reporting import whole_documents
+    from dedup.pipeline.report import whole_documents
 
     log("[speed] collation: dedup against difflib")
     out["collate_s"] = collate_seconds(report, whole_documents(report.scan))

@@ -75,7 +75,7 @@ def document_shingles(text: str, n: int = NGRAM) -> set[bytes]:
 
 
 class _UnionFind:
-    """The baselines' own union-find (not ``dedup.components``, which loads numba into the lean child)."""
+    """The baselines' own union-find (not ``dedup.group.components``, which loads numba into the lean child)."""
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -173,7 +173,7 @@ def signing_rates(texts: Sequence[str], repeat: int = 3) -> list[SigningRate]:
     from datasketch import MinHash
 
     from dedup.config import FingerprintConfig
-    from dedup.fingerprint import Signer, content_codepoints
+    from dedup.match.fingerprint import Signer, content_codepoints
 
     def shingle_strings(text: str) -> list[str]:
         flat = content_codepoints(text).tobytes().decode("utf-32-le")

@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dedup.collate import CopyParagraph, WitnessText, collate
+from dedup.collate.align import CopyParagraph, WitnessText, collate
+from dedup.pipeline.report import report
 from dedup.records import Span
-from dedup.reporting import report
 from tests.corpora import real_paragraphs
 
 

@@ -7,7 +7,7 @@ Rerun with::
 
 For each size the articles of :func:`benchmarks.corpus.generate_articles` (~2,000 characters each, ~30%
 lightly damaged reprints, new sentences from a Markov chain so unrelated articles share no sentence) are
-written as one jsonl file into a temporary directory; writing is not timed. Then ``dedup.scan.scan([path])``
+written as one jsonl file into a temporary directory; writing is not timed. Then ``dedup.pipeline.scan.scan([path])``
 runs with default settings in a fresh interpreter, so each size has its own peak memory and nothing is warm
 but numba's on-disk cache (as for a user running ``dedup scan`` a second time). Reported per size:
 
@@ -69,7 +69,7 @@ SAMPLE_S = 0.1
 _CHILD = r"""
 import json, os, resource, sys, time
 start = time.perf_counter()
-from dedup.scan import scan
+from dedup.pipeline.scan import scan
 imported = time.perf_counter() - start
 log = open(sys.argv[2], "w", buffering=1)
 def progress(stage, done, total):
@@ -77,7 +77,7 @@ def progress(stage, done, total):
 cpu0 = os.times()
 tick = time.perf_counter()
 if sys.argv[4] == "report":  # scan, then collate every group (raw text kept for quoting)
-    from dedup.reporting import report
+    from dedup.pipeline.report import report
     result = report([sys.argv[1]]).scan
 else:
     result = scan([sys.argv[1]], progress=progress)

@@ -11,7 +11,7 @@ with line breaks and cut into 2,000-character articles. The corpus holds about 9
 from further passes over it at shifted boundaries, so every article is a different window.
 
 Every method sketches the same shingles -- 5-grams of content characters (see
-:func:`dedup.fingerprint.content_codepoints`) -- into 128 permutations with seed 1:
+:func:`dedup.match.fingerprint.content_codepoints`) -- into 128 permutations with seed 1:
 
 * ours: :meth:`Signer.sign_texts`, timed from the raw article strings, so content filtering and shingling
   are included;
@@ -56,7 +56,7 @@ import rensa
 from datasketch import MinHash
 
 from dedup.config import FingerprintConfig
-from dedup.fingerprint import Signer, content_codepoints, shingle_hash, shingle_hashes
+from dedup.match.fingerprint import Signer, content_codepoints, shingle_hash, shingle_hashes
 
 SCHEMA_VERSION = 1
 ARTICLE_CHARS = 2000
@@ -173,7 +173,7 @@ def cold_compile_seconds() -> float | None:
     code = (
         "import time, numpy as np\n"
         "t = time.perf_counter()\n"
-        "from dedup.fingerprint import Signer\n"
+        "from dedup.match.fingerprint import Signer\n"
         "s = Signer(); s.sign_texts(['召开十二届十次会议']); s.sign_many(np.arange(9, dtype=np.uint32), [0, 9])\n"
         "print(time.perf_counter() - t)\n"
     )

@@ -8,11 +8,11 @@
 
 __version__ = "0.1.0"
 
-from dedup.collate import Collation, Finding, WitnessText, collate
+from dedup.collate.align import Collation, Finding, WitnessText, collate
 from dedup.config import CandidateConfig, Config, FingerprintConfig, GroupConfig, NormalizeConfig
-from dedup.group import Group, Witness
-from dedup.reporting import Report, diff_texts, report
-from dedup.scan import ScanResult, scan
+from dedup.group.grouping import Group, Witness
+from dedup.pipeline.report import Report, diff_texts, report
+from dedup.pipeline.scan import ScanResult, scan
 
 __all__ = [
     "CandidateConfig",

@@ -22,21 +22,30 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from dedup import __version__
 from dedup.config import CandidateConfig, Config, FingerprintConfig, NormalizeConfig
-from dedup.io import STDIN, StdinInput, input_record, load, named_document, read_stdin, repeated_id_note, stdin_input
+from dedup.ingest.load import (
+    STDIN,
+    StdinInput,
+    input_record,
+    load,
+    named_document,
+    read_stdin,
+    repeated_id_note,
+    stdin_input,
+)
+from dedup.pipeline.scan import ScanResult
+from dedup.pipeline.scan import scan as run_scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import Document, InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import terminal
-from dedup.scan import ScanResult
-from dedup.scan import scan as run_scan
 
 if TYPE_CHECKING:
     from typer import _click as click  # typer's own copy of click, whose classes its commands derive from
 
-    from dedup.check import CheckResult
-    from dedup.collate import FindingKind
-    from dedup.index import Index
-    from dedup.reporting import Report
+    from dedup.collate.align import FindingKind
+    from dedup.gate.check import CheckResult
+    from dedup.pipeline.report import Report
+    from dedup.store.index import Index
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -356,7 +365,7 @@ def report(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
-    from dedup.reporting import report as run_report
+    from dedup.pipeline.report import report as run_report
 
     if reference is not None:
         _check_reference(reference)
@@ -394,7 +403,7 @@ def _check_reference(reference: str) -> None:
 
 def _reference_warnings(result: Report, reference: str | None) -> list[str]:
     """A ``--reference`` that is no group's witness changes nothing: say so rather than be ignored."""
-    from dedup.reporting import is_reference, same_document
+    from dedup.pipeline.report import is_reference, same_document
 
     if reference is None:
         return []
@@ -424,9 +433,9 @@ def diff(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
-    from dedup.collate import collate
-    from dedup.quoting import QuotedFinding, quote_findings, witness_reference
-    from dedup.reporting import read_witness
+    from dedup.collate.align import collate
+    from dedup.collate.quoting import QuotedFinding, quote_findings, witness_reference
+    from dedup.pipeline.report import read_witness
 
     sides = [_diff_side(reference), _diff_side(copy)]
     with _reading_stdin([path for path, _ in sides], stdin_format):
@@ -517,7 +526,7 @@ IndexOption = Annotated[str, typer.Option("--index", "-i", help="The index file 
 
 
 def _open_index(path: str, config: Config, create: bool = False) -> Index:
-    from dedup.index import Index, IndexFileError
+    from dedup.store.index import Index, IndexFileError
 
     try:
         return Index.create(path, config) if create else Index.open(path, config)
@@ -527,8 +536,8 @@ def _open_index(path: str, config: Config, create: bool = False) -> Index:
 
 
 def _index_add(paths: list[str], index_path: str, quiet: bool, create: bool, stdin_format: StdinFormat) -> None:
-    from dedup.check import add_to_index
-    from dedup.index import IndexFileError
+    from dedup.gate.check import add_to_index
+    from dedup.store.index import IndexFileError
 
     config = Config()
     with _open_index(index_path, config, create=create) as index, _reading_stdin(paths, stdin_format) as stdin:
@@ -574,7 +583,7 @@ def index_info(index: IndexOption) -> None:
 
 
 def _kinds(value: str | None) -> tuple[FindingKind, ...]:
-    from dedup.collate import KINDS
+    from dedup.collate.align import KINDS
 
     if not value:
         return ()
@@ -607,8 +616,8 @@ def check(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
-    from dedup.check import check as run_check
-    from dedup.index import IndexFileError
+    from dedup.gate.check import check as run_check
+    from dedup.store.index import IndexFileError
 
     kinds = _kinds(fail_on)
     config = Config()

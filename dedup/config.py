@@ -36,7 +36,7 @@ class FingerprintConfig:
         num_perm: MinHash permutations.
         seed: seed of the permutations, as datasketch's ``MinHash(seed=...)``.
         scheme: datasketch permutation scheme; only ``affine32`` is implemented by the fast signer.
-        hash: name of the shingle hash function (see :func:`dedup.fingerprint.shingle_hash`).
+        hash: name of the shingle hash function (see :func:`dedup.match.fingerprint.shingle_hash`).
         min_unit_chars: paragraphs with fewer content characters are not sketched: headings and
             bylines are too short to be evidence that two passages are copies.
         max_unit_chars: longer paragraphs are sketched as sliding windows of sentences instead, so that a

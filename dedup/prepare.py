@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from dedup.config import NormalizeConfig
-from dedup.io import load
-from dedup.normalize import NormText, normalize
+from dedup.ingest.load import load
+from dedup.normalize.steps import NormText, normalize
 from dedup.records import Document, Paragraph, Skipped
 from dedup.segment import segment
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io import load
+from dedup.ingest.load import load
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
 

@@ -14,10 +14,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from dedup.check import add_to_index, check
 from dedup.config import CandidateConfig, Config, FingerprintConfig
-from dedup.index import Index, IndexFileError
-from dedup.scan import scan
+from dedup.gate.check import add_to_index, check
+from dedup.pipeline.scan import scan
+from dedup.store.index import Index, IndexFileError
 
 from .corpora import page, story
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.collate import CopyParagraph, Finding, TextEdit, WitnessText, align, apply_edits, collate
+from dedup.collate.align import CopyParagraph, Finding, TextEdit, WitnessText, align, apply_edits, collate
+from dedup.pipeline.report import report
 from dedup.records import Span
-from dedup.reporting import report
 
 from .corpora import real_paragraphs
 
@@ -178,7 +178,7 @@ def test_three_or_more_copies_are_collated_against_the_majority(tmp_path: Path) 
 def _base_and_three_faithful(base: list[str], texts: list[str]) -> tuple[list[str], str, dict[str, set[str]]]:
     """A consensus built on a damaged ``base`` with three faithful copies of ``texts``: its paragraphs, the
     reason it gives, and the finding kinds of each copy against it."""
-    from dedup.collate import build_consensus, collate_consensus
+    from dedup.collate.align import build_consensus, collate_consensus
 
     copies = [witness("base", base), *(witness(f"c{k}", texts) for k in range(3))]
     paragraphs, reason = build_consensus(copies, 0)
@@ -196,7 +196,7 @@ def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole(
 
 
 def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
-    from dedup.collate import build_consensus
+    from dedup.collate.align import build_consensus
 
     texts = list(real_paragraphs()[200:208])
     moved = [*texts[:2], *texts[3:], texts[2]]  # an editor moved the third paragraph to the end
@@ -209,7 +209,7 @@ def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
 
 
 def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -> None:
-    from dedup.collate import choose_reference
+    from dedup.collate.align import choose_reference
 
     texts = list(real_paragraphs()[100:106])
     foreign = real_paragraphs()[900]  # another story's paragraph, taken in by a web page

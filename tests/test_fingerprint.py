@@ -1,6 +1,6 @@
 """The fast signer against datasketch itself: every signature must be bit-identical.
 
-The references below are written independently of :mod:`dedup.fingerprint`'s implementation: content
+The references below are written independently of :mod:`dedup.match.fingerprint`'s implementation: content
 characters are chosen per character with :mod:`unicodedata`, shingles are sliced as Python strings, and the
 sketch is made by ``datasketch.MinHash(scheme="affine32")`` updated one shingle at a time. Only the shingle
 hash function is shared, and it is pinned separately against published FNV-1a values.
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.config import FingerprintConfig
-from dedup.fingerprint import (
+from dedup.match.fingerprint import (
     Signer,
     content_codepoints,
     permutations,
@@ -339,7 +339,7 @@ def test_to_lean_minhash_rejects_empty_signature() -> None:
     st.lists(st.text(alphabet="新华社记者报道，。各地干部担当作为ab12 ", max_size=40), max_size=12), st.integers(1, 6)
 )
 def test_shingle_sets_equal_the_unique_hashes_of_each_text(texts: list[str], n: int) -> None:
-    from dedup.fingerprint import shingle_sets
+    from dedup.match.fingerprint import shingle_sets
 
     sets, offsets = shingle_sets(texts, n)
     assert offsets.size == len(texts) + 1

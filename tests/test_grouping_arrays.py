@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.arrays import distinct, merge_distinct
-from dedup.boilerplate import boilerplate
-from dedup.components import UnionFind, components
 from dedup.config import GroupConfig
+from dedup.group.boilerplate import boilerplate
+from dedup.group.components import UnionFind, components
 
 pairs_strategy = st.integers(1, 40).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))

@@ -10,18 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedup import index as index_module
-from dedup import pool, sketching
-from dedup.candidates import build_units
-from dedup.check import add_to_index, check
 from dedup.config import CandidateConfig, Config
-from dedup.docstore import decode_document, decode_raw, encode_document, encode_raw
-from dedup.fingerprint import Signer
-from dedup.index import Index, IndexFileError
-from dedup.io import load
-from dedup.postings import Block, Lookup, band_codes
+from dedup.gate.check import add_to_index, check
+from dedup.ingest import pool
+from dedup.ingest.load import load
+from dedup.match import sketching
+from dedup.match.candidates import build_units
+from dedup.match.fingerprint import Signer
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
+from dedup.store import index as index_module
+from dedup.store.docstore import decode_document, decode_raw, encode_document, encode_raw
+from dedup.store.index import Index, IndexFileError
+from dedup.store.postings import Block, Lookup, band_codes
 
 from .corpora import page, story
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.io import DecodeError, decode, load, read_stdin, repeated_id_note, sniff_format, stdin_input
+from dedup.ingest.load import DecodeError, decode, load, read_stdin, repeated_id_note, sniff_format, stdin_input
 from dedup.records import Document, Skipped
 
 TEXT = "广大干部新征程上奋力担当作为。各地及时出台有关配套制度，逐级强化责任，综合施策、持续用力。"

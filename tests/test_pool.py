@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dedup.pool import map_in_order
+from dedup.ingest.pool import map_in_order
 
 
 def test_map_in_order_gives_the_same_results_in_processes_as_in_this_one() -> None:

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import EXIT_OK, app
-from dedup.collate import collate
-from dedup.quoting import QuotedFinding, quote_findings, quote_map, witness_reference
-from dedup.reporting import read_witness, report
+from dedup.collate.align import collate
+from dedup.collate.quoting import QuotedFinding, quote_findings, quote_map, witness_reference
+from dedup.pipeline.report import read_witness, report
 
 from .corpora import story
 
@@ -292,9 +292,9 @@ def test_a_diff_can_be_quoted_through_the_python_api() -> None:
 
 
 def test_a_paragraph_too_long_for_the_quadratic_alignment_is_walked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import dedup.quoting
+    import dedup.collate.quoting
 
-    monkeypatch.setattr(dedup.quoting, "_WALK_LIMIT", 0)
+    monkeypatch.setattr(dedup.collate.quoting, "_WALK_LIMIT", 0)
     text = "本周,湖北省委召开十二届十次全会,重点聚焦2021年"
     quote = "本周，湖北省委召開(kāi)十二屆十次全會(huì)，重點(diǎn)聚焦２０２１年"
     m = quote_map(text, quote)

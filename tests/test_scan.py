@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from dedup.candidates import band_candidates, build_units, key_candidates, verify
 from dedup.config import CandidateConfig, Config, FingerprintConfig
-from dedup.fingerprint import Signer, to_lean_minhash
+from dedup.match.candidates import band_candidates, build_units, key_candidates, verify
+from dedup.match.fingerprint import Signer, to_lean_minhash
+from dedup.pipeline.scan import ScanResult, scan
 from dedup.prepare import prepare_document
 from dedup.records import Document
-from dedup.scan import ScanResult, scan
 
 from .corpora import lines_of, page, real_paragraphs, story
 
@@ -266,7 +266,7 @@ def test_a_report_prepares_its_grouped_documents_again_as_the_scan_had_them(
     # `dedup report` scans slim (raw text kept, paragraph text dropped) and prepares each group's documents
     # again where it collates the group: the collations are those of the full scan's documents, whether the
     # groups are collated in this process or in worker processes.
-    from dedup import reporting
+    from dedup.pipeline import report as reporting
 
     body = story(18)
     write(tmp_path, "a.txt", page(("标题", body), ("另一篇", story(19))))

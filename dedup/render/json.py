@@ -3,7 +3,7 @@
 Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
 
-Findings quote the documents' own text (:class:`~dedup.quoting.QuotedFinding`) wherever the command has it:
+Findings quote the documents' own text (:class:`~dedup.collate.quoting.QuotedFinding`) wherever the command has it:
 ``ref.text`` as the reference copy prints it, with ``ref.quoted_from`` (its file and lines, or null for a
 consensus reading no copy prints), ``copy.text``, ``lost`` and each edit's ``ref``/``copy`` as printed, with
 ``at`` its offset in ``ref.text`` and ``copy_at`` its offset in ``copy.text``.
@@ -20,16 +20,16 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from dedup.check import CheckResult
-from dedup.collate import CONSENSUS, Finding, TextEdit, WitnessCollation
+from dedup.collate.align import CONSENSUS, Finding, TextEdit, WitnessCollation
+from dedup.collate.quoting import QuotedEdit, QuotedFinding
 from dedup.config import Config
-from dedup.group import Group, Witness
-from dedup.io import STDIN, StdinInput, repeated_id_note
+from dedup.gate.check import CheckResult
+from dedup.group.grouping import Group, Witness
+from dedup.ingest.load import STDIN, StdinInput, repeated_id_note
+from dedup.pipeline.report import GroupReport, Report, quotes_by_finding
+from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
-from dedup.quoting import QuotedEdit, QuotedFinding
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
-from dedup.reporting import GroupReport, Report, quotes_by_finding
-from dedup.scan import ScanResult
 
 SCHEMA_VERSION = 1
 
@@ -196,7 +196,7 @@ def _ref_to_dict(finding: Finding, quoted: QuotedFinding | None) -> dict[str, An
 def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> dict[str, Any]:
     """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped.
 
-    With ``quoted`` (:meth:`~dedup.reporting.GroupReport.quoted`) every text is the documents' own; without
+    With ``quoted`` (:meth:`~dedup.pipeline.report.GroupReport.quoted`) every text is the documents' own; without
     it (a caller that has only the finding), the matching text.
     """
     edits = quoted.edits if quoted is not None else [None] * len(finding.edits)
@@ -263,7 +263,7 @@ def diff_payload(
 ) -> dict[str, Any]:
     """What ``dedup diff --format json`` prints: both inputs, and what ``copy`` did to ``reference`` (no
     ``strip`` or ``findings`` when an input could not be read). ``quoted``
-    (:func:`~dedup.quoting.quote_findings`, one per finding) gives the findings the documents' own text."""
+    (:func:`~dedup.collate.quoting.quote_findings`, one per finding) gives the findings the documents' own text."""
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": reference,
@@ -362,7 +362,7 @@ def junit_xml(result: CheckResult) -> str:
     cases = 0
     failures = 0
     for document in result.drop:
-        case = ET.SubElement(suite, "testcase", classname="dedup.check.drop", name=document.path)
+        case = ET.SubElement(suite, "testcase", classname="dedup.gate.check.drop", name=document.path)
         cases += 1
         if document.failures:
             failures += 1
@@ -374,7 +374,7 @@ def junit_xml(result: CheckResult) -> str:
     for gate in result.gates:
         if gate.name == "fail-on":
             continue
-        case = ET.SubElement(suite, "testcase", classname="dedup.check.gate", name=gate.name)
+        case = ET.SubElement(suite, "testcase", classname="dedup.gate.check.gate", name=gate.name)
         cases += 1
         if not gate.passed:
             failures += 1
@@ -384,7 +384,7 @@ def junit_xml(result: CheckResult) -> str:
     suite.set("errors", "0")
     skipped = [r for r in result.scan.inputs if r.status == "skipped"]
     for record in skipped:
-        case = ET.SubElement(suite, "testcase", classname="dedup.check.input", name=record.path)
+        case = ET.SubElement(suite, "testcase", classname="dedup.gate.check.input", name=record.path)
         ET.SubElement(case, "skipped", message=record.reason or "")
     suite.set("skipped", str(len(skipped)))
     suite.set("tests", str(cases + len(skipped)))

@@ -4,7 +4,7 @@ Article text is escaped before it meets markup (a ``[`` in a headline must not b
 widths come from rich's cell measurement, which counts a Chinese character as two cells. ``NO_COLOR`` and
 output that is not a terminal give plain text: rich decides that from the console, and where colour alone
 carries meaning (removed and added text) plain output marks it in wdiff style instead, ``[-正向-]{+导向+}``.
-Findings quote the documents' own text (:class:`~dedup.quoting.QuotedFinding`): an edit is marked on the
+Findings quote the documents' own text (:class:`~dedup.collate.quoting.QuotedFinding`): an edit is marked on the
 copy's text as printed, the reference's words struck out before the copy's, and a dropped paragraph is quoted
 from the reference copy with its file and lines.
 User text (paths, reasons, article text) is printed as ``Text`` or with ``emoji=False``, so ``:abc:`` in a path
@@ -22,13 +22,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from dedup.check import CheckResult
-from dedup.collate import KINDS, Finding, TextEdit
+from dedup.collate.align import KINDS, Finding, TextEdit
+from dedup.collate.quoting import QuotedFinding
+from dedup.gate.check import CheckResult
+from dedup.pipeline.report import Report, quotes_by_finding
+from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
-from dedup.quoting import QuotedFinding
 from dedup.records import Skipped
-from dedup.reporting import Report, quotes_by_finding
-from dedup.scan import ScanResult
 
 _HINT_STYLE = {
     "headline": "bold",
@@ -250,8 +250,8 @@ def quoted_diff(quoted: QuotedFinding, context: int = CONTEXT, plain: bool = Fal
     prints them) struck out, then the copy's. Where the copy side of an edit is not known, the reference's
     text carries the marks instead.
 
-    >>> from dedup.collate import Finding
-    >>> from dedup.quoting import QuotedEdit
+    >>> from dedup.collate.align import Finding
+    >>> from dedup.collate.quoting import QuotedEdit
     >>> edit = TextEdit("replace", "20", "21", 3, number=True)
     >>> finding = Finding("substituted", 0, "召开第20届会议,", None, "召開第２１屆會議，", (edit,))
     >>> quoted = QuotedFinding(finding, "召开第２０届会议，", (None,), finding.copy_text,
@@ -316,7 +316,7 @@ def render_scan_summary(console: Console, report: Report) -> None:
 def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | None = None) -> None:
     """One finding: its kind, the reference paragraph, the copy's file and lines, and what changed.
 
-    With ``quoted`` (:meth:`~dedup.reporting.GroupReport.quoted`) every text shown is the documents' own and
+    With ``quoted`` (:meth:`~dedup.pipeline.report.GroupReport.quoted`) every text shown is the documents' own and
     a dropped paragraph cites the reference's file and lines; without it, the matching text is shown.
     """
     head = Text("  ")

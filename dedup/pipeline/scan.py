@@ -19,7 +19,11 @@ from typing import Any, BinaryIO, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import (
+from dedup.config import Config, GroupConfig
+from dedup.group.grouping import Group, Grouping, SketchedDocument, group, is_heading_like
+from dedup.ingest.load import input_record, load
+from dedup.ingest.pool import Unread, account, stream
+from dedup.match.candidates import (
     Units,
     Verified,
     band_keys,
@@ -28,11 +32,7 @@ from dedup.candidates import (
     key_candidates,
     verify,
 )
-from dedup.config import Config, GroupConfig
-from dedup.fingerprint import Signer, content_codepoints, content_digest
-from dedup.group import Group, Grouping, SketchedDocument, group, is_heading_like
-from dedup.io import input_record, load
-from dedup.pool import Unread, account, stream
+from dedup.match.fingerprint import Signer, content_codepoints, content_digest
 from dedup.prepare import prepare_document
 from dedup.records import Document, InputRecord, Paragraph, Skipped
 
@@ -47,7 +47,7 @@ class ScannedDocument:
     """What a scan keeps of a document: its path, encoding, notes, paragraphs and raw text (for quoting).
 
     A *slim* document's paragraphs keep their spans, hints and lengths but not their matching text and
-    sentences (what grouping needs and no more); :func:`dedup.reporting.whole` prepares them again from
+    sentences (what grouping needs and no more); :func:`dedup.pipeline.report.whole` prepares them again from
     the raw text. ``format`` is the input's (a document read back from an index, never slim, says "text").
     """
 
@@ -68,7 +68,7 @@ class ScannedDocument:
         return self.lengths or tuple(int(content_codepoints(p.text).size) for p in self.paragraphs)
 
     def heading_digests(self, config: GroupConfig) -> tuple[int, ...]:
-        """:func:`~dedup.fingerprint.content_digest` of each heading-like paragraph, 0 for the others:
+        """:func:`~dedup.match.fingerprint.content_digest` of each heading-like paragraph, 0 for the others:
         grouping tells a headline from a line that every page repeats (a breadcrumb, a masthead) by them."""
         if self.digests:
             return self.digests
@@ -212,7 +212,9 @@ def _sketch_all(
     band_keys_only: bool = False,
     slim: bool = False,
 ) -> _Sketch:
-    """Prepare and sketch every document, in worker processes when the corpus is large (:func:`dedup.pool.stream`).
+    """Prepare and sketch every document, in worker processes when the corpus is large.
+
+    Workers come from :func:`dedup.ingest.pool.stream`.
 
     Inputs keep their order: a skipped input keeps its place among the documents. The inputs are read as
     the workers take them, with only a few batches in flight, so the raw corpus is never all in memory
@@ -331,7 +333,7 @@ def scan(
         slim: let go of the paragraphs' matching text and sentences once sketched (grouping needs only their
             lengths and spans); by default when the raw text is not kept. ``dedup report`` keeps the raw
             text but not those, and prepares each group's documents again from it where the group is
-            collated (:func:`dedup.reporting.whole`): on a large corpus they are over a quarter of the peak
+            collated (:func:`dedup.pipeline.report.whole`): on a large corpus they are over a quarter of the peak
             memory.
     """
     config = config or Config()
@@ -371,7 +373,7 @@ def match_and_group(
     """Candidates, verification and grouping over sketched documents (shared by ``scan`` and ``check``).
 
     ``sketches`` holds the units' MinHash signatures (uint32, ``num_perm`` columns) or their LSH band keys
-    (uint64, one column per band, as :func:`dedup.candidates.band_keys` makes them).
+    (uint64, one column per band, as :func:`dedup.match.candidates.band_keys` makes them).
     """
     verified = find_matches(units, sketches, config, stats)
     matches, near = verified.matches(), verified.near(config.candidates)
@@ -410,7 +412,7 @@ def group_matches(
     progress: Progress | None = None,
     near: npt.NDArray[np.bool_] | None = None,
 ) -> Grouping:
-    """Passages and groups from verified unit matches (see :func:`dedup.group.group`)."""
+    """Passages and groups from verified unit matches (see :func:`dedup.group.grouping.group`)."""
     if progress is not None:
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()

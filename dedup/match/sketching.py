@@ -7,9 +7,9 @@ flat however large the corpus (each batch is written to the index and let go), w
 it needs of its drop. Batch results come back in input order, each with its documents' places; an input
 that could not be read comes at once, with its place, so a caller can still report everything in order.
 
-The batches go through :func:`dedup.pool.stream`. The stages are the ones ``scan`` runs
-(:func:`~dedup.prepare.prepare_document`, :func:`~dedup.candidates.build_units`,
-:class:`~dedup.fingerprint.Signer`), so a document sketched here has the units and signatures a scan would
+The batches go through :func:`dedup.ingest.pool.stream`. The stages are the ones ``scan`` runs
+(:func:`~dedup.prepare.prepare_document`, :func:`~dedup.match.candidates.build_units`,
+:class:`~dedup.match.fingerprint.Signer`), so a document sketched here has the units and signatures a scan would
 give it.
 """
 
@@ -21,15 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import Units, banding, build_units
 from dedup.config import Config
-from dedup.docstore import encode_document, encode_raw
-from dedup.fingerprint import Signer, content_codepoints
-from dedup.index import Record
-from dedup.postings import band_codes
+from dedup.match.candidates import Units, banding, build_units
+from dedup.match.fingerprint import Signer, content_codepoints
+from dedup.pipeline.scan import ScannedDocument
 from dedup.prepare import prepare_document
 from dedup.records import Document, Paragraph, Skipped
-from dedup.scan import ScannedDocument
+from dedup.store.docstore import encode_document, encode_raw
+from dedup.store.index import Record
+from dedup.store.postings import band_codes
 
 IntArray = npt.NDArray[np.int64]
 U32Array = npt.NDArray[np.uint32]
@@ -75,7 +75,7 @@ class IndexBatch:
     Attributes:
         outcomes: per input document, its record or why it was skipped.
         unit_docs: for each unit, the position of its document among the records.
-        codes: the units' band codes (``units × bands``, see :func:`dedup.postings.band_codes`).
+        codes: the units' band codes (``units × bands``, see :func:`dedup.store.postings.band_codes`).
     """
 
     outcomes: tuple[Record | Skipped, ...]

@@ -25,8 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct
-from dedup.components import components
 from dedup.config import GroupConfig
+from dedup.group.components import components
 
 Int64Array = npt.NDArray[np.int64]
 

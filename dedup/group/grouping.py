@@ -28,10 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct, merge_distinct, run_starts
-from dedup.boilerplate import boilerplate
-from dedup.candidates import Units
-from dedup.components import UnionFind, components
 from dedup.config import GroupConfig
+from dedup.group.boilerplate import boilerplate
+from dedup.group.components import UnionFind, components
+from dedup.match.candidates import Units
 from dedup.records import Paragraph, Span
 
 
@@ -290,7 +290,7 @@ def passages_of(
 
 
 class Headings:
-    """The heading-like lines of a corpus (by :func:`~dedup.fingerprint.content_digest`), to tell a story's
+    """The heading-like lines of a corpus (by :func:`~dedup.match.fingerprint.content_digest`), to tell a story's
     own headline from a line that stands above every story of a site."""
 
     def __init__(self, documents: Sequence[SketchedDocument]) -> None:

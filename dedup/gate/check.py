@@ -40,19 +40,19 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct
-from dedup.candidates import Units, banding, verify
-from dedup.collate import Collation, Finding, FindingKind, WitnessCollation
+from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
-from dedup.fingerprint import Signer, shingle_sets
-from dedup.group import Group
-from dedup.index import Index, IndexedDocument
-from dedup.io import input_record, load
-from dedup.pool import Unread, account, stream
-from dedup.postings import Hits, Lookup, band_codes
+from dedup.group.grouping import Group
+from dedup.ingest.load import input_record, load
+from dedup.ingest.pool import Unread, account, stream
+from dedup.match.candidates import Units, banding, verify
+from dedup.match.fingerprint import Signer, shingle_sets
+from dedup.match.sketching import scanned, sketch_for_check, sketch_for_index
+from dedup.pipeline.report import collate_groups
+from dedup.pipeline.scan import ScannedDocument, ScanResult, match_and_group
 from dedup.records import InputRecord
-from dedup.reporting import collate_groups
-from dedup.scan import ScannedDocument, ScanResult, match_and_group
-from dedup.sketching import scanned, sketch_for_check, sketch_for_index
+from dedup.store.index import Index, IndexedDocument
+from dedup.store.postings import Hits, Lookup, band_codes
 
 
 @dataclass(frozen=True, slots=True)

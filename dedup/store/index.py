@@ -11,12 +11,12 @@ file keeps them apart, each in the form its reader wants (``schema_version`` 2):
   settings the sketches depend on (fingerprint, normalization, LSH banding). Sketches made otherwise cannot
   be compared, so adding or checking with other settings is refused, naming the setting that differs.
 - ``documents``: each document's path, encoding, format, unit count, and its prepared records
-  (:mod:`dedup.docstore`): ``content`` (matching text and unit spans, read to verify candidate pairs) and
+  (:mod:`dedup.store.docstore`): ``content`` (matching text and unit spans, read to verify candidate pairs) and
   ``meta`` (the rest of the paragraphs: lines, hints, markers; the notes). A check rebuilds candidates from
   these, never re-normalizing them.
 - ``texts``: each document's raw text, compressed against its matching text; read only to quote a copy.
 - ``postings``: the band codes of every unit, one row per block of documents, sorted for a merge
-  (:mod:`dedup.postings`). A check streams these blocks and never holds more than one.
+  (:mod:`dedup.store.postings`). A check streams these blocks and never holds more than one.
 
 Every ``add`` is a single transaction (``BEGIN IMMEDIATE``), however many blocks it writes: an interrupted or
 failed add leaves the index as it was, and two processes adding at once take turns (SQLite's lock, with a
@@ -39,10 +39,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup import __version__
-from dedup.candidates import banding
 from dedup.config import Config
-from dedup.docstore import StoredForm, StoredFormError, decode_content, decode_document, decode_raw
-from dedup.postings import MAX_BLOCK_DOCS, MAX_BLOCK_UNITS, Block
+from dedup.match.candidates import banding
+from dedup.store.docstore import StoredForm, StoredFormError, decode_content, decode_document, decode_raw
+from dedup.store.postings import MAX_BLOCK_DOCS, MAX_BLOCK_UNITS, Block
 
 T = TypeVar("T")
 
@@ -98,7 +98,7 @@ def settings_of(config: Config) -> dict[str, dict[str, object]]:
 @dataclass(frozen=True, slots=True)
 class Record:
     """One document as the index stores it: identity, the prepared record, the raw text stored against it
-    (both made by :mod:`dedup.docstore`)."""
+    (both made by :mod:`dedup.store.docstore`)."""
 
     path: str
     encoding: str
@@ -422,7 +422,7 @@ class Writer:
         Args:
             records: the documents.
             unit_docs: for each unit, the position of its document in ``records``.
-            codes: the units' band codes (``units × bands``, :func:`dedup.postings.band_codes`).
+            codes: the units' band codes (``units × bands``, :func:`dedup.store.postings.band_codes`).
         """
         if not records:
             return

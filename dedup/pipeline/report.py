@@ -4,7 +4,7 @@
 ``dedup diff`` (two texts, no grouping).
 
 Collation works on matching text; reports quote the documents' own text: :meth:`GroupReport.quoted` gives
-each finding with every text it cites taken from the raw paragraphs (see :mod:`dedup.quoting`).
+each finding with every text it cites taken from the raw paragraphs (see :mod:`dedup.collate.quoting`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from rapidfuzz import fuzz
 
-from dedup.collate import (
+from dedup.collate.align import (
     CONSENSUS,
     Collation,
     CopyParagraph,
@@ -27,19 +27,19 @@ from dedup.collate import (
     collate_consensus,
     content_text,
 )
-from dedup.config import Config
-from dedup.group import Group, Witness
-from dedup.pool import map_in_order
-from dedup.prepare import prepare_document
-from dedup.quoting import (
+from dedup.collate.quoting import (
     QuotedFinding,
     ReferenceParagraph,
     quote_findings,
     reference_paragraphs,
     unquoted,
 )
+from dedup.config import Config
+from dedup.group.grouping import Group, Witness
+from dedup.ingest.pool import map_in_order
+from dedup.pipeline.scan import ScannedDocument, ScanResult, scan
+from dedup.prepare import prepare_document
 from dedup.records import Document, Span
-from dedup.scan import ScannedDocument, ScanResult, scan
 
 Sources = Mapping[int, ScannedDocument]  # a group's documents, by their index in the scan
 
@@ -141,7 +141,7 @@ def _document_key(path: str) -> tuple[str, str]:
     """The file (resolved) and the JSONL id a path names; stdin (``-``, ``-#ID``) stands for itself."""
     if path == "-" or path.startswith("-#"):
         return path, ""
-    from dedup.io import named_document
+    from dedup.ingest.load import named_document
 
     named = None if os.path.exists(path) else named_document(path)
     if named is not None:
@@ -297,7 +297,7 @@ def read_witness(spec: str, config: Config | None = None, witness_id: str = "") 
     Raises:
         ValueError: if the file cannot be read or the range holds no paragraph; the message says why.
     """
-    from dedup.io import load
+    from dedup.ingest.load import load
     from dedup.records import Skipped
 
     path, start, end = parse_range(spec)

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import band_keys
+from dedup.match.candidates import band_keys
 
 U16Array = npt.NDArray[np.uint16]
 U32Array = npt.NDArray[np.uint32]
@@ -50,7 +50,7 @@ def _jit(function: _F) -> _F:
 def band_codes(signatures: U32Array, bands: int, rows: int) -> U64Array:
     """One code per unit and band: ``band << 40 | hash40(band values)``; equal bands give equal codes.
 
-    The hash is the top 40 bits of :func:`dedup.candidates.band_keys`, so index and scan band alike.
+    The hash is the top 40 bits of :func:`dedup.match.candidates.band_keys`, so index and scan band alike.
 
     >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 3, 5]], dtype=np.uint32)
     >>> codes = band_codes(sigs, 2, 2)

@@ -30,10 +30,10 @@ import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from dedup.normalize import _is_rare
-from dedup.normalize import ends_sentence as _ends_sentence
+from dedup.collate.scoring import partial_scores, ratio_scores
+from dedup.normalize.steps import _is_rare
+from dedup.normalize.steps import ends_sentence as _ends_sentence
 from dedup.records import Span
-from dedup.scoring import partial_scores, ratio_scores
 from dedup.segment import split_sentences
 
 FindingKind = Literal[
@@ -257,7 +257,7 @@ SCORE_BLOCK = 512  # copy sentences scored at a time
 def _scores(queries: list[str], choices: list[str], c_len: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
     """Score each query sentence against every reference sentence (see :func:`_match_sentences`)."""
     # Scores that cannot make a match or a candidate (see _match_sentences: a match needs MIN_SCORE, and a
-    # partial score loses at least 5) are cut off, which lets most pairs be skipped (see dedup.scoring).
+    # partial score loses at least 5) are cut off, which lets most pairs be skipped (see dedup.collate.scoring).
     whole = ratio_scores(queries, choices, MIN_SCORE - 2)
     q_len = np.array([len(q) for q in queries])[:, None]
     fragment_ok = (np.minimum(q_len, c_len) >= MIN_FRAGMENT) & (

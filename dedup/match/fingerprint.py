@@ -508,7 +508,7 @@ class Signer:
         if config.hash != HASH_NAME:
             raise ValueError(
                 f"FingerprintConfig.hash is {config.hash!r}, but the fast signer implements only "
-                f"{HASH_NAME!r} (dedup.fingerprint.shingle_hash); set hash={HASH_NAME!r}"
+                f"{HASH_NAME!r} (dedup.match.fingerprint.shingle_hash); set hash={HASH_NAME!r}"
             )
         if config.ngram < 1:
             raise ValueError(f"FingerprintConfig.ngram must be at least 1, got {config.ngram}")

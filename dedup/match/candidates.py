@@ -26,7 +26,7 @@ from datasketch import MinHashLSH
 
 from dedup.arrays import distinct
 from dedup.config import CandidateConfig, FingerprintConfig
-from dedup.fingerprint import content_lengths, shingle_sets
+from dedup.match.fingerprint import content_lengths, shingle_sets
 from dedup.records import Paragraph
 
 IntArray = npt.NDArray[np.int64]

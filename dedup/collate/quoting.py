@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dedup.collate import (
+from dedup.collate.align import (
     Collation,
     CopyParagraph,
     Finding,
@@ -22,7 +22,7 @@ from dedup.collate import (
     WitnessCollation,
     WitnessText,
 )
-from dedup.normalize import simplified
+from dedup.normalize.steps import simplified
 from dedup.records import Span
 
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

@@ -32,8 +32,8 @@ import opencc
 from rapidfuzz.distance import Levenshtein
 
 from dedup.config import NormalizeConfig
+from dedup.normalize.textmap import Edit, Mapped, assemble, line_of, line_starts, rewrite
 from dedup.records import Document, JumpKind, JumpMarker, Note
-from dedup.textmap import Edit, Mapped, assemble, line_of, line_starts, rewrite
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,7 @@ def _map_batch(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
 def account(places: Sequence[int], outcomes: Sequence[D | Skipped], records: list[tuple[int, InputRecord]]) -> list[D]:
     """Record each outcome of a batch in ``records`` with its place in the input (processed, or skipped with
     its reason), and return the documents that were processed, in batch order."""
-    from dedup.io import input_record
+    from dedup.ingest.load import input_record
 
     processed: list[D] = []
     for place, outcome in zip(places, outcomes, strict=True):

@@ -1,0 +1,1 @@
+"""The CI gate: a new drop checked against an index and within itself."""

@@ -1,0 +1,1 @@
+"""Grouping: passages, boilerplate, links between documents and page-jump stitching into stories."""

@@ -1,0 +1,1 @@
+"""Matching: MinHash fingerprints of character shingles, LSH banding and exact verification of candidate pairs."""

@@ -1,0 +1,1 @@
+"""Orchestrators: scan and report run the stages end to end."""

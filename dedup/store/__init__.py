@@ -1,0 +1,1 @@
+"""The persistent SQLite index of a corpus: documents, postings and stored forms."""
