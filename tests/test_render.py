@@ -292,9 +292,9 @@ def test_a_diff_can_be_quoted_through_the_python_api() -> None:
 
 
 def test_a_paragraph_too_long_for_the_quadratic_alignment_is_walked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import dedup.collate.quoting
+    from dedup.collate import quoting
 
-    monkeypatch.setattr(dedup.collate.quoting, "_WALK_LIMIT", 0)
+    monkeypatch.setattr(quoting, "_WALK_LIMIT", 0)
     text = "本周,湖北省委召开十二届十次全会,重点聚焦2021年"
     quote = "本周，湖北省委召開(kāi)十二屆十次全會(huì)，重點(diǎn)聚焦２０２１年"
     m = quote_map(text, quote)
