@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from dedup.config import NormalizeConfig
 from dedup.ingest.load import load
-from dedup.normalize.steps import NormText, normalize
+from dedup.normalize import NormText, normalize
 from dedup.records import Document, Paragraph, Skipped
 from dedup.segment import segment
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dedup.normalize.steps import Marker, NormText, ends_sentence
+from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’\"'」』)）]*|$)")

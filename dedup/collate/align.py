@@ -31,8 +31,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from dedup.collate.scoring import partial_scores, ratio_scores
-from dedup.normalize.steps import _is_rare
-from dedup.normalize.steps import ends_sentence as _ends_sentence
+from dedup.normalize import ends_sentence as _ends_sentence
+from dedup.normalize import is_rare
 from dedup.records import Span
 from dedup.segment import split_sentences
 
@@ -349,7 +349,7 @@ def _is_garbled(
     if any(s < end and start < e for s, e in copy.garbled):
         return True
     content = content_text(edit.copy)
-    if content and sum(_is_rare(ch) for ch in content) >= len(content) / 3:
+    if content and sum(is_rare(ch) for ch in content) >= len(content) / 3:
         return True
     if len(content) >= 3 and vocabulary:
         pairs = [content[k : k + 2] for k in range(len(content) - 1)]

@@ -22,7 +22,7 @@ from dedup.collate.align import (
     WitnessCollation,
     WitnessText,
 )
-from dedup.normalize.steps import simplified
+from dedup.normalize import simplified
 from dedup.records import Span
 
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

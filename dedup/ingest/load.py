@@ -135,7 +135,7 @@ def _best_chinese(data: bytes) -> tuple[str, str] | None:
 
 
 def _common_share(text: str) -> float:
-    from dedup.normalize.steps import simplified
+    from dedup.normalize import simplified
 
     hanzi = [ch for ch in simplified(text[:4000]) if "\u4e00" <= ch <= "\u9fff"]
     if not hanzi:

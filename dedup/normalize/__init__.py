@@ -2,3 +2,7 @@
 
 Every step keeps an offset map back to the raw text.
 """
+
+from dedup.normalize.steps import Marker, NormText, ends_sentence, is_rare, normalize, simplified
+
+__all__ = ["Marker", "NormText", "ends_sentence", "is_rare", "normalize", "simplified"]

@@ -297,9 +297,9 @@ def find_garbled(text: str) -> list[tuple[int, int]]:
     for match in _REMNANT.finditer(text):
         start, end = match.start(), match.end()
         # Extend over adjacent rare characters (outside GB2312): mojibake sits next to the remnant.
-        while end < len(text) and _is_rare(text[end]):
+        while end < len(text) and is_rare(text[end]):
             end += 1
-        while start > 0 and _is_rare(text[start - 1]):
+        while start > 0 and is_rare(text[start - 1]):
             start -= 1
         if spans and start <= spans[-1][1] + gap:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
@@ -309,7 +309,7 @@ def find_garbled(text: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=65536)
-def _is_rare(ch: str) -> bool:
+def is_rare(ch: str) -> bool:
     """A Chinese character outside GB2312's 6,763: common in mojibake, rare in news prose."""
     if not _CJK_RE.match(ch):
         return False
