@@ -221,3 +221,28 @@ def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -
     padded = witness("web", [*texts[:3], foreign, *texts[4:]])  # dropped one paragraph, took a foreign one in
     best, reason = choose_reference([padded, intact], [1.0, 0.95])  # the padded copy looks more complete
     assert best == 1, reason
+
+
+# --- structured findings and settings --------------------------------------------------------------------------
+
+CUT = "坚持把功夫下在平时，健全日常考核机制，"
+BODY = "以调研为抓手推进干部考核工作，把考核结果作为选拔任用的重要依据。"
+
+
+def test_a_truncation_says_which_edge_survives_and_what_was_lost() -> None:
+    ref = witness("a", [CUT + BODY, "注重激励保护，建立容错纠错机制，为担当者担当。"])
+    copy = witness("b", [BODY, "注重激励保护，建立容错纠错机制，为担当者担当。"])
+    (cut,) = [f for f in collate([ref, copy], 0).witnesses[1].findings if f.kind == "truncated"]
+    assert cut.survives == "tail" and cut.lost == CUT and cut.lost_range == (0, len(CUT))
+    assert cut.ref_text is not None and cut.ref_text[slice(*cut.lost_range)] == cut.lost
+    assert cut.detail == "the head is lost"
+
+
+def test_collation_follows_its_settings() -> None:
+    from dedup.config import CollateConfig
+
+    ref = [CUT + BODY]
+    copy = witness("b", [BODY]).paragraphs
+    assert [f.kind for f in align(ref, copy).findings] == ["truncated"]
+    (edit,) = align(ref, copy, config=CollateConfig(lost_min=len(CUT) + 1)).findings
+    assert edit.kind == "substituted" and edit.edits[0].ref == CUT, "too short a cut for lost_min: a deletion"

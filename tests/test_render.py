@@ -5,6 +5,7 @@ side cites its file and lines; the terminal marks the edits on the copy's text a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +277,25 @@ def test_quotes_are_projected_through_deletions_and_folds() -> None:
     assert m.point(text.index("十二届")) == quote.index("十二屆"), "an insertion goes after the annotation"
     (same,) = paragraphs_of("新华社")
     assert quote_map(same).cut(1, 2) == (1, "华") and quote_map(same).point(3) == 3
+
+
+def test_a_paragraph_without_text_lets_its_map_go() -> None:
+    """A slim scan keeps paragraphs without their text; the offset map, a view of the document's array that
+    would keep all of it alive, goes with the text."""
+    (paragraph,) = prepare_document(Document("t.txt", "召開(kāi)會議", "utf-8")).paragraphs
+    assert paragraph.origin.tolist() == [0, 1, 7, 8]
+    assert len(replace(paragraph, text="", sentences=()).origin) == 0
+
+
+def test_the_report_payload_carries_the_collation_settings() -> None:
+    from dedup.config import CollateConfig, Config
+    from dedup.render.json import report_payload
+
+    config = Config(collate=CollateConfig(lost_min=10_000))
+    result = report(["seeds"], config)
+    assert report_payload(result)["config"]["collate"]["lost_min"] == 10_000
+    kinds = {f.kind for g in result.groups for w in g.collation.witnesses for f in w.findings}
+    assert "truncated" not in kinds and "substituted" in kinds, "the settings reached collation"
 
 
 _PIECES = st.sampled_from(

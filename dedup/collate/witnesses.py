@@ -67,17 +67,19 @@ def _contained(part: str, whole: str) -> bool:
     return bool(part) and fuzz.partial_ratio(part, whole) >= 90
 
 
-def whole(document: ScannedDocument, config: Config) -> ScannedDocument:
+def whole(document: ScannedDocument, config: Config, *, maps: bool = True) -> ScannedDocument:
     """A document with its paragraphs' matching text, sentences and offset maps, prepared again from its raw
     text where the scan let them go (a slim scan) or never had them (a document read from an index, which
     keeps no offset map).
 
     Preparing is a pure function of the text and the settings, so the paragraphs come back as the scan had
-    them; their line spans are checked all the same.
+    them; their line spans are checked all the same. ``maps=False`` prepares a slim document only: for a
+    collation whose findings are quoted elsewhere (``dedup check`` collates in worker processes and quotes the
+    failing groups after), which saves preparing every indexed copy twice.
     """
     from dedup.prepare import prepare_document
 
-    mapped = all(len(p.origin) == len(p.text) for p in document.paragraphs)
+    mapped = not maps or all(len(p.origin) == len(p.text) for p in document.paragraphs)
     if not document.slim and (mapped or not document.raw):
         return document
     if not document.raw:

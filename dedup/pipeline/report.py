@@ -162,9 +162,11 @@ def _sources(group: Group, documents: Sequence[ScannedDocument]) -> Sources:
 
 
 def _collate_sources(task: tuple[Group, Sources, str | None, Config]) -> GroupReport:
-    """Collate a group from its documents as a slim scan kept them (see :func:`whole`)."""
+    """Collate a group from its documents as a slim scan kept them (see :func:`whole`; a document that is not
+    slim but has no offset maps, an indexed copy, is quoted where its findings are, not here)."""
     group, sources, reference_path, config = task
-    return collate_group_report(group, {k: whole(d, config) for k, d in sources.items()}, reference_path, config)
+    documents = {k: whole(d, config, maps=False) for k, d in sources.items()}
+    return collate_group_report(group, documents, reference_path, config)
 
 
 def whole_documents(result: ScanResult) -> tuple[ScannedDocument, ...]:
