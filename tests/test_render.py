@@ -296,6 +296,8 @@ def test_the_report_payload_carries_the_collation_settings() -> None:
     assert report_payload(result)["config"]["collate"]["lost_min"] == 10_000
     kinds = {f.kind for g in result.groups for w in g.collation.witnesses for f in w.findings}
     assert "truncated" not in kinds and "substituted" in kinds, "the settings reached collation"
+    printed = [p for g in result.groups for t in g.texts for p in t.paragraphs]
+    assert printed and all(len(p.starts) == len(p.text) for p in printed), "every quoted paragraph is projected"
 
 
 _PIECES = st.sampled_from(
