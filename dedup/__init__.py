@@ -8,7 +8,8 @@
 
 __version__ = "0.1.0"
 
-from dedup.collate.align import Collation, Finding, WitnessText, collate
+from dedup.collate.records import Collation, Finding, WitnessText
+from dedup.collate.reference import collate
 from dedup.config import CandidateConfig, Config, FingerprintConfig, GroupConfig, NormalizeConfig
 from dedup.group.grouping import Group, Witness
 from dedup.pipeline.report import Report, diff_texts, report

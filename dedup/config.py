@@ -103,6 +103,37 @@ class GroupConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class CollateConfig:
+    """How copies are aligned with a reference and what counts as a finding (see :mod:`dedup.collate`).
+
+    Attributes:
+        min_score: rapidfuzz ratio (0-100) for a copy sentence to count as a reference sentence.
+        min_fragment: content characters for a fragment (a cut sentence) to be matched by partial ratio.
+        min_score_chars: content characters below which a sentence rarely scores as a match on its own;
+            a copy paragraph this short is matched by its edge instead (see ``edge_fragment``).
+        edge_fragment: content characters: the least of a cut paragraph that can still be told by its edge.
+        heading_chars: a reference paragraph this short, without a sentence end, is a heading.
+        short_run: content characters: a lead-in this short is a changed word, not a borrowed paragraph.
+        lost_min: content characters missing at an edge before a paragraph counts as truncated.
+        foreign_share: share of a paragraph's character pairs found in the other copies below which it is
+            none of the story's (a page's unrelated paragraph), when choosing the reference.
+        base_candidates: the most complete copies tried as the base of a consensus.
+        base_jury: the other copies each candidate base is tried against.
+    """
+
+    min_score: float = 72.0
+    min_fragment: int = 8
+    min_score_chars: int = 20
+    edge_fragment: int = 4
+    heading_chars: int = 30
+    short_run: int = 10
+    lost_min: int = 4
+    foreign_share: float = 0.1
+    base_candidates: int = 4
+    base_jury: int = 8
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All stage configurations; ``Config()`` works on Chinese news as it comes."""
 
@@ -110,6 +141,7 @@ class Config:
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
     group: GroupConfig = field(default_factory=GroupConfig)
+    collate: CollateConfig = field(default_factory=CollateConfig)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, written into every report.

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 InputStatus = Literal["ok", "skipped"]
 
 
@@ -107,6 +110,8 @@ class Span:
         return f"{self.path}:{self.start_line}-{self.end_line}"
 
 
+_NO_OFFSETS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+
 BoundaryHint = Literal["headline", "byline", "dateline", "continued_on", "continued_from"]
 
 
@@ -123,6 +128,10 @@ class Paragraph:
         markers: page-jump markers that stand in this paragraph.
         hints: article-boundary hints (headline, byline, dateline, continued_on/from).
         garbled: character ranges of the matching text flagged as noise (pinyin remnants, mojibake).
+        origin: the raw offset of each character of ``text`` (its slice of normalization's offset map, a view
+            of the document's one array: no copy per paragraph), for quoting by projection. Empty when
+            the paragraph carries no text (a slim scan lets the text go, and the map goes with it) or was
+            read from an index, which does not store it. Not compared: it follows from the raw text.
     """
 
     index: int
@@ -135,3 +144,8 @@ class Paragraph:
     markers: tuple[JumpMarker, ...] = ()
     hints: frozenset[BoundaryHint] = field(default_factory=frozenset)
     garbled: tuple[tuple[int, int], ...] = ()
+    origin: npt.NDArray[np.int32] = field(default_factory=lambda: _NO_OFFSETS, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.text and len(self.origin):
+            object.__setattr__(self, "origin", _NO_OFFSETS)  # no text, nothing to map (a slim paragraph)

@@ -111,6 +111,7 @@ def segment(norm: NormText) -> list[Paragraph]:
                 markers=markers,
                 hints=frozenset(hints),
                 garbled=para_garbled,
+                origin=norm.origin[start:end],
             )
         )
     return paragraphs

@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.collate.align import CopyParagraph, Finding, TextEdit, WitnessText, align, apply_edits, collate
+from dedup.collate.edits import apply_edits
+from dedup.collate.findings import align
+from dedup.collate.records import CopyParagraph, Finding, TextEdit, WitnessText
+from dedup.collate.reference import collate
 from dedup.pipeline.report import report
 from dedup.records import Span
 
@@ -57,10 +60,11 @@ def test_seed_001_structure(seed_findings: list[Finding]) -> None:
     dropped = [f.ref_text or "" for f in by_kind["dropped"]]
     assert any(t.startswith("强化理论培训") for t in dropped)
     assert any(t.startswith("面对推动高质量发展战略部署") for t in dropped)
-    heads = {(f.copy_text or "")[:6] for f in by_kind["truncated"] if "head" in f.detail}
+    heads = {(f.copy_text or "")[:6] for f in by_kind["truncated"] if f.survives == "tail"}
     assert {"研为抓手推进", "扶、考察评估", "心健康的可操"} <= heads
     cut = next(f for f in by_kind["truncated"] if (f.copy_text or "").startswith("研为抓手"))
     assert cut.lost.startswith("坚持把功夫下在平时") and cut.copy == Span("seeds/001_d368fce8cd43ddb5.txt", 15, 15)
+    assert cut.ref_text is not None and cut.lost_range == (0, len(cut.lost)) and cut.detail == "the head is lost"
     merged_heads = {(f.copy_text or "")[:6] for f in by_kind["merged"]}
     assert {"落实关爱措施", "改进选拔任用", "注重激励保护", "大力宣传褒奖"} <= merged_heads
     assert len(by_kind["reordered"]) >= 5
@@ -178,7 +182,7 @@ def test_three_or_more_copies_are_collated_against_the_majority(tmp_path: Path) 
 def _base_and_three_faithful(base: list[str], texts: list[str]) -> tuple[list[str], str, dict[str, set[str]]]:
     """A consensus built on a damaged ``base`` with three faithful copies of ``texts``: its paragraphs, the
     reason it gives, and the finding kinds of each copy against it."""
-    from dedup.collate.align import build_consensus, collate_consensus
+    from dedup.collate.consensus import build_consensus, collate_consensus
 
     copies = [witness("base", base), *(witness(f"c{k}", texts) for k in range(3))]
     paragraphs, reason = build_consensus(copies, 0)
@@ -196,7 +200,7 @@ def test_a_consensus_joins_what_its_base_split_where_most_copies_print_it_whole(
 
 
 def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
-    from dedup.collate.align import build_consensus
+    from dedup.collate.consensus import build_consensus
 
     texts = list(real_paragraphs()[200:208])
     moved = [*texts[:2], *texts[3:], texts[2]]  # an editor moved the third paragraph to the end
@@ -209,7 +213,7 @@ def test_a_consensus_puts_back_a_paragraph_its_base_moved() -> None:
 
 
 def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -> None:
-    from dedup.collate.align import choose_reference
+    from dedup.collate.reference import choose_reference
 
     texts = list(real_paragraphs()[100:106])
     foreign = real_paragraphs()[900]  # another story's paragraph, taken in by a web page
@@ -217,3 +221,28 @@ def test_of_two_copies_the_one_with_a_foreign_paragraph_is_not_the_reference() -
     padded = witness("web", [*texts[:3], foreign, *texts[4:]])  # dropped one paragraph, took a foreign one in
     best, reason = choose_reference([padded, intact], [1.0, 0.95])  # the padded copy looks more complete
     assert best == 1, reason
+
+
+# --- structured findings and settings --------------------------------------------------------------------------
+
+CUT = "坚持把功夫下在平时，健全日常考核机制，"
+BODY = "以调研为抓手推进干部考核工作，把考核结果作为选拔任用的重要依据。"
+
+
+def test_a_truncation_says_which_edge_survives_and_what_was_lost() -> None:
+    ref = witness("a", [CUT + BODY, "注重激励保护，建立容错纠错机制，为担当者担当。"])
+    copy = witness("b", [BODY, "注重激励保护，建立容错纠错机制，为担当者担当。"])
+    (cut,) = [f for f in collate([ref, copy], 0).witnesses[1].findings if f.kind == "truncated"]
+    assert cut.survives == "tail" and cut.lost == CUT and cut.lost_range == (0, len(CUT))
+    assert cut.ref_text is not None and cut.ref_text[slice(*cut.lost_range)] == cut.lost
+    assert cut.detail == "the head is lost"
+
+
+def test_collation_follows_its_settings() -> None:
+    from dedup.config import CollateConfig
+
+    ref = [CUT + BODY]
+    copy = witness("b", [BODY]).paragraphs
+    assert [f.kind for f in align(ref, copy).findings] == ["truncated"]
+    (edit,) = align(ref, copy, config=CollateConfig(lost_min=len(CUT) + 1)).findings
+    assert edit.kind == "substituted" and edit.edits[0].ref == CUT, "too short a cut for lost_min: a deletion"

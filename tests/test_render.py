@@ -5,17 +5,26 @@ side cites its file and lines; the terminal marks the edits on the copy's text a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import opencc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dedup.cli import EXIT_OK, app
-from dedup.collate.align import collate
 from dedup.collate.quoting import QuotedFinding, quote_findings, quote_map, witness_reference
+from dedup.collate.records import CopyParagraph
+from dedup.collate.reference import collate
+from dedup.collate.witnesses import copy_paragraphs
+from dedup.normalize import normalize
 from dedup.pipeline.report import read_witness, report
+from dedup.pipeline.scan import ScannedDocument
+from dedup.prepare import prepare_document
+from dedup.records import Document
 
 from .corpora import story
 
@@ -240,13 +249,23 @@ def test_a_consensus_reference_quotes_its_base_where_it_can(tmp_path: Path) -> N
     assert quoted and unquoted, (quoted, unquoted)
 
 
-# --- the alignment --------------------------------------------------------------------------------------------
+# --- the projection -----------------------------------------------------------------------------------------
 
 
-def test_quote_map_projects_spans_through_deletions_and_folds() -> None:
-    text = "本周,湖北省委召开十二届十次全会,重点聚焦2021年"
-    quote = "本周，湖北省委召開(kāi)十二屆十次全會(huì)，重點(diǎn)聚焦２０２１年"
-    m = quote_map(text, quote)
+def paragraphs_of(raw: str) -> list[CopyParagraph]:
+    """A raw text prepared as a scan prepares it, its paragraphs as collation reads them."""
+    prepared = prepare_document(Document("t.txt", raw, "utf-8"))
+    document = ScannedDocument("t.txt", "utf-8", prepared.paragraphs, (), raw)
+    return copy_paragraphs(document, 0, len(prepared.paragraphs) - 1)
+
+
+def test_quotes_are_projected_through_deletions_and_folds() -> None:
+    raw = "本周，湖北省委召開(kāi)十二屆十次全會(huì)，重點(diǎn)聚焦２０２１年"
+    (paragraph,) = paragraphs_of(raw)
+    text, quote = paragraph.text, paragraph.quote
+    assert text == "本周,湖北省委召开十二届十次全会,重点聚焦2021年" and quote == raw
+    m = quote_map(paragraph)
+    assert m.starts is not None, "projected, not taken as the same text"
     assert m.cut(0, 3) == (0, "本周，")
     at = text.index("召开")
     assert m.cut(at, at + 2) == (quote.index("召開"), "召開")
@@ -256,9 +275,57 @@ def test_quote_map_projects_spans_through_deletions_and_folds() -> None:
     assert m.cut(at, at + 4)[1] == "２０２１"
     assert m.point(len(text)) == len(quote)
     assert m.point(text.index("十二届")) == quote.index("十二屆"), "an insertion goes after the annotation"
-    same = quote_map("新华社", "新华社")
-    assert same.cut(1, 2) == (1, "华") and same.point(3) == 3
-    assert quote_map("", "").cut(0, 0) == (0, "")
+    (same,) = paragraphs_of("新华社")
+    assert quote_map(same).cut(1, 2) == (1, "华") and quote_map(same).point(3) == 3
+
+
+def test_a_paragraph_without_text_lets_its_map_go() -> None:
+    """A slim scan keeps paragraphs without their text; the offset map, a view of the document's array that
+    would keep all of it alive, goes with the text."""
+    (paragraph,) = prepare_document(Document("t.txt", "召開(kāi)會議", "utf-8")).paragraphs
+    assert paragraph.origin.tolist() == [0, 1, 7, 8]
+    assert len(replace(paragraph, text="", sentences=()).origin) == 0
+
+
+def test_the_report_payload_carries_the_collation_settings() -> None:
+    from dedup.config import CollateConfig, Config
+    from dedup.render.json import report_payload
+
+    config = Config(collate=CollateConfig(lost_min=10_000))
+    result = report(["seeds"], config)
+    assert report_payload(result)["config"]["collate"]["lost_min"] == 10_000
+    kinds = {f.kind for g in result.groups for w in g.collation.witnesses for f in w.findings}
+    assert "truncated" not in kinds and "substituted" in kinds, "the settings reached collation"
+    printed = [p for g in result.groups for t in g.texts for p in t.paragraphs]
+    assert printed and all(len(p.starts) == len(p.text) for p in printed), "every quoted paragraph is projected"
+
+
+_PIECES = st.sampled_from(
+    [
+        *("新华社", "會議", "召開(kāi)", "國(guó)家", "２０２１", "年", "，", "。", "改革", "發展", "ABC", "x y"),
+        *(" ", "\n", "\n\n", "  ", "&amp;", "（下转第3版）"),
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=30).map("".join))
+def test_every_projected_quote_lies_inside_the_printed_text_and_normalizes_back(raw: str) -> None:
+    """The offset map always points inside the raw text (STYLE.md), and the printed stretch a paragraph's
+    matching text projects to, normalized, is that matching text again: the projection quotes what the
+    matching text was made of. (Markup is left out: a ``##`` is a heading mark only at a line's start, so a
+    stretch cut out of its line may normalize otherwise.)"""
+    if not normalize(Document("t.txt", raw, "utf-8")).text.strip():
+        return
+    for paragraph in paragraphs_of(raw):
+        m = quote_map(paragraph)
+        assert len(paragraph.starts) == len(paragraph.text), "every paragraph carries its map"
+        for k in range(len(paragraph.text)):
+            start, end = m.span(k, k + 1)
+            assert 0 <= start <= end <= len(paragraph.quote)
+        stretch = m.quote[slice(*m.span(0, len(paragraph.text)))]
+        again = normalize(Document("q.txt", stretch, "utf-8")).text
+        assert again == paragraph.text, (raw, stretch)
 
 
 # --- check and diff -------------------------------------------------------------------------------------------
@@ -282,6 +349,7 @@ def test_check_failures_quote_the_indexed_and_the_drop_copies(tmp_path: Path) ->
 
 def test_a_diff_can_be_quoted_through_the_python_api() -> None:
     texts = [read_witness(f"{PAGE1}:25-29", None, "A"), read_witness("seeds/000_1eaa65c1cfd94755.txt:9-33", None, "B")]
+    assert all(len(p.starts) == len(p.text) for t in texts for p in t.paragraphs), "read with their offset maps"
     result = collate(texts, 0, "given").witnesses[1]
     quoted = quote_findings(result, witness_reference(texts[0]), texts[1])
     swap = next(e for q in quoted for e in q.edits if e.edit.name)
@@ -289,18 +357,3 @@ def test_a_diff_can_be_quoted_through_the_python_api() -> None:
     for q in quoted:
         assert_consistent(q)
         assert q.ref_text is None or q.quoted_from is not None
-
-
-def test_a_paragraph_too_long_for_the_quadratic_alignment_is_walked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dedup.collate import quoting
-
-    monkeypatch.setattr(quoting, "_WALK_LIMIT", 0)
-    text = "本周,湖北省委召开十二届十次全会,重点聚焦2021年"
-    quote = "本周，湖北省委召開(kāi)十二屆十次全會(huì)，重點(diǎn)聚焦２０２１年"
-    m = quote_map(text, quote)
-    assert m.starts is not None, "aligned, not taken as the same text"
-    expected = {"本周,": "本周，", "召开": "召開", "十二届": "十二屆", "全会,重点": "全會(huì)，重點"}
-    expected["2021年"] = "２０２１年"
-    for word, printed in expected.items():
-        at = text.index(word)
-        assert m.cut(at, at + len(word)) == (quote.index(printed), printed), word

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from dedup.collate.align import content_text
 from dedup.collate.scoring import partial_scores, ratio_scores
+from dedup.collate.sentences import content_text
 from dedup.segment import split_sentences
 
 from .corpora import real_paragraphs

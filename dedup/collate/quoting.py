@@ -1,156 +1,132 @@
 """Quoting: findings told in the documents' own text, not in the matching text they were measured on.
 
 Collation compares normalized text (Simplified, ASCII digits and punctuation, pinyin and markup stripped);
-a report quotes each document as it is printed (DESIGN.md: normalize for matching, never for display). A
-paragraph's matching text is lined up with its raw text (:func:`quote_map`), and every span a finding names
-(the copy's text, the reference paragraph, a lost part, an edit) is carried across to the raw text; the
-reference paragraph is quoted from the copy that prints it, or is the consensus text where no single copy
-does. Only the paragraphs that displayed findings cite are aligned, so a scan pays nothing for it.
+a report quotes each document as it is printed (DESIGN.md: normalize for matching, never for display).
+Normalization keeps, for every matching character, the raw character it comes from
+(:mod:`dedup.normalize.textmap`), and segmentation hands each paragraph its slice of that map; so every span a
+finding names (the copy's text, the reference paragraph, a lost part, an edit) is *projected* onto the
+printed text, never re-aligned. The reference paragraph is quoted from the copy that prints it, or is the
+consensus text where no single copy does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dedup.collate.align import (
+import numpy as np
+import numpy.typing as npt
+
+from dedup.collate.records import (
     Collation,
     CopyParagraph,
     Finding,
-    Portion,
     TextEdit,
     WitnessCollation,
     WitnessText,
 )
-from dedup.normalize import simplified
 from dedup.records import Span
 
-_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_WALK_LIMIT = 1_000_000_000  # characters squared: past this, a paragraph is aligned by a greedy walk
+Offsets = npt.NDArray[np.int32]
+
+
+def printed(raw: str, start: int, end: int, origin: Offsets) -> tuple[str, Offsets, Offsets]:
+    """A paragraph as printed, and where each of its matching characters stands in it.
+
+    The printed text is the raw lines ``raw[start:end]``, each stripped, joined (a wrapped page reads as one
+    paragraph). ``origin`` gives each matching character's raw offset (from normalization); the character
+    stands at ``starts[k]:ends[k]`` of the printed text: one character, or an empty point where it has no raw
+    character of its own (a character normalization inserted, or the second of several that replaced one
+    raw stretch) or its raw character is not printed (a line break it was unwrapped from).
+
+    >>> text, starts, ends = printed("召開(kāi)\\n 會議", 0, 11, np.array([0, 1, 7, 9, 10], dtype=np.int32))
+    >>> text, [text[s:e] for s, e in zip(starts, ends)]
+    ('召開(kāi)會議', ['召', '開', '', '會', '議'])
+    """
+    stretch = raw[start:end]
+    keep = np.zeros(len(stretch) + 1, dtype=np.int32)
+    pos = 0
+    for piece in stretch.splitlines(keepends=True):
+        line = piece.splitlines()[0] if piece.splitlines() else ""
+        lead = len(line) - len(line.lstrip())
+        keep[pos + lead : pos + lead + len(line.strip())] = 1
+        pos += len(piece)
+    before = np.concatenate([np.zeros(1, dtype=np.int32), np.cumsum(keep, dtype=np.int32)])
+    text = "".join(line.strip() for line in stretch.splitlines())
+    at = np.clip(origin.astype(np.int64) - start, 0, len(stretch))
+    starts = before[at].astype(np.int32)
+    own = keep[at].astype(bool)
+    if len(origin) > 1:
+        own[1:] &= origin[1:] != origin[:-1]
+    ends = (starts + own).astype(np.int32)
+    # A character without a raw character of its own stands right after the one before it.
+    for k in np.flatnonzero(~own):
+        if k > 0:
+            starts[k] = ends[k] = ends[k - 1]
+    return text, starts, ends
 
 
 @dataclass(frozen=True, slots=True)
 class QuoteMap:
-    """Where each character of a paragraph's matching text stands in its raw quote.
+    """Where each character of a paragraph's matching text stands in its printed quote.
 
-    ``starts[k]:ends[k]`` is the stretch of ``quote`` that character ``k`` of ``text`` comes from (empty for a
-    character normalization added, such as a space between two Latin words of an unwrapped line); raw
-    characters normalization removed (pinyin, markup, spaces, jump markers) belong to no character.
-    ``starts`` is ``None`` when the two are the same text.
+    ``starts[k]:ends[k]`` is the stretch of ``quote`` that character ``k`` of ``text`` comes from (see
+    :func:`printed`); raw characters normalization removed (pinyin, markup, spaces, jump markers) belong to
+    no character. ``starts`` is ``None`` when the quote is the matching text itself.
     """
 
     text: str
     quote: str
-    starts: tuple[int, ...] | None = None
-    ends: tuple[int, ...] | None = None
+    starts: Offsets | None = None
+    ends: Offsets | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """The raw stretch holding matching characters ``start:end`` (a point, for an empty range).
+        """The printed stretch holding matching characters ``start:end`` (a point, for an empty range).
 
-        >>> m = quote_map("召开会,好", "召開(kāi)會，好")
+        >>> text, starts, ends = printed("召開(kāi)會，好", 0, 10, np.array([0, 1, 7, 8, 9], dtype=np.int32))
+        >>> m = QuoteMap("召开会,好", text, starts, ends)
         >>> m.quote[slice(*m.span(1, 3))], m.quote[slice(*m.span(3, 4))]
         ('開(kāi)會', '，')
         """
         if self.starts is None or self.ends is None:
             start, end = max(0, min(start, len(self.quote))), max(0, min(end, len(self.quote)))
             return start, max(start, end)
-        if end <= start or not self.starts:
+        if end <= start or not len(self.starts):
             at = self.point(start)
             return at, at
         start = max(0, min(start, len(self.starts) - 1))
         last = max(start, min(end, len(self.starts)) - 1)
-        return self.starts[start], max(self.starts[start], self.ends[last])
+        first = int(self.starts[start])
+        return first, max(first, int(self.ends[last]))
 
     def point(self, at: int) -> int:
-        """The raw offset where an insertion before matching character ``at`` goes (after the text at its end)."""
+        """The printed offset where an insertion before matching character ``at`` goes (after the text at its
+        end)."""
         if self.starts is None or self.ends is None:
             return max(0, min(at, len(self.quote)))
-        if not self.starts:
+        if not len(self.starts):
             return len(self.quote) if at > 0 else 0
         if at <= 0:
-            return self.starts[0]
+            return int(self.starts[0])
         if at >= len(self.starts):
-            return self.ends[-1]
-        return self.starts[at]
+            return int(self.ends[-1])
+        return int(self.starts[at])
 
     def cut(self, start: int, end: int) -> tuple[int, str]:
-        """The raw offset and text of matching characters ``start:end``."""
+        """The printed offset and text of matching characters ``start:end``."""
         a, b = self.span(start, end)
         return a, self.quote[a:b]
 
 
-def _fold(quote: str) -> str:
-    """The raw quote brought as near the matching text as one-to-one folds go (Traditional to Simplified,
-    full width to ASCII), so that the alignment sees equal characters where normalization changed them."""
-    folded = simplified(quote)
-    if len(folded) != len(quote):
-        folded = quote
-    return folded.translate(_WIDTH)
+def quote_map(paragraph: CopyParagraph | ReferenceParagraph) -> QuoteMap:
+    """The map of a paragraph's matching text onto its printed quote, as normalization made it."""
+    quote = paragraph.quote or paragraph.text
+    if quote == paragraph.text or len(paragraph.starts) != len(paragraph.text):
+        return QuoteMap(paragraph.text, quote)
+    return QuoteMap(paragraph.text, quote, paragraph.starts, paragraph.ends)
 
 
-def quote_map(text: str, quote: str) -> QuoteMap:
-    """Align a paragraph's matching text to its raw quote (the copy's own text, lines joined).
-
-    Normalization changes characters one to one (script, width) and deletes others (pinyin annotations,
-    markup, spaces, jump markers). Both are folded one to one, then aligned with rapidfuzz's Levenshtein
-    opcodes: equal and same-length replaced runs map character to character, raw characters the matching
-    text lacks belong to no character, and an uneven replacement (an entity, a phrase conversion) shares its
-    raw stretch out in proportion.
-
-    >>> m = quote_map("第20届,好", "第２０屆，好")
-    >>> m.cut(1, 3), m.cut(3, 5)
-    ((1, '２０'), (3, '屆，'))
-    """
-    if not quote or quote == text:
-        return QuoteMap(text, quote or text)
-    folded = _fold(quote)
-    if folded == text:
-        return QuoteMap(text, quote)
-    starts = [0] * len(text)
-    ends = [0] * len(text)
-    if len(text) * len(folded) > _WALK_LIMIT:
-        _walk(text, folded, starts, ends)
-    else:
-        from rapidfuzz.distance import Levenshtein
-
-        for op in Levenshtein.opcodes(text, folded):
-            i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
-            n, m = i2 - i1, j2 - j1
-            for k in range(n):
-                if op.tag == "delete":  # matching characters the raw text does not hold
-                    starts[i1 + k] = ends[i1 + k] = j1
-                elif n == m:
-                    starts[i1 + k], ends[i1 + k] = j1 + k, j1 + k + 1
-                else:
-                    starts[i1 + k], ends[i1 + k] = j1 + k * m // n, j1 + (k + 1) * m // n
-    return QuoteMap(text, quote, tuple(starts), tuple(ends))
-
-
-def _walk(text: str, folded: str, starts: list[int], ends: list[int], window: int = 64) -> None:
-    """A linear alignment for paragraphs too long for the quadratic one: step over raw characters the
-    matching text lacks until the next few matching characters line up again."""
-    i = j = 0
-    while i < len(text):
-        if j < len(folded) and text[i] == folded[j]:
-            starts[i], ends[i] = j, j + 1
-            i += 1
-            j += 1
-            continue
-        found = -1
-        for size in (4, 2, 1):  # the longest stretch ahead that lines up again, past what was removed
-            probe = text[i : i + size]
-            found = folded.find(probe, j, j + window + len(probe))
-            if found > j:
-                break
-        if found > j:
-            j = found
-            continue
-        if j < len(folded):  # a changed character: one to one
-            starts[i], ends[i] = j, j + 1
-            j += 1
-        else:
-            starts[i] = ends[i] = len(folded)
-        i += 1
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +138,14 @@ class ReferenceParagraph:
         quote: the text as the reference copy prints it; the matching text itself when no copy prints it
             (a consensus paragraph that takes a reading from the majority) or its raw text is not at hand.
         span: where ``quote`` stands, or ``None`` when it is not a copy's own text.
+        starts, ends: where each matching character stands in ``quote`` (see :func:`printed`).
     """
 
     text: str
     quote: str
     span: Span | None
+    starts: Offsets = field(default_factory=lambda: _NONE, compare=False, repr=False)
+    ends: Offsets = field(default_factory=lambda: _NONE, compare=False, repr=False)
 
 
 def witness_reference(witness: WitnessText) -> tuple[ReferenceParagraph, ...]:
@@ -177,7 +156,7 @@ def witness_reference(witness: WitnessText) -> tuple[ReferenceParagraph, ...]:
 def _from_copy(paragraph: CopyParagraph) -> ReferenceParagraph:
     if not paragraph.quote:
         return ReferenceParagraph(paragraph.text, paragraph.text, None)
-    return ReferenceParagraph(paragraph.text, paragraph.quote, paragraph.span)
+    return ReferenceParagraph(paragraph.text, paragraph.quote, paragraph.span, paragraph.starts, paragraph.ends)
 
 
 def reference_paragraphs(
@@ -271,86 +250,50 @@ def unquoted(finding: Finding) -> QuotedFinding:
     return QuotedFinding(finding, finding.ref_text, ref_from, finding.copy_text, finding.lost, edits)
 
 
-def _copy_offset(portion: Portion, edit: TextEdit) -> int:
-    """Where an edit's copy text starts in the portion's copy paragraph (the edits before it shift it)."""
-    shift = 0
-    for other in portion.edits:
-        if other is edit or other.at >= edit.at:
-            break
-        shift += len(other.copy) - len(other.ref)
-    return portion.copy_start + edit.at + shift
-
-
 def quote_findings(
     result: WitnessCollation, reference: Sequence[ReferenceParagraph], copy: WitnessText
 ) -> tuple[QuotedFinding, ...]:
     """Quote a witness's findings from the raw text: the reference side from ``reference`` (see
-    :func:`reference_paragraphs`), the copy side from ``copy``'s paragraphs. Only the paragraphs these
-    findings cite are aligned."""
-    ref_maps: dict[int, QuoteMap] = {}
-    copy_maps: dict[int, QuoteMap] = {}
+    :func:`reference_paragraphs`), the copy side from ``copy``'s paragraphs."""
+    return tuple(quote_finding(f, reference, copy) for f in result.findings)
 
-    def ref_map(i: int) -> QuoteMap:
-        if i not in ref_maps:
-            ref_maps[i] = quote_map(reference[i].text, reference[i].quote)
-        return ref_maps[i]
 
-    def copy_map(j: int) -> QuoteMap:
-        if j not in copy_maps:
-            paragraph = copy.paragraphs[j]
-            copy_maps[j] = quote_map(paragraph.text, paragraph.quote or paragraph.text)
-        return copy_maps[j]
-
-    out: list[QuotedFinding] = []
-    for finding in result.findings:
-        if finding.ref is not None and not 0 <= finding.ref < len(reference):
-            out.append(unquoted(finding))
-            continue
-        ref_text: str | None = None
-        ref_from: tuple[Span | None, ...] = ()
-        if finding.ref is not None:
-            indices = finding.ref_paragraphs if finding.kind == "merged" and finding.ref_paragraphs else (finding.ref,)
-            ref_text = "\n".join(reference[i].quote for i in indices)
-            ref_from = tuple(reference[i].span for i in indices)
-        lost = finding.lost
-        if lost and finding.ref is not None:
-            matching = reference[finding.ref].text
-            head = "head" in finding.detail and matching.startswith(lost)
-            if head or matching.endswith(lost):
-                start = 0 if head else len(matching) - len(lost)
-                lost = ref_map(finding.ref).cut(start, start + len(lost))[1]
-        edits: tuple[QuotedEdit, ...] = ()
-        copy_range: tuple[int, int] | None = None
-        portion = _portion_of(finding, result.portions)
-        if portion is not None and finding.ref is not None:
-            cmap = copy_map(portion.copy_index)
-            rmap = ref_map(finding.ref)
-            copy_range = cmap.span(portion.copy_start, portion.copy_end)
-            quoted: list[QuotedEdit] = []
-            for edit in finding.edits:
-                ref_at, ref_raw = rmap.cut(edit.at, edit.at + len(edit.ref))
-                at = _copy_offset(portion, edit)
-                copy_at, copy_raw = cmap.cut(at, at + len(edit.copy))
-                quoted.append(QuotedEdit(edit, ref_raw, copy_raw, ref_at, copy_at))
-            edits = tuple(quoted)
-        elif finding.edits and finding.ref is not None:  # not read off a portion: the reference side only
-            rmap = ref_map(finding.ref)
-            edits = tuple(_ref_side(e, rmap) for e in finding.edits)
-        out.append(QuotedFinding(finding, ref_text, ref_from, finding.copy_text, lost, edits, copy_range))
-    return tuple(out)
+def quote_finding(finding: Finding, reference: Sequence[ReferenceParagraph], copy: WitnessText) -> QuotedFinding:
+    """One finding quoted: every matching-text span it names projected onto the printed text."""
+    if finding.ref is None:
+        return QuotedFinding(finding, None, (), finding.copy_text, finding.lost)
+    if not 0 <= finding.ref < len(reference):
+        return unquoted(finding)
+    indices = finding.ref_paragraphs if finding.kind == "merged" and finding.ref_paragraphs else (finding.ref,)
+    ref_text = "\n".join(reference[i].quote for i in indices)
+    ref_from = tuple(reference[i].span for i in indices)
+    rmap = quote_map(reference[finding.ref])
+    lost = finding.lost
+    where = finding.lost_range
+    if where is not None:
+        lost = rmap.cut(*where)[1]
+    edits: tuple[QuotedEdit, ...] = ()
+    copy_range: tuple[int, int] | None = None
+    if (
+        finding.copy_index is not None
+        and finding.copy_range is not None
+        and 0 <= finding.copy_index < len(copy.paragraphs)
+    ):
+        cmap = quote_map(copy.paragraphs[finding.copy_index])
+        start, end = finding.copy_range
+        copy_range = cmap.span(start, end)
+        quoted: list[QuotedEdit] = []
+        for edit in finding.edits:
+            ref_at, ref_raw = rmap.cut(edit.at, edit.at + len(edit.ref))
+            at = start + edit.copy_at
+            copy_at, copy_raw = cmap.cut(at, at + len(edit.copy))
+            quoted.append(QuotedEdit(edit, ref_raw, copy_raw, ref_at, copy_at))
+        edits = tuple(quoted)
+    elif finding.edits:  # not read off a copy paragraph: the reference side only
+        edits = tuple(_ref_side(e, rmap) for e in finding.edits)
+    return QuotedFinding(finding, ref_text, ref_from, finding.copy_text, lost, edits, copy_range)
 
 
 def _ref_side(edit: TextEdit, rmap: QuoteMap) -> QuotedEdit:
     ref_at, ref_raw = rmap.cut(edit.at, edit.at + len(edit.ref))
     return QuotedEdit(edit, ref_raw, edit.copy, ref_at, -1)
-
-
-def _portion_of(finding: Finding, portions: Sequence[Portion]) -> Portion | None:
-    """The portion a finding's edits were read off (they are the very same edit objects)."""
-    if not finding.edits:
-        return None
-    first = finding.edits[0]
-    for portion in portions:
-        if portion.ref == finding.ref and any(e is first for e in portion.edits):
-            return portion
-    return None

@@ -20,13 +20,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from dedup.collate.align import CONSENSUS, Finding, TextEdit, WitnessCollation
 from dedup.collate.quoting import QuotedEdit, QuotedFinding
+from dedup.collate.records import CONSENSUS, CollatedScan, Finding, GroupReport, Report, TextEdit, WitnessCollation
 from dedup.config import Config
 from dedup.gate.check import CheckResult
 from dedup.group.grouping import Group, Witness
 from dedup.ingest.load import STDIN, StdinInput, repeated_id_note
-from dedup.pipeline.report import GroupReport, Report, quotes_by_finding
 from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
@@ -196,7 +195,7 @@ def _ref_to_dict(finding: Finding, quoted: QuotedFinding | None) -> dict[str, An
 def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> dict[str, Any]:
     """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped.
 
-    With ``quoted`` (:meth:`~dedup.pipeline.report.GroupReport.quoted`) every text is the documents' own; without
+    With ``quoted`` (:meth:`~dedup.collate.records.GroupReport.quoted`) every text is the documents' own; without
     it (a caller that has only the finding), the matching text.
     """
     edits = quoted.edits if quoted is not None else [None] * len(finding.edits)
@@ -296,7 +295,7 @@ def diff_lines(
 def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[str, Any]:
     """What ``dedup check --format json``: the DESIGN.md contract, each witness with its ``source``."""
     payload = scan_payload(result.scan, stdin)
-    quotes = quotes_by_finding(result.scan, result.collations)
+    quotes = CollatedScan.of(result.scan, result.collations)
     for group, data in zip(result.scan.groups, payload["groups"], strict=True):
         for witness, entry in zip(group.witnesses, data["witnesses"], strict=True):
             entry["source"] = result.sources[witness.passages[0].doc]
@@ -307,13 +306,16 @@ def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[
             by_id = {r.witness: r for r in collation.witnesses}
             for entry in data["witnesses"]:
                 findings = by_id[entry["id"]].findings
-                entry["findings"] = [finding_to_dict(f, quotes.get(id(f))) for f in findings]
+                quoted = quotes.quoted(group.id, entry["id"])
+                entry["findings"] = [finding_to_dict(f, q) for f, q in zip(findings, quoted, strict=True)]
     payload["drop"] = [
         {
             "path": d.path,
             "unique": d.unique,
             "reprints": list(d.reprints),
-            "failures": [finding_to_dict(f, quotes.get(id(f))) for f in d.failures],
+            "failures": [
+                finding_to_dict(f, q) for f, q in zip(d.failures, quotes.quoted_in(d.path, d.failures), strict=True)
+            ],
         }
         for d in result.drop
     ]
@@ -358,7 +360,7 @@ def junit_xml(result: CheckResult) -> str:
 
     suite = ET.Element("testsuite", name="dedup check")
     failing = any(d.failures for d in result.drop)
-    quotes = quotes_by_finding(result.scan, result.collations) if failing else {}
+    quotes = CollatedScan.of(result.scan, result.collations if failing else {})
     cases = 0
     failures = 0
     for document in result.drop:
@@ -366,7 +368,8 @@ def junit_xml(result: CheckResult) -> str:
         cases += 1
         if document.failures:
             failures += 1
-            lines = [_failure_line(f, quotes.get(id(f))) for f in document.failures]
+            quoted = quotes.quoted_in(document.path, document.failures)
+            lines = [_failure_line(f, q) for f, q in zip(document.failures, quoted, strict=True)]
             failure = ET.SubElement(case, "failure", message=f"{len(document.failures)} finding(s)", type="findings")
             failure.text = "\n".join(lines)
         out = ET.SubElement(case, "system-out")

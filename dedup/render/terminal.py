@@ -22,10 +22,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from dedup.collate.align import KINDS, Finding, TextEdit
 from dedup.collate.quoting import QuotedFinding
+from dedup.collate.records import KINDS, CollatedScan, Finding, Report, TextEdit
 from dedup.gate.check import CheckResult
-from dedup.pipeline.report import Report, quotes_by_finding
 from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
 from dedup.records import Skipped
@@ -250,7 +249,7 @@ def quoted_diff(quoted: QuotedFinding, context: int = CONTEXT, plain: bool = Fal
     prints them) struck out, then the copy's. Where the copy side of an edit is not known, the reference's
     text carries the marks instead.
 
-    >>> from dedup.collate.align import Finding
+    >>> from dedup.collate.records import Finding
     >>> from dedup.collate.quoting import QuotedEdit
     >>> edit = TextEdit("replace", "20", "21", 3, number=True)
     >>> finding = Finding("substituted", 0, "召开第20届会议,", None, "召開第２１屆會議，", (edit,))
@@ -316,7 +315,7 @@ def render_scan_summary(console: Console, report: Report) -> None:
 def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | None = None) -> None:
     """One finding: its kind, the reference paragraph, the copy's file and lines, and what changed.
 
-    With ``quoted`` (:meth:`~dedup.pipeline.report.GroupReport.quoted`) every text shown is the documents' own and
+    With ``quoted`` (:meth:`~dedup.collate.records.GroupReport.quoted`) every text shown is the documents' own and
     a dropped paragraph cites the reference's file and lines; without it, the matching text is shown.
     """
     head = Text("  ")
@@ -384,10 +383,10 @@ def render_check(console: Console, result: CheckResult) -> None:
                 f"{witness.coverage:.0%}",
             )
         console.print(table)
-    quotes = quotes_by_finding(result.scan, result.collations) if any(d.failures for d in drop) else {}
+    quotes = CollatedScan.of(result.scan, result.collations if any(d.failures for d in drop) else {})
     for document in drop:
-        for finding in document.failures:
-            render_finding(console, finding, quotes.get(id(finding)))
+        for finding, quoted in zip(document.failures, quotes.quoted_in(document.path, document.failures), strict=True):
+            render_finding(console, finding, quoted)
     for gate in result.gates:
         mark = Text("PASS ", style="bold green") if gate.passed else Text("FAIL ", style="bold red")
         console.print(Text.assemble(mark, (gate.name, "bold"), "  ", gate.detail))

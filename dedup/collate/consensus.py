@@ -1,0 +1,154 @@
+"""Consensus: the majority text of three or more copies, built on the copy the others disagree with least.
+
+When every copy of a story is damaged somewhere, none of them is a fair reference: each one's damage would
+be reported against all the others. The consensus keeps each paragraph and each reading that most copies
+print, in the order most copies print them (:func:`build_consensus`); every copy, the base included, is then
+collated against it (:func:`collate_consensus`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dedup.collate.edits import apply_edits
+from dedup.collate.findings import align, is_truncation, longest_chain
+from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
+from dedup.config import CollateConfig
+
+_DEFAULT = CollateConfig()
+
+
+def build_consensus(
+    witnesses: Sequence[WitnessText], base: int, config: CollateConfig = _DEFAULT
+) -> tuple[tuple[str, ...], str]:
+    """A consensus text: each paragraph, and inside it each disputed reading, from the majority of copies.
+
+    The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
+    than half of the copies render it; a reading differs from the base's where more than half of the copies
+    agree on the same edit at the same place (a copy without an edit there votes for the base's reading);
+    and two paragraphs of the base are one where most copies that hold both hold them in one paragraph (the
+    base split it).
+
+    Returns:
+        The consensus paragraphs, and a sentence saying how they were chosen.
+    """
+    base_texts = [p.text for p in witnesses[base].paragraphs]
+    others = [align(base_texts, w.paragraphs, w.id, config) for k, w in enumerate(witnesses) if k != base]
+    voters = len(witnesses)
+    paragraphs: list[str] = []
+    dropped = changed = rejoined = 0
+    joins = _majority_joins(base_texts, others)
+    order = _majority_order(len(base_texts), others)
+    moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
+    previous = -1
+    for i in order:
+        text = base_texts[i]
+        after, previous = previous, i
+        pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
+        present = 1 + sum(p is not None for p in pieces)
+        if present <= voters / 2:
+            dropped += 1
+            continue
+        majority = present / 2  # a reading is decided among the copies that have the paragraph
+        votes: dict[tuple[int, str, str], int] = {}
+        for piece in pieces:
+            if piece is None:
+                continue
+            for edit in piece.edits:
+                if not is_truncation(edit, piece, len(text)):
+                    key = (edit.at, edit.ref, edit.copy)
+                    votes[key] = votes.get(key, 0) + 1
+        winners = [
+            TextEdit("replace" if r and c else ("delete" if r else "insert"), r, c, at)
+            for (at, r, c), count in votes.items()
+            if count > majority
+        ]
+        changed += len(winners)
+        reading = apply_edits(text, _non_overlapping(winners))
+        if i in joins and paragraphs and after == i - 1:
+            paragraphs[-1] += reading
+            rejoined += 1
+        else:
+            paragraphs.append(reading)
+    reason = (
+        f"consensus of {voters} copies, built on {witnesses[base].id}: "
+        f"{len(paragraphs)} paragraphs kept by the majority"
+    )
+    if dropped:
+        reason += f", {dropped} left out (in a minority of copies)"
+    if changed:
+        reason += f", {changed} reading(s) taken from the majority"
+    if rejoined:
+        reason += f", {rejoined} paragraph(s) the base split joined as the majority prints them"
+    if moved:
+        reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
+    return tuple(paragraphs), reason
+
+
+def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]:
+    """The base's paragraphs ``0..count-1`` in the order most copies print them.
+
+    A paragraph that most copies holding it print out of the base's order (outside their longest in-order
+    chain; the base votes for its own order) was moved by the base: it goes back before the paragraph that
+    most of those copies print right after it, or to the end. Without this, a consensus built on a copy
+    that moved a paragraph would report that move against every faithful copy.
+    """
+    holders = [1] * count  # the base holds every one of its paragraphs, in its own order
+    out_of_order = [0] * count
+    followers: list[dict[int, int]] = [{} for _ in range(count)]
+    for other in others:
+        first: dict[int, Portion] = {}
+        for portion in sorted(other.portions, key=lambda p: (p.copy_index, p.copy_start)):
+            first.setdefault(portion.ref, portion)
+        sequence = list(first)
+        chain = longest_chain(sequence)
+        for pos, ref in enumerate(sequence):
+            holders[ref] += 1
+            out_of_order[ref] += pos not in chain
+            follower = sequence[pos + 1] if pos + 1 < len(sequence) else -1
+            followers[ref][follower] = followers[ref].get(follower, 0) + 1
+    moved = [i for i in range(count) if 2 * out_of_order[i] > holders[i]]
+    order = [i for i in range(count) if i not in moved]
+    for i in moved:
+        follower = max(followers[i], key=lambda f: (followers[i][f], -f))
+        if follower == -1:
+            order.append(i)
+        elif follower in order:
+            order.insert(order.index(follower), i)
+        else:  # it goes before another moved paragraph: leave it where the base has it
+            order.insert(sum(1 for j in order if j < i), i)
+    return order
+
+
+def _majority_joins(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:
+    """Base paragraphs ``i`` that most copies holding both ``i - 1`` and ``i`` print in one paragraph with
+    ``i - 1`` (the base, which prints them apart, votes against)."""
+    joins: set[int] = set()
+    for i in range(1, len(base)):
+        both = together = 0
+        for other in others:
+            where_prev = {p.copy_index for p in other.portions if p.ref == i - 1}
+            where_this = {p.copy_index for p in other.portions if p.ref == i}
+            if where_prev and where_this:
+                both += 1
+                together += bool(where_prev & where_this)
+        if together * 2 > both + 1:
+            joins.add(i)
+    return joins
+
+
+def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:
+    out: list[TextEdit] = []
+    end = -1
+    for edit in sorted(edits, key=lambda e: (e.at, -len(e.ref))):
+        if edit.at >= end or (not edit.ref and edit.at > end):
+            out.append(edit)
+            end = edit.at + len(edit.ref)
+    return out
+
+
+def collate_consensus(witnesses: Sequence[WitnessText], base: int, config: CollateConfig = _DEFAULT) -> Collation:
+    """Collate every copy, the base included, against the majority text of all of them."""
+    paragraphs, reason = build_consensus(witnesses, base, config)
+    results = tuple(align(paragraphs, w.paragraphs, w.id, config) for w in witnesses)
+    return Collation(CONSENSUS, reason, paragraphs, results)

@@ -1,0 +1,271 @@
+"""Finding classification: what a copy did to each reference paragraph, read off its portions.
+
+- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence.
+- ``reordered``: the smallest set of moved paragraphs — those outside the longest in-order chain.
+- ``duplicated``: a reference paragraph rendered again by a portion that overlaps an earlier one.
+- ``merged``: one copy paragraph holding portions of several reference paragraphs (a heading glued to its
+  body); ``split``: one reference paragraph spread over several copy paragraphs.
+- ``truncated``: only the head or tail of a paragraph survives; the finding says which and holds the lost part.
+- ``substituted`` / ``garbled``: character edits inside a portion, dense noise (flagged by normalization, or
+  mostly non-words) being ``garbled``. Punctuation and spacing edits are layout, not findings; they stay in
+  the portion so that its edits rebuild the copy exactly.
+
+Each step is a function that returns its findings; :func:`align` puts them together with the coverage strip.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from dedup.collate.edits import NOISE
+from dedup.collate.portions import portions
+from dedup.collate.records import KINDS, CopyParagraph, Edge, Finding, FindingKind, Portion, TextEdit, WitnessCollation
+from dedup.collate.sentences import bigrams, content_text
+from dedup.config import CollateConfig
+from dedup.normalize import is_rare
+
+_DEFAULT = CollateConfig()
+
+
+def align(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], witness: str = "", config: CollateConfig = _DEFAULT
+) -> WitnessCollation:
+    """Findings of one copy against the reference paragraphs (see the module docstring).
+
+    A group's collation aligns the same pair more than once (choosing the consensus base, building the
+    consensus on it, then collating against a consensus that is often the base's text), so recent
+    alignments are kept and reused; alignment is a pure function of the two texts and the settings.
+    """
+    aligned = _align(tuple(ref), tuple(copy), config)
+    return aligned if aligned.witness == witness else replace(aligned, witness=witness)
+
+
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    """What became of one reference paragraph: its findings, its strip status, and its first portion."""
+
+    findings: tuple[Finding, ...]
+    status: str
+    primary: Portion
+
+
+@functools.lru_cache(maxsize=256)
+def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...], config: CollateConfig) -> WitnessCollation:
+    found = portions(ref, copy, config)
+    vocabulary = bigrams("".join(ref))
+    by_ref: dict[int, list[Portion]] = {}
+    for portion in found:
+        by_ref.setdefault(portion.ref, []).append(portion)
+    rendered = {
+        i: _reference_paragraph(i, ref[i], pieces, copy, vocabulary, config) for i, pieces in sorted(by_ref.items())
+    }
+    findings = [f for result in rendered.values() for f in result.findings]
+    findings += [Finding("dropped", i, ref[i], None, None) for i in range(len(ref)) if i not in by_ref]
+    merged = _copy_paragraph_findings(ref, copy, found)
+    reordered = _reordered(ref, copy, [r.primary for r in rendered.values()])
+    findings += merged + reordered
+    moved = {f.ref for f in reordered}
+    joined = {i for f in merged if f.kind == "merged" for i in f.ref_paragraphs}
+    strip = []
+    for i in range(len(ref)):
+        status = rendered[i].status if i in rendered else "dropped"
+        if status == "kept" and i in joined:
+            status = "merged"
+        elif status == "kept" and i in moved:
+            status = "reordered"
+        strip.append(status)
+    findings.sort(key=lambda f: (f.ref if f.ref is not None else len(ref), KINDS.index(f.kind)))
+    return WitnessCollation("", tuple(findings), tuple(found), tuple(strip))
+
+
+def _reference_paragraph(
+    i: int,
+    text: str,
+    found: list[Portion],
+    copy: Sequence[CopyParagraph],
+    vocabulary: set[str],
+    config: CollateConfig,
+) -> _Paragraph:
+    """The findings of reference paragraph ``i``, given the portions that render it: split, truncated,
+    duplicated, and the edits of each piece (substituted, garbled); and its status in the strip (the first
+    of those that applies; ``kept`` if none)."""
+    pieces, repeats, covered = _pieces(text, found)
+    findings: list[Finding] = []
+    status = "kept"
+    if len(pieces) > 1:
+        status = "split"
+        occurrences = tuple(copy[p.copy_index].span for p in pieces)
+        findings.append(
+            _on(copy, pieces[0], Finding("split", i, text, None, None, occurrences=occurrences, ref_paragraphs=(i,)))
+        )
+    truncated = _truncations(i, text, pieces, covered, copy, config)
+    if truncated:
+        status = "truncated"
+        findings += truncated
+    if repeats:
+        occurrences = tuple(copy[p.copy_index].span for p in [pieces[0], *repeats])
+        findings.append(_on(copy, repeats[0], Finding("duplicated", i, text, None, None, occurrences=occurrences)))
+        status = "duplicated" if status == "kept" else status
+    for piece in pieces:
+        for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary):
+            where = (piece.copy_start, piece.copy_end)
+            finding = Finding(kind, i, text, None, None, edits, copy_index=piece.copy_index, copy_range=where)
+            findings.append(_on(copy, piece, finding))
+            status = kind if status == "kept" else status
+    return _Paragraph(tuple(findings), status, pieces[0])
+
+
+def _on(copy: Sequence[CopyParagraph], portion: Portion, finding: Finding) -> Finding:
+    """``finding`` placed in the copy paragraph that holds ``portion``: its lines and its own text."""
+    paragraph = copy[portion.copy_index]
+    return replace(finding, copy=paragraph.span, copy_text=paragraph.quote or paragraph.text)
+
+
+def _pieces(text: str, found: list[Portion]) -> tuple[list[Portion], list[Portion], list[tuple[int, int]]]:
+    """The portions of one reference paragraph, in two: pieces (each covering new ground) and repeats (over
+    half of them covering ground an earlier piece covers); and the stretches of the paragraph the pieces cover."""
+    covered: list[tuple[int, int]] = []
+    pieces: list[Portion] = []
+    repeats: list[Portion] = []
+    for portion in found:
+        start, end = portion.head_lost, len(text) - portion.tail_lost
+        overlap = sum(max(0, min(end, e) - max(start, s)) for s, e in covered)
+        if covered and overlap > 0.5 * max(1, end - start):
+            repeats.append(portion)
+        else:
+            pieces.append(portion)
+            covered.append((start, end))
+    return pieces, repeats, covered
+
+
+def _truncations(
+    i: int,
+    text: str,
+    pieces: list[Portion],
+    covered: list[tuple[int, int]],
+    copy: Sequence[CopyParagraph],
+    config: CollateConfig,
+) -> list[Finding]:
+    """A ``truncated`` finding for each edge of the paragraph that no piece covers (at least ``lost_min``
+    content characters): the head on the first piece, the tail on the last."""
+    head = min(s for s, _ in covered)
+    tail = len(text) - max(e for _, e in covered)
+    edges: tuple[tuple[str, Edge, Portion], ...] = (
+        (text[:head], "tail", pieces[0]),
+        (text[len(text) - tail :], "head", pieces[-1]),
+    )
+    return [
+        _on(copy, piece, Finding("truncated", i, text, None, None, lost=lost, survives=survives))
+        for lost, survives, piece in edges
+        if len(content_text(lost)) >= config.lost_min
+    ]
+
+
+def _word_edits(
+    text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: set[str]
+) -> list[tuple[FindingKind, tuple[TextEdit, ...]]]:
+    """A piece's edits that are not layout and not its truncation, as ``substituted`` and ``garbled``
+    (each kind only if it has edits)."""
+    word_edits = [e for e in piece.edits if not e.layout and not is_truncation(e, piece, len(text))]
+    noisy = [e for e in word_edits if is_garbled(e, paragraph, piece.copy_start + e.copy_at, vocabulary)]
+    clean = [e for e in word_edits if e not in noisy]
+    kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (("substituted", clean), ("garbled", noisy))
+    return [(kind, tuple(edits)) for kind, edits in kinds if edits]
+
+
+def _copy_paragraph_findings(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: Sequence[Portion]
+) -> list[Finding]:
+    """Copy paragraphs that render no reference paragraph (``added``, or ``garbled`` when normalization
+    flagged most of it as noise), and those that render several (``merged``, once per distinct set)."""
+    findings: list[Finding] = []
+    seen: set[tuple[int, ...]] = set()
+    for j, paragraph in enumerate(copy):
+        refs = tuple(sorted({p.ref for p in found if p.copy_index == j}))
+        quote = paragraph.quote or paragraph.text
+        if not refs:
+            text = paragraph.text
+            garbled_share = sum(e - s for s, e in paragraph.garbled) / max(1, len(text))
+            unmatched: FindingKind = "garbled" if garbled_share > 0.5 else "added"
+            findings.append(Finding(unmatched, None, None, paragraph.span, quote))
+        elif len(refs) > 1 and refs not in seen:
+            seen.add(refs)
+            joined = "\n".join(ref[i] for i in refs)
+            findings.append(Finding("merged", refs[0], joined, paragraph.span, quote, ref_paragraphs=refs))
+    return findings
+
+
+def _reordered(ref: Sequence[str], copy: Sequence[CopyParagraph], primary: Sequence[Portion]) -> list[Finding]:
+    """The paragraphs outside the longest in-order chain of the copy's (first) portions moved."""
+    order = sorted(primary, key=lambda p: (p.copy_index, p.copy_start))
+    chain = longest_chain([p.ref for p in order])
+    return [
+        _on(copy, portion, Finding("reordered", portion.ref, ref[portion.ref], None, None))
+        for pos, portion in enumerate(order)
+        if pos not in chain
+    ]
+
+
+def is_truncation(edit: TextEdit, portion: Portion, ref_length: int) -> bool:
+    """Whether ``edit`` is the cut a portion's head or tail loss was read from (not a changed word)."""
+    if portion.head_lost and edit.at == 0 and len(edit.ref) == portion.head_lost:
+        return True
+    return bool(portion.tail_lost and edit.at + len(edit.ref) == ref_length and len(edit.ref) == portion.tail_lost)
+
+
+def is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary: set[str] | frozenset[str]) -> bool:
+    """Noise rather than a changed word.
+
+    - inside a span normalization flagged (pinyin remnants, mojibake), or holding ``?`` or ``U+FFFD``;
+    - rare characters (outside GB2312) for a third of it;
+    - three or more characters of which almost no character pair occurs anywhere in the story
+      (``vocabulary``): OCR noise such as ``上半年受市场`` -> ``革層论部巾农``. A real substitution is made of
+      real words, and a news story uses most of its words more than once.
+
+    ``copy_offset`` is where the edit's copy text starts in ``copy``'s matching text.
+    """
+    if NOISE.search(edit.copy):
+        return True
+    start = copy_offset
+    end = start + len(edit.copy)
+    if any(s < end and start < e for s, e in copy.garbled):
+        return True
+    content = content_text(edit.copy)
+    if content and sum(is_rare(ch) for ch in content) >= len(content) / 3:
+        return True
+    if len(content) >= 3 and vocabulary:
+        pairs = [content[k : k + 2] for k in range(len(content) - 1)]
+        known = sum(1 for pair in pairs if pair in vocabulary)
+        around = set(content_text(edit.ref))
+        if known <= len(pairs) // 4 and len(set(content) & around) <= len(content) // 4:
+            return True
+    return False
+
+
+def longest_chain(sequence: Sequence[int]) -> set[int]:
+    """Positions of a longest strictly increasing subsequence (patience sorting, O(n log n)).
+
+    >>> sorted(longest_chain([0, 3, 1, 2]))
+    [0, 2, 3]
+    """
+    tails: list[int] = []
+    tails_at: list[int] = []
+    previous = [-1] * len(sequence)
+    for pos, value in enumerate(sequence):
+        k = bisect.bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tails_at.append(pos)
+        else:
+            tails[k] = value
+            tails_at[k] = pos
+        previous[pos] = tails_at[k - 1] if k else -1
+    chain: set[int] = set()
+    pos = tails_at[-1] if tails_at else -1
+    while pos >= 0:
+        chain.add(pos)
+        pos = previous[pos]
+    return chain

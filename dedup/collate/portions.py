@@ -1,0 +1,167 @@
+"""Portions: matched copy sentences gathered into stretches that each render one reference paragraph.
+
+A *portion* is a stretch of one copy paragraph that renders (part of) one reference paragraph, with the
+character edits that turn the reference paragraph into it. Findings are read off the portions
+(:mod:`dedup.collate.findings`). Two kinds of text escape sentence matching and are recovered here: a short
+heading glued to the next paragraph, and the short piece a cut left of a paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from dedup.collate.edits import diff, lost_at_edge
+from dedup.collate.records import CopyParagraph, Portion
+from dedup.collate.sentences import Sentence, content_text, match_sentences, sentences
+from dedup.config import CollateConfig
+from dedup.normalize import ends_sentence
+
+Run = tuple[int, int, int, int]  # copy paragraph, reference paragraph, first sentence, last sentence
+
+
+def portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateConfig) -> list[Portion]:
+    """The portions of a copy against the reference paragraphs, glued headings and edge fragments included."""
+    found = _sentence_portions(ref, copy, config)
+    found = _recover_glued_headings(ref, found, config)
+    return _recover_edge_fragments(ref, copy, found, config)
+
+
+def _sentence_portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateConfig) -> list[Portion]:
+    """Gather matched copy sentences into portions and diff each against its reference paragraph."""
+    ref_sents = sentences(ref)
+    headings = [content_text(t) for t in ref if len(content_text(t)) <= config.heading_chars and not ends_sentence(t)]
+    copy_sents = sentences([p.text for p in copy], headings)
+    matches = match_sentences(ref_sents, copy_sents, config)
+    runs = _absorb_short_runs(_runs(copy_sents, ref_sents, matches), copy_sents, ref, config)
+    out: list[Portion] = []
+    for j, i, first, last in runs:
+        paragraph = copy[j]
+        start = copy_sents[first].start
+        end = copy_sents[last].end
+        # Stretch to the paragraph's edges when nothing else stands there (leading or trailing punctuation).
+        if not any(r[0] == j and r[3] < first for r in runs):
+            start = 0
+        if not any(r[0] == j and r[2] > last for r in runs):
+            end = len(paragraph.text)
+        out.append(_portion(ref[i], i, j, start, end, paragraph.text[start:end], config))
+    return out
+
+
+def _portion(ref_text: str, i: int, j: int, start: int, end: int, text: str, config: CollateConfig) -> Portion:
+    """Copy text ``text`` (``start:end`` of copy paragraph ``j``) as a portion of reference paragraph ``i``."""
+    edits = diff(ref_text, text)
+    head = lost_at_edge(edits, ref_text, config.lost_min, at_start=True)
+    tail = lost_at_edge(edits, ref_text, config.lost_min, at_start=False)
+    return Portion(i, j, start, end, text, edits, head, tail)
+
+
+def _runs(copy_sents: list[Sentence], ref_sents: list[Sentence], matches: list[int]) -> list[Run]:
+    """Runs of consecutive sentences of one copy paragraph matched to one reference paragraph; an unmatched
+    sentence joins the run before it (or after it, at a paragraph's start): it is an insertion there."""
+    runs: list[list[int]] = []
+    pending: list[int] = []
+    for k, (sentence, m) in enumerate(zip(copy_sents, matches, strict=True)):
+        target = ref_sents[m].paragraph if m >= 0 else -1
+        same_paragraph = bool(runs) and runs[-1][0] == sentence.paragraph
+        if target < 0:
+            if same_paragraph:
+                runs[-1][3] = k
+            else:
+                pending.append(k)
+            continue
+        if same_paragraph and runs[-1][1] == target:
+            runs[-1][3] = k
+        else:
+            first = k
+            if pending and copy_sents[pending[0]].paragraph == sentence.paragraph:
+                first = pending[0]
+            runs.append([sentence.paragraph, target, first, k])
+        pending = []
+    return [(j, i, first, last) for j, i, first, last in runs]
+
+
+def _absorb_short_runs(
+    runs: list[Run], copy_sents: list[Sentence], ref: Sequence[str], config: CollateConfig
+) -> list[Run]:
+    """Fold a very short run into its neighbour in the same copy paragraph, unless it renders a whole
+    (short) reference paragraph: a swapped lead-in such as ``打牢党性根基。`` -> ``提升专业素养。`` is a
+    substitution inside one paragraph, even though the new words also open another paragraph."""
+    pending = [list(r) for r in runs]
+    out: list[list[int]] = []
+    for run in pending:
+        j, i, first, last = run
+        size = sum(len(copy_sents[k].content) for k in range(first, last + 1))
+        whole = size >= 0.8 * len(content_text(ref[i]))
+        if size < config.short_run and not whole:
+            if out and out[-1][0] == j:
+                out[-1][3] = last
+                continue
+            following = next((r for r in pending if r[0] == j and r[2] > last), None)
+            if following is not None:
+                following[2] = first
+                continue
+        out.append(run)
+    return [(j, i, first, last) for j, i, first, last in out]
+
+
+def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: CollateConfig) -> list[Portion]:
+    """A short reference paragraph (a heading, a byline) glued without punctuation to the start of the next
+    paragraph shows up as an insertion at the start of that paragraph's portion; make it a portion of its
+    own, so the copy paragraph reads as merged instead of the heading as dropped plus an insertion."""
+    rendered = {p.ref for p in found}
+    out = list(found)
+    for i, text in enumerate(ref):
+        if i in rendered or i + 1 >= len(ref) or len(content_text(text)) > 2 * config.heading_chars:
+            continue
+        for k, portion in enumerate(out):
+            if portion.ref != i + 1 or not portion.edits:
+                continue
+            first = portion.edits[0]
+            if first.at != 0 or first.op == "delete" or fuzz.ratio(content_text(first.copy), content_text(text)) < 80:
+                continue
+            cut = len(first.copy) - len(first.ref)  # the inserted heading, at the front of the copy text
+            if cut <= 0:
+                continue
+            heading = portion.copy_text[:cut]
+            body = portion.copy_text[cut:]
+            start = portion.copy_start
+            out[k] = Portion(
+                portion.ref,
+                portion.copy_index,
+                start + cut,
+                portion.copy_end,
+                body,
+                diff(ref[i + 1], body),
+                portion.head_lost,
+                portion.tail_lost,
+            )
+            out.append(Portion(i, portion.copy_index, start, start + cut, heading, diff(text, heading)))
+            rendered.add(i)
+            break
+    return out
+
+
+def _recover_edge_fragments(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
+    """A copy paragraph too short to be matched as a sentence (``、图像俱佳。``) that is word for word the head
+    or the tail of a reference paragraph the copy renders nowhere else is what a cut left of it: a portion
+    of that paragraph (truncated), not a paragraph added beside a dropped one."""
+    rendered = {p.ref for p in found}
+    used = {p.copy_index for p in found}
+    out = list(found)
+    for j, paragraph in enumerate(copy):
+        content = content_text(paragraph.text)
+        if j in used or not config.edge_fragment <= len(content) < config.min_score_chars:
+            continue
+        for i, text in enumerate(ref):
+            whole = content_text(text)
+            if i in rendered or len(whole) < 2 * len(content):
+                continue
+            if whole.startswith(content) or whole.endswith(content):
+                out.append(_portion(text, i, j, 0, len(paragraph.text), paragraph.text, config))
+                rendered.add(i)
+                break
+    return out

@@ -1,0 +1,131 @@
+"""Reference choice: which copy the others are measured against, and collation against it.
+
+Two copies: the more complete and less damaged one (:func:`choose_reference`). Three or more: the base of a
+consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from dedup.collate.edits import NOISE
+from dedup.collate.findings import align
+from dedup.collate.records import Collation, WitnessCollation, WitnessText
+from dedup.collate.sentences import bigrams, content_text
+from dedup.config import CollateConfig
+from dedup.normalize import ends_sentence
+
+_DEFAULT = CollateConfig()
+
+
+def collate(
+    witnesses: Sequence[WitnessText], reference: int = 0, reason: str = "", config: CollateConfig = _DEFAULT
+) -> Collation:
+    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``)."""
+    ref = witnesses[reference]
+    ref_texts = [p.text for p in ref.paragraphs]
+    results = []
+    for k, witness in enumerate(witnesses):
+        if k == reference:
+            results.append(WitnessCollation(witness.id, (), (), tuple("kept" for _ in ref_texts)))
+        else:
+            results.append(align(ref_texts, witness.paragraphs, witness.id, config))
+    return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
+
+
+def repeat_share(witness: WitnessText) -> float:
+    """Share of a copy's paragraphs that repeat an earlier one of the same copy (near-identically)."""
+    seen: list[str] = []
+    repeats = 0
+    for paragraph in witness.paragraphs:
+        content = content_text(paragraph.text)
+        if len(content) >= 10 and any(fuzz.ratio(content, other) >= 90 for other in seen):
+            repeats += 1
+        seen.append(content)
+    return repeats / max(1, len(witness.paragraphs))
+
+
+def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> float:
+    """Share of a copy's paragraphs that show damage of their own, visible without any other copy: cut off
+    mid-sentence (a paragraph of prose that ends without a sentence end), or noise (garbled spans flagged
+    by normalization, replacement characters)."""
+    damaged = 0
+    prose = 0
+    for paragraph in witness.paragraphs:
+        content = content_text(paragraph.text)
+        if len(content) <= config.heading_chars:
+            continue  # headings and bylines end without a stop
+        prose += 1
+        text = paragraph.text.rstrip()
+        cut = not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))
+        noisy = bool(paragraph.garbled) or bool(NOISE.search(paragraph.text))
+        damaged += cut or noisy
+    return damaged / max(1, prose)
+
+
+def foreign_share(witness: WitnessText, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> float:
+    """Share of a copy's paragraphs of prose that have nothing of the story in them: hardly a pair of
+    characters in common with the other copies (a page's unrelated paragraph taken in). A paragraph the other
+    copies dropped still shares the story's names and terms (a quarter of its pairs, typically); one that
+    does not belong shares the language's commonest pairs only (a twentieth)."""
+    story = set().union(*(bigrams(p.text) for o in others for p in o.paragraphs))
+    prose = foreign = 0
+    for paragraph in witness.paragraphs:
+        pairs = bigrams(paragraph.text)
+        if len(pairs) < 2 * config.heading_chars:
+            continue
+        prose += 1
+        foreign += len(pairs & story) < config.foreign_share * len(pairs)
+    return foreign / max(1, prose)
+
+
+def choose_reference(
+    witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT
+) -> tuple[int, str]:
+    """The most complete and least damaged copy: most of the story covered, fewest internal repeats, fewest
+    paragraphs cut off mid-sentence or garbled (:func:`damage_share`) or foreign to the story
+    (:func:`foreign_share`).
+
+    Between two copies, coverage alone favours the damaged one as often as not: the paragraph one copy
+    added counts as story, and the one it dropped is matched nowhere, so the intact copy's passage ends
+    before it. Damage that a copy shows by itself tells them apart.
+
+    Returns:
+        The index of the chosen witness and the reason, in words, for the report.
+    """
+    repeats = [repeat_share(w) for w in witnesses]
+    damage = [
+        damage_share(w, config) + foreign_share(w, [o for o in witnesses if o is not w], config) for w in witnesses
+    ]
+    scores = [(cov - r - d, cov, -r, -d) for cov, r, d in zip(coverage, repeats, damage, strict=True)]
+    best = max(range(len(witnesses)), key=lambda k: scores[k])
+    reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
+    reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
+    if damage[best]:
+        reason += f", {damage[best]:.0%} cut off, garbled or foreign"
+    return best, reason
+
+
+def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT) -> int:
+    """The copy the others disagree with least: the base of a consensus.
+
+    Each of the ``base_candidates`` most complete copies is tried as the reference for up to ``base_jury``
+    others; the one that leaves them the fewest findings wins (ties: the more complete). An intact wire copy
+    wins this way even when a damaged copy is longer, because every other copy would show that copy's
+    damage (its merged heading, its cut paragraph) as a finding of its own.
+    """
+    order = sorted(range(len(witnesses)), key=lambda k: (-coverage[k], -repeat_share(witnesses[k])))
+    candidates = order[: config.base_candidates]
+    best, best_score = candidates[0], None
+    for k in candidates:
+        reference = [p.text for p in witnesses[k].paragraphs]
+        jury = [j for j in order if j != k]
+        step = max(1, len(jury) // config.base_jury)
+        chosen = jury[::step][: config.base_jury]
+        findings = sum(len(align(reference, witnesses[j].paragraphs, "", config).findings) for j in chosen)
+        score = (findings, -coverage[k])
+        if best_score is None or score < best_score:
+            best, best_score = k, score
+    return best

@@ -1,0 +1,141 @@
+"""Sentence matching: each copy sentence paired with its best reference sentence, wherever it stands.
+
+Diff tools align in order, so they report a moved paragraph as a drop plus an addition. Matching sentences
+order-free (rapidfuzz scores of every copy sentence against every reference sentence, see
+:mod:`dedup.collate.scoring`) lets collation see a move as a move.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.collate.scoring import partial_scores, ratio_scores
+from dedup.config import CollateConfig
+from dedup.segment import split_sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a paragraph: the paragraph's index, the sentence's offsets in it, and its letters and
+    digits (what is scored)."""
+
+    paragraph: int
+    start: int
+    end: int
+    content: str
+
+
+_NOT_CONTENT = re.compile(r"[\W_]+")  # what str.isalnum() refuses: \w is exactly isalnum() plus "_"
+
+
+def content_text(text: str) -> str:
+    """The letters and digits of a text (one regular expression pass, not a Python call per character).
+
+    >>> content_text("新华社北京8月22日电，“正向激励”_x")
+    '新华社北京8月22日电正向激励x'
+    """
+    return _NOT_CONTENT.sub("", text)
+
+
+def bigrams(text: str) -> set[str]:
+    """The pairs of adjacent letters or digits in a text: the story's vocabulary, cheaply.
+
+    >>> sorted(bigrams("正向，激励"))
+    ['向激', '正向', '激励']
+    """
+    content = content_text(text)
+    return {content[k : k + 2] for k in range(len(content) - 1)}
+
+
+def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[Sentence]:
+    """Sentences of each paragraph with their offsets.
+
+    ``headings`` are the reference's short headings: a copy sentence that opens with one followed by a comma
+    (``改进选拔任用，选好人…``, a heading glued to its body) is cut after the comma, so the heading can be
+    matched on its own.
+
+    >>> [(s.paragraph, s.start, s.end) for s in sentences(["甲乙。丙丁！", "戊"])]
+    [(0, 0, 3), (0, 3, 6), (1, 0, 1)]
+    """
+    out: list[Sentence] = []
+    for index, text in enumerate(paragraphs):
+        pieces = split_sentences(text)
+        if sum(len(p) for p in pieces) != len(text):
+            pieces = (text,)
+        if headings:
+            pieces = tuple(part for piece in pieces for part in _cut_heading(piece, headings))
+        pos = 0
+        for piece in pieces:
+            content = content_text(piece)
+            if content:
+                out.append(Sentence(index, pos, pos + len(piece), content))
+            pos += len(piece)
+    return out
+
+
+def _cut_heading(sentence: str, headings: Sequence[str]) -> tuple[str, ...]:
+    comma = min((k for k in (sentence.find(","), sentence.find("，")) if k > 0), default=-1)
+    if comma < 0 or len(sentence) - comma < 8:
+        return (sentence,)
+    head = content_text(sentence[:comma])
+    if head and any(head == h for h in headings):
+        return sentence[: comma + 1], sentence[comma + 1 :]
+    return (sentence,)
+
+
+SCORE_BLOCK = 512  # copy sentences scored at a time: bounds memory, changes no score (not a setting)
+
+
+def match_sentences(ref: list[Sentence], copy: list[Sentence], config: CollateConfig) -> list[int]:
+    """For each copy sentence, the index of its reference sentence, or -1.
+
+    Whole sentences are scored with ``fuzz.ratio``; a fragment (a sentence cut by truncation) with
+    ``fuzz.partial_ratio`` against longer reference sentences. Among equally good candidates (a reference
+    that repeats itself) the one following the previous match wins, so repeated text aligns in order.
+    """
+    if not ref or not copy:
+        return [-1] * len(copy)
+    queries = [s.content for s in copy]
+    choices = [s.content for s in ref]
+    c_len = np.array([len(c) for c in choices])[None, :]
+    out: list[int] = []
+    previous = -1
+    # Rows in blocks, so that a text of tens of thousands of sentences scores in bounded memory.
+    for start in range(0, len(queries), SCORE_BLOCK):
+        block = queries[start : start + SCORE_BLOCK]
+        for row in _scores(block, choices, c_len, config):
+            best = float(row.max())
+            if best < config.min_score:
+                out.append(-1)
+                continue
+            candidates = np.flatnonzero(row >= best - 1.0)
+            after = candidates[candidates > previous]
+            choice = int(after[0]) if after.size else int(candidates[0])
+            out.append(choice)
+            previous = choice
+    return out
+
+
+def _scores(
+    queries: list[str], choices: list[str], c_len: npt.NDArray[np.int64], config: CollateConfig
+) -> npt.NDArray[np.float32]:
+    """Score each query sentence against every reference sentence (see :func:`match_sentences`)."""
+    # Scores that cannot make a match or a candidate (see match_sentences: a match needs min_score, and a
+    # partial score loses at least 5) are cut off, which lets most pairs be skipped (see dedup.collate.scoring).
+    whole = ratio_scores(queries, choices, config.min_score - 2)
+    q_len = np.array([len(q) for q in queries])[:, None]
+    fragment_ok = (np.minimum(q_len, c_len) >= config.min_fragment) & (
+        np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
+    )
+    partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok)
+    # A copy sentence longer than the reference sentence it holds (two sentences run together, a heading
+    # glued to a body) is scored down by the share of it that the reference sentence leaves unexplained, so
+    # that a short heading found inside it does not outbid the body sentence that makes up most of it.
+    unexplained = np.clip(1.0 - c_len / q_len, 0.0, 1.0)
+    scores: npt.NDArray[np.float32] = np.where(fragment_ok, np.maximum(whole, partial - 5 - 30 * unexplained), whole)
+    return scores
