@@ -106,7 +106,7 @@ def flatten_web_pages(b: _Builder) -> None:
     """Print a share of the web files flat, each with its site's footer; a site's pages hold different stories.
 
     Only files without markdown, pinyin or Traditional script are flattened (scraped pages are plain text), and
-    only copies that are not previews (a preview is a listing page, laid out apart).
+    only copies that are not previews (a preview is a listing page, laid out apart) and carry no merge or split.
     """
     rng = b.rng
     pool = [
@@ -115,6 +115,8 @@ def flatten_web_pages(b: _Builder) -> None:
         if f.container == "web"
         and not (f.layout.markdown or f.layout.pinyin or f.layout.traditional)
         and not any(blk.witness is not None and blk.witness.id in b.previews for blk in f.blocks)
+        # a page without paragraph breaks cannot show a merge or a split: its truth would be unobservable
+        and not any(d.kind in ("merged", "split") for blk in f.blocks if blk.witness for d in blk.witness.damages)
     ]
     flat = [f for f in pool if rng.random() < FLAT_SHARE]
     if len(flat) < 4 and len(pool) >= 4:
