@@ -58,6 +58,15 @@ Two modes:
       "boilerplate": [{"id": "B1", "text": "…", "spans": [{"path": …, "start_line": …, "end_line": …}]}]
     }
 
+Issue 11's classes (:mod:`benchmarks.damage_classes`) and the second damage model (:mod:`benchmarks.damage_b`,
+parameters drawn per seed) use the same records. Additions: every copy has ``"model": "A" | "B"``; spans and
+passages on a line shared by two things (a flattened web page and its site footer) carry ``start_char`` and
+``end_char`` (0-based, end exclusive, in the decoded text; null elsewhere); ``noise`` is also ``"preview"`` (a
+``truncated`` paragraph of a preview copy: the head, then ``…``/``...``/``……`` or a broken character) and
+``"lookalike"`` (a ``garbled`` OCR slip: one edit per character, each a shape look-alike per
+:mod:`dedup.lookalike`); layout notes add ``flattened`` and ``footer_same_line``; footers are ``boilerplate``
+entries after the fixed ones.
+
 Damage kinds and their extra fields: ``dropped`` (no copy_text/spans), ``reordered`` (span at the new place),
 ``duplicated`` (two spans: first occurrence, then the repeat), ``truncated`` (``survives`` is ``"head"`` or
 ``"tail"``, ``lost`` the cut text), ``merged`` (two refs, one copy text), ``split`` (one ref, two copy texts),
