@@ -129,7 +129,10 @@ def machine() -> dict[str, Any]:
 
 
 def _lines(span: Any) -> Lines:
-    return Lines(str(span.path), int(span.start_line), int(span.end_line))
+    """A dedup span as :class:`Lines`, with its character offsets once dedup reports them (schema 2)."""
+    start, end = getattr(span, "start_char", None), getattr(span, "end_char", None)
+    chars = (int(start), int(end)) if start is not None and end is not None else None
+    return Lines(str(span.path), int(span.start_line), int(span.end_line), chars)
 
 
 def _prefix(directory: Path) -> str:

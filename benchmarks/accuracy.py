@@ -140,11 +140,18 @@ def content(text: str) -> str:
 
 
 class Lines(NamedTuple):
-    """A 1-based inclusive line range of one file (``FILE#ID`` for a JSONL document)."""
+    """A 1-based inclusive line range of one file (``FILE#ID`` for a JSONL document).
+
+    ``chars`` is the same stretch as 0-based, end-exclusive character offsets in the decoded raw text, where
+    known (schema 2 of dedup's JSON; the truth of a flattened web page): a 3,000-character line holds an article
+    and its site footer, and only characters tell them apart. Measures use characters when both sides carry
+    them, lines otherwise.
+    """
 
     path: str
     start: int
     end: int
+    chars: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.start}-{self.end}"
@@ -167,6 +174,39 @@ def overlap(a: Lines, b: Lines) -> int:
 
 def _shared(spans: Sequence[Lines], others: Sequence[Lines]) -> int:
     return sum(overlap(a, b) for a in spans for b in others)
+
+
+def share(a: Lines, b: Lines) -> float:
+    """The part of ``a`` that ``b`` covers: in characters when both carry them, else in lines.
+
+    >>> share(Lines("a", 1, 1, (0, 100)), Lines("a", 1, 1, (50, 400))), share(Lines("a", 1, 4), Lines("a", 3, 9))
+    (0.5, 0.5)
+    """
+    if a.path != b.path:
+        return 0.0
+    if a.chars is not None and b.chars is not None:
+        size = a.chars[1] - a.chars[0]
+        return max(0, min(a.chars[1], b.chars[1]) - max(a.chars[0], b.chars[0])) / size if size > 0 else 0.0
+    return overlap(a, b) / a.size
+
+
+def touches(a: Lines, b: Lines) -> bool:
+    """Whether two stretches share anything (characters when both carry them, else lines)."""
+    if a.chars is not None and b.chars is not None:
+        return a.path == b.path and min(a.chars[1], b.chars[1]) > max(a.chars[0], b.chars[0])
+    return overlap(a, b) > 0
+
+
+def _measure(spans: Sequence[Lines], others: Sequence[Lines]) -> tuple[int, int, int]:
+    """(shared, size of ``spans``, size of ``others``): in characters when every span carries them, else lines."""
+    if all(s.chars is not None for s in (*spans, *others)):
+
+        def n(s: Lines) -> int:
+            return s.chars[1] - s.chars[0] if s.chars else 0
+
+        shared = sum(round(share(a, b) * n(a)) for a in spans for b in others)
+        return shared, sum(n(s) for s in spans), sum(n(s) for s in others)
+    return _shared(spans, others), sum(s.size for s in spans), sum(s.size for s in others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +309,14 @@ class PredGroup:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _chars(d: Any) -> tuple[int, int] | None:
+    """A record's ``start_char``/``end_char`` as a pair, or None where it has none (older records)."""
+    start, end = getattr(d, "start_char", None), getattr(d, "end_char", None)
+    return (int(start), int(end)) if start is not None and end is not None else None
+
+
 def _lines(d: Any) -> Lines:
-    return Lines(str(d.path), int(d.start_line), int(d.end_line))
+    return Lines(str(d.path), int(d.start_line), int(d.end_line), _chars(d))
 
 
 def _first_order(alignment: Sequence[Sequence[int]]) -> tuple[int, ...]:
@@ -298,7 +344,7 @@ def truth_from_generator(gt: GroundTruth, name: str = "corpus") -> Truth:
     copies_of = Counter(c.story for c in gt.copies)
     for f in gt.files:
         for p in f.passages:
-            where = Lines(f.path, p.start_line, p.end_line)
+            where = Lines(f.path, p.start_line, p.end_line, _chars(p))
             reprinted = p.role == "copy" and p.story and copies_of[p.story] > 1
             label = p.story if reprinted and p.story else f"~{where}"
             items.append(Item(where, label, p.role, p.copy))
@@ -480,12 +526,13 @@ PredGrouping = Sequence[tuple[str, Sequence[Sequence[Lines]]]]
 """Predicted groups for :func:`evaluate_grouping`: (group id, witnesses), each witness a list of line spans."""
 
 
-def _best_group(item: Item, by_path: Mapping[str, list[tuple[str, Lines]]]) -> tuple[str | None, int]:
-    shared: Counter[str] = Counter()
+def _best_group(item: Item, by_path: Mapping[str, list[tuple[str, Lines]]]) -> tuple[str | None, float]:
+    """The group covering the largest part of the item, and that part (0-1)."""
+    shared: dict[str, float] = defaultdict(float)
     for gid, s in by_path.get(item.where.path, ()):
-        shared[gid] += overlap(item.where, s)
+        shared[gid] += share(item.where, s)
     best = max(shared.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    return (best[0], best[1]) if best and best[1] else (None, 0)
+    return (best[0], min(1.0, best[1])) if best and best[1] else (None, 0.0)
 
 
 def _by_path(groups: PredGrouping) -> dict[str, list[tuple[str, Lines]]]:
@@ -503,7 +550,7 @@ def predicted_labels(items: Sequence[Item], groups: PredGrouping) -> list[str]:
     labels = []
     for item in items:
         gid, shared = _best_group(item, by_path)
-        labels.append(gid if gid is not None and shared * 2 >= item.where.size else f"~{item.where}")
+        labels.append(gid if gid is not None and shared >= 0.5 else f"~{item.where}")
     return labels
 
 
@@ -601,7 +648,7 @@ def evaluate_grouping(truth: Truth, groups: PredGrouping) -> GroupingScores:
                 if entry["group"] is None:
                     near, shared = _best_group(items[k], by_path)
                     if near is not None:
-                        entry["partly"] = f"{near} holds {shared} of its {items[k].where.size} lines"
+                        entry["partly"] = f"{near} holds {shared:.0%} of it"
                 passages.append(entry)
             split.append({"story": story, "passages": passages})
 
@@ -612,7 +659,7 @@ def evaluate_grouping(truth: Truth, groups: PredGrouping) -> GroupingScores:
             continue
         jumps += 1
         for _, witnesses in groups:
-            if any(all(2 * _shared([seg], spans) >= seg.size for seg in c.segments) for spans in witnesses):
+            if any(all(sum(share(seg, s) for s in spans) >= 0.5 for seg in c.segments) for spans in witnesses):
                 stitched += 1
                 break
     return GroupingScores(
@@ -744,10 +791,8 @@ def assign_copies(truth: Truth, witnesses: Sequence[PredWitness]) -> dict[str, t
     out: dict[str, tuple[str | None, int]] = {}
     for w in witnesses:
         best: tuple[str | None, int] = (None, 0)
-        w_lines = sum(s.size for s in w.segments)
         for c in truth.copies.values():
-            shared = _shared(w.segments, c.segments)
-            c_lines = sum(s.size for s in c.segments)
+            shared, w_lines, c_lines = _measure(w.segments, c.segments)
             if shared > best[1] and (2 * shared >= w_lines or 2 * shared >= c_lines):
                 best = (c.id, shared)
         out[w.id] = best
@@ -766,7 +811,7 @@ def _finding_matches(f: PredFinding, mapped: frozenset[int], d: TruthDamage) -> 
     if d.refs and mapped and (mapped & (d.refs | d.alternates)):
         return True
     if (not d.refs or not mapped) and f.copy is not None:
-        return any(overlap(f.copy, s) for s in d.spans)
+        return any(touches(f.copy, s) for s in d.spans)
     return False
 
 
@@ -887,7 +932,7 @@ def evaluate_findings(truth: Truth, groups: Sequence[PredGroup]) -> FindingScore
                     else:
                         here = {d.kind for d in damages_of[copy.id] if mapped & d.refs}
                         if f.copy is not None:
-                            here |= {d.kind for d in damages_of[copy.id] if any(overlap(f.copy, s) for s in d.spans)}
+                            here |= {d.kind for d in damages_of[copy.id] if any(touches(f.copy, s) for s in d.spans)}
                         if here:
                             reason = "truth: " + "+".join(sorted(here)) + " there"
                         elif pieces[copy.id] > 1:
@@ -924,7 +969,7 @@ def evaluate_findings(truth: Truth, groups: Sequence[PredGroup]) -> FindingScore
             reason = "copy is the reference"
         else:
             kinds = {k for i in d.refs for k in said.get((d.copy, i), set())}
-            kinds |= {k for s, k in said_at.get(d.copy, []) if any(overlap(s, t) for t in d.spans)}
+            kinds |= {k for s, k in said_at.get(d.copy, []) if any(touches(s, t) for t in d.spans)}
             known = frozenset().union(*(m for p in at for m in p.mapping))
             altered = any(
                 not p.faithful[k] for p in at for k, m in enumerate(p.mapping) if m & d.refs and k < len(p.faithful)
@@ -989,6 +1034,6 @@ def relabel(spans: Iterable[Lines], prefix: str) -> tuple[Lines, ...]:
     """Spans with ``prefix`` (a corpus directory and separator) cut from their paths.
 
     >>> relabel([Lines("/tmp/c/a.txt#7", 1, 2)], "/tmp/c/")
-    (Lines(path='a.txt#7', start=1, end=2),)
+    (Lines(path='a.txt#7', start=1, end=2, chars=None),)
     """
-    return tuple(Lines(s.path[len(prefix) :] if s.path.startswith(prefix) else s.path, s.start, s.end) for s in spans)
+    return tuple(s._replace(path=s.path[len(prefix) :] if s.path.startswith(prefix) else s.path) for s in spans)

@@ -58,6 +58,15 @@ Two modes:
       "boilerplate": [{"id": "B1", "text": "…", "spans": [{"path": …, "start_line": …, "end_line": …}]}]
     }
 
+Issue 11's classes (:mod:`benchmarks.damage_classes`) and the second damage model (:mod:`benchmarks.damage_b`,
+parameters drawn per seed) use the same records. Additions: every copy has ``"model": "A" | "B"``; spans and
+passages on a line shared by two things (a flattened web page and its site footer) carry ``start_char`` and
+``end_char`` (0-based, end exclusive, in the decoded text; null elsewhere); ``noise`` is also ``"preview"`` (a
+``truncated`` paragraph of a preview copy: the head, then ``…``/``...``/``……`` or a broken character) and
+``"lookalike"`` (a ``garbled`` OCR slip: one edit per character, each a shape look-alike per
+:mod:`dedup.lookalike`); layout notes add ``flattened`` and ``footer_same_line``; footers are ``boilerplate``
+entries after the fixed ones.
+
 Damage kinds and their extra fields: ``dropped`` (no copy_text/spans), ``reordered`` (span at the new place),
 ``duplicated`` (two spans: first occurrence, then the repeat), ``truncated`` (``survives`` is ``"head"`` or
 ``"tail"``, ``lost`` the cut text), ``merged`` (two refs, one copy text), ``split`` (one ref, two copy texts),
@@ -87,6 +96,9 @@ import numba
 import numpy as np
 import numpy.typing as npt
 import opencc
+
+from benchmarks import damage_b, damage_classes
+from dedup.lookalike import lookalikes
 
 __all__ = [
     "CONTAINERS",
@@ -154,13 +166,6 @@ _BOILERPLATE: Final = (
     "人民日报　ＲＥＮＭＩＮ　ＲＩＢＡＯ　中国共产党中央委员会机关报",
     "扫描二维码，关注人民网微信公众号，获取更多权威资讯。责任编辑：王静",
     "首页　>　时政频道　>　正文",
-)
-
-# Look-alike characters that OCR confuses (both directions are used).
-_LOOKALIKE_PAIRS: Final = (
-    "己已 未末 土士 日曰 人入 大太 王玉 天夫 千干 于干 白自 田由 甲申 办为 设没 拔拨 候侯 析折 待侍 幸辛 "
-    "晴睛 纪记 特持 往住 季李 今令 准淮 治冶 免兔 历厉 问间 刀力 儿几 木本 牛午 失矢 休体 杨扬 汗汁 洒酒 "
-    "即既 情清 请清 鸟乌 厂广 工土 口日 丈大 衣农 处外 徒徙 坚竖 墨黑 部郎 员贝 会全 主王 市巾 书节"
 )
 
 # Pinyin with tone marks for common characters, with their usual reading in news text (heteronyms such as
@@ -367,16 +372,22 @@ def _shingles(text: str) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A 1-based inclusive line range in a file (``FILE#ID`` for a document of a jsonl drop)."""
+    """A 1-based inclusive line range in a file (``FILE#ID`` for a document of a jsonl drop).
+
+    ``start_char``/``end_char`` (0-based, end exclusive, in the decoded raw text) are set where a line holds more
+    than one thing: a flattened web article and the site footer glued to it share line 1.
+    """
 
     path: str
     start_line: int
     end_line: int
+    start_char: int | None = None
+    end_char: int | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Span:
         """Rebuild from the JSON form."""
-        return cls(path=d["path"], start_line=d["start_line"], end_line=d["end_line"])
+        return cls(d["path"], d["start_line"], d["end_line"], d.get("start_char"), d.get("end_char"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +450,8 @@ class Passage:
     segment: int = 1
     segments: int = 1
     source_line: int | None = None
+    start_char: int | None = None
+    end_char: int | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Passage:
@@ -452,6 +465,8 @@ class Passage:
             segment=d["segment"],
             segments=d["segments"],
             source_line=d["source_line"],
+            start_char=d.get("start_char"),
+            end_char=d.get("end_char"),
         )
 
 
@@ -492,6 +507,7 @@ class CopyTruth:
     layout: tuple[str, ...]
     alignment: tuple[tuple[int, ...], ...]
     damage: tuple[Damage, ...]
+    model: str = "A"  # which damage model made it: "A" (this module) or "B" (benchmarks.damage_b)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CopyTruth:
@@ -504,6 +520,7 @@ class CopyTruth:
             layout=tuple(d["layout"]),
             alignment=tuple(tuple(a) for a in d["alignment"]),
             damage=tuple(Damage.from_dict(x) for x in d["damage"]),
+            model=d.get("model", "A"),
         )
 
 
@@ -648,15 +665,10 @@ def _pinyin_table() -> dict[str, str]:
     return table
 
 
-@functools.cache
-def _lookalikes() -> dict[str, str]:
-    """Character → characters OCR mistakes it for."""
-    out: dict[str, str] = {}
-    for pair in _LOOKALIKE_PAIRS.split():
-        a, b = pair[0], pair[1]
-        out[a] = out.get(a, "") + b
-        out[b] = out.get(b, "") + a
-    return out
+def _lookalikes(ch: str) -> str:
+    """Characters OCR mistakes ``ch`` for, sorted (deterministic draws), from :mod:`dedup.lookalike`'s
+    maintained shape data rather than a table typed here."""
+    return "".join(sorted(lookalikes(ch)))
 
 
 def _mojibake(text: str) -> str:
@@ -670,11 +682,10 @@ def _mojibake(text: str) -> str:
 
 def _ocr_noise(text: str, rng: random.Random) -> str:
     """Replace every character by a look-alike (or, lacking one, a frequent character), as bad OCR does."""
-    looks = _lookalikes()
     common = "".join(_pinyin_table())
     out = []
     for ch in text:
-        options = looks.get(ch) or common
+        options = _lookalikes(ch) or common
         new = rng.choice(options)
         out.append(new if new != ch else rng.choice("口日曰己已"))
     return "".join(out)
@@ -772,6 +783,9 @@ class _Layout:
     leading_blank: int = 0
     trailing_blank: int = 0
     crlf: bool = False
+    flat: bool = False  # one line: headline glued to the body, no paragraph breaks (scraped web pages)
+    footer: int | None = None  # index into _Builder.boiler_texts of the site footer a flat page carries
+    footer_same_line: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -822,6 +836,10 @@ class _Builder:
         self.files: list[_File] = []
         self.vocab: dict[tuple[str, int], list[str]] = {}
         self.collage_pool: list[str] | None = None
+        self.boiler_texts: list[str] = list(_BOILERPLATE)  # site footers are appended by damage_classes
+        self.params_b = damage_b.draw_params(self.rng)
+        self.model_of: dict[str, str] = {}  # copy id -> damage model ("A" here, "B" damage_b)
+        self.previews: set[str] = set()  # copy ids made preview copies by damage_classes.add_previews
 
     # ---- choosing articles ----------------------------------------------------------------------------------
 
@@ -916,7 +934,9 @@ class _Builder:
     def make_witnesses(self) -> None:
         """Give each story its wire copy C0 and 0–6 damaged copies C1…; about a fifth stay singletons."""
         for st in self.stories:
-            k = 0 if self.rng.random() < 0.2 else self.rng.choices((1, 2, 3, 4, 5, 6), (3, 3, 2, 2, 1, 1))[0]
+            # two-copy groups (k == 1) are at least a third of the groups: real reprint clusters are mostly small
+            k = 0 if self.rng.random() < 0.2 else self.rng.choices((1, 2, 3, 4, 5, 6), (6, 3, 2, 2, 1, 1))[0]
+            model_b = self.rng.random() < self.params_b.share
             for c in range(k + 1):
                 paras = [
                     _Para(text, (i,), level=(1 if i == 0 else 2) if i < st.heading_count else 0)
@@ -924,7 +944,10 @@ class _Builder:
                 ]
                 w = _Witness(id=f"{st.id}.C{c}", story=st, paras=paras)
                 st.witnesses.append(w)
-                if c:
+                if c and model_b:
+                    self.model_of[w.id] = "B"
+                    damage_b.damage_copy(self, w, self.params_b)
+                elif c:
                     for kind in _DAMAGE_P:  # this order: text edits before moves, so records stay exact
                         if self.rng.random() < _DAMAGE_P[kind]:
                             self.damage(w, kind)
@@ -938,6 +961,10 @@ class _Builder:
                 for w in self.rng.sample(damaged, len(damaged)):
                     if self.damage(w, kind):
                         break
+        damage_classes.ensure_two_copy_share(self)
+        damage_classes.add_shared_merges(self)
+        damage_classes.add_previews(self)
+        damage_classes.add_lookalike_slips(self)
 
     def _pick(self, w: _Witness, body_only: bool = True, min_len: int = 12) -> int | None:
         """Index in ``w.paras`` of an untouched reference paragraph, or None."""
@@ -1242,6 +1269,8 @@ class _Builder:
                     f.name = f"drop:{drop_seed}"
 
         self._ensure_layout_coverage()
+        damage_classes.flatten_web_pages(self)
+        damage_b.widen_columns(self, self.params_b)
 
     def _ensure_layout_coverage(self) -> None:
         """Make sure a corpus of any reasonable size shows every layout the seeds show."""
@@ -1267,6 +1296,9 @@ class _Builder:
 
     def render(self, f: _File) -> None:
         """Turn a file's blocks into text, record each paragraph's line span, the passages and layout notes."""
+        if f.layout.flat:
+            damage_classes.render_flat(self, f)
+            return
         rng = random.Random(f.seed)
         lay = f.layout
         if lay.traditional:
@@ -1315,20 +1347,7 @@ class _Builder:
                 if pi == len(block.paras) - 1 and block.tail_marker and block.marker_own_line:
                     lines.append(self._surface(block.tail_marker, lay, rng, table, counts))
                     block_notes.append(f"jump_marker:{len(lines)}")
-            end = len(lines)
-            w = block.witness
-            passages.append(
-                Passage(
-                    role=block.role,
-                    start_line=start,
-                    end_line=end,
-                    story=w.story.id if w else None,
-                    copy=w.id if w else None,
-                    segment=block.segment,
-                    segments=block.segments,
-                    source_line=block.source_line,
-                )
-            )
+            passages.append(_block_passage(block, start, len(lines)))
             f.block_notes.append(_layout_notes(lay, block, counts_in=None) + block_notes)
             file_notes.extend(block_notes)
         lines.extend([""] * lay.trailing_blank)
@@ -1426,7 +1445,7 @@ class _Builder:
         for f in self.files:
             for b, pas, notes in zip(f.blocks, f.passages, f.block_notes, strict=True):
                 if b.witness is not None:
-                    span = Span(f.path, pas.start_line, pas.end_line)
+                    span = Span(f.path, pas.start_line, pas.end_line, pas.start_char, pas.end_char)
                     placed.setdefault(id(b.witness), []).append((b.segment, span, notes))
         stories, copies, groups, singles = [], [], [], []
         for st in self.stories:
@@ -1474,13 +1493,15 @@ class _Builder:
                         layout=tuple(dict.fromkeys(n for _, _, notes in parts for n in notes)),
                         alignment=tuple(p.refs for p in w.paras),
                         damage=tuple(damage),
+                        model=self.model_of.get(w.id, "A"),
                     )
                 )
         boiler: dict[int, list[Span]] = {}
         for f in self.files:
             for b, pas in zip(f.blocks, f.passages, strict=True):
                 if b.boiler is not None:
-                    boiler.setdefault(b.boiler, []).append(Span(f.path, pas.start_line, pas.end_line))
+                    where = Span(f.path, pas.start_line, pas.end_line, pas.start_char, pas.end_char)
+                    boiler.setdefault(b.boiler, []).append(where)
         files = [
             FileTruth(
                 path=f.path,
@@ -1502,7 +1523,7 @@ class _Builder:
             singletons=tuple(singles),
             same_topic=tuple(self.pairs),
             boilerplate=tuple(
-                BoilerplateTruth(id=f"B{k + 1}", text=_BOILERPLATE[k], spans=tuple(spans))
+                BoilerplateTruth(id=f"B{k + 1}", text=self.boiler_texts[k], spans=tuple(spans))
                 for k, spans in sorted(boiler.items())
             ),
         )
@@ -1521,6 +1542,25 @@ class _Builder:
             rows = [json.dumps({"id": d.doc_id, "text": d.text}, ensure_ascii=False) for d in docs]
             out[name] = ("\n".join(rows) + "\n").encode("utf-8")
         return out
+
+
+def _block_passage(
+    block: _Block, start: int, end: int, start_char: int | None = None, end_char: int | None = None
+) -> Passage:
+    """The truth passage of a rendered block (lines, and characters where the line is shared)."""
+    w = block.witness
+    return Passage(
+        role=block.role,
+        start_line=start,
+        end_line=end,
+        story=w.story.id if w else None,
+        copy=w.id if w else None,
+        segment=block.segment,
+        segments=block.segments,
+        source_line=block.source_line,
+        start_char=start_char,
+        end_char=end_char,
+    )
 
 
 def _decorate(text: str, block: _Block, p: _Para, lay: _Layout) -> str:

@@ -99,6 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("damage: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), file=sys.stderr)
     print("encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())), file=sys.stderr)
+    classes = Counter(d.noise for c in gt.copies for d in c.damage if d.noise in ("preview", "lookalike"))
+    flat = sum("flattened" in f.layout for f in gt.files)
+    models = Counter(c.model for c in gt.copies if c.damage)
+    print(
+        f"issue 11 classes: {flat} flattened pages, {classes['preview']} preview cuts, "
+        f"{classes['lookalike']} look-alike slips, {sum(len(g) == 2 for g in gt.groups)} two-copy groups; "
+        "damaged copies by model: " + ", ".join(f"{k} {v}" for k, v in sorted(models.items())),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from benchmarks.accuracy import CLASSES
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("results")
+    out = tmp_path_factory.mktemp("runs") / "out3"  # the layout benchmarks.sweep --runs reads
     corpus = tmp_path_factory.mktemp("corpus")
     code = main(["--size", "6", "--seed", "3", "--repeat", "1", "--out", str(out), "--corpus", str(corpus)])
     assert code == 0
@@ -89,3 +90,17 @@ def test_speed_and_targets_tables(result: dict[str, Any]) -> None:
     names = {t["target"] for t in result["targets"]}
     assert "grouping F1" in names and "garbled recall" in names
     assert all(isinstance(t["met"], bool) for t in result["targets"])
+
+
+@pytest.mark.slow
+def test_sweep_reads_the_run_and_reports_seed_figures(result: dict[str, Any], tmp_path: Path) -> None:
+    from benchmarks import sweep
+
+    runs = tmp_path / "runs"
+    (runs / "out3").mkdir(parents=True)
+    (runs / "out3" / "latest.json").write_text(json.dumps(result), encoding="utf-8")
+    assert sweep.main(["--seeds", "3", "--runs", str(runs), "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "seeds.json").read_text(encoding="utf-8"))
+    f1 = summary["figures"]["grouping F1"]
+    assert f1["worst seed"] == 3 and f1["worst 2-6"] == result["corpus_eval"]["grouping"]["dedup"]["f1"]
+    assert "| grouping F1 |" in (tmp_path / "seeds.md").read_text(encoding="utf-8")

@@ -123,9 +123,10 @@ def test_every_span_points_inside_its_file(corpus: tuple[Path, GroundTruth]) -> 
 def test_passages_do_not_overlap(corpus: tuple[Path, GroundTruth]) -> None:
     _, truth = corpus
     for f in truth.files:
-        ranges = sorted((p.start_line, p.end_line) for p in f.passages)
-        for (_, end), (start, _) in itertools.pairwise(ranges):
-            assert end < start, f.path
+        ranges = sorted((p.start_line, p.end_line, p.start_char or 0, p.end_char or 0) for p in f.passages)
+        for (_, end, _, end_char), (start, _, start_char, _) in itertools.pairwise(ranges):
+            # a flattened page's footer shares line 1 with the article: there the characters must not overlap
+            assert end < start or (end == start and end_char <= start_char and end_char > 0), f.path
 
 
 def test_damaged_text_is_at_its_span(corpus: tuple[Path, GroundTruth]) -> None:
@@ -150,6 +151,12 @@ def test_damage_records_are_consistent(corpus: tuple[Path, GroundTruth]) -> None
             assert d.ref_text == tuple(ref[i] for i in d.ref), (c.id, d.kind)
             if d.kind == "dropped":
                 assert not d.copy_text and all(d.ref[0] not in a for a in c.alignment)
+            elif d.kind == "truncated" and d.noise == "preview":
+                # a preview keeps the head and ends in an ellipsis or one broken character
+                kept, lost = d.copy_text[0], d.lost or ""
+                head = ref[d.ref[0]][: len(ref[d.ref[0]]) - len(lost)]
+                assert d.survives == "head" and head + lost == ref[d.ref[0]]
+                assert kept.startswith(head) and 1 <= len(kept) - len(head) <= 3, (c.id, kept[len(head) :])
             elif d.kind == "truncated":
                 kept, lost = d.copy_text[0], d.lost or ""
                 whole = kept + lost if d.survives == "head" else lost + kept
@@ -240,8 +247,15 @@ def test_default_corpus_covers_every_kind(corpus: tuple[Path, GroundTruth]) -> N
         "jump_marker",
     ):
         assert kind in notes, kind
-    widths = {int(n.split(":")[1]) for f in truth.files for n in f.layout if n.startswith("hard_wrap:")}
-    assert widths and all(14 <= w <= 22 for w in widths)
+    model = {c.id: c.model for c in truth.copies}
+    widths = {
+        int(n.split(":")[1]): any(model.get(p.copy or "") == "B" for p in f.passages)
+        for f in truth.files
+        for n in f.layout
+        if n.startswith("hard_wrap:")
+    }
+    # model A wraps at 14-22 characters; pages holding a model-B copy at model B's drawn widths (8-40)
+    assert widths and all(14 <= w <= 22 or (has_b and 8 <= w <= 40) for w, has_b in widths.items())
     page_sizes = [sum(p.role != "boilerplate" for p in f.passages) for f in truth.files if f.container == "page"]
     assert page_sizes and all(2 <= n <= 5 for n in page_sizes)
 
@@ -366,3 +380,103 @@ def test_bytes_do_not_depend_on_process_or_hash_seed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert _tree(tmp_path / "here") == _tree(tmp_path / "there")
+
+
+# --- issue 11's classes: flattened pages and footers, previews, look-alikes, two copies, shared merges, model B
+
+
+def _chars(root: Path, truth: GroundTruth, span: Span) -> str:
+    encoding = {f.path: f.encoding for f in truth.files}[span.path]
+    assert span.start_char is not None and span.end_char is not None
+    return "\n".join(_decoded(root, span.path, encoding))[span.start_char : span.end_char]
+
+
+def test_flattened_pages_are_one_line_with_a_footer_shared_across_stories(corpus: tuple[Path, GroundTruth]) -> None:
+    root, truth = corpus
+    flat = [f for f in truth.files if "flattened" in f.layout]
+    assert len(flat) >= 4
+    texts = {b.text: b for b in truth.boilerplate}
+    stories_of_footer: dict[str, set[str]] = {}
+    for f in flat:
+        (copy,) = [p for p in f.passages if p.role == "copy"]
+        (footer,) = [p for p in f.passages if p.role == "boilerplate"]
+        assert copy.start_line == copy.end_line == 1
+        text = _chars(root, truth, Span(f.path, 1, 1, copy.start_char, copy.end_char))
+        c = truth.find_copy(copy.copy or "")
+        # headline glued to the body: the whole copy, paragraph after paragraph, on one line
+        assert _norm(text) == _norm("".join(c_text for c_text in _copy_paragraphs(truth, c.id)))
+        where = Span(f.path, footer.start_line, footer.end_line, footer.start_char, footer.end_char)
+        footer_text = _chars(root, truth, where)
+        assert _norm(footer_text) in {_norm(t) for t in texts}
+        assert (footer.start_line == 1) == ("footer_same_line" in f.layout)
+        stories_of_footer.setdefault(_norm(footer_text), set()).add(c.story)
+    assert any(len(stories) >= 2 for stories in stories_of_footer.values())
+
+
+def _copy_paragraphs(truth: GroundTruth, copy_id: str) -> list[str]:
+    """A copy's paragraphs as printed, rebuilt from the truth: reference text unless a damage says otherwise."""
+    c = truth.find_copy(copy_id)
+    ref = next(s for s in truth.stories if s.id == c.story).paragraphs
+    out = [ref[a[0]] if len(a) == 1 else "" for a in c.alignment]
+    for d in c.damage:
+        for k, text in zip(d.copy_index, d.copy_text, strict=True):
+            out[k] = text
+    return out
+
+
+def test_preview_copies_cut_every_long_paragraph(corpus: tuple[Path, GroundTruth]) -> None:
+    _, truth = corpus
+    previews = [c for c in truth.copies if any(d.noise == "preview" for d in c.damage)]
+    assert previews
+    for c in previews:
+        cuts = [d for d in c.damage if d.noise == "preview"]
+        assert all(d.kind == "truncated" and d.survives == "head" for d in cuts)
+        assert all(15 <= len(d.copy_text[0]) - 1 <= 73 for d in cuts), [len(d.copy_text[0]) for d in cuts]
+        assert any(d.copy_text[0].endswith(("…", "...")) for d in cuts) or len(cuts) < 3
+
+
+def test_lookalike_slips_are_garbled_and_substitutions_are_words(corpus: tuple[Path, GroundTruth]) -> None:
+    from dedup.lookalike import are_lookalikes
+
+    _, truth = corpus
+    slips = [d for c in truth.copies for d in c.damage if d.noise == "lookalike"]
+    assert len(slips) >= 5
+    for d in slips:
+        assert d.kind == "garbled" and len(d.edits) >= 2
+        assert all(len(e.ref) == len(e.copy) == 1 and are_lookalikes(e.ref, e.copy) for e in d.edits)
+        offsets = [e.offset for e in d.edits]
+        assert max(offsets) - min(offsets) < 8  # several slips within a few characters
+    for c in truth.copies:
+        for d in c.damage:
+            if d.kind == "substituted":
+                assert all(len(e.ref) >= 2 and len(e.copy) >= 2 for e in d.edits)  # whole words, not characters
+
+
+def test_two_copy_groups_are_a_third_and_shared_merges_a_minority(tmp_path: Path) -> None:
+    for seed in (1, 2):
+        truth = generate_corpus(tmp_path / str(seed), stories=40, seed=seed)
+        assert sum(len(g) == 2 for g in truth.groups) * 3 >= len(truth.groups)
+        minority = 0
+        for story in truth.stories:
+            merges: dict[tuple[int, ...], int] = {}
+            for cid in story.copies:
+                for d in truth.find_copy(cid).damage:
+                    if d.kind == "merged":
+                        merges[d.ref] = merges.get(d.ref, 0) + 1
+            # the same merge in two or more copies, yet not in most witnesses: a consensus must not adopt it
+            minority += any(n >= 2 and 2 * n < len(story.copies) for n in merges.values())
+        assert minority, seed
+
+
+def test_model_b_damages_a_share_with_parameters_drawn_per_seed(corpus: tuple[Path, GroundTruth]) -> None:
+    import random
+
+    from benchmarks.damage_b import draw_params
+
+    _, truth = corpus
+    by_model = {m: [c for c in truth.copies if c.model == m and c.damage] for m in ("A", "B")}
+    assert by_model["A"] and by_model["B"]
+    assert {d.kind for c in by_model["B"] for d in c.damage} >= {"dropped", "substituted", "truncated", "garbled"}
+    params = [draw_params(random.Random(seed)) for seed in range(1, 7)]
+    assert len({p.share for p in params}) == 6 and len({p.preview_cut for p in params}) > 1
+    assert all(0.3 <= p.share <= 0.5 and 15 <= p.preview_cut[0] < p.preview_cut[1] <= 70 for p in params)
