@@ -1,6 +1,13 @@
 """Lineage: who copied whom in a group, from the changes the copies share (see :mod:`dedup.lineage.tree`)."""
 
-from dedup.lineage.changes import LineageOutcome, explain_lineage, finding_changes, lineage_input, lineage_of_group
+from dedup.lineage.changes import (
+    LineageOutcome,
+    canonical,
+    explain_lineage,
+    finding_changes,
+    lineage_input,
+    lineage_of_group,
+)
 from dedup.lineage.tree import (
     Carried,
     Change,
@@ -21,6 +28,7 @@ __all__ = [
     "Lineage",
     "LineageInput",
     "LineageOutcome",
+    "canonical",
     "explain_lineage",
     "finding_changes",
     "infer_lineage",
