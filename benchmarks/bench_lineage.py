@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 
 from benchmarks.chains import ChainTruth, describe, generate_chains
 from dedup import report
-from dedup.lineage import canonical, lineage_of_group
+from dedup.lineage import LineageConfig, canonical, lineage_of_group
 from dedup.render.json import report_payload
 
 METHODS = ("dedup, wire as --reference", "dedup, no reference", "every copy from the reference", "nearest neighbour")
@@ -124,8 +124,8 @@ def _story_groups(payload: Mapping[str, Any], truth: ChainTruth) -> list[tuple[d
     return out
 
 
-def _lineage_parents(group: Mapping[str, Any]) -> dict[str, str | None]:
-    tree = lineage_of_group(group)
+def _lineage_parents(group: Mapping[str, Any], config: LineageConfig | None = None) -> dict[str, str | None]:
+    tree = lineage_of_group(group, config)
     if tree is None:
         return {}
     return {e["child"]: e["parent"] for e in tree["edges"]}
@@ -150,58 +150,65 @@ def _wire_path(truth: ChainTruth, story: str) -> str:
     return wire.segments[0].path
 
 
-def run_seed(seed: int, stories: int, corpus_dir: Path) -> dict[str, Any]:
-    """Generate one chain corpus, report it both ways, score lineage and the baselines."""
+def report_seed(seed: int, stories: int, corpus_dir: Path) -> tuple[ChainTruth, dict[str, Any], float]:
+    """Generate one chain corpus and report it: once per story with its wire as ``--reference`` (payloads by
+    story id), once without (key ``""``). Returns the truth, the payloads and the seconds spent reporting."""
     truth = generate_chains(corpus_dir, stories=stories, seed=seed)
     paths = [str(corpus_dir)]
+    started = time.perf_counter()
+    payloads = {
+        story.id: report_payload(report(paths, reference=str(corpus_dir / _wire_path(truth, story.id))))
+        for story in truth.stories
+    }
+    payloads[""] = report_payload(report(paths))
+    return truth, payloads, time.perf_counter() - started
+
+
+def score_seed(
+    truth: ChainTruth, payloads: Mapping[str, Any], corpus_dir: Path, config: LineageConfig | None = None
+) -> dict[str, Any]:
+    """Score lineage (both ways of rooting) and the baselines on the reports of one chain corpus."""
     counts = {m: [0, 0] for m in METHODS}
     wrong: dict[str, list[str]] = {m: [] for m in METHODS[:2]}
-    started = time.perf_counter()
     for story in truth.stories:
-        wire_path = str(corpus_dir / _wire_path(truth, story.id))
-        payload = report_payload(report(paths, reference=wire_path))
-        group_maps = _story_groups(payload, truth)
-        found = [(g, m) for g, m in group_maps if f"{story.id}.C0" in m.values()]
+        found = [(g, m) for g, m in _story_groups(payloads[story.id], truth) if f"{story.id}.C0" in m.values()]
         mine = {c.id for c in story.copies}
         wanted = ChainTruth(truth.seed, (story,), truth.corpus)
-        predicted: dict[str, str | None] = {}
-        flat: dict[str, str] = {}
-        nearest: dict[str, str] = {}
+        guesses: dict[str, dict[str, str | None]] = {m: {} for m in METHODS}
         mapping: dict[str, str] = {}
         for group, gmap in found:
             mapping.update({w: c for w, c in gmap.items() if c in mine})
-            predicted.update(_lineage_parents(group))
+            guesses[METHODS[0]].update(_lineage_parents(group, config))
             root = next(w for w, c in gmap.items() if c == f"{story.id}.C0")
-            f, n = _baselines(group, root, corpus_dir)
-            flat.update(f)
-            nearest.update(n)
-        for name, guess in (
-            ("dedup, wire as --reference", predicted),
-            ("every copy from the reference", dict(flat)),
-            ("nearest neighbour", dict(nearest)),
-        ):
-            right, total = _score(guess, wanted, mapping, wrong.get(name))
+            flat, nearest = _baselines(group, root, corpus_dir)
+            guesses[METHODS[2]].update(flat)
+            guesses[METHODS[3]].update(nearest)
+        for name in (METHODS[0], METHODS[2], METHODS[3]):
+            right, total = _score(guesses[name], wanted, mapping, wrong.get(name))
             counts[name][0] += right
             counts[name][1] += total
-    payload = report_payload(report(paths))
-    for group, gmap in _story_groups(payload, truth):
+    counts[METHODS[1]][1] = counts[METHODS[2]][1]
+    for group, gmap in _story_groups(payloads[""], truth):
         if len(gmap) < 2:
             continue
-        predicted = _lineage_parents(group)
         story_id = Counter(truth.story_of(c).id for c in gmap.values()).most_common(1)[0][0]
         story = next(s for s in truth.stories if s.id == story_id)
         wanted = ChainTruth(truth.seed, (story,), truth.corpus)
         story_map = {w: c for w, c in gmap.items() if c.startswith(story_id + ".")}
-        right, _ = _score(predicted, wanted, story_map, wrong["dedup, no reference"])
-        counts["dedup, no reference"][0] += right
-    counts["dedup, no reference"][1] = counts["every copy from the reference"][1]
+        right, _ = _score(_lineage_parents(group, config), wanted, story_map, wrong[METHODS[1]])
+        counts[METHODS[1]][0] += right
     return {
-        "seed": seed,
+        "seed": truth.seed,
         "corpus": describe(truth),
-        "elapsed_s": round(time.perf_counter() - started, 1),
         "methods": {m: {"right": r, "copies": t, "share": r / t if t else 0.0} for m, (r, t) in counts.items()},
         "wrong": wrong,
     }
+
+
+def run_seed(seed: int, stories: int, corpus_dir: Path) -> dict[str, Any]:
+    """:func:`report_seed` then :func:`score_seed` with the default settings."""
+    truth, payloads, elapsed = report_seed(seed, stories, corpus_dir)
+    return {**score_seed(truth, payloads, corpus_dir), "report_s": round(elapsed, 1)}
 
 
 def table(results: Sequence[Mapping[str, Any]]) -> str:

@@ -15,6 +15,7 @@ from dedup.lineage.tree import (
     Edge,
     FindingRef,
     Lineage,
+    LineageConfig,
     LineageInput,
     infer_lineage,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Edge",
     "FindingRef",
     "Lineage",
+    "LineageConfig",
     "LineageInput",
     "LineageOutcome",
     "canonical",

@@ -36,7 +36,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dedup.lineage.tree import Carried, Change, CopyChanges, FindingRef, Lineage, LineageInput, infer_lineage, weight
+from dedup.lineage.tree import (
+    Carried,
+    Change,
+    CopyChanges,
+    FindingRef,
+    Lineage,
+    LineageConfig,
+    LineageInput,
+    infer_lineage,
+    weight,
+)
 from dedup.normalize import simplified
 
 CONSENSUS = "consensus"
@@ -184,7 +194,7 @@ def lineage_input(group: Mapping[str, Any]) -> LineageInput | str:
     return LineageInput(str(group["id"]), root, _rebase(copies, root))
 
 
-def explain_lineage(group: Mapping[str, Any]) -> LineageOutcome:
+def explain_lineage(group: Mapping[str, Any], config: LineageConfig | None = None) -> LineageOutcome:
     """:func:`lineage_of_group` with the reason: why the tree is rooted where it is, or why there is none."""
     data = lineage_input(group)
     if isinstance(data, str):
@@ -193,10 +203,10 @@ def explain_lineage(group: Mapping[str, Any]) -> LineageOutcome:
         reason = f"rooted at the reference {data.root}"
     else:
         reason = f"rooted at {data.root}, the copy that differs least from the {CONSENSUS}"
-    return LineageOutcome(infer_lineage(data), reason)
+    return LineageOutcome(infer_lineage(data, config), reason)
 
 
-def lineage_of_group(group: Mapping[str, Any]) -> dict[str, Any] | None:
+def lineage_of_group(group: Mapping[str, Any], config: LineageConfig | None = None) -> dict[str, Any] | None:
     """The ``lineage`` of one group of a ``dedup report --format json`` payload, or None for fewer than three
     copies (:func:`explain_lineage` says why).
 
@@ -205,7 +215,7 @@ def lineage_of_group(group: Mapping[str, Any]) -> dict[str, Any] | None:
         "intermediates": [ID, ...], "reason": "..."}``; ``shared`` cites findings by witness and 0-based index
         in that witness's ``findings``, strongest first.
     """
-    outcome = explain_lineage(group)
+    outcome = explain_lineage(group, config)
     if outcome.lineage is None:
         return None
     return {**outcome.lineage.to_dict(), "reason": outcome.reason}

@@ -20,7 +20,7 @@ copies, not thousands, so the quadratic pair loop costs nothing):
    child, which adds some of its own). Each takes as parent the earlier copy that maximises ``shared - 2 *
    missing`` (the weight of the candidate's changes it carries, less twice the weight of those it lacks:
    collation now and then reports an inherited change a little differently, so a small miss is tolerated), if
-   the shared weight reaches :data:`MIN_SHARED` and the misses stay under :data:`MAX_MISSING` of the
+   the shared weight reaches ``min_shared`` and the misses stay under ``max_missing`` of the
    candidate's weight; otherwise the root.
 2. **Unseen intermediates.** Children of one node that share changes their parent lacks were copied from a copy
    that is not in the corpus. The pair of siblings sharing the most weight defines the intermediate's changes
@@ -29,7 +29,7 @@ copies, not thousands, so the quadratic pair loop costs nothing):
 
 Confidence is the weight of the evidence that separates the chosen parent from the next best candidate,
 mapped to 0..1 by ``1 - exp(-weight / 3)``: one shared substituted word (weight 3) gives 0.63, two give 0.86.
-A copy that shares nothing with any other hangs from the root with :data:`ROOT_CONFIDENCE`, lower still when
+A copy that shares nothing with any other hangs from the root with ``root_confidence`` (0.3), lower still when
 it shares changes that did not qualify: the evidence does not decide, and the output says so.
 """
 
@@ -40,12 +40,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-MIN_SHARED = 2.0  # shared weight that makes a copy (rather than the root) a parent: one strong change, or two weak
-MAX_MISSING = 0.2  # share of a candidate parent's change weight its child may lack (collation noise)
-MISS_PENALTY = 2.0  # each unit of a candidate's weight the child lacks costs this much shared weight
-CORE_SHARE = 0.6  # share of an intermediate's changes a sibling must carry to hang from it
 EVIDENCE_SCALE = 3.0  # weight of one substituted word: confidence 1 - 1/e
-ROOT_CONFIDENCE = 0.3  # a copy with no shared change hangs from the root: the default, not a finding
+
+
+@dataclass(frozen=True, slots=True)
+class LineageConfig:
+    """Settings of the inference (tuned on chain corpus seed 1 only; see ``benchmarks/bench_lineage.py``).
+
+    Attributes:
+        min_shared: shared weight that makes a copy (rather than the root) a parent, and siblings' common
+            changes an unseen intermediate: one strong change, or two weak ones (a dropped middle paragraph and a
+            merged heading). On seed 1, 2.0 left a copy of a copy whose source made only such changes at the root.
+        max_missing: share of a candidate parent's change weight its child may lack (collation now and then
+            reports an inherited change differently). On seed 1, 0.05 to 0.15 score alike; 0.2 let a sibling that
+            lacked one repeated paragraph of the other pass for its parent.
+        miss_penalty: each unit of a candidate's weight the child lacks costs this much shared weight.
+        core_share: share of an intermediate's changes a sibling must carry to hang from it.
+        root_confidence: confidence of a copy that shares nothing and hangs from the root by default.
+    """
+
+    min_shared: float = 1.5
+    max_missing: float = 0.1
+    miss_penalty: float = 2.0
+    core_share: float = 0.6
+    root_confidence: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +196,8 @@ def strength(evidence: float) -> float:
 class _Tree:
     """Mutable working state of one inference: change sets, parents, confidences and evidence per node."""
 
-    def __init__(self, data: LineageInput) -> None:
+    def __init__(self, data: LineageInput, config: LineageConfig) -> None:
+        self.config = config
         self.group = data.group
         self.root = data.root
         self.sets: dict[str, frozenset[Change]] = {data.root: frozenset()}
@@ -212,13 +231,13 @@ class _Tree:
         return tuple(dict.fromkeys(r for *_, r in sorted(refs)))
 
 
-def _candidate_score(parent: frozenset[Change], child: frozenset[Change]) -> tuple[float, float] | None:
-    """``(score, shared weight)`` of ``parent`` as the source of ``child``, or None if it cannot be one."""
+def _candidate_score(parent: frozenset[Change], child: frozenset[Change], config: LineageConfig) -> float | None:
+    """The score of ``parent`` as the source of ``child``, or None if it cannot be one."""
     shared = weight(parent & child)
     missing = weight(parent - child)
-    if shared < MIN_SHARED or missing > MAX_MISSING * weight(parent):
+    if shared < config.min_shared or missing > config.max_missing * weight(parent):
         return None
-    return shared - MISS_PENALTY * missing, shared
+    return shared - config.miss_penalty * missing
 
 
 def _observed_parents(tree: _Tree) -> None:
@@ -228,9 +247,9 @@ def _observed_parents(tree: _Tree) -> None:
         mine = tree.sets[child]
         scored = []
         for cand in order[:i]:
-            result = _candidate_score(tree.sets[cand], mine)
-            if result is not None:
-                scored.append((result[0], cand))
+            score = _candidate_score(tree.sets[cand], mine, tree.config)
+            if score is not None:
+                scored.append((score, cand))
         scored.sort(key=lambda s: (-s[0], s[1]))
         if scored and scored[0][0] > 0:
             best, cand = scored[0]
@@ -241,7 +260,7 @@ def _observed_parents(tree: _Tree) -> None:
             continue
         rejected = max((weight(tree.sets[o] & mine) for o in order if o != child), default=0.0)
         tree.parent[child] = tree.root
-        tree.confidence[child] = ROOT_CONFIDENCE * (1.0 - strength(rejected))
+        tree.confidence[child] = tree.config.root_confidence * (1.0 - strength(rejected))
         tree.evidence[child] = frozenset()
 
 
@@ -255,13 +274,13 @@ def _intermediates(tree: _Tree, node: str) -> None:
         for i, a in enumerate(kids):
             for b in kids[i + 1 :]:
                 shared = weight(rel[a] & rel[b])
-                if shared >= MIN_SHARED and (best is None or shared > best[0]):
+                if shared >= tree.config.min_shared and (best is None or shared > best[0]):
                     best = (shared, a, b)
         if best is None:
             break
         _, a, b = best
         core = rel[a] & rel[b]
-        members = [k for k in kids if weight(rel[k] & core) >= CORE_SHARE * weight(core)]
+        members = [k for k in kids if weight(rel[k] & core) >= tree.config.core_share * weight(core)]
         name = f"{tree.group}.X{len(tree.intermediates) + 1}"
         tree.intermediates.append(name)
         tree.sets[name] = base | core
@@ -278,7 +297,7 @@ def _intermediates(tree: _Tree, node: str) -> None:
             _intermediates(tree, kid)
 
 
-def infer_lineage(data: LineageInput) -> Lineage:
+def infer_lineage(data: LineageInput, config: LineageConfig | None = None) -> Lineage:
     """The copy tree of one group (see the module docstring for the method and why it suffices).
 
     >>> a = Carried(Change("substituted", 2, ("replace", "正向", "导向", 7), 3.0), FindingRef("A", 0))
@@ -287,7 +306,7 @@ def infer_lineage(data: LineageInput) -> Lineage:
     >>> [(e.parent, e.child) for e in infer_lineage(data).edges]
     [('W', 'A'), ('A', 'B')]
     """
-    tree = _Tree(data)
+    tree = _Tree(data, config or LineageConfig())
     _observed_parents(tree)
     _intermediates(tree, tree.root)
     edges = []
