@@ -235,8 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for seed in args.seed:
         results.append(run_seed(seed, args.stories, out / f"corpus-{seed}"))
-        print(f"seed {seed}: " + ", ".join(f"{m} {v['share']:.0%}" for m, v in results[-1]["methods"].items()),
-              file=sys.stderr)
+        print(
+            f"seed {seed}: " + ", ".join(f"{m} {v['share']:.0%}" for m, v in results[-1]["methods"].items()),
+            file=sys.stderr,
+        )
     text = table(results)
     (out / "bench_lineage.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", "utf-8")
     (out / "bench_lineage.md").write_text(text + "\n", "utf-8")

@@ -137,17 +137,17 @@ def _clone(parent: _Witness, copy_id: str) -> _Witness:
 
 def _damage(builder: _Builder, w: _Witness) -> list[str]:
     """At least :data:`MIN_OWN` changes, each kind drawn with the corpus's probabilities, in its order (text
-    edits before moves); topped up with random kinds when too few were drawn or applicable."""
+    edits before moves); topped up with the first applicable kind in a random order (an added paragraph always
+    is) when too few were drawn or applicable."""
     rng = builder.rng
     for kind in _DAMAGE_P:
         if rng.random() < _DAMAGE_P[kind]:
             builder.damage(w, kind)
-    tries = 0
-    while len(w.damages) < MIN_OWN and tries < 50:
-        builder.damage(w, rng.choice(DAMAGE_KINDS))
-        tries += 1
-    if len(w.damages) < MIN_OWN:
-        raise ValueError(f"{w.id}: could not give it {MIN_OWN} changes of its own; use a longer story")
+    while len(w.damages) < MIN_OWN:
+        kinds = list(DAMAGE_KINDS)
+        rng.shuffle(kinds)
+        if not any(builder.damage(w, kind) for kind in kinds):
+            raise ValueError(f"{w.id}: could not give it {MIN_OWN} changes of its own; use a longer story")
     return [d.kind for d in w.damages]
 
 
