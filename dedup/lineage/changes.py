@@ -15,7 +15,9 @@ substituted     3 / 2   one word became one other word at one place: editors cho
 garbled         3       OCR or mojibake noise is random: the same noise twice is a copy of the same scan.
 truncated       3 / 1.5 a cut at the same character mid-sentence is a shared cut; a cut at a sentence end is a
                         place any editor might choose, 1.5.
-added           3       the same foreign paragraph inserted twice is copied, not chosen twice.
+added           3       the same foreign paragraph inserted twice is copied, not chosen twice. But a copier
+                        may leave a foreign paragraph behind (a site's navigation line, an address), so a
+                        copy that lacks one may still descend from the copy that has it (``undoable``).
 duplicated      1.5     a repeated paragraph is a paste slip; the same one twice is suggestive.
 dropped         1 / 0.3 dropping a middle paragraph to fit a page is common; dropping the *last* paragraph
                         (a sign-off, a photo note) is what most copies do, 0.3.
@@ -124,7 +126,7 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
         return [Change(kind, para, (canonical(lost),), w)]
     if kind == "added":
         text = canonical(str((finding.get("copy") or {}).get("text") or ""))
-        return [Change(kind, None, (text,), W_ADDED)] if text else []
+        return [Change(kind, None, (text,), W_ADDED, undoable=True)] if text else []
     if kind == "merged":
         parts = tuple(int(p) for p in finding.get("ref_paragraphs") or ([para] if para else []))
         return [Change(kind, para, parts, W_MERGED)]

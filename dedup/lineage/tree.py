@@ -19,7 +19,8 @@ copies, not thousands, so the quadratic pair loop costs nothing):
 1. **Observed parents.** Copies are taken in order of total change weight (a parent has fewer changes than its
    child, which adds some of its own). Each takes as parent the earlier copy that maximises ``shared - 2 *
    missing`` (the weight of the candidate's changes it carries, less twice the weight of those it lacks:
-   collation now and then reports an inherited change a little differently, so a small miss is tolerated), if
+   collation now and then reports an inherited change a little differently, so a small miss is tolerated;
+   a change a copier may undo, such as a foreign paragraph, is not held against the candidate), if
    the shared weight reaches ``min_shared`` and the misses stay under ``max_missing`` of the
    candidate's weight; otherwise the root.
 2. **Unseen intermediates.** Children of one node that share changes their parent lacks were copied from a copy
@@ -79,12 +80,16 @@ class Change:
         key: what makes the change specific: an edit's strings and place, the cut text of a truncation, the
             paragraphs of a merge, the text of an added paragraph; empty where the kind and paragraph say it all.
         weight: how unlikely two copies are to make this change independently (about -log of the chance).
+        undoable: a copier may well undo it (drop a foreign paragraph, page furniture such as a site's
+            navigation line or address, that its source carried): its absence from a copy does not rule
+            its source out. It still counts as evidence where a copy does carry it.
     """
 
     kind: str
     paragraph: int | None
     key: tuple[str | int, ...] = ()
     weight: float = 1.0
+    undoable: bool = False
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Change):
@@ -234,7 +239,7 @@ class _Tree:
 def _candidate_score(parent: frozenset[Change], child: frozenset[Change], config: LineageConfig) -> float | None:
     """The score of ``parent`` as the source of ``child``, or None if it cannot be one."""
     shared = weight(parent & child)
-    missing = weight(parent - child)
+    missing = weight(c for c in parent - child if not c.undoable)
     if shared < config.min_shared or missing > config.max_missing * weight(parent):
         return None
     return shared - config.miss_penalty * missing
