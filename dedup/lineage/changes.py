@@ -103,7 +103,7 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
     >>> f = {"kind": "substituted", "ref": {"paragraph": 8, "text": "加强宣传引导"},
     ...      "edits": [{"op": "replace", "ref": "宣传", "copy": "言論", "at": 2}]}
     >>> finding_changes(f, 40)
-    [Change(kind='substituted', paragraph=8, key=('replace', '宣传', '言论'), weight=3.0)]
+    [Change(kind='substituted', paragraph=8, key=('replace', '宣传', '言论'), weight=3.0, undoable=False)]
     """
     kind = str(finding["kind"])
     para = _paragraph(finding)
