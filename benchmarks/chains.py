@@ -176,6 +176,10 @@ def generate_chains(out_dir: Path, stories: int = 9, seed: int = 1) -> ChainTrut
         out_dir: directory to write into (created if needed; files a previous run listed are removed).
         stories: number of stories; shapes cycle chain, fork, lost, so three or more cover all of them.
         seed: seed of the one random generator everything is drawn from.
+
+    The steps are :func:`benchmarks.corpus.generate_corpus`'s with its independent copies
+    (``make_witnesses``) replaced by copies grown along trees; ``corpus.py`` has no hook for that step, and
+    belongs to another stream of work, so the few calls around it are repeated here rather than changed there.
     """
     builder = _Builder(stories, seed)
     builder.choose_stories()
