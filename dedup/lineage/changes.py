@@ -18,6 +18,8 @@ truncated       3 / 1.5 a cut at the same character mid-sentence is a shared cut
 added           3       the same foreign paragraph inserted twice is copied, not chosen twice. But a copier
                         may leave a foreign paragraph behind (a site's navigation line, an address), so a
                         copy that lacks one may still descend from the copy that has it (``undoable``).
+                        Merged, split and reordered are undoable in that sense too: they are read off each
+                        copy's own paragraph boundaries and order, which its layout and later moves change.
 duplicated      1.5     a repeated paragraph is a paste slip; the same one twice is suggestive.
 dropped         1 / 0.3 dropping a middle paragraph to fit a page is common; dropping the *last* paragraph
                         (a sign-off, a photo note) is what most copies do, 0.3.
@@ -67,6 +69,10 @@ W_MERGED = 0.7
 _PINYIN = re.compile(r"\([a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+\)")
 _NOT_CONTENT = re.compile(r"[\W_]+")
 _SENTENCE_END = "。！？!?…"
+# Reported from one copy's own layout or order, so a copy of a copy may not show them again: paragraph
+# boundaries depend on how each copy's page was unwrapped, and which paragraphs count as moved is the smallest
+# set for that copy's whole order, which a further move can change.
+_UNSTABLE = frozenset({"merged", "split", "reordered"})
 
 
 def canonical(text: str) -> str:
@@ -129,11 +135,11 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
         return [Change(kind, None, (text,), W_ADDED, undoable=True)] if text else []
     if kind == "merged":
         parts = tuple(int(p) for p in finding.get("ref_paragraphs") or ([para] if para else []))
-        return [Change(kind, para, parts, W_MERGED)]
+        return [Change(kind, para, parts, W_MERGED, undoable=True)]
     if kind == "dropped":
         return [Change(kind, para, (), W_DROPPED_LAST if para == paragraphs else W_DROPPED)]
     simple = {"duplicated": W_DUPLICATED, "reordered": W_REORDERED, "split": W_SPLIT}
-    return [Change(kind, para, (), simple.get(kind, 1.0))]
+    return [Change(kind, para, (), simple.get(kind, 1.0), undoable=kind in _UNSTABLE)]
 
 
 def _copy_changes(witness: Mapping[str, Any], paragraphs: int) -> CopyChanges:
