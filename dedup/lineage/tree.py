@@ -247,9 +247,10 @@ def _candidate_score(parent: frozenset[Change], child: frozenset[Change], config
 
     A change of the candidate that the child lacks counts against it, an undoable one only in part
     (``undoable_share``), in the miss and in the candidate's total alike, so a copy with a page's navigation
-    line added is held to about the same standard as one without. (Also forgiving a lacking change at a paragraph the child changed too, since
-    collation may describe one damaged paragraph differently in two copies, scored worse on chain seed 1 at
-    30 stories: 88.7% against 93.5%, siblings that changed the same paragraphs passed for parents.)
+    line added is held to about the same standard as one without. (Also forgiving a lacking change at a
+    paragraph the child changed too, since collation may describe one damaged paragraph differently in two
+    copies, scored worse on chain seed 1 at 30 stories: 88.7% against 93.5%, siblings that changed the same
+    paragraphs passed for parents.)
     """
     shared = weight(parent & child)
     counted = {c: c.weight * (config.undoable_share if c.undoable else 1.0) for c in parent}
