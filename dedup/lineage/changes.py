@@ -1,0 +1,229 @@
+"""From a report's group (the JSON payload of ``dedup report --format json``) to lineage's input record.
+
+Lineage reads the report's contract, not collation's records: those are being restructured, the JSON is fixed
+by DESIGN.md, and a group saved as JSON can be analysed again later.
+
+Every finding becomes one or more :class:`~dedup.lineage.tree.Change` signatures, weighted by how unlikely two
+copies are to make that change independently (roughly ``-log`` of the chance, so weights add up like bits of
+evidence; one substituted word, 3, is worth three dropped middle paragraphs):
+
+==============  ======  ========================================================================================
+kind            weight  why
+==============  ======  ========================================================================================
+substituted     3 / 2   one word became one other word at one place: editors choose among thousands of words.
+                        An edit of a single character (a 的 dropped) is likelier to recur, 2. One per edit.
+garbled         3       OCR or mojibake noise is random: the same noise twice is a copy of the same scan.
+truncated       3 / 1.5 a cut at the same character mid-sentence is a shared cut; a cut at a sentence end is a
+                        place any editor might choose, 1.5.
+added           3       the same foreign paragraph inserted twice is copied, not chosen twice. But a copier
+                        may leave a foreign paragraph behind (a site's navigation line, an address), so a
+                        copy that lacks one may still descend from the copy that has it (``undoable``).
+                        Merged, split and reordered are undoable in that sense too: they are read off each
+                        copy's own paragraph boundaries and order, which its layout and later moves change.
+duplicated      1.5     a repeated paragraph is a paste slip; the same one twice is suggestive.
+dropped         1 / 0.3 dropping a middle paragraph to fit a page is common; dropping the *last* paragraph
+                        (a sign-off, a photo note) is what most copies do, 0.3.
+reordered       1       the same paragraph moved: the move is recognisable, its target less so.
+split           1       the same paragraph split: editors split long paragraphs at the obvious place.
+merged          0.7     a heading glued to its body is the commonest web layout accident.
+==============  ======  ========================================================================================
+
+Edit strings and cut texts are compared after folding width, script (Traditional to Simplified) and glued
+pinyin, and without punctuation, so that the same change survives a copy's layout.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dedup.lineage.tree import (
+    Carried,
+    Change,
+    CopyChanges,
+    FindingRef,
+    Lineage,
+    LineageConfig,
+    LineageInput,
+    infer_lineage,
+    weight,
+)
+from dedup.normalize import simplified
+
+CONSENSUS = "consensus"
+MIN_COPIES = 3
+
+W_WORD, W_CHAR = 3.0, 2.0
+W_GARBLED = 3.0
+W_CUT, W_CUT_AT_SENTENCE = 3.0, 1.5
+W_ADDED = 3.0
+W_DUPLICATED = 1.5
+W_DROPPED, W_DROPPED_LAST = 1.0, 0.3
+W_REORDERED = 1.0
+W_SPLIT = 1.0
+W_MERGED = 0.7
+
+_PINYIN = re.compile(r"\([a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+\)")
+_NOT_CONTENT = re.compile(r"[\W_]+")
+_SENTENCE_END = "。！？!?…"
+# Reported from one copy's own layout or order, so a copy of a copy may not show them again: paragraph
+# boundaries depend on how each copy's page was unwrapped, and which paragraphs count as moved is the smallest
+# set for that copy's whole order, which a further move can change.
+_UNSTABLE = frozenset({"merged", "split", "reordered"})
+
+
+def canonical(text: str) -> str:
+    """The letters of a text as matching sees them: width folded, Simplified, no glued pinyin, no punctuation.
+
+    >>> canonical("召開(kāi)，全會 ")
+    '召开全会'
+    """
+    text = _PINYIN.sub("", unicodedata.normalize("NFKC", text))
+    return _NOT_CONTENT.sub("", simplified(text))
+
+
+def _paragraph(finding: Mapping[str, Any]) -> int | None:
+    ref = finding.get("ref")
+    return None if ref is None else int(ref["paragraph"])
+
+
+def _cut_at_sentence(ref_text: str, lost: str) -> bool:
+    """Whether the cut between what survives and what is ``lost`` falls at a sentence end."""
+    ref, lost = ref_text.strip(), lost.strip()
+    if ref.startswith(lost):  # the head is lost
+        return lost.endswith(tuple(_SENTENCE_END)) or lost[-2:-1] in _SENTENCE_END
+    kept = ref[: len(ref) - len(lost)].rstrip()
+    return kept.endswith(tuple(_SENTENCE_END)) or kept[-2:-1] in _SENTENCE_END
+
+
+def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]:
+    """The change signatures of one JSON finding (see the module docstring for the weights).
+
+    Args:
+        finding: one entry of a witness's ``findings``.
+        paragraphs: how many paragraphs the reference has (a dropped last paragraph is weak evidence).
+
+    >>> f = {"kind": "substituted", "ref": {"paragraph": 8, "text": "加强宣传引导"},
+    ...      "edits": [{"op": "replace", "ref": "宣传", "copy": "言論", "at": 2}]}
+    >>> finding_changes(f, 40)
+    [Change(kind='substituted', paragraph=8, key=('replace', '宣传', '言论'), weight=3.0, undoable=False)]
+    """
+    kind = str(finding["kind"])
+    para = _paragraph(finding)
+    if kind in ("substituted", "garbled"):
+        out = []
+        for edit in finding.get("edits", []):
+            ref, copy = canonical(edit.get("ref") or ""), canonical(edit.get("copy") or "")
+            if not ref and not copy:
+                continue
+            if kind == "garbled":
+                w = W_GARBLED
+            else:
+                w = W_WORD if len(ref) + len(copy) >= 2 and max(len(ref), len(copy)) >= 2 else W_CHAR
+            out.append(Change(kind, para, (str(edit.get("op", "")), ref, copy), w))
+        return out
+    if kind == "truncated":
+        lost = str(finding.get("lost") or "")
+        ref_text = str((finding.get("ref") or {}).get("text") or "")
+        w = W_CUT_AT_SENTENCE if _cut_at_sentence(ref_text, lost) else W_CUT
+        return [Change(kind, para, (canonical(lost),), w)]
+    if kind == "added":
+        text = canonical(str((finding.get("copy") or {}).get("text") or ""))
+        return [Change(kind, None, (text,), W_ADDED, undoable=True)] if text else []
+    if kind == "merged":
+        parts = tuple(int(p) for p in finding.get("ref_paragraphs") or ([para] if para else []))
+        return [Change(kind, para, parts, W_MERGED, undoable=True)]
+    if kind == "dropped":
+        return [Change(kind, para, (), W_DROPPED_LAST if para == paragraphs else W_DROPPED)]
+    simple = {"duplicated": W_DUPLICATED, "reordered": W_REORDERED, "split": W_SPLIT}
+    return [Change(kind, para, (), simple.get(kind, 1.0), undoable=kind in _UNSTABLE)]
+
+
+def _copy_changes(witness: Mapping[str, Any], paragraphs: int) -> CopyChanges:
+    carried: dict[Change, Carried] = {}
+    for k, finding in enumerate(witness.get("findings") or []):
+        for change in finding_changes(finding, paragraphs):
+            carried.setdefault(change, Carried(change, FindingRef(str(witness["id"]), k)))
+    return CopyChanges(str(witness["id"]), tuple(carried.values()))
+
+
+def _reference_length(group: Mapping[str, Any]) -> int:
+    consensus = group.get("consensus")
+    if consensus:
+        return len(consensus.get("paragraphs") or [])
+    return max((len(w.get("strip") or []) for w in group["witnesses"]), default=0)
+
+
+def _rebase(copies: Sequence[CopyChanges], root: str) -> tuple[CopyChanges, ...]:
+    """Changes against the consensus re-expressed against one copy: a copy differs from the root where
+    exactly one of them differs from the consensus (the root's own readings cite the root's findings)."""
+    base = next(c for c in copies if c.witness == root)
+    base_set = base.change_set()
+    out = []
+    for copy in copies:
+        mine = copy.change_set()
+        kept = [c for c in copy.changes if c.change not in base_set]
+        kept += [c for c in base.changes if c.change not in mine]
+        out.append(CopyChanges(copy.witness, tuple(kept)))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageOutcome:
+    """The lineage of a group, or ``None`` with the reason there is none (always a reason, for the report)."""
+
+    lineage: Lineage | None
+    reason: str
+
+
+def lineage_input(group: Mapping[str, Any]) -> LineageInput | str:
+    """A report group as lineage's input record, or the reason it has no lineage.
+
+    With a witness as the reference, that witness is the root. With a consensus reference, the root is the
+    copy with the least change weight against the consensus (the consensus itself is no copy anyone could
+    have copied from), and every copy's changes are re-expressed against it.
+    """
+    witnesses = group.get("witnesses") or []
+    if len(witnesses) < MIN_COPIES:
+        return (
+            f"{len(witnesses)} copies: who copied whom needs at least {MIN_COPIES} "
+            "(with two, either may be the source of the other, or both of a third)"
+        )
+    paragraphs = _reference_length(group)
+    copies = tuple(_copy_changes(w, paragraphs) for w in witnesses)
+    reference = str(group.get("reference"))
+    ids = [c.witness for c in copies]
+    if reference in ids:
+        return LineageInput(str(group["id"]), reference, copies)
+    root = min(copies, key=lambda c: (weight(c.change_set()), c.witness)).witness
+    return LineageInput(str(group["id"]), root, _rebase(copies, root))
+
+
+def explain_lineage(group: Mapping[str, Any], config: LineageConfig | None = None) -> LineageOutcome:
+    """:func:`lineage_of_group` with the reason: why the tree is rooted where it is, or why there is none."""
+    data = lineage_input(group)
+    if isinstance(data, str):
+        return LineageOutcome(None, data)
+    if data.root == group.get("reference"):
+        reason = f"rooted at the reference {data.root}"
+    else:
+        reason = f"rooted at {data.root}, the copy that differs least from the {CONSENSUS}"
+    return LineageOutcome(infer_lineage(data, config), reason)
+
+
+def lineage_of_group(group: Mapping[str, Any], config: LineageConfig | None = None) -> dict[str, Any] | None:
+    """The ``lineage`` of one group of a ``dedup report --format json`` payload, or None for fewer than three
+    copies (:func:`explain_lineage` says why).
+
+    Returns:
+        ``{"root": ID, "edges": [{"parent", "child", "confidence", "shared": [{"witness", "finding"}]}],
+        "intermediates": [ID, ...], "reason": "..."}``; ``shared`` cites findings by witness and 0-based index
+        in that witness's ``findings``, strongest first.
+    """
+    outcome = explain_lineage(group, config)
+    if outcome.lineage is None:
+        return None
+    return {**outcome.lineage.to_dict(), "reason": outcome.reason}
