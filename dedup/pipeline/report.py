@@ -35,11 +35,11 @@ from dedup.collate.quoting import (
     unquoted,
 )
 from dedup.config import Config
-from dedup.group.grouping import Group, Witness
 from dedup.ingest.pool import map_in_order
-from dedup.pipeline.scan import ScannedDocument, ScanResult, scan
+from dedup.pipeline.scan import scan
 from dedup.prepare import prepare_document
 from dedup.records import Document, Span
+from dedup.results import Group, ScannedDocument, ScanResult, Witness
 
 Sources = Mapping[int, ScannedDocument]  # a group's documents, by their index in the scan
 

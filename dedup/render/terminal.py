@@ -24,11 +24,10 @@ from rich.text import Text
 
 from dedup.collate.align import KINDS, Finding, TextEdit
 from dedup.collate.quoting import QuotedFinding
-from dedup.gate.check import CheckResult
 from dedup.pipeline.report import Report, quotes_by_finding
-from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
 from dedup.records import Skipped
+from dedup.results import CheckResult, ScanResult
 
 _HINT_STYLE = {
     "headline": "bold",
