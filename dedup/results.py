@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from dedup.match.fingerprint import content_codepoints
+from dedup.match.content import content_codepoints
 from dedup.records import InputRecord, Paragraph, Span
 
 if TYPE_CHECKING:

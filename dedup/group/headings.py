@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from dedup.config import GroupConfig
 from dedup.group.corpus import GroupedDocument, Key
-from dedup.match.fingerprint import content_digest
+from dedup.match.content import content_digest
 from dedup.records import Paragraph
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.match.fingerprint import content_codepoints
+from dedup.match.content import content_codepoints
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
 LEVEL = 6  # zlib level: 9 saves ~1% more and writes ~2x slower
