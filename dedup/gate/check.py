@@ -43,8 +43,8 @@ import numpy.typing as npt
 from dedup.arrays import distinct
 from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
-from dedup.ingest.load import input_record, load
-from dedup.ingest.pool import Unread, account, stream
+from dedup.ingest.load import load
+from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, banding, verify
 from dedup.match.fingerprint import Signer, shingle_sets
 from dedup.pipeline.report import collate_groups
@@ -326,13 +326,12 @@ def add_to_index(
     """
     config = config or Config()
     index.require_settings(config)
-    records: list[tuple[int, InputRecord]] = []
+    ledger = Ledger()
     with index.writer(config) as writer:
         for entry in stream(load(paths), sketch_for_index, config, workers or os.cpu_count() or 1):
             if isinstance(entry, Unread):
-                records.append((entry.place, input_record(entry.skipped)))
+                ledger.unread(entry)
                 continue
-            kept = account(entry.places, entry.result.outcomes, records)
+            kept = ledger.account(entry.places, entry.result.outcomes)
             writer.add(kept, entry.result.unit_docs, entry.result.codes)
-    records.sort(key=lambda r: r[0])
-    return [r for _, r in records], writer.added
+    return ledger.records(), writer.added

@@ -22,8 +22,8 @@ import numpy.typing as npt
 from dedup.config import Config
 from dedup.group.grouping import Grouping, group
 from dedup.group.headings import heading_digests
-from dedup.ingest.load import input_record, load
-from dedup.ingest.pool import Unread, account, stream
+from dedup.ingest.load import load
+from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, Verified, band_keys, banding, key_candidates, verify
 from dedup.prepare import SketchedBatch, sketch
 from dedup.records import Document, InputRecord, Skipped
@@ -106,20 +106,19 @@ def sketch_all(
         banding(config.candidates, config.fingerprint.num_perm)[0] if band_keys_only else config.fingerprint.num_perm
     )
     corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width)
-    records: list[tuple[int, InputRecord]] = []
+    ledger = Ledger()
     for entry in stream(items, work, config, workers):
         if isinstance(entry, Unread):
-            records.append((entry.place, input_record(entry.skipped)))
+            ledger.unread(entry)
             continue
-        corpus.append(entry.places, entry.result, records)
+        corpus.append(entry.places, entry.result, ledger)
         if progress is not None:
             progress("sketching", len(corpus.documents), None)
     if progress is not None:
         progress("sketching", len(corpus.documents), len(corpus.documents))
-    records.sort(key=lambda record: record[0])
     units, matrix = corpus.finish()
     release_memory()
-    return Sketched([r for _, r in records], corpus.documents, units, matrix)
+    return Sketched(ledger.records(), corpus.documents, units, matrix)
 
 
 class _Growing:
@@ -156,10 +155,10 @@ class _Corpus:
         self.offsets.extend(np.zeros(1, dtype=np.int64))
         self.sketches = _Growing(sketch_dtype, width)
 
-    def append(self, places: Sequence[int], result: SketchedBatch, records: list[tuple[int, InputRecord]]) -> None:
+    def append(self, places: Sequence[int], result: SketchedBatch, ledger: Ledger) -> None:
         """Take in one batch: its documents (each input's record, with its place) and its units."""
         base = len(self.documents)
-        self.documents.extend(account(places, result.outcomes, records))
+        self.documents.extend(ledger.account(places, result.outcomes))
         units = result.units
         self.doc.extend(units.doc + base)
         self.paragraph.extend(units.paragraph)
