@@ -32,7 +32,7 @@ from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
 from dedup.group.headings import Headings, is_heading_like
 from dedup.group.links import join_pieces, linked, links
-from dedup.group.passages import passages_of
+from dedup.group.passages import JumpDocuments, passages_of
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
@@ -121,13 +121,15 @@ def _passages(
     boilerplate_in: dict[int, set[int]] = defaultdict(set)  # document -> its boilerplate paragraphs
     for d, k in map(corpus.key, not_evidence.tolist()):
         boilerplate_in[d].add(k)
-    jumps: tuple[set[int], set[int]] = (set(), set())
+    continued_on: set[int] = set()
+    continued_from: set[int] = set()
     for d, document in enumerate(documents):
         for p in document.paragraphs:
             if "continued_on" in p.hints:
-                jumps[0].add(d)
+                continued_on.add(d)
             if "continued_from" in p.hints:
-                jumps[1].add(d)
+                continued_from.add(d)
+    jumps = JumpDocuments(frozenset(continued_on), frozenset(continued_from))
 
     passages: list[Passage] = []
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)

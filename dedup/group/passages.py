@@ -13,11 +13,28 @@ function per document.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from dedup.config import GroupConfig
 from dedup.group.headings import Headings, is_heading_like
 from dedup.records import Paragraph
 from dedup.results import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class JumpDocuments:
+    """The documents of a corpus that hold page-jump markers.
+
+    Attributes:
+        continued_on: those that hold a ``下转`` marker (a story goes on elsewhere).
+        continued_from: those that hold an ``上接`` marker (a story began elsewhere).
+    """
+
+    continued_on: frozenset[int] = field(default_factory=frozenset)
+    continued_from: frozenset[int] = field(default_factory=frozenset)
+
+
+NO_JUMPS = JumpDocuments()
 
 
 def ends_article(p: Paragraph) -> bool:
@@ -78,7 +95,7 @@ def passages_of(
     config: GroupConfig,
     noise: frozenset[int] = frozenset(),
     headings: Headings | None = None,
-    jumps: tuple[set[int], set[int]] = (set(), set()),
+    jumps: JumpDocuments = NO_JUMPS,
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -94,7 +111,7 @@ def passages_of(
             such as ``首页 > 时政频道 > 正文``, too short to be sketched), where taking in headings stops, from
             this story's own headline printed in its other copies, which is taken in even above an added
             paragraph.
-        jumps: the documents that hold a ``下转`` marker, and those that hold an ``上接`` marker.
+        jumps: the documents that hold page-jump markers.
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -151,9 +168,7 @@ def passages_of(
     return passages
 
 
-def _split_glued(
-    run: list[int], matched: dict[int, set[int]], jumps: tuple[set[int], set[int]] = (set(), set())
-) -> list[list[int]]:
+def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocuments = NO_JUMPS) -> list[list[int]]:
     """Cut a run where two stories meet with nothing between them (a web page that glued the second
     headline to its body): no document matched before the cut matches after it.
 
@@ -178,7 +193,7 @@ def _split_glued(
     for i in range(2, n - 1):
         left, right = before[i - 1], after[i]
         touching = run[i] == run[i - 1] + 1
-        jumped = bool(left & jumps[0]) and bool(right & jumps[1])
+        jumped = bool(left & jumps.continued_on) and bool(right & jumps.continued_from)
         if not (left & right) and not jumped and (touching or (len(left) >= 2 and len(right) >= 2)):
             return [run[:i], *_split_glued(run[i:], matched, jumps)]
     return [run]

@@ -69,8 +69,9 @@ def stitch(
         h, t = placed(head), placed(tail)
         if h is None or t is None:
             return 10_000 + unlike  # nothing to go by: any pairing will do, after the ones that fit
-        overlap = max(0, h[1] - t[0] + 1)
-        return 100 * overlap + 2 * abs(t[0] - h[1] - 1) + unlike
+        head_ends, tail_starts = h[1], t[0]  # on the base copy's paragraphs
+        overlap = max(0, head_ends - tail_starts + 1)
+        return 100 * overlap + 2 * abs(tail_starts - head_ends - 1) + unlike
 
     options = sorted(
         ((cost(h, t), i, j) for i, h in enumerate(heads) for j, t in enumerate(tails) if t.doc != h.doc),
