@@ -32,19 +32,19 @@ from dedup.ingest.load import (
     repeated_id_note,
     stdin_input,
 )
-from dedup.pipeline.scan import ScanResult
 from dedup.pipeline.scan import scan as run_scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import Document, InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import terminal
+from dedup.results import ScanResult
 
 if TYPE_CHECKING:
     from typer import _click as click  # typer's own copy of click, whose classes its commands derive from
 
     from dedup.collate.align import FindingKind
-    from dedup.gate.check import CheckResult
     from dedup.pipeline.report import Report
+    from dedup.results import CheckResult
     from dedup.store.index import Index
 
 EXIT_OK = 0

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -17,6 +18,7 @@ import pytest
 from dedup.config import CandidateConfig, Config, FingerprintConfig
 from dedup.gate.check import add_to_index, check
 from dedup.pipeline.scan import scan
+from dedup.results import CheckResult, Group, ScanResult
 from dedup.store.index import Index, IndexFileError
 
 from .corpora import page, story
@@ -222,6 +224,18 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
 BOILERPLATE = "本网站所有内容均受版权保护，未经书面授权不得转载、摘编或以其他方式使用，违者必究。"
 
 
+def _check_and_scan(
+    held: Path, drop: Path, index_path: Path, config: Config | None = None
+) -> tuple[CheckResult, ScanResult]:
+    """Index ``held`` and check ``drop`` against it; and scan both together, as the check should see them."""
+    config = config or Config()
+    with Index.create(index_path, Config()) as created:
+        add_to_index([str(held)], created, workers=1)
+    with Index.open(index_path, config) as opened:
+        checked = check([str(drop)], opened, config, workers=1)
+    return checked, scan([str(held), str(drop)], config, workers=1)
+
+
 def _groups_of_drop(groups: object, drop_paths: set[str]) -> set[frozenset[str]]:
     """The groups that hold a drop document, each as the set of its witnesses' segments."""
     out: set[frozenset[str]] = set()
@@ -250,12 +264,7 @@ def test_a_check_groups_the_drop_as_a_scan_of_index_and_drop_would(tmp_path: Pat
     write(drop, "d_copy_of_new.txt", "新", story(330)[:5])
     write(drop, "e_advert_only.txt", "广告", [*story(331, 2), BOILERPLATE])
 
-    index_path = tmp_path / "i.sqlite"
-    with Index.create(index_path, Config()) as created:
-        add_to_index([str(held)], created, workers=1)
-    with Index.open(index_path, config) as opened:
-        checked = check([str(drop)], opened, config, workers=1)
-    scanned = scan([str(held), str(drop)], config, workers=1)
+    checked, scanned = _check_and_scan(held, drop, tmp_path / "i.sqlite", config)
 
     drop_paths = {d.path for d in checked.drop}
     expected = _groups_of_drop(scanned.groups, drop_paths)
@@ -284,14 +293,46 @@ def test_a_story_reprinted_by_most_of_what_the_check_reads_is_still_a_story(tmp_
         write(held, f"copy{k}.txt", "通稿", story(450))
     write(drop, "reprint.txt", "通稿", story(450))
     write(drop, "fresh.txt", "新", story(460))
-    index_path = tmp_path / "i.sqlite"
-    with Index.create(index_path, Config()) as created:
-        add_to_index([str(held)], created, workers=1)
-    with Index.open(index_path) as opened:
-        checked = check([str(drop)], opened, workers=1)
-    scanned = scan([str(held), str(drop)], Config(), workers=1)
+    checked, scanned = _check_and_scan(held, drop, tmp_path / "i.sqlite")
     drop_paths = {d.path for d in checked.drop}
     assert _groups_of_drop(checked.scan.groups, drop_paths) == _groups_of_drop(scanned.groups, drop_paths)
     by_name = {Path(d.path).name: d for d in checked.drop}
     assert len(by_name["reprint.txt"].reprints) == 5 and by_name["fresh.txt"].unique
     assert checked.scan.stats["index_candidates"] == 5
+
+
+def _ocr(blocks: list[str], width: int) -> str:
+    """A page as OCR gives it: every block hard-wrapped at ``width`` characters, blank lines between."""
+    return "\n\n".join("\n".join(b[k : k + width] for k in range(0, len(b), width)) for b in blocks) + "\n"
+
+
+def _stitched(groups: Sequence[Group]) -> set[tuple[str, ...]]:
+    """The witnesses stitched across a page jump, as their files' names in reading order."""
+    return {tuple(Path(s.path).name for s in w.segments) for g in groups for w in g.witnesses if len(w.segments) > 1}
+
+
+@pytest.mark.parametrize("pages_in", ["drop", "index"])
+def test_a_check_stitches_page_jumps_as_a_scan_does(tmp_path: Path, pages_in: str) -> None:
+    """Two papers cut one story at the same place, one printed plain and one as an OCR'd page: every pairing
+    of heads and tails fits equally well, and only how each page came (its layout) tells which tail goes
+    with which head. A check prepares its drop and reads its indexed pages as a scan prepares them, so it
+    stitches the same pairs, wherever the pages are (in the drop, or in the index)."""
+    body = story(28, paragraphs=8)
+    title = "农村改革二十年"
+    pages, rest = tmp_path / "pages", tmp_path / "rest"
+    pages.mkdir()
+    head = [title, *body[:3], body[3] + "（下转第2版）"]
+    tail = ["（上接第1版）" + body[4], *body[5:]]
+    (pages / "a_head.txt").write_text(page(("", head)).lstrip() + page(("另一篇", story(40))), encoding="utf-8")
+    (pages / "b_head.txt").write_text(_ocr([*head, "另一篇", *story(41)], 21), encoding="utf-8")
+    # the tails sort the other way round from their heads: pairing in file order would be wrong
+    (pages / "c_tail.txt").write_text(_ocr([*tail, "本版其他新闻", *story(42)], 21), encoding="utf-8")
+    (pages / "d_tail.txt").write_text(page(("", tail)).lstrip() + page(("本版其他", story(43))), encoding="utf-8")
+    write(rest, "web.txt", title, body)
+    held, drop = (rest, pages) if pages_in == "drop" else (pages, rest)
+
+    checked, scanned = _check_and_scan(held, drop, tmp_path / "i.sqlite")
+
+    expected = {("a_head.txt", "d_tail.txt"), ("b_head.txt", "c_tail.txt")}
+    assert _stitched(scanned.groups) == expected
+    assert _stitched(checked.scan.groups) == expected

@@ -1,4 +1,5 @@
-"""The array machinery under grouping: connected components, sorted distinct values, and boilerplate families.
+"""The array machinery under grouping: connected components, sorted distinct values, boilerplate families, and
+links between passages.
 
 Each is checked against the plain Python it replaced (a union-find over pairs, ``np.unique``, the family and
 company counts spelled out with dicts and sets).
@@ -13,9 +14,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.arrays import distinct, merge_distinct
-from dedup.config import GroupConfig
+from dedup.config import Config, GroupConfig
+from dedup.group import grouping
 from dedup.group.boilerplate import boilerplate
 from dedup.group.components import UnionFind, components
+from dedup.group.corpus import Corpus, paragraph_matches
+from dedup.group.headings import Headings
+from dedup.group.links import links
+from dedup.ingest.load import load
+from dedup.pipeline.scan import find_matches
+from dedup.prepare import sketch
+from dedup.records import Document
+
+from .conftest import SEEDS
 
 pairs_strategy = st.integers(1, 40).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
@@ -97,3 +108,27 @@ def test_a_short_story_reprinted_whole_is_not_boilerplate_when_its_block_is_larg
     assert boilerplate(a, b, doc_of, length_of, GroupConfig()).size == 0
     # each alone is under the 200 characters of a block: boilerplate
     assert boilerplate(a[:2], b[:2], doc_of, length_of, GroupConfig()).tolist() == [0, 2, 4]
+
+
+def test_links_are_the_same_computed_per_document_pair_or_over_the_corpus() -> None:
+    """The evidence between passages depends only on the matches between their two documents: computed for
+    each document pair apart (as a distributed engine would) and put together, it equals one pass over the
+    whole corpus (as the embedded engine makes it). On the seeds, whose story three documents share."""
+    config = Config()
+    documents = list(load([str(SEEDS)]))
+    sketched = sketch([d for d in documents if isinstance(d, Document)], config)
+    units, scanned = sketched.units, sketched.documents()
+    verified = find_matches(units, sketched.sketches, config, {})
+    corpus = Corpus(scanned, units)
+    a, b = paragraph_matches(verified.matches(), corpus)
+    passages, where = grouping._passages(a, b, np.zeros(0, dtype=np.int64), Headings(scanned), corpus, config.group)
+    whole = links(a, b, where, passages, corpus)
+
+    pair_of = corpus.doc_of[a] * len(scanned) + corpus.doc_of[b]
+    pieces = [links(a[pair_of == p], b[pair_of == p], where, passages, corpus) for p in np.unique(pair_of)]
+    assert len(pieces) >= 3, "the seeds' story is matched across three document pairs at least"
+    fields = ("low", "high", "left_share", "right_share", "left_count", "right_count")
+    joined = {f: np.concatenate([getattr(piece, f) for piece in pieces]) for f in fields}
+    order = np.lexsort((joined["high"], joined["low"]))
+    for f in fields:
+        np.testing.assert_array_equal(joined[f][order], getattr(whole, f), err_msg=f)

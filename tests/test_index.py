@@ -14,7 +14,6 @@ from dedup.config import CandidateConfig, Config
 from dedup.gate.check import add_to_index, check
 from dedup.ingest import pool
 from dedup.ingest.load import load
-from dedup.match import sketching
 from dedup.match.candidates import build_units
 from dedup.match.fingerprint import Signer
 from dedup.prepare import Prepared, prepare_document
@@ -147,7 +146,7 @@ def test_the_sketch_stream_does_not_read_ahead(tmp_path: Path) -> None:
             pulled += 1
             yield Document(f"d{k}.txt", page((f"标题{k}", story(k % 40, 2))), "utf-8")
 
-    results = pool.stream(documents(), sketching.sketch_for_index, Config(), workers=1)  # type: ignore[arg-type]
+    results = pool.stream(documents(), index_module.sketch_for_index, Config(), workers=1)  # type: ignore[arg-type]
     first = next(results)
     assert isinstance(first, pool.Done) and len(first.places) == pool.BATCH
     assert pulled <= pool.BATCH + 1
@@ -230,7 +229,8 @@ def test_an_old_or_damaged_index_is_a_clear_error(tmp_path: Path) -> None:
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     connection.commit()
     connection.close()
-    rebuild = r"index schema 1, but this dedup reads schema 2: rebuild it with `dedup index build"
+    schema = index_module.SCHEMA_VERSION
+    rebuild = rf"index schema 1, but this dedup reads schema {schema}: rebuild it with `dedup index build"
     with pytest.raises(IndexFileError, match=rebuild):
         Index.open(path)
 

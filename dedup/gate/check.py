@@ -32,9 +32,10 @@ Gates (each optional) decide the exit code:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -42,76 +43,18 @@ import numpy.typing as npt
 from dedup.arrays import distinct
 from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
-from dedup.group.grouping import Group
-from dedup.ingest.load import input_record, load
-from dedup.ingest.pool import Unread, account, stream
+from dedup.ingest.load import load
+from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, banding, verify
 from dedup.match.fingerprint import Signer, shingle_sets
-from dedup.match.sketching import scanned, sketch_for_check, sketch_for_index
 from dedup.pipeline.report import collate_groups
-from dedup.pipeline.scan import ScannedDocument, ScanResult, match_and_group
+from dedup.pipeline.scan import match_and_group, sketch_all
 from dedup.records import InputRecord
-from dedup.store.index import Index, IndexedDocument
+from dedup.results import CheckResult, DropDocument, Gate, Group, ScannedDocument, ScanResult
+from dedup.store.index import Index, IndexedDocument, sketch_for_index
 from dedup.store.postings import Hits, Lookup, band_codes
 
-
-@dataclass(frozen=True, slots=True)
-class DropDocument:
-    """What the check says of one drop document.
-
-    Attributes:
-        path: the document's path.
-        reprints: where its story already stood (``index:PATH:LINES`` or an earlier drop document's span).
-        failures: findings of the ``fail_on`` kinds against the reference, with where they are.
-    """
-
-    path: str
-    reprints: tuple[str, ...] = ()
-    failures: tuple[Finding, ...] = ()
-
-    @property
-    def unique(self) -> bool:
-        return not self.reprints
-
-
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """One gate's verdict."""
-
-    name: str
-    passed: bool
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """The outcome of :func:`check`.
-
-    Attributes:
-        scan: the combined scan: index candidates first, then the drop; groups hold at least one drop witness.
-            Indexed documents carry their raw text only when a collation quoted them (``fail_on``).
-        sources: ``"index"`` or ``"drop"`` for each document of ``scan.documents``.
-        drop: one entry per drop document, in input order.
-        collations: the collation of each group (by group id) when ``fail_on`` asked for findings.
-        gates: the verdicts; the check passes when all pass.
-    """
-
-    scan: ScanResult
-    sources: tuple[str, ...]
-    drop: tuple[DropDocument, ...]
-    dup_rate: float
-    gates: tuple[Gate, ...] = ()
-    collations: dict[str, Collation] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return all(g.passed for g in self.gates)
-
-    def source_of(self, path: str) -> str:
-        for document, source in zip(self.scan.documents, self.sources, strict=True):
-            if document.path == path:
-                return source
-        return "drop"
+__all__ = ["CheckResult", "DropDocument", "Gate", "add_to_index", "check"]
 
 
 def check(
@@ -130,13 +73,15 @@ def check(
     (the verified documents), ``candidates_s`` and ``group_s`` (over those and the drop), and with
     ``fail_on`` ``index_quote_s`` (the raw texts collation quotes) and ``collate_s``.
     """
-    import os
-
     config = config or Config()
     index.require_settings(config)
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-    inputs, drop_docs, drop_units, drop_signatures = _sketch_drop(paths, config, workers or os.cpu_count() or 1)
+    # the drop, sketched as a scan sketches (raw text kept, for quoting), every input accounted for
+    sketched = sketch_all(load(paths), config, workers or os.cpu_count() or 1, None, keep_text=True)
+    inputs, drop_docs, drop_units = sketched.inputs, sketched.documents, sketched.units
+    drop_signatures = sketched.sketches.astype(np.uint32, copy=False)
+    del sketched
     stats["sketch_s"] = time.perf_counter() - tick
 
     held = _matching_documents(index, drop_units, drop_signatures, config, stats)
@@ -149,7 +94,7 @@ def check(
     offset = len(index_docs)
     units = _concat_units([index_units, drop_units], [0, offset])
     signatures = np.concatenate([index_signatures, drop_signatures])
-    groups, _, _ = match_and_group(documents, units, signatures, config, stats)
+    groups = match_and_group(documents, units, signatures, config, stats).groups
     sources = tuple(["index"] * offset + ["drop"] * len(drop_docs))
     groups = tuple(g for g in groups if any(sources[p.doc] == "drop" for w in g.witnesses for p in w.passages))
     stats.update(documents=len(drop_docs), skipped=sum(1 for r in inputs if r.status == "skipped"))
@@ -256,28 +201,6 @@ def _gates(
     return tuple(gates)
 
 
-def _sketch_drop(
-    paths: Iterable[str], config: Config, workers: int
-) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
-    """The drop, sketched as a scan would (raw text kept, for quoting), with every input accounted for."""
-    records: list[tuple[int, InputRecord]] = []
-    documents: list[ScannedDocument] = []
-    parts: list[Units] = []
-    bases: list[int] = []
-    signatures: list[npt.NDArray[np.uint32]] = []
-    for entry in stream(load(paths), sketch_for_check, config, workers):
-        if isinstance(entry, Unread):
-            records.append((entry.place, input_record(entry.skipped)))
-            continue
-        bases.append(len(documents))
-        documents.extend(account(entry.places, entry.result.outcomes, records))
-        parts.append(entry.result.units)
-        signatures.append(entry.result.signatures)
-    records.sort(key=lambda r: r[0])
-    matrix = np.concatenate(signatures) if signatures else np.zeros((0, config.fingerprint.num_perm), dtype=np.uint32)
-    return [r for _, r in records], documents, _concat_units(parts, bases), matrix
-
-
 def _verified_documents(hits: Hits, drop_units: Units, index: Index, config: Config) -> npt.NDArray[np.int64]:
     """The indexed documents with at least one candidate pair that verification accepts.
 
@@ -328,7 +251,7 @@ def _rebuild(
 ) -> tuple[list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
     """The candidates as a scan would have sketched them, from their stored records: the paragraphs as
     segmented, and the stored unit texts shingled and signed again (compiled kernels, no normalization)."""
-    documents = [scanned(d.path, d.encoding, d.form.paragraphs, d.form.notes, "", d.form.lengths) for d in held]
+    documents = [d.scanned(config) for d in held]
     texts = [t for d in held for t in d.form.unit_texts]
     counts = np.fromiter((len(d.form.unit_texts) for d in held), dtype=np.int64, count=len(held))
     unit_doc = np.repeat(np.arange(len(held), dtype=np.int64), counts)
@@ -401,17 +324,14 @@ def add_to_index(
     block at a time, so memory stays flat whatever the corpus size; the transaction still makes the add all
     or nothing.
     """
-    import os
-
     config = config or Config()
     index.require_settings(config)
-    records: list[tuple[int, InputRecord]] = []
+    ledger = Ledger()
     with index.writer(config) as writer:
         for entry in stream(load(paths), sketch_for_index, config, workers or os.cpu_count() or 1):
             if isinstance(entry, Unread):
-                records.append((entry.place, input_record(entry.skipped)))
+                ledger.unread(entry)
                 continue
-            kept = account(entry.places, entry.result.outcomes, records)
+            kept = ledger.account(entry.places, entry.result.outcomes)
             writer.add(kept, entry.result.unit_docs, entry.result.codes)
-    records.sort(key=lambda r: r[0])
-    return [r for _, r in records], writer.added
+    return ledger.records(), writer.added

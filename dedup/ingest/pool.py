@@ -84,7 +84,7 @@ def stream(
             break
     if workers <= 1 or documents < PARALLEL_FROM:
         for entry in _batched(_chain(head, inputs)):
-            yield entry if isinstance(entry, Unread) else Done(entry[0], work(entry[1], config))
+            yield entry if isinstance(entry, Unread) else Done(entry.places, work(entry.documents, config))
         return
 
     context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
@@ -94,7 +94,7 @@ def stream(
             if isinstance(entry, Unread):
                 yield entry
                 continue
-            running.append((entry[0], pool.submit(work, entry[1], config)))
+            running.append((entry.places, pool.submit(work, entry.documents, config)))
             while len(running) > 2 * workers:
                 places, future = running.popleft()
                 yield Done(places, future.result())
@@ -111,7 +111,15 @@ def _chain(head: list[Document | Skipped], rest: Iterator[Document | Skipped]) -
     yield from rest
 
 
-def _batched(items: Iterable[Document | Skipped]) -> Iterator[Unread | tuple[tuple[int, ...], list[Document]]]:
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Documents sent to a worker together, with their places in the input."""
+
+    places: tuple[int, ...]
+    documents: list[Document]
+
+
+def _batched(items: Iterable[Document | Skipped]) -> Iterator[Unread | _Batch]:
     """Batches of :data:`BATCH` documents with their input places; unreadable inputs pass through at once."""
     places: list[int] = []
     batch: list[Document] = []
@@ -122,10 +130,10 @@ def _batched(items: Iterable[Document | Skipped]) -> Iterator[Unread | tuple[tup
         places.append(place)
         batch.append(item)
         if len(batch) >= BATCH:
-            yield tuple(places), batch
+            yield _Batch(tuple(places), batch)
             places, batch = [], []
     if batch:
-        yield tuple(places), batch
+        yield _Batch(tuple(places), batch)
 
 
 T = TypeVar("T")
@@ -156,16 +164,33 @@ def _map_batch(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return [work(item) for item in items]
 
 
-def account(places: Sequence[int], outcomes: Sequence[D | Skipped], records: list[tuple[int, InputRecord]]) -> list[D]:
-    """Record each outcome of a batch in ``records`` with its place in the input (processed, or skipped with
-    its reason), and return the documents that were processed, in batch order."""
-    from dedup.ingest.load import input_record
+class Ledger:
+    """How every input was accounted for, by its place in the input: batches come back with their places,
+    and an unreadable input as soon as it is met, so the records are put in input order at the end."""
 
-    processed: list[D] = []
-    for place, outcome in zip(places, outcomes, strict=True):
-        if isinstance(outcome, Skipped):
-            records.append((place, input_record(outcome)))
-        else:
-            records.append((place, InputRecord(outcome.path, "ok", encoding=outcome.encoding)))
-            processed.append(outcome)
-    return processed
+    def __init__(self) -> None:
+        self._by_place: dict[int, InputRecord] = {}
+
+    def unread(self, entry: Unread) -> None:
+        """Record an input that could not be read, with its reason."""
+        from dedup.ingest.load import input_record
+
+        self._by_place[entry.place] = input_record(entry.skipped)
+
+    def account(self, places: Sequence[int], outcomes: Sequence[D | Skipped]) -> list[D]:
+        """Record each outcome of a batch (processed, or skipped with its reason) and return the documents
+        that were processed, in batch order."""
+        from dedup.ingest.load import input_record
+
+        processed: list[D] = []
+        for place, outcome in zip(places, outcomes, strict=True):
+            if isinstance(outcome, Skipped):
+                self._by_place[place] = input_record(outcome)
+            else:
+                self._by_place[place] = InputRecord(outcome.path, "ok", encoding=outcome.encoding)
+                processed.append(outcome)
+        return processed
+
+    def records(self) -> list[InputRecord]:
+        """Every input's record, in input order."""
+        return [self._by_place[place] for place in sorted(self._by_place)]

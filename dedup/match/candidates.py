@@ -26,7 +26,8 @@ from datasketch import MinHashLSH
 
 from dedup.arrays import distinct
 from dedup.config import CandidateConfig, FingerprintConfig
-from dedup.match.fingerprint import content_lengths, shingle_sets
+from dedup.match.content import content_lengths
+from dedup.match.fingerprint import shingle_sets
 from dedup.records import Paragraph
 
 IntArray = npt.NDArray[np.int64]

@@ -26,10 +26,7 @@ process on concurrent use). The kernels are integer-only and compiled without ``
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import struct
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar, cast
 
@@ -40,12 +37,15 @@ from datasketch import LeanMinHash
 
 from dedup.arrays import distinct
 from dedup.config import FingerprintConfig
+from dedup.match.content import content_codepoints, content_digest, content_lengths, content_table, utf32
 
 __all__ = [
     "HASH_NAME",
     "SCHEME",
     "Signer",
     "content_codepoints",
+    "content_digest",
+    "content_lengths",
     "permutations",
     "shingle_hash",
     "shingle_hashes",
@@ -74,93 +74,6 @@ def _jit(**options: Any) -> Callable[[_F], _F]:
     numba is untyped, so a bare ``@numba.njit`` would make every kernel ``Any`` under ``mypy --strict``.
     """
     return cast(Callable[[_F], _F], numba.njit(**options))
-
-
-# --------------------------------------------------------------------------------------------------
-# Content characters
-# --------------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _content_table() -> npt.NDArray[np.bool_]:
-    """One boolean per codepoint: is it a letter or a digit (Unicode category L* or N*)?
-
-    Built once per process from :mod:`unicodedata` (about 0.2 s), so that filtering a text is one
-    vectorised lookup instead of a Python call per character. It follows the Unicode version of the running
-    Python; characters assigned in a newer version are dropped by an older one.
-    """
-    category = unicodedata.category
-    table = np.fromiter((category(chr(cp))[0] in "LN" for cp in range(0x110000)), dtype=np.bool_, count=0x110000)
-    table.flags.writeable = False
-    return table
-
-
-def _utf32(text: str) -> npt.NDArray[np.uint32]:
-    """The codepoints of ``text`` as a uint32 view of its UTF-32-LE encoding.
-
-    ``surrogatepass`` keeps lone surrogates (text decoded with ``surrogateescape``) from raising; they are
-    category Cs and never content.
-    """
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
-def content_codepoints(text: str) -> npt.NDArray[np.uint32]:
-    """The codepoints of the letters and digits of ``text``, in order.
-
-    Punctuation, symbols, spaces and line breaks are dropped before shingling because reprints change them
-    freely (``，`` for ``、``, ASCII for full-width punctuation, re-wrapped lines) without changing the story;
-    a shingle that spans a comma would otherwise differ between two copies of the same sentence. Letters and
-    digits (Unicode categories L* and N*: Han characters, kana, Latin, digits of any width) are kept as they
-    are -- folding full-width ``１２`` to ``12`` is normalization's job, not this function's.
-
-    Args:
-        text: any text.
-
-    Returns:
-        A new, writable uint32 array of codepoints.
-
-    >>> cps = content_codepoints("召开，十二届 十次")
-    >>> "".join(map(chr, cps))
-    '召开十二届十次'
-    >>> "".join(map(chr, content_codepoints("“Ｗ３Ｃ”标准 (2024)!")))
-    'Ｗ３Ｃ标准2024'
-    >>> content_codepoints("。、 ").size
-    0
-    """
-    raw = _utf32(text)
-    return raw[_content_table()[raw]]
-
-
-def content_digest(text: str) -> int:
-    """A stable 63-bit digest of a text's letters and digits: equal for two lines that differ only in
-    punctuation, spacing or width (after normalization), the same in every process and on every machine
-    (unlike ``hash``).
-
-    >>> content_digest("首页 > 时政频道 > 正文") == content_digest("首页》时政频道》正文")
-    True
-    >>> content_digest("") == 0 and content_digest("正文") != 0
-    True
-    """
-    cps = content_codepoints(text)
-    if not cps.size:
-        return 0
-    return int.from_bytes(hashlib.blake2b(cps.tobytes(), digest_size=8).digest(), "little") >> 1 or 1
-
-
-def content_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
-    """How many letters and digits each text holds (the size of its :func:`content_codepoints`), for many
-    texts in one vectorised pass.
-
-    >>> content_lengths(["召开，十二届", "", "。、", "W3C"]).tolist()
-    [5, 0, 0, 3]
-    """
-    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-    if not texts:
-        return bounds[1:]
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
-    running = np.zeros(int(bounds[-1]) + 1, dtype=np.int64)
-    np.cumsum(_content_table()[_utf32("".join(texts))], out=running[1:])
-    return np.diff(running[bounds])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -446,8 +359,8 @@ def shingle_sets(texts: Sequence[str], n: int) -> tuple[npt.NDArray[np.uint32], 
     starts = np.zeros(len(texts) + 1, dtype=np.int64)
     if texts:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
-    raw = _utf32("".join(texts)) if texts else np.zeros(0, dtype=np.uint32)
-    return _shingle_sets_kernel(raw, starts, _content_table(), n)
+    raw = utf32("".join(texts)) if texts else np.zeros(0, dtype=np.uint32)
+    return _shingle_sets_kernel(raw, starts, content_table(), n)
 
 
 @_jit(cache=True)
@@ -585,10 +498,10 @@ class Signer:
             return out
         starts = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
-        raw = _utf32("".join(texts))
+        raw = utf32("".join(texts))
         # Four chunks per thread balance uneven text lengths; 64 texts are enough to amortise a chunk.
         chunk = max(1, min(64, -(-len(texts) // (4 * numba.get_num_threads()))))
-        _sign_texts_kernel(raw, starts, _content_table(), n, self.a, self.b, chunk, out)
+        _sign_texts_kernel(raw, starts, content_table(), n, self.a, self.b, chunk, out)
         return out
 
 

@@ -18,11 +18,11 @@ from dedup.collate.records import Collation, GroupReport, Report, WitnessText
 from dedup.collate.reference import choose_base, choose_reference, collate
 from dedup.collate.witnesses import Sources, copy_paragraphs, group_report, whole, witness_text
 from dedup.config import Config
-from dedup.group.grouping import Group, Witness
 from dedup.ingest.pool import map_in_order
-from dedup.pipeline.scan import ScannedDocument, ScanResult, scan
+from dedup.pipeline.scan import scan
 from dedup.prepare import prepare_document
 from dedup.records import Span
+from dedup.results import Group, ScannedDocument, ScanResult, Witness
 
 __all__ = [
     "GroupReport",

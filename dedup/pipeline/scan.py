@@ -12,197 +12,77 @@ import ctypes.util
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, BinaryIO, Literal, overload
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.config import Config, GroupConfig
-from dedup.group.grouping import Group, Grouping, SketchedDocument, group, is_heading_like
-from dedup.ingest.load import input_record, load
-from dedup.ingest.pool import Unread, account, stream
-from dedup.match.candidates import (
-    Units,
-    Verified,
-    band_keys,
-    banding,
-    build_units_and_lengths,
-    key_candidates,
-    verify,
-)
-from dedup.match.fingerprint import Signer, content_codepoints, content_digest
-from dedup.prepare import prepare_document
-from dedup.records import Document, InputRecord, Paragraph, Skipped
+from dedup.config import Config
+from dedup.group.grouping import Grouping, group
+from dedup.group.headings import heading_digests
+from dedup.ingest.load import load
+from dedup.ingest.pool import Ledger, Unread, stream
+from dedup.match.candidates import Units, Verified, band_keys, banding, key_candidates, verify
+from dedup.prepare import SketchedBatch, sketch
+from dedup.records import Document, InputRecord, Skipped
+from dedup.results import Rejection, ScannedDocument, ScanResult
+
+__all__ = ["ScanResult", "ScannedDocument", "Sketched", "find_matches", "group_matches", "match_and_group", "scan"]
 
 Progress = Callable[[str, int, int | None], None]
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
-_Sketch = tuple[list[InputRecord], list["ScannedDocument"], Units, U32Array | U64Array]
 
 
 @dataclass(frozen=True, slots=True)
-class ScannedDocument:
-    """What a scan keeps of a document: its path, encoding, notes, paragraphs and raw text (for quoting).
-
-    A *slim* document's paragraphs keep their spans, hints and lengths but not their matching text and
-    sentences (what grouping needs and no more); :func:`dedup.pipeline.report.whole` prepares them again from
-    the raw text. ``format`` is the input's (a document read back from an index, never slim, says "text").
-    """
-
-    path: str
-    encoding: str
-    paragraphs: tuple[Paragraph, ...]
-    notes: tuple[str, ...] = ()
-    raw: str = ""
-    lengths: tuple[int, ...] = ()
-    digests: tuple[int, ...] = ()
-    layout: str = ""
-    format: Literal["text", "markdown", "html", "jsonl"] = "text"
-    slim: bool = False
-
-    def content_lengths(self) -> tuple[int, ...]:
-        """Letters and digits in each paragraph (what grouping weighs paragraphs by); kept by the scan even
-        when it let go of the paragraphs' text."""
-        return self.lengths or tuple(int(content_codepoints(p.text).size) for p in self.paragraphs)
-
-    def heading_digests(self, config: GroupConfig) -> tuple[int, ...]:
-        """:func:`~dedup.match.fingerprint.content_digest` of each heading-like paragraph, 0 for the others:
-        grouping tells a headline from a line that every page repeats (a breadcrumb, a masthead) by them."""
-        if self.digests:
-            return self.digests
-        return _heading_digests(self.paragraphs, self.content_lengths(), config)
-
-    def quote(self, paragraph: Paragraph) -> str:
-        """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed)."""
-        text = self.raw[paragraph.raw_start : paragraph.raw_end]
-        return "".join(line.strip() for line in text.splitlines())
-
-
-@dataclass(frozen=True, slots=True)
-class ScanResult:
-    """The outcome of :func:`scan`.
+class Sketched:
+    """A corpus prepared and sketched (:func:`sketch_all`).
 
     Attributes:
-        inputs: every input path (or JSONL line), processed or skipped, in input order.
-        documents: the processed documents; ``Passage.doc`` indexes this tuple.
-        groups: the groups of copies found.
-        config: the configuration used, for the report header and for reproduction.
-        stats: counts and timings of the stages.
-        rejections: rejected candidate pairs with their reasons (only with ``explain=True``).
+        inputs: every input, processed or skipped, in input order.
+        documents: the processed documents, in input order (what ``units.doc`` indexes).
+        units: every unit of the corpus.
+        sketches: the units' signatures, or their band keys (as asked of :func:`sketch_all`).
     """
 
-    inputs: tuple[InputRecord, ...]
-    documents: tuple[ScannedDocument, ...]
-    groups: tuple[Group, ...]
-    config: Config
-    stats: dict[str, float] = field(default_factory=dict)
-    rejections: tuple[tuple[str, str, str], ...] = ()
-
-    def document(self, path: str) -> ScannedDocument:
-        return next(d for d in self.documents if d.path == path)
+    inputs: list[InputRecord]
+    documents: list[ScannedDocument]
+    units: Units
+    sketches: U32Array | U64Array
 
 
-@dataclass(frozen=True, slots=True)
-class _Sketched:
-    """One batch of documents prepared and sketched (in a worker process for large corpora)."""
-
-    documents: tuple[ScannedDocument | Skipped, ...]
-    unit_doc: npt.NDArray[np.int64]  # index into this batch's documents
-    unit_paragraph: npt.NDArray[np.int64]
-    sets: npt.NDArray[np.uint32]
-    offsets: npt.NDArray[np.int64]
-    signatures: U32Array | U64Array  # or band keys, with ``band_keys_only=True``
-
-
-def _sketch_batch(
+def _scan_batch(
     batch: list[Document], config: Config, keep_text: bool = True, band_keys_only: bool = False, slim: bool = False
-) -> _Sketched:
-    """Normalize, segment, shingle and sign a batch of documents: all the per-document work.
+) -> SketchedBatch:
+    """:func:`dedup.prepare.sketch`, trimmed in the worker to what a scan keeps, so that no more than that
+    travels back.
 
     ``keep_text=False`` drops the raw text once sketched: a scan reports line spans only, and on a large
     corpus the raw text is a good part of the memory. ``slim=True`` also drops the paragraphs' matching
     text and sentences (their content lengths are kept, for grouping), and ``band_keys_only=True`` returns
-    the LSH band keys instead of the signatures: what a scan of a large corpus needs and no more.
+    the LSH band keys instead of the signatures: what a scan of a large corpus needs and no more. The units'
+    texts never travel back.
     """
-    documents: list[ScannedDocument | Skipped] = []
-    kept: list[tuple[Paragraph, ...]] = []
-    positions: list[int] = []
-    for document in batch:
-        prepared = prepare_document(document, config.normalize)
-        if not prepared.paragraphs:
-            documents.append(Skipped(document.path, "no text left after normalization (markup only?)"))
-            continue
-        notes = tuple(n.message for n in prepared.norm.notes)
-        undone = sorted({n.step for n in prepared.norm.notes} & {"markup", "pinyin", "t2s", "unwrap"})
-        layout = "|".join([os.path.splitext(document.path.partition("#")[0])[1], document.encoding, *undone])
-        positions.append(len(documents))
-        raw = document.text if keep_text else ""
-        paragraphs = tuple(replace(p, text="", sentences=()) for p in prepared.paragraphs) if slim else None
-        documents.append(
-            ScannedDocument(
-                document.path,
-                document.encoding,
-                paragraphs or prepared.paragraphs,
-                notes,
-                raw,
-                layout=layout,
-                format=document.format,
-                slim=slim,
-            )
-        )
-        kept.append(prepared.paragraphs)
-    units, texts, lengths = build_units_and_lengths(kept, config.fingerprint)
-    at = 0
-    for k, paragraphs in zip(positions, kept, strict=True):
-        done = documents[k]
-        assert isinstance(done, ScannedDocument)
-        own = tuple(lengths[at : at + len(paragraphs)].tolist())
-        digests = _heading_digests(paragraphs, own, config.group)
-        documents[k] = replace(done, lengths=own, digests=digests)
-        at += len(paragraphs)
-    signatures = Signer(config.fingerprint).sign_texts(texts)
-    sketches: U32Array | U64Array = signatures
+    sketched = sketch(batch, config)
+    outcomes = tuple(o if isinstance(o, Skipped) else _trimmed(o, keep_text, slim) for o in sketched.outcomes)
+    sketches: U32Array | U64Array = sketched.sketches
     if band_keys_only:
+        signatures = sketched.sketches.astype(np.uint32, copy=False)
         sketches = band_keys(signatures, *banding(config.candidates, config.fingerprint.num_perm))
-    unit_doc = np.asarray(positions, dtype=np.int64)[units.doc] if len(units) else units.doc
-    return _Sketched(tuple(documents), unit_doc, units.paragraph, units.sets, units.offsets, sketches)
+    return SketchedBatch(outcomes, sketched.units, (), sketches)
 
 
-def _heading_digests(paragraphs: Sequence[Paragraph], lengths: Sequence[int], config: GroupConfig) -> tuple[int, ...]:
-    return tuple(
-        content_digest(p.text) if is_heading_like(p, n, config) else 0 for p, n in zip(paragraphs, lengths, strict=True)
-    )
+def _trimmed(document: ScannedDocument, keep_text: bool, slim: bool) -> ScannedDocument:
+    """A document without what the scan lets go of (see :func:`_scan_batch`)."""
+    if slim:
+        paragraphs = tuple(replace(p, text="", sentences=()) for p in document.paragraphs)
+        document = replace(document, paragraphs=paragraphs, slim=True)
+    return document if keep_text else replace(document, raw="")
 
 
-@overload
-def _sketch_all(
-    items: Iterable[Document | Skipped],
-    config: Config,
-    workers: int,
-    progress: Progress | None,
-    keep_text: bool = True,
-    *,
-    band_keys_only: Literal[False] = False,
-    slim: bool = False,
-) -> tuple[list[InputRecord], list[ScannedDocument], Units, U32Array]: ...
-
-
-@overload
-def _sketch_all(
-    items: Iterable[Document | Skipped],
-    config: Config,
-    workers: int,
-    progress: Progress | None,
-    keep_text: bool = True,
-    *,
-    band_keys_only: Literal[True],
-    slim: bool = False,
-) -> tuple[list[InputRecord], list[ScannedDocument], Units, U64Array]: ...
-
-
-def _sketch_all(
+def sketch_all(
     items: Iterable[Document | Skipped],
     config: Config,
     workers: int,
@@ -211,36 +91,34 @@ def _sketch_all(
     *,
     band_keys_only: bool = False,
     slim: bool = False,
-) -> _Sketch:
-    """Prepare and sketch every document, in worker processes when the corpus is large.
-
-    Workers come from :func:`dedup.ingest.pool.stream`.
+) -> Sketched:
+    """Prepare and sketch every document (:func:`dedup.prepare.sketch`), in worker processes when the corpus
+    is large (:func:`dedup.ingest.pool.stream`): what ``scan``, ``report`` and ``check`` all start with.
 
     Inputs keep their order: a skipped input keeps its place among the documents. The inputs are read as
     the workers take them, with only a few batches in flight, so the raw corpus is never all in memory
     (progress reports no total until the last input is read), and each batch's results are appended to
     the corpus arrays as they come and then let go. ``keep_text``, ``band_keys_only`` and ``slim`` are
-    :func:`_sketch_batch`'s; the last value returned is the signatures or the band keys.
+    :func:`_scan_batch`'s.
     """
-    work = partial(_sketch_batch, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
+    work = partial(_scan_batch, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
     width = (
         banding(config.candidates, config.fingerprint.num_perm)[0] if band_keys_only else config.fingerprint.num_perm
     )
     corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width)
-    records: list[tuple[int, InputRecord]] = []
+    ledger = Ledger()
     for entry in stream(items, work, config, workers):
         if isinstance(entry, Unread):
-            records.append((entry.place, input_record(entry.skipped)))
+            ledger.unread(entry)
             continue
-        corpus.append(entry.places, entry.result, records)
+        corpus.append(entry.places, entry.result, ledger)
         if progress is not None:
             progress("sketching", len(corpus.documents), None)
     if progress is not None:
         progress("sketching", len(corpus.documents), len(corpus.documents))
-    records.sort(key=lambda record: record[0])
     units, matrix = corpus.finish()
     release_memory()
-    return [r for _, r in records], corpus.documents, units, matrix
+    return Sketched(ledger.records(), corpus.documents, units, matrix)
 
 
 class _Growing:
@@ -277,19 +155,16 @@ class _Corpus:
         self.offsets.extend(np.zeros(1, dtype=np.int64))
         self.sketches = _Growing(sketch_dtype, width)
 
-    def append(self, places: Sequence[int], result: _Sketched, records: list[tuple[int, InputRecord]]) -> None:
+    def append(self, places: Sequence[int], result: SketchedBatch, ledger: Ledger) -> None:
         """Take in one batch: its documents (each input's record, with its place) and its units."""
-        processed = [not isinstance(outcome, Skipped) for outcome in result.documents]
-        local_to_global = np.full(len(result.documents), -1, dtype=np.int64)
-        local_to_global[np.flatnonzero(processed)] = np.arange(
-            len(self.documents), len(self.documents) + sum(processed)
-        )
-        self.documents.extend(account(places, result.documents, records))
-        self.doc.extend(local_to_global[result.unit_doc])
-        self.paragraph.extend(result.unit_paragraph)
-        self.offsets.extend(result.offsets[1:] + self.sets.size)
-        self.sets.extend(result.sets)
-        self.sketches.extend(result.signatures)
+        base = len(self.documents)
+        self.documents.extend(ledger.account(places, result.outcomes))
+        units = result.units
+        self.doc.extend(units.doc + base)
+        self.paragraph.extend(units.paragraph)
+        self.offsets.extend(units.offsets[1:] + self.sets.size)
+        self.sets.extend(units.sets)
+        self.sketches.extend(result.sketches)
 
     def finish(self) -> tuple[Units, U32Array | U64Array]:
         units = Units(self.doc.finish(), self.paragraph.finish(), self.sets.finish(), self.offsets.finish())
@@ -339,7 +214,7 @@ def scan(
     config = config or Config()
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-    inputs, documents, units, keys = _sketch_all(
+    sketched = sketch_all(
         load(paths, stdin=stdin),
         config,
         workers or os.cpu_count() or 1,
@@ -349,6 +224,8 @@ def scan(
         slim=not keep_text if slim is None else slim,
     )
     stats["sketch_s"] = time.perf_counter() - tick
+    inputs, documents, units, keys = sketched.inputs, sketched.documents, sketched.units, sketched.sketches
+    del sketched
 
     verified = find_matches(units, keys, config, stats)
     del keys  # the largest array but one, and grouping does not need it
@@ -369,7 +246,7 @@ def match_and_group(
     config: Config,
     stats: dict[str, float],
     progress: Progress | None = None,
-) -> tuple[tuple[Group, ...], Verified, Grouping]:
+) -> Grouping:
     """Candidates, verification and grouping over sketched documents (shared by ``scan`` and ``check``).
 
     ``sketches`` holds the units' MinHash signatures (uint32, ``num_perm`` columns) or their LSH band keys
@@ -377,8 +254,7 @@ def match_and_group(
     """
     verified = find_matches(units, sketches, config, stats)
     matches, near = verified.matches(), verified.near(config.candidates)
-    grouping = group_matches(documents, units, matches, config, stats, progress, near)
-    return grouping.groups, verified, grouping
+    return group_matches(documents, units, matches, config, stats, progress, near)
 
 
 def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]) -> Verified:
@@ -416,19 +292,19 @@ def group_matches(
     if progress is not None:
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()
-    grouping = group(
-        [
-            SketchedDocument(d.path, d.paragraphs, d.content_lengths(), d.heading_digests(config.group), d.layout)
-            for d in documents
-        ],
-        units,
-        matches,
-        config.group,
-        near,
-    )
+    grouping = group([_weighed(d, config) for d in documents], units, matches, config.group, near)
     stats["group_s"] = time.perf_counter() - tick
     stats.update(documents=len(documents), boilerplate_paragraphs=len(grouping.boilerplate))
     return grouping
+
+
+def _weighed(document: ScannedDocument, config: Config) -> ScannedDocument:
+    """The document with the content lengths and heading digests grouping reads: :func:`dedup.prepare.sketch`
+    gives every document them; a document made otherwise (through the Python API) gets them here."""
+    if document.digests or not document.paragraphs:
+        return document
+    lengths = document.content_lengths()
+    return replace(document, lengths=lengths, digests=heading_digests(document.paragraphs, lengths, config.group))
 
 
 def _explain(
@@ -436,15 +312,19 @@ def _explain(
     documents: list[ScannedDocument],
     rejected: list[tuple[int, int, str]],
     grouping: Grouping,
-) -> tuple[tuple[str, str, str], ...]:
+) -> tuple[Rejection, ...]:
+    """Why each rejected candidate and each boilerplate paragraph is no evidence (``--explain``)."""
+
     def where(unit: int) -> str:
         doc = documents[int(units.doc[unit])]
         paragraph = doc.paragraphs[int(units.paragraph[unit])]
         return f"{doc.path}:{paragraph.start_line}-{paragraph.end_line}"
 
-    out = [(where(a), where(b), reason) for a, b, reason in rejected]
+    out = [Rejection(where(a), where(b), reason) for a, b, reason in rejected]
     for d, p in sorted(grouping.boilerplate):
         doc = documents[d]
         paragraph = doc.paragraphs[p]
-        out.append((f"{doc.path}:{paragraph.start_line}-{paragraph.end_line}", "*", "boilerplate: not evidence"))
+        out.append(
+            Rejection(f"{doc.path}:{paragraph.start_line}-{paragraph.end_line}", "*", "boilerplate: not evidence")
+        )
     return tuple(out)

@@ -23,12 +23,10 @@ from typing import Any
 from dedup.collate.quoting import QuotedEdit, QuotedFinding
 from dedup.collate.records import CONSENSUS, CollatedScan, Finding, GroupReport, Report, TextEdit, WitnessCollation
 from dedup.config import Config
-from dedup.gate.check import CheckResult
-from dedup.group.grouping import Group, Witness
 from dedup.ingest.load import STDIN, StdinInput, repeated_id_note
-from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
+from dedup.results import CheckResult, Group, ScanResult, Witness
 
 SCHEMA_VERSION = 1
 

@@ -24,10 +24,9 @@ from rich.text import Text
 
 from dedup.collate.quoting import QuotedFinding
 from dedup.collate.records import KINDS, CollatedScan, Finding, Report, TextEdit
-from dedup.gate.check import CheckResult
-from dedup.pipeline.scan import ScanResult
 from dedup.prepare import Prepared
 from dedup.records import Skipped
+from dedup.results import CheckResult, ScanResult
 
 _HINT_STYLE = {
     "headline": "bold",

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.match.fingerprint import content_codepoints
+from dedup.match.content import content_codepoints
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
 LEVEL = 6  # zlib level: 9 saves ~1% more and writes ~2x slower
@@ -63,6 +63,7 @@ class StoredForm:
         unit_texts: the text of each unit (what was shingled and signed).
         lengths: the content characters (letters and digits) of each paragraph, which grouping weighs
             paragraphs by: stored, because counting them again costs more than reading them.
+        layout: how the document came (:func:`dedup.prepare.layout_of`): stitching page jumps reads it.
     """
 
     paragraphs: tuple[Paragraph, ...]
@@ -70,10 +71,11 @@ class StoredForm:
     unit_paragraphs: list[int]
     unit_texts: list[str]
     lengths: tuple[int, ...]
+    layout: str
 
 
 def encode_document(
-    paragraphs: Sequence[Paragraph], notes: Sequence[str], units: Sequence[tuple[int, str]]
+    paragraphs: Sequence[Paragraph], notes: Sequence[str], units: Sequence[tuple[int, str]], layout: str = ""
 ) -> tuple[bytes, bytes]:
     """A document's ``(meta, content)`` records (see the module docstring).
 
@@ -84,6 +86,7 @@ def encode_document(
             stretch of its paragraph (the whole of it, or a window of sentences) is stored as that stretch of
             the content; any other is appended to the content, so a check gets the very texts that were
             signed without running the windowing again.
+        layout: how the document came (:func:`dedup.prepare.layout_of`), which stitching page jumps reads.
     """
     rows: list[list[Any]] = []
     starts: list[int] = []
@@ -125,7 +128,9 @@ def encode_document(
             searched_from[k] = found + 1
             spans[u] = (starts[k] + found, starts[k] + found + len(unit))
     lengths = [int(content_codepoints(p.text).size) for p in paragraphs]
-    meta = json.dumps([list(notes), rows, [k for k, _ in units], lengths], ensure_ascii=False, separators=(",", ":"))
+    meta = json.dumps(
+        [list(notes), rows, [k for k, _ in units], lengths, layout], ensure_ascii=False, separators=(",", ":")
+    )
     header = len(units).to_bytes(4, "little")
     content = header + spans.tobytes() + "".join(text).encode(_CODEC, _ERRORS)
     return zlib.compress(meta.encode("utf-8"), LEVEL), content
@@ -157,7 +162,7 @@ def decode_document(meta: bytes, content: bytes) -> StoredForm:
     """
     text, spans = decode_content(content)
     try:
-        notes, rows, unit_paragraphs, lengths = json.loads(zlib.decompress(meta))
+        notes, rows, unit_paragraphs, lengths, layout = json.loads(zlib.decompress(meta))
         paragraphs: list[Paragraph] = []
         at = 0
         for k, row in enumerate(rows):
@@ -168,7 +173,9 @@ def decode_document(meta: bytes, content: bytes) -> StoredForm:
     except (zlib.error, ValueError, TypeError, IndexError, KeyError) as exc:
         raise StoredFormError(f"a stored document does not decode ({exc})") from exc
     texts = [text[s:e] for s, e in spans.tolist()]
-    return StoredForm(tuple(paragraphs), tuple(str(n) for n in notes), unit_paragraphs, texts, tuple(lengths))
+    return StoredForm(
+        tuple(paragraphs), tuple(str(n) for n in notes), unit_paragraphs, texts, tuple(lengths), str(layout)
+    )
 
 
 _NO_HINTS: frozenset[BoundaryHint] = frozenset()

@@ -5,7 +5,8 @@ A check needs four things of the indexed documents, at four very different rates
 them (to find the units that share a band with the drop), the texts of those units (to verify the candidate
 pairs exactly: most are chance collisions), the prepared paragraphs of the documents that verification keeps
 (to group them with the drop), and the raw text of the few that are quoted in a collation. So the
-file keeps them apart, each in the form its reader wants (``schema_version`` 2):
+file keeps them apart, each in the form its reader wants (``schema_version`` 3; 3 stores each document's
+layout, which stitching page jumps reads, so that a check stitches indexed pages as a scan would):
 
 - ``meta``: what the file is (``format = dedup-index``), the schema version, the dedup version, and the
   settings the sketches depend on (fingerprint, normalization, LSH banding). Sketches made otherwise cannot
@@ -40,14 +41,26 @@ import numpy.typing as npt
 
 from dedup import __version__
 from dedup.config import Config
+from dedup.group.headings import heading_digests
 from dedup.match.candidates import banding
-from dedup.store.docstore import StoredForm, StoredFormError, decode_content, decode_document, decode_raw
-from dedup.store.postings import MAX_BLOCK_DOCS, MAX_BLOCK_UNITS, Block
+from dedup.prepare import sketch
+from dedup.records import Document, Skipped
+from dedup.results import ScannedDocument
+from dedup.store.docstore import (
+    StoredForm,
+    StoredFormError,
+    decode_content,
+    decode_document,
+    decode_raw,
+    encode_document,
+    encode_raw,
+)
+from dedup.store.postings import MAX_BLOCK_DOCS, MAX_BLOCK_UNITS, Block, band_codes
 
 T = TypeVar("T")
 
 FORMAT = "dedup-index"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 600.0
 BLOCK_UNITS = 1 << 19  # units per postings block: ~150 MB of postings while one is built or read
 _READ_CHUNK = 500  # ids per ``IN (…)`` query (SQLite allows 999 parameters in old builds)
@@ -109,6 +122,44 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexBatch:
+    """A batch sketched for the index: records, and each unit's document and band codes.
+
+    Attributes:
+        outcomes: per input document, its record or why it was skipped.
+        unit_docs: for each unit, the position of its document among the records.
+        codes: the units' band codes (``units × bands``, see :func:`dedup.store.postings.band_codes`).
+    """
+
+    outcomes: tuple[Record | Skipped, ...]
+    unit_docs: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.uint64]
+
+
+def sketch_for_index(batch: Sequence[Document], config: Config) -> IndexBatch:
+    """A batch prepared as every command prepares it (:func:`dedup.prepare.sketch`) and made ready for the
+    index (run in a worker: only compact bytes and arrays travel back)."""
+    sketched = sketch(batch, config)
+    units = sketched.units
+    starts = np.searchsorted(units.doc, np.arange(len(sketched.documents()) + 1)).tolist()
+    records: list[Record | Skipped] = []
+    k = 0
+    for outcome in sketched.outcomes:
+        if isinstance(outcome, Skipped):
+            records.append(outcome)
+            continue
+        lo, hi = starts[k], starts[k + 1]
+        k += 1
+        own = list(zip(units.paragraph[lo:hi].tolist(), sketched.texts[lo:hi], strict=True))
+        meta, content = encode_document(outcome.paragraphs, outcome.notes, own, outcome.layout)
+        raw = encode_raw(outcome.raw, outcome.paragraphs)
+        records.append(Record(outcome.path, outcome.encoding, outcome.format, content, meta, raw))
+    signatures = sketched.sketches.astype(np.uint32, copy=False)
+    codes = band_codes(signatures, *banding(config.candidates, config.fingerprint.num_perm))
+    return IndexBatch(tuple(records), units.doc, codes)
+
+
+@dataclass(frozen=True, slots=True)
 class IndexedDocument:
     """A candidate document read back from the index: identity and prepared record, no raw text."""
 
@@ -116,6 +167,15 @@ class IndexedDocument:
     path: str
     encoding: str
     form: StoredForm
+
+    def scanned(self, config: Config) -> ScannedDocument:
+        """The document as :func:`dedup.prepare.sketch` made it when it was indexed, but for its raw text
+        (read apart, only to quote it)."""
+        form = self.form
+        digests = heading_digests(form.paragraphs, form.lengths, config.group)
+        return ScannedDocument(
+            self.path, self.encoding, form.paragraphs, form.notes, "", form.lengths, digests, form.layout
+        )
 
 
 class Index:

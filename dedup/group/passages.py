@@ -1,0 +1,199 @@
+"""Passages: in one document, matched paragraphs chained into the stretches that copy one story.
+
+Matched paragraphs are chained tolerating up to ``max_gap`` unmatched paragraphs (added or garbled ones), and
+cut at article boundaries: a closing dateline or a ``下转`` marker ends one, an ``上接`` marker or a byline starts
+one, and a gap holding a headline where the partner documents change is a new article. A passage then takes
+in the headline and byline just before it and a closing dateline paragraph just after.
+
+:func:`passages_of` is a pure function of one document and what its paragraphs are matched with: the
+embedded engine calls it document by document, and a distributed engine (Spark, a later issue) calls the same
+function per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dedup.config import GroupConfig
+from dedup.group.headings import Headings, is_heading_like
+from dedup.records import Paragraph
+from dedup.results import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class JumpDocuments:
+    """The documents of a corpus that hold page-jump markers.
+
+    Attributes:
+        continued_on: those that hold a ``下转`` marker (a story goes on elsewhere).
+        continued_from: those that hold an ``上接`` marker (a story began elsewhere).
+    """
+
+    continued_on: frozenset[int] = field(default_factory=frozenset)
+    continued_from: frozenset[int] = field(default_factory=frozenset)
+
+
+NO_JUMPS = JumpDocuments()
+
+
+def ends_article(p: Paragraph) -> bool:
+    """A closing dateline or a ``下转`` marker: nothing after it belongs to this article."""
+    return "dateline" in p.hints or "continued_on" in p.hints
+
+
+def starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
+    """An ``上接`` marker, a byline, or a headline over a byline: paragraph ``k`` opens an article."""
+    p = paragraphs[k]
+    if "continued_from" in p.hints or "byline" in p.hints:
+        return True
+    return "headline" in p.hints and k + 1 < len(paragraphs) and "byline" in paragraphs[k + 1].hints
+
+
+def _continues_run(
+    run: list[int],
+    k: int,
+    following: int | None,
+    paragraphs: Sequence[Paragraph],
+    lengths: Sequence[int],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+) -> bool:
+    """Whether matched paragraph ``k`` goes on the passage ``run`` (``following``: the next matched one).
+
+    The cheap tests come first: most paragraphs are the next one of the same copy, and the costlier
+    questions about the run (is it only headings, who it is matched with) arise only at an article start.
+    """
+    prev = run[-1]
+    if k - prev - 1 > config.max_gap or any(ends_article(paragraphs[i]) for i in range(prev, k)):
+        return False
+    shared = bool(matched[prev] & matched[k])
+    # Different partners across a headline (in the gap, or the paragraph itself): the next article.
+    if not shared and any("headline" in paragraphs[i].hints for i in range(prev + 1, k + 1)):
+        return False
+    if not any(starts_article(paragraphs, i) for i in range(prev + 1, k + 1)):
+        return True
+    # A byline or lead dateline starts an article, but the headline and subtitle above it are that
+    # article's: a run of nothing but headings is not cut from the body it heads (an unmatched paragraph
+    # between them is one the copy added) ...
+    if all(is_heading_like(paragraphs[i], lengths[i], config) for i in run):
+        return True
+    # ... and so is a paragraph or two that a copy moved up above the lead, matched in the same copies ...
+    if len(run) <= 2 and shared:
+        return True
+    # ... and a lead that a copy moved to its very end (nothing matched follows it), matched only in
+    # documents that the paragraphs before it are matched in too, ends the story it leads.
+    final = following is None or following - k - 1 > config.max_gap
+    return final and matched[k] <= set().union(*(matched[i] for i in run))
+
+
+def passages_of(
+    doc: int,
+    paragraphs: Sequence[Paragraph],
+    lengths: Sequence[int],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+    noise: frozenset[int] = frozenset(),
+    headings: Headings | None = None,
+    jumps: JumpDocuments = NO_JUMPS,
+) -> list[Passage]:
+    """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
+
+    Args:
+        doc: the document's index.
+        paragraphs: its paragraphs.
+        lengths: content characters of each paragraph.
+        matched: paragraph index -> the other documents it matches.
+        config: grouping settings.
+        noise: paragraphs found to be boilerplate: never taken in as a passage's heading (a one-line
+            "扫描二维码…" above a headline reads like a title, but belongs to no story).
+        headings: the heading-like lines of the corpus, to tell a line that every page repeats (a breadcrumb
+            such as ``首页 > 时政频道 > 正文``, too short to be sketched), where taking in headings stops, from
+            this story's own headline printed in its other copies, which is taken in even above an added
+            paragraph.
+        jumps: the documents that hold page-jump markers.
+    """
+    indexes = sorted(matched)
+    runs: list[list[int]] = []
+    for pos, k in enumerate(indexes):
+        if runs and _continues_run(
+            runs[-1], k, indexes[pos + 1] if pos + 1 < len(indexes) else None, paragraphs, lengths, matched, config
+        ):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+
+    runs = [part for run in runs for part in _split_glued(run, matched, jumps)]
+    passages: list[Passage] = []
+    taken = {k for run in runs for k in run}
+    for r, run in enumerate(runs):
+        first, last = run[0], run[-1]
+        floor = runs[r - 1][-1] + 1 if r else 0
+        while (
+            first - 1 >= floor
+            and run[0] - (first - 1) <= config.max_heading_paragraphs
+            and "continued_from" not in paragraphs[first].hints
+            and (first - 1) not in taken
+            and (first - 1) not in noise
+            and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
+            and not (
+                headings is not None and headings.repeated(doc, first - 1, set().union(*(matched[k] for k in run)))
+            )
+            and not ends_article(paragraphs[first - 1])
+        ):
+            first -= 1
+        for k in range(first - 1, max(floor, first - 1 - config.max_gap) - 1, -1):
+            # a continuation's first lines (``（上接1版）为了扩大…``), too short to match, start it
+            if k in taken or k in noise or ends_article(paragraphs[k]):
+                break
+            if "continued_from" in paragraphs[k].hints:
+                first = k
+                break
+        if headings is not None:  # the story's own headline, above a paragraph the copy added under it
+            partner_docs = set().union(*(matched[k] for k in run))
+            for k in range(first - 2, max(floor, first - 1 - config.max_gap - 1) - 1, -1):
+                if k in taken or k in noise or ends_article(paragraphs[k]):
+                    break
+                if headings.shared(doc, k, partner_docs):
+                    first = k
+        ceiling = runs[r + 1][0] - 1 if r + 1 < len(runs) else len(paragraphs) - 1
+        if not ends_article(paragraphs[last]):
+            for k in range(last + 1, min(ceiling, last + config.max_gap) + 1):
+                if starts_article(paragraphs, k):
+                    break
+                if ends_article(paragraphs[k]):
+                    last = k
+                    break
+        passages.append(Passage(doc, first, last))
+    return passages
+
+
+def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocuments = NO_JUMPS) -> list[list[int]]:
+    """Cut a run where two stories meet with nothing between them (a web page that glued the second
+    headline to its body): no document matched before the cut matches after it.
+
+    Each side must hold two matched paragraphs or more, and, unless the paragraphs touch, each must be
+    matched by two documents or more: a copy whose only partners are two excerpts, one of its first half
+    and one of its second, stays whole. So does a copy whose first half is matched by a page that jumps
+    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy.
+    """
+    if len(run) < 4:
+        return [run]
+    n = len(run)
+    before: list[set[int]] = []
+    seen: set[int] = set()
+    for k in run:
+        seen = seen | matched[k]
+        before.append(seen)
+    after: list[set[int]] = [set()] * n
+    seen = set()
+    for i in range(n - 1, -1, -1):
+        seen = seen | matched[run[i]]
+        after[i] = seen
+    for i in range(2, n - 1):
+        left, right = before[i - 1], after[i]
+        touching = run[i] == run[i - 1] + 1
+        jumped = bool(left & jumps.continued_on) and bool(right & jumps.continued_from)
+        if not (left & right) and not jumped and (touching or (len(left) >= 2 and len(right) >= 2)):
+            return [run[:i], *_split_glued(run[i:], matched, jumps)]
+    return [run]
