@@ -169,6 +169,19 @@ def _grow(builder: _Builder, st: _Story, k: int) -> ChainStory:
     return ChainStory(st.id, name, nodes[0].id, tuple(records))
 
 
+def _unflatten(builder: _Builder) -> None:
+    """Print every page with its paragraph breaks and without a site footer.
+
+    A chain corpus measures who copied whom, so its groups must be right: flattened pages sharing a footer are
+    a grouping problem (issue 11's first class, measured by the main accuracy suite), and a footer that chains
+    two stories into one group would make this benchmark score grouping instead of lineage.
+    """
+    for f in builder.files:
+        if f.layout.flat:
+            f.blocks = [blk for blk in f.blocks if blk.role != "boilerplate"]
+            f.layout.flat, f.layout.footer, f.layout.footer_same_line = False, None, False
+
+
 def generate_chains(out_dir: Path, stories: int = 9, seed: int = 1) -> ChainTruth:
     """Write a chain corpus, ``truth.json`` and ``chains.json`` into ``out_dir``; return the truth.
 
@@ -188,6 +201,7 @@ def generate_chains(out_dir: Path, stories: int = 9, seed: int = 1) -> ChainTrut
         trees.append(_grow(builder, st, k))
     builder.assign_containers()
     builder.build_files()
+    _unflatten(builder)
     builder.render_all()
     corpus = builder.truth()
     out_dir = Path(out_dir)
