@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from dedup.config import NormalizeConfig
-from dedup.ingest.load import load
+from dedup.ingest.load import StdinInput, load
 from dedup.normalize import NormText, normalize
 from dedup.records import Document, Paragraph, Skipped
 from dedup.segment import segment
@@ -40,7 +39,7 @@ def prepare_document(document: Document, config: NormalizeConfig | None = None) 
 
 
 def prepare(
-    paths: Iterable[str], config: NormalizeConfig | None = None, stdin: BinaryIO | None = None
+    paths: Iterable[str], config: NormalizeConfig | None = None, stdin: StdinInput | None = None
 ) -> Iterator[Prepared | Skipped]:
     """Load every input under ``paths`` and prepare it; unreadable inputs come through as ``Skipped``.
 

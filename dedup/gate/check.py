@@ -43,7 +43,7 @@ from dedup.arrays import distinct
 from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
 from dedup.group.grouping import Group
-from dedup.ingest.load import input_record, load
+from dedup.ingest.load import StdinInput, input_record, load
 from dedup.ingest.pool import Unread, account, stream
 from dedup.match.candidates import Units, banding, verify
 from dedup.match.fingerprint import Signer, shingle_sets
@@ -122,6 +122,7 @@ def check(
     max_dup_rate: float | None = None,
     fail_on: Sequence[FindingKind] = (),
     workers: int | None = None,
+    stdin: StdinInput | None = None,
 ) -> CheckResult:
     """Group a drop against the index and within itself, and apply the gates.
 
@@ -136,7 +137,7 @@ def check(
     index.require_settings(config)
     stats: dict[str, float] = {}
     tick = time.perf_counter()
-    inputs, drop_docs, drop_units, drop_signatures = _sketch_drop(paths, config, workers or os.cpu_count() or 1)
+    inputs, drop_docs, drop_units, drop_signatures = _sketch_drop(paths, config, workers or os.cpu_count() or 1, stdin)
     stats["sketch_s"] = time.perf_counter() - tick
 
     held = _matching_documents(index, drop_units, drop_signatures, config, stats)
@@ -257,7 +258,7 @@ def _gates(
 
 
 def _sketch_drop(
-    paths: Iterable[str], config: Config, workers: int
+    paths: Iterable[str], config: Config, workers: int, stdin: StdinInput | None
 ) -> tuple[list[InputRecord], list[ScannedDocument], Units, npt.NDArray[np.uint32]]:
     """The drop, sketched as a scan would (raw text kept, for quoting), with every input accounted for."""
     records: list[tuple[int, InputRecord]] = []
@@ -265,7 +266,7 @@ def _sketch_drop(
     parts: list[Units] = []
     bases: list[int] = []
     signatures: list[npt.NDArray[np.uint32]] = []
-    for entry in stream(load(paths), sketch_for_check, config, workers):
+    for entry in stream(load(paths, stdin), sketch_for_check, config, workers):
         if isinstance(entry, Unread):
             records.append((entry.place, input_record(entry.skipped)))
             continue
@@ -393,7 +394,11 @@ def _results_in_order(g: Group, collation: Collation) -> list[WitnessCollation]:
 
 
 def add_to_index(
-    paths: Iterable[str], index: Index, config: Config | None = None, workers: int | None = None
+    paths: Iterable[str],
+    index: Index,
+    config: Config | None = None,
+    workers: int | None = None,
+    stdin: StdinInput | None = None,
 ) -> tuple[list[InputRecord], int]:
     """Sketch the inputs and add them to the index in one transaction; returns the inputs and the count.
 
@@ -407,7 +412,7 @@ def add_to_index(
     index.require_settings(config)
     records: list[tuple[int, InputRecord]] = []
     with index.writer(config) as writer:
-        for entry in stream(load(paths), sketch_for_index, config, workers or os.cpu_count() or 1):
+        for entry in stream(load(paths, stdin), sketch_for_index, config, workers or os.cpu_count() or 1):
             if isinstance(entry, Unread):
                 records.append((entry.place, input_record(entry.skipped)))
                 continue

@@ -14,14 +14,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, BinaryIO, Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config, GroupConfig
 from dedup.group.grouping import Group, Grouping, SketchedDocument, group, is_heading_like
-from dedup.ingest.load import input_record, load
+from dedup.ingest.load import StdinInput, input_record, load
 from dedup.ingest.pool import Unread, account, stream
 from dedup.match.candidates import (
     Units,
@@ -313,7 +313,7 @@ def scan(
     paths: Iterable[str],
     config: Config | None = None,
     *,
-    stdin: BinaryIO | None = None,
+    stdin: StdinInput | None = None,
     explain: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
@@ -325,7 +325,8 @@ def scan(
     Args:
         paths: files, directories (walked recursively) or ``-`` for stdin.
         config: settings; ``Config()`` suits Chinese news as it comes.
-        stdin: where ``-`` reads from (standard input by default).
+        stdin: standard input read once (:func:`~dedup.ingest.load.stdin_for`); by default ``-`` reads the
+            process's.
         explain: keep every rejected candidate with its reason (``dedup scan --explain``).
         progress: called as ``progress(stage, done, total)`` while working, e.g. to draw a progress bar.
         workers: processes for the per-document work; all cores by default, used from 2,000 documents on.
