@@ -38,6 +38,7 @@ from dedup.prepare import Prepared, prepare
 from dedup.records import Document, InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import terminal
+from dedup.render.junit import junit_xml
 
 if TYPE_CHECKING:
     from typer import _click as click  # typer's own copy of click, whose classes its commands derive from
@@ -636,7 +637,7 @@ def check(
     else:
         _write_lines(json_report.check_lines(result, stdin))
     if junit:
-        Path(junit).write_text(json_report.junit_xml(result), encoding="utf-8")
+        Path(junit).write_text(junit_xml(result), encoding="utf-8")
     if unique:
         _write_unique(unique, result)
     if not result.drop:
