@@ -15,14 +15,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config, NormalizeConfig
 from dedup.group.headings import heading_digests
-from dedup.ingest.load import load
+from dedup.ingest.load import StdinInput, load
 from dedup.match.candidates import Units, build_units_and_lengths
 from dedup.match.fingerprint import Signer
 from dedup.normalize import NormText, normalize
@@ -65,7 +64,7 @@ def prepare_or_skip(document: Document, config: NormalizeConfig | None = None) -
 
 
 def prepare(
-    paths: Iterable[str], config: NormalizeConfig | None = None, stdin: BinaryIO | None = None
+    paths: Iterable[str], config: NormalizeConfig | None = None, stdin: StdinInput | None = None
 ) -> Iterator[Prepared | Skipped]:
     """Load every input under ``paths`` and prepare it; unreadable or empty inputs come through as ``Skipped``."""
     for item in load(paths, stdin=stdin):

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -196,13 +197,83 @@ def test_user_strings_in_messages_are_printed_as_given(tmp_path: Path) -> None:
 def test_help_shows_path_arguments_and_valueless_flags() -> None:
     result = runner.invoke(app, ["normalize", "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == EXIT_OK
-    assert "Usage: dedup normalize [OPTIONS] PATH..." in result.stdout
-    assert "{paths}" not in result.stdout and "<bool>" not in result.stdout
+    usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
+    assert "normalize [OPTIONS] {PATH}..." in usage, "the argument by its metavar, in typer's notation"
+    quiet = next(line for line in result.stdout.splitlines() if "--quiet" in line)
+    assert "<bool>" not in quiet, "a flag takes no value"
     result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
     assert result.exit_code == EXIT_OK
-    assert "--version" in result.stdout and "<bool>" not in result.stdout
+    version = next(line for line in result.stdout.splitlines() if "--version" in line)
+    assert "<bool>" not in version
     result = runner.invoke(app, ["diff", "--help"], env={"COLUMNS": "120"})
-    assert "Usage: dedup diff [OPTIONS] REFERENCE COPY" in result.stdout
+    assert "diff [OPTIONS] {REFERENCE} {COPY}" in result.stdout
+
+
+# --- tuning options: one definition, every command that scans ------------------------------------------------
+
+
+def _tuning_options(*command: str) -> list[str]:
+    """The options listed in the Tuning panel of ``dedup COMMAND --help``."""
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "150", "NO_COLOR": "1"})
+    assert result.exit_code == EXIT_OK, result.stdout
+    lines = result.stdout.splitlines()
+    start = next(k for k, line in enumerate(lines) if "─ Tuning ─" in line)
+    options: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("╰"):
+            break
+        options += [word for word in line.strip("│ ").split() if word.startswith("--")]
+    return options
+
+
+def test_every_command_that_scans_lists_the_same_tuning_options() -> None:
+    scan = _tuning_options("scan")
+    assert scan == ["--ngram", "--num-perm", "--threshold", "--no-unwrap", "--no-t2s"]
+    for command in (["report"], ["check"], ["index", "build"], ["index", "add"]):
+        assert _tuning_options(*command) == scan, command
+    assert _tuning_options("normalize") == ["--no-unwrap", "--no-t2s"], "what normalization may do, no more"
+
+
+def _witnesses(payload: dict[str, Any]) -> list[list[tuple[str, int, int]]]:
+    return sorted(
+        [(s["path"], s["start_line"], s["end_line"]) for s in w["segments"]]
+        for g in payload["groups"]
+        for w in g["witnesses"]
+    )
+
+
+def test_scan_and_report_group_the_same_with_the_same_options() -> None:
+    tuned = ["--threshold", "0.9", "--ngram", "4"]
+    scan = json.loads(runner.invoke(app, ["scan", "seeds", "-f", "json", *tuned]).stdout)
+    report = json.loads(runner.invoke(app, ["report", "seeds", "-f", "json", *tuned]).stdout)
+    default = json.loads(runner.invoke(app, ["scan", "seeds", "-f", "json"]).stdout)
+    assert _witnesses(scan) == _witnesses(report)
+    assert _witnesses(scan) != _witnesses(default), "the options change what is grouped"
+    assert scan["config"] == report["config"] and report["config"]["fingerprint"]["ngram"] == 4
+    assert report["config"]["candidates"]["threshold"] == 0.9
+
+
+def test_settings_without_a_banding_are_a_usage_error() -> None:
+    result = runner.invoke(app, ["scan", "seeds", "--num-perm", "16", "--threshold", "0.95"])
+    assert result.exit_code == EXIT_USAGE
+    assert "raise --num-perm or lower --threshold" in result.output and "Traceback" not in result.output
+
+
+def test_an_index_refuses_a_check_made_with_other_settings(tmp_path: Path) -> None:
+    index = str(tmp_path / "held.sqlite")
+    built = runner.invoke(app, ["index", "build", PAGE1, PAGE3, "--index", index, "--ngram", "4", "-q"])
+    assert built.exit_code == EXIT_OK, built.output
+    refused = runner.invoke(app, ["check", WEB, "--index", index, "-f", "json"])
+    assert refused.exit_code == EXIT_USAGE and refused.stdout == ""
+    assert "fingerprint.ngram is 4 in the index but 5 here" in refused.stderr.replace("\n", "")
+    added = runner.invoke(app, ["index", "add", WEB, "--index", index, "-q"])
+    assert added.exit_code == EXIT_USAGE and "fingerprint.ngram is 4" in added.stderr.replace("\n", "")
+    checked = runner.invoke(app, ["check", WEB, "--index", index, "--ngram", "4", "-f", "json"])
+    assert checked.exit_code == EXIT_OK, checked.stderr
+    assert json.loads(checked.stdout)["config"]["fingerprint"]["ngram"] == 4
+    info = runner.invoke(app, ["index", "info", "--index", index])
+    assert info.exit_code == EXIT_OK, "info describes an index whatever its settings"
+    assert json.loads(info.stdout)["settings"]["fingerprint"]["ngram"] == 4
 
 
 # --- --reference --------------------------------------------------------------------------------------------
@@ -415,24 +486,31 @@ def test_stdin_jsonl_and_html_are_recognised_and_said() -> None:
 # --- closed pipes -------------------------------------------------------------------------------------------
 
 
-def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed command with its stdout a pipe whose reader is gone, as after ``| head -1``."""
+def _into_closed_pipe(*args: str, direct: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the installed command (or, ``direct``, the command line ``args``) with its stdout a pipe whose
+    reader is gone, as after ``| head -1``."""
     import os
 
     exe = shutil.which("dedup") or str(Path(sys.executable).with_name("dedup"))
     read, write = os.pipe()
     os.close(read)
     try:
-        return subprocess.run([exe, *args], stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+        command = list(args) if direct else [exe, *args]
+        return subprocess.run(command, stdout=write, stderr=subprocess.PIPE, text=True, check=False)
     finally:
         os.close(write)
 
 
 def test_a_closed_pipe_ends_quietly_with_141() -> None:
+    import signal
+
     for args in (["report", "seeds"], ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33", "-f", "json"], ["--help"]):
         done = _into_closed_pipe(*args)
-        assert done.returncode == 141, (args, done.stderr)
+        assert done.returncode == -signal.SIGPIPE, (args, done.stderr)
         assert done.stderr == "", "no traceback, no message"
+    exe = shutil.which("dedup") or str(Path(sys.executable).with_name("dedup"))
+    shell = _into_closed_pipe("sh", "-c", '"$0" "$@"; echo "status $?" >&2', exe, "report", "seeds", direct=True)
+    assert shell.stderr == "status 141\n", "what a shell reports: 128 + SIGPIPE, as for `yes | head -1`"
 
 
 # --- dedup diff line ranges ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.ingest.load import DecodeError, decode, load, read_stdin, repeated_id_note, sniff_format, stdin_input
+from dedup.ingest.load import DecodeError, decode, load, read_stdin, repeated_id_note, sniff_format, stdin_for
 from dedup.records import Document, Skipped
 
 TEXT = "广大干部新征程上奋力担当作为。各地及时出台有关配套制度，逐级强化责任，综合施策、持续用力。"
@@ -107,7 +107,7 @@ def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path: Path) -> None:
 
 
 def test_stdin_is_read_with_dash() -> None:
-    (item,) = list(load(["-"], stdin=io.BytesIO(TEXT.encode("gb18030"))))
+    (item,) = list(load(["-"], stdin=read_stdin(TEXT.encode("gb18030"))))
     assert isinstance(item, Document)
     assert (item.path, item.encoding, item.text) == ("-", "gb18030", TEXT)
 
@@ -221,14 +221,32 @@ def test_stdin_format_is_sniffed(text: str, fmt: str) -> None:
 
 def test_stdin_is_read_in_the_format_given_or_sniffed() -> None:
     line = json.dumps({"id": "a", "text": TEXT}, ensure_ascii=False).encode("gb18030")
-    (item,) = list(load(["-"], stdin=io.BytesIO(line)))
+    (item,) = list(load(["-"], stdin=read_stdin(line)))
     assert isinstance(item, Document) and (item.path, item.format, item.text) == ("-#a", "jsonl", TEXT)
     given = read_stdin(line, "text")
     assert (given.format, given.sniffed) == ("text", False)
-    with stdin_input(given):
-        (item,) = list(load(["-"]))
-        (again,) = list(load(["-"]))  # read once, loaded as often as asked
+    (item,) = list(load(["-"], stdin=given))
+    (again,) = list(load(["-"], stdin=given))  # read once, loaded as often as asked
     assert isinstance(item, Document) and item.format == "text" and item.text.startswith('{"id"')
     assert isinstance(again, Document) and again.text == item.text
     html = read_stdin("<p>新华社</p>".encode())
     assert (html.format, html.sniffed) == ("html", True)
+
+
+def test_stdin_is_read_once_only_when_named() -> None:
+    stream = io.BytesIO("新华社北京8月22日电。".encode())
+    assert stdin_for(["seeds", "drop.jsonl#-"], stream=stream) is None
+    assert stream.tell() == 0, "no '-' among the paths: standard input is left alone"
+    given = stdin_for(["seeds", "-"], "markdown", stream)
+    assert given is not None and (given.format, given.sniffed, given.data) == ("markdown", False, stream.getvalue())
+
+
+def test_stdin_is_a_value_not_a_hidden_setting() -> None:
+    """Nothing is left behind by one call for the next: ``-`` reads only the value it is given."""
+    import dedup.ingest.load as loading
+
+    assert not [name for name, value in vars(loading).items() if type(value).__name__ == "ContextVar"]
+    first = read_stdin("第一份。".encode(), "text")
+    second = read_stdin("第二份。".encode(), "text")
+    texts = [item.text for given in (first, second) for item in load(["-"], stdin=given) if isinstance(item, Document)]
+    assert texts == ["第一份。", "第二份。"]

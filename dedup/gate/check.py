@@ -43,7 +43,7 @@ import numpy.typing as npt
 from dedup.arrays import distinct
 from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollation
 from dedup.config import Config
-from dedup.ingest.load import load
+from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, banding, verify
 from dedup.match.fingerprint import Signer, shingle_sets
@@ -65,6 +65,7 @@ def check(
     max_dup_rate: float | None = None,
     fail_on: Sequence[FindingKind] = (),
     workers: int | None = None,
+    stdin: StdinInput | None = None,
 ) -> CheckResult:
     """Group a drop against the index and within itself, and apply the gates.
 
@@ -78,7 +79,7 @@ def check(
     stats: dict[str, float] = {}
     tick = time.perf_counter()
     # the drop, sketched as a scan sketches (raw text kept, for quoting), every input accounted for
-    sketched = sketch_all(load(paths), config, workers or os.cpu_count() or 1, None, keep_text=True)
+    sketched = sketch_all(load(paths, stdin), config, workers or os.cpu_count() or 1, None, keep_text=True)
     inputs, drop_docs, drop_units = sketched.inputs, sketched.documents, sketched.units
     drop_signatures = sketched.sketches.astype(np.uint32, copy=False)
     del sketched
@@ -316,7 +317,11 @@ def _results_in_order(g: Group, collation: Collation) -> list[WitnessCollation]:
 
 
 def add_to_index(
-    paths: Iterable[str], index: Index, config: Config | None = None, workers: int | None = None
+    paths: Iterable[str],
+    index: Index,
+    config: Config | None = None,
+    workers: int | None = None,
+    stdin: StdinInput | None = None,
 ) -> tuple[list[InputRecord], int]:
     """Sketch the inputs and add them to the index in one transaction; returns the inputs and the count.
 
@@ -328,7 +333,7 @@ def add_to_index(
     index.require_settings(config)
     ledger = Ledger()
     with index.writer(config) as writer:
-        for entry in stream(load(paths), sketch_for_index, config, workers or os.cpu_count() or 1):
+        for entry in stream(load(paths, stdin), sketch_for_index, config, workers or os.cpu_count() or 1):
             if isinstance(entry, Unread):
                 ledger.unread(entry)
                 continue

@@ -13,8 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -203,6 +201,9 @@ def format_of(path: Path) -> Format:
 class StdinInput:
     """Standard input, read once: its bytes and the format they are read in.
 
+    A run reads standard input once, up front, and passes this value to every call that loads ``-``: a
+    stream can be read only once, and the run must say which format it used (``inputs[].format``).
+
     Attributes:
         data: the bytes read.
         format: the format used for them.
@@ -212,9 +213,6 @@ class StdinInput:
     data: bytes
     format: Format
     sniffed: bool
-
-
-_STDIN: ContextVar[StdinInput | None] = ContextVar("dedup_stdin", default=None)
 
 
 def read_stdin(data: bytes, requested: StdinFormat = "auto") -> StdinInput:
@@ -234,18 +232,23 @@ def read_stdin(data: bytes, requested: StdinFormat = "auto") -> StdinInput:
     return StdinInput(data, sniff_format(text), sniffed=True)
 
 
-@contextmanager
-def stdin_input(given: StdinInput) -> Iterator[StdinInput]:
-    """While in this block, ``-`` reads ``given`` (its bytes, in its format) wherever inputs are loaded.
+def stdin_for(
+    paths: Collection[str], requested: StdinFormat = "auto", stream: BinaryIO | None = None
+) -> StdinInput | None:
+    """Standard input read once (:func:`read_stdin`) when ``-`` is among ``paths``, else ``None`` (nothing is
+    read, so a command without ``-`` never waits on a terminal).
 
-    The command line reads standard input once, up front, so that it can say which format was used; the
-    stages that load inputs then need no parameter for it.
+    ``stream`` defaults to the process's standard input.
+
+    >>> import io
+    >>> stdin_for(["-"], stream=io.BytesIO("<p>新华社</p>".encode())).format
+    'html'
+    >>> stdin_for(["seeds"]) is None
+    True
     """
-    token = _STDIN.set(given)
-    try:
-        yield given
-    finally:
-        _STDIN.reset(token)
+    if STDIN not in paths:
+        return None
+    return read_stdin((stream or sys.stdin.buffer).read(), requested)
 
 
 _HTML_START = re.compile(r"<(!doctype\s+html|html|head|body|p|div|article|section|h[1-6]|br|table)[\s>/]", re.I)
@@ -283,15 +286,16 @@ def sniff_format(text: str) -> Format:
     return "text"
 
 
-def load(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Document | Skipped]:
+def load(paths: Iterable[str], stdin: StdinInput | None = None) -> Iterator[Document | Skipped]:
     """Yield every document under ``paths``, in a stable order, and a :class:`Skipped` for each input that
     cannot be read.
 
     Directories are walked recursively in sorted order, reading files with a known extension
-    (:data:`FORMATS`); other files found there are skipped with the reason. ``-`` reads standard input
-    (``stdin`` if given, else what :func:`stdin_input` set, else the process's), in the format
-    :func:`sniff_format` recognises unless :func:`stdin_input` named one. ``FILE#ID`` names one document of
-    a JSONL file, as every output names it (:func:`_select`).
+    (:data:`FORMATS`); other files found there are skipped with the reason. ``-`` reads ``stdin``, standard
+    input as the caller read it once (:func:`stdin_for`), so that every call loading ``-`` sees the same bytes
+    in the same format; without it, the process's standard input is read here, in the format
+    :func:`sniff_format` recognises. ``FILE#ID`` names one document of a JSONL file, as every output names it
+    (:func:`_select`).
     """
     for given in paths:
         if given == STDIN:
@@ -312,14 +316,10 @@ def load(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Docume
                 yield Skipped(given, "no such file or directory")
 
 
-def _load_stdin(stream: BinaryIO | None) -> Iterator[Document | Skipped]:
-    given = _STDIN.get()
-    if stream is None and given is not None:
-        data, fmt = given.data, given.format
-    else:
-        data = (stream or sys.stdin.buffer).read()
-        fmt = read_stdin(data).format
-    yield from _load_bytes(STDIN, data, fmt)
+def _load_stdin(given: StdinInput | None) -> Iterator[Document | Skipped]:
+    if given is None:
+        given = read_stdin(sys.stdin.buffer.read())
+    yield from _load_bytes(STDIN, given.data, given.format)
 
 
 def named_document(given: str) -> tuple[str, str] | None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO
 
 from dedup.collate.consensus import collate_consensus
 from dedup.collate.records import Collation, GroupReport, Report, WitnessText
 from dedup.collate.reference import choose_base, choose_reference, collate
 from dedup.collate.witnesses import Sources, copy_paragraphs, group_report, whole, witness_text
 from dedup.config import Config
+from dedup.ingest.load import StdinInput
 from dedup.ingest.pool import map_in_order
 from dedup.pipeline.scan import scan
 from dedup.prepare import prepare_document
@@ -126,7 +126,7 @@ def report(
     config: Config | None = None,
     *,
     reference: str | None = None,
-    stdin: BinaryIO | None = None,
+    stdin: StdinInput | None = None,
 ) -> Report:
     """Scan ``paths`` and collate every group found.
 
@@ -134,7 +134,7 @@ def report(
         paths: files, directories or ``-``.
         config: settings.
         reference: a path whose copy is the reference wherever it is a witness (the wire copy, say).
-        stdin: where ``-`` reads from.
+        stdin: standard input read once, for ``-`` (:func:`~dedup.ingest.load.stdin_for`).
     """
     config = config or Config()
     # The scan keeps each document's raw text but not its paragraphs' text (on a large corpus that is over a
@@ -192,8 +192,10 @@ def parse_range(spec: str) -> tuple[str, int | None, int | None]:
     return spec, None, None
 
 
-def read_witness(spec: str, config: Config | None = None, witness_id: str = "") -> WitnessText:
-    """The paragraphs of a file, or of a line range of it, as a copy to collate.
+def read_witness(
+    spec: str, config: Config | None = None, witness_id: str = "", stdin: StdinInput | None = None
+) -> WitnessText:
+    """The paragraphs of a file, or of a line range of it, as a copy to collate (``stdin`` for ``-``).
 
     Raises:
         ValueError: if the file cannot be read or the range holds no paragraph; the message says why.
@@ -202,7 +204,7 @@ def read_witness(spec: str, config: Config | None = None, witness_id: str = "") 
     from dedup.records import Skipped
 
     path, start, end = parse_range(spec)
-    items = list(load([path]))
+    items = list(load([path], stdin))
     if not items:
         raise ValueError(f"{path}: nothing to read")
     item = items[0]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ import numpy.typing as npt
 from dedup.config import Config
 from dedup.group.grouping import Grouping, group
 from dedup.group.headings import heading_digests
-from dedup.ingest.load import load
+from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, Verified, band_keys, banding, key_candidates, verify
 from dedup.prepare import SketchedBatch, sketch
@@ -188,7 +188,7 @@ def scan(
     paths: Iterable[str],
     config: Config | None = None,
     *,
-    stdin: BinaryIO | None = None,
+    stdin: StdinInput | None = None,
     explain: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
@@ -200,7 +200,8 @@ def scan(
     Args:
         paths: files, directories (walked recursively) or ``-`` for stdin.
         config: settings; ``Config()`` suits Chinese news as it comes.
-        stdin: where ``-`` reads from (standard input by default).
+        stdin: standard input read once (:func:`~dedup.ingest.load.stdin_for`); by default ``-`` reads the
+            process's.
         explain: keep every rejected candidate with its reason (``dedup scan --explain``).
         progress: called as ``progress(stage, done, total)`` while working, e.g. to draw a progress bar.
         workers: processes for the per-document work; all cores by default, used from 2,000 documents on.
