@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from dedup.normalize.steps import normalize, simplified
+from dedup.normalize import normalize, simplified
 from dedup.normalize.textmap import line_of
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
