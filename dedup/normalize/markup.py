@@ -31,7 +31,9 @@ def step_newlines(m: Mapped) -> tuple[Mapped, int]:
     return rewrite(m, edits), len(edits)
 
 
-_HTML_DROP = re.compile(r"<!--.*?-->|<(script|style|head|noscript)\b.*?</\1\s*>", re.S | re.I)
+# Dropped with their content: comments, and elements whose text is no prose. Found by :func:`_dropped`.
+_DROP_OPEN = re.compile(r"<!--|<(script|style|head|noscript)\b", re.I)
+_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "head", "noscript")}
 _HTML_BLOCK = re.compile(
     r"</?(p|div|br|h[1-6]|li|ul|ol|tr|td|th|table|section|article|header|footer|blockquote|pre|hr|title)\b[^>]*>",
     re.I,
@@ -46,40 +48,74 @@ def looks_like_html(text: str) -> bool:
     return len(re.findall(r"<(p|div|br|html|body|span)\b", text[:20000], re.I)) >= 2
 
 
+def _dropped(text: str) -> list[tuple[int, int]]:
+    r"""Spans of comments and of ``script``, ``style``, ``head`` and ``noscript`` elements, close tag included.
+
+    The same spans as ``re.finditer(r"<!--.*?-->|<(script|style|head|noscript)\b.*?</\1\s*>", text, re.S |
+    re.I)``, found in linear time: that pattern scans to the end of the text from every opening that is never
+    closed, so 40,000 unclosed ``<!--`` cost 40,000 scans. Here an opening whose close is not found marks its
+    kind as closed nowhere after it, and later openings of that kind are passed over.
+
+    >>> t = "<!--a--><SCRIPT>x</script ><!--b<style>"
+    >>> [t[s:e] for s, e in _dropped(t)]
+    ['<!--a-->', '<SCRIPT>x</script >']
+    """
+    spans: list[tuple[int, int]] = []
+    unclosed: set[str] = set()
+    pos = 0
+    while (opening := _DROP_OPEN.search(text, pos)) is not None:
+        kind = (opening.group(1) or "--").lower()
+        end = -1
+        if kind not in unclosed:
+            if kind == "--":
+                at = text.find("-->", opening.end())
+                end = at + 3 if at >= 0 else -1
+            else:
+                close = _DROP_CLOSE[kind].search(text, opening.end())
+                end = close.end() if close is not None else -1
+        if end < 0:
+            unclosed.add(kind)
+            pos = opening.start() + 1
+            continue
+        spans.append((opening.start(), end))
+        pos = end
+    return spans
+
+
 def step_html(m: Mapped) -> tuple[Mapped, int]:
     """Tags go; block tags become paragraph breaks; entities are decoded; source line breaks are spaces.
 
     In HTML a newline inside ``<p>`` is only whitespace, so newlines turn into spaces first and block-level
-    tags then put the real paragraph breaks back.
+    tags then put the real paragraph breaks back. Each kind of markup takes only characters no earlier kind
+    took; a mask of the characters taken answers that in the length of the match (comparing with every
+    earlier match took 67 s for 20,000 nested ``<div>``).
 
     >>> step_html(Mapped.identity("<p>新华社&amp;\\n记者</p><p>二</p>"))[0].text.split()
     ['新华社&', '记者', '二']
     """
     text = m.text
     edits: list[Edit] = []
-    count = 0
-    taken: list[tuple[int, int]] = []
-    for match in _HTML_DROP.finditer(text):
-        taken.append((match.start(), match.end()))
-        edits.append((match.start(), match.end(), ""))
-        count += 1
+    taken = np.zeros(len(text), dtype=np.bool_)
 
-    def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in taken)
+    def take(start: int, end: int, replacement: str) -> None:
+        taken[start:end] = True
+        edits.append((start, end, replacement))
 
+    for start, end in _dropped(text):
+        take(start, end, "")
+    # A tag ends at the last ">" at the latest: stopping there spares ``[^>]*`` a scan to the end of the text
+    # from every "<p" after it.
+    endpos = text.rfind(">") + 1
     for pattern, replacement in ((_HTML_BLOCK, "\n\n"), (_HTML_TAG, "")):
-        for match in pattern.finditer(text):
-            if free(match.start(), match.end()):
-                taken.append((match.start(), match.end()))
-                edits.append((match.start(), match.end(), replacement))
-                count += 1
+        for match in pattern.finditer(text, 0, endpos):
+            if not taken[match.start() : match.end()].any():
+                take(match.start(), match.end(), replacement)
     for match in _HTML_ENTITY.finditer(text):
-        if free(match.start(), match.end()):
-            taken.append((match.start(), match.end()))
-            edits.append((match.start(), match.end(), html.unescape(match.group())))
-            count += 1
+        if not taken[match.start() : match.end()].any():
+            take(match.start(), match.end(), html.unescape(match.group()))
+    count = len(edits)
     for match in re.finditer("\n", text):
-        if free(match.start(), match.end()):
+        if not taken[match.start()]:
             edits.append((match.start(), match.end(), " "))
     edits.sort()
     return rewrite(m, edits), count
