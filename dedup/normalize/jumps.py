@@ -73,22 +73,34 @@ def step_jumps(m: Mapped, starts: npt.NDArray[np.int64]) -> tuple[Mapped, list[M
 
 
 def remap_markers(markers: list[Marker], before: Mapped, after: Mapped) -> list[Marker]:
-    """Carry marker positions across a step, through the raw offsets both texts map to."""
+    """Carry marker positions across a step, through the raw offsets both texts map to.
+
+    All markers are looked up in one ``searchsorted`` call: one call per marker cost a conversion of the whole
+    offset map each time (quadratic in a flood of markers).
+
+    >>> m = Mapped.identity("甲（下转第2版）\\n乙")
+    >>> out, found = step_jumps(m, np.array([0, 9]))
+    >>> [x.position for x in remap_markers(found, out, Mapped.identity(out.text))]
+    [1]
+    """
     if not markers:
         return []
+    size = len(before.origin)
+    # 下转 belongs to the text before it, 上接 to the text after: anchor on that side, so a marker at a
+    # paragraph's end stays at that paragraph's end when the line break after it is rebuilt.
+    closing = [item.marker.kind == "continued_on" and 0 < item.position <= size for item in markers]
+    anchors = [item.position - 1 if close else item.position for item, close in zip(markers, closing, strict=True)]
+    inside = [anchor < size for anchor in anchors]
+    at = np.array([a if ok else 0 for a, ok in zip(anchors, inside, strict=True)], dtype=np.int64)
+    raw = before.origin[at] if size else np.zeros(len(markers), dtype=np.int32)
+    found = np.searchsorted(after.origin, raw, side="left")
     out: list[Marker] = []
-    for item in markers:
-        # 下转 belongs to the text before it, 上接 to the text after: anchor on that side, so a marker at a
-        # paragraph's end stays at that paragraph's end when the line break after it is rebuilt.
-        if item.marker.kind == "continued_on" and 0 < item.position <= len(before.origin):
-            raw_offset = int(before.origin[item.position - 1])
-            position = int(np.searchsorted(after.origin, raw_offset, side="left"))
-            if position < len(after.origin) and int(after.origin[position]) == raw_offset:
-                position += 1
-        elif item.position < len(before.origin):
-            raw_offset = int(before.origin[item.position])
-            position = int(np.searchsorted(after.origin, raw_offset, side="left"))
-        else:
+    for k, item in enumerate(markers):
+        if not inside[k]:
             position = len(after.text)
+        else:
+            position = int(found[k])
+            if closing[k] and position < len(after.origin) and int(after.origin[position]) == int(raw[k]):
+                position += 1
         out.append(Marker(min(position, len(after.text)), item.marker))
     return out
