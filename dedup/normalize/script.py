@@ -14,7 +14,7 @@ import numpy as np
 import opencc
 from rapidfuzz.distance import Levenshtein
 
-from dedup.normalize.chars import CJK, CJK_RE
+from dedup.normalize.chars import CJK, CJK_RE, codepoints
 from dedup.normalize.textmap import Edit, Mapped, rewrite
 
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -119,7 +119,7 @@ def step_t2s(m: Mapped) -> tuple[Mapped, int]:
     if converted == m.text:
         return m, 0
     if len(converted) == len(m.text):
-        changed = sum(1 for a, b in zip(converted, m.text, strict=True) if a != b)
+        changed = int(np.count_nonzero(codepoints(converted) != codepoints(m.text)))
         return Mapped(converted, m.origin), changed
     edits: list[Edit] = []
     for op in Levenshtein.opcodes(m.text, converted):
@@ -155,7 +155,7 @@ def fold_width(text: str) -> str:
     """
     if not _FOLDABLE.search(text):
         return text
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    cps = codepoints(text).copy()
     cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
     cps[cps == 0x3000] = 0x20
     return cps.tobytes().decode("utf-32-le", "surrogatepass")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, ends_sentence
+from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, codepoints, ends_sentence
 from dedup.normalize.jumps import Marker
 from dedup.normalize.script import fold_width
 from dedup.normalize.textmap import Mapped, assemble
@@ -64,7 +64,7 @@ def _lines(m: Mapped) -> list[_Line | None]:
     """
     wide = np.zeros(len(m.text) + 1, dtype=np.int64)
     if m.text:
-        np.cumsum(WIDE_TABLE[np.frombuffer(m.text.encode("utf-32-le", "surrogatepass"), np.uint32)], out=wide[1:])
+        np.cumsum(WIDE_TABLE[codepoints(m.text)], out=wide[1:])
     out: list[_Line | None] = []
     pos = 0
     for line in m.text.split("\n"):
@@ -238,7 +238,7 @@ class _Pairs:
         if self._asked <= self._SEARCHES:
             return pair in self._text
         if self._codes is None:
-            points = np.frombuffer(self._text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.uint64)
+            points = codepoints(self._text).astype(np.uint64)
             self._codes = np.unique((points[:-1] << np.uint64(21)) | points[1:])
         code = np.uint64((ord(pair[0]) << 21) | ord(pair[1]))
         at = int(np.searchsorted(self._codes, code))
