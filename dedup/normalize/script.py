@@ -100,10 +100,22 @@ def _t2s() -> opencc.OpenCC:
 def simplified(text: str) -> str:
     """Text in Simplified script (OpenCC t2s), without an offset map.
 
+    A lone surrogate (a JSONL ``"\\ud800"`` escape) cannot pass through OpenCC, which takes UTF-8: the text
+    around it is converted and the surrogate kept, so that bad input is carried as data, not raised.
+
     >>> simplified("召開十二屆全會")
     '召开十二届全会'
+    >>> simplified("召開\\ud800全會") == "召开\\ud800全会"
+    True
     """
-    return str(_t2s().convert(text))
+    try:
+        return str(_t2s().convert(text))
+    except UnicodeEncodeError:
+        pieces = _SURROGATES.split(text)  # odd pieces are the surrogate runs
+        return "".join(piece if k % 2 else str(_t2s().convert(piece)) for k, piece in enumerate(pieces))
+
+
+_SURROGATES = re.compile("([\ud800-\udfff]+)")
 
 
 def step_t2s(m: Mapped) -> tuple[Mapped, int]:
@@ -115,7 +127,7 @@ def step_t2s(m: Mapped) -> tuple[Mapped, int]:
     >>> step_t2s(Mapped.identity("湖北省委召開十二屆十次全會"))[0].text
     '湖北省委召开十二届十次全会'
     """
-    converted = _t2s().convert(m.text)
+    converted = simplified(m.text)
     if converted == m.text:
         return m, 0
     if len(converted) == len(m.text):
