@@ -17,7 +17,7 @@ import pytest
 
 from dedup.config import NormalizeConfig
 from dedup.ingest.load import DecodeError, decode
-from dedup.normalize import normalize
+from dedup.normalize import ends_sentence, normalize
 from dedup.records import Document
 from dedup.segment import segment
 
@@ -68,6 +68,7 @@ CASES: dict[str, tuple[Make, Callable[[str], object], int]] = {
         1000,
     ),
     "NUL bytes": (lambda n: "\0" * (4096 * n), decoded, 64),
+    "closing marks after a line": (lambda n: "新华社电" + "”）" * n, ends_sentence, 4000),
 }
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from dedup.normalize import normalize, simplified
+from dedup.normalize import ends_sentence, normalize, simplified
 from dedup.normalize.markup import _MD_LINE, _dropped, step_markdown
 from dedup.normalize.textmap import Mapped, line_of, rewrite
 from dedup.normalize.unwrap import _lines, _Pairs
@@ -302,3 +302,20 @@ def test_character_pairs_answer_alike_before_and_after_they_are_sorted(paragraph
     sorted_._SEARCHES = 0  # every question goes to the sorted codes
     for pair in ("新华", "突出", "出强", "华\n", "ab", "aB", "  ", "新", "社突"):
         assert (pair in searched) == (pair in sorted_), pair
+
+
+def _ends_sentence_before(line: str) -> bool:
+    """ends_sentence as it was, cutting one closing mark off and searching the whole line each time."""
+    stripped = line.rstrip()
+    while stripped and stripped[-1] in "”’\"'」』）)】〕》":
+        if re.search(r"[（(][^（()）]{0,30}电[）)]$", stripped):
+            return True
+        stripped = stripped[:-1]
+    return bool(stripped) and stripped[-1] in "。！？!?…"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["”", "）", ")", "」", "。", "！", "电", "（", "新华社北京8月22日", " "]), max_size=14))
+def test_ends_sentence_equals_the_loop_it_replaces(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    assert ends_sentence(line) == _ends_sentence_before(line)
