@@ -1,7 +1,7 @@
 """The records that flow between stages: frozen, slotted dataclasses, never dicts.
 
 ``load`` yields :class:`Document` or :class:`Skipped`; ``normalize`` turns a document into
-:class:`dedup.normalize.steps.NormText`; ``segment`` yields :class:`Paragraph`; grouping yields :class:`Group` of
+:class:`dedup.normalize.NormText`; ``segment`` yields :class:`Paragraph`; grouping yields :class:`Group` of
 :class:`Witness` made of :class:`Span`. Every record that cites text cites the copy's own file and its
 1-based, inclusive raw lines.
 """

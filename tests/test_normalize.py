@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from dedup.normalize.steps import normalize, simplified
-from dedup.normalize.textmap import line_of
+from dedup.normalize import ends_sentence, normalize, simplified
+from dedup.normalize.markup import _MD_LINE, _dropped, step_markdown
+from dedup.normalize.textmap import Mapped, line_of, rewrite
+from dedup.normalize.unwrap import _lines, _Pairs
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
 
@@ -252,3 +254,68 @@ def test_every_offset_maps_inside_the_raw_text_and_spans_cover_it(raw: str, fmt:
             p.start_line <= line_of(norm.line_starts, p.raw_start)
             and line_of(norm.line_starts, p.raw_end - 1) <= p.end_line
         )
+
+
+# --- the linear fast paths equal what they replaced (issue 18: each was quadratic on some flood) -------------
+
+_OLD_DROP = re.compile(r"<!--.*?-->|<(script|style|head|noscript)\b.*?</\1\s*>", re.S | re.I)
+_OLD_MD_INLINE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\*\*|__|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
+_HTML_PIECES = ["<!--", "-->", "<script>", "</script>", "</SCRIPT >", "<style", "</style>", "<head>", "</head>"]
+_HTML_PIECES += ["<header>", "<noscript>", "</noscript\n>", "x", "-", ">", "<", "新"]
+_MD_PIECES = ["[", "]", "(", ")", "!", "*", "_", " ", "a", "新", "\n", "](", "![", "**"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=16).map("".join))
+def test_dropped_html_spans_equal_the_pattern_they_replace(text: str) -> None:
+    assert _dropped(text) == [(m.start(), m.end()) for m in _OLD_DROP.finditer(text)]
+
+
+def _markdown_before(m: Mapped) -> tuple[Mapped, int]:
+    """step_markdown as it was, with one pattern for links and emphasis: the oracle."""
+    edits: list[tuple[int, int, str]] = [(x.start(1), x.end(1), "") for x in _MD_LINE.finditer(m.text)]
+    for match in _OLD_MD_INLINE.finditer(m.text):
+        if match.group(1) is not None:
+            edits += [(match.start(), match.start(1), ""), (match.end(1), match.end(), "")]
+        else:
+            edits.append((match.start(), match.end(), ""))
+    merged: list[tuple[int, int, str]] = []
+    for edit in sorted(edits):
+        if not merged or edit[0] >= merged[-1][1]:
+            merged.append(edit)
+    return rewrite(m, merged), len(merged)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MD_PIECES), max_size=16).map("".join))
+def test_markdown_marks_equal_the_pattern_they_replace(text: str) -> None:
+    new, count = step_markdown(Mapped.identity(text))
+    old, old_count = _markdown_before(Mapped.identity(text))
+    assert (new.text, new.origin.tolist(), count) == (old.text, old.origin.tolist(), old_count)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="新华社突出强调ａＢ \u3000", min_size=1, max_size=6), min_size=1, max_size=8))
+def test_character_pairs_answer_alike_before_and_after_they_are_sorted(paragraphs: list[str]) -> None:
+    lines = [ln for p in paragraphs for ln in _lines(Mapped.identity(p)) if ln is not None]
+    searched, sorted_ = _Pairs([[ln] for ln in lines]), _Pairs([[ln] for ln in lines])
+    sorted_._SEARCHES = 0  # every question goes to the sorted codes
+    for pair in ("新华", "突出", "出强", "华\n", "ab", "aB", "  ", "新", "社突"):
+        assert (pair in searched) == (pair in sorted_), pair
+
+
+def _ends_sentence_before(line: str) -> bool:
+    """ends_sentence as it was, cutting one closing mark off and searching the whole line each time."""
+    stripped = line.rstrip()
+    while stripped and stripped[-1] in "”’\"'」』）)】〕》":
+        if re.search(r"[（(][^（()）]{0,30}电[）)]$", stripped):
+            return True
+        stripped = stripped[:-1]
+    return bool(stripped) and stripped[-1] in "。！？!?…"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["”", "）", ")", "」", "。", "！", "电", "（", "新华社北京8月22日", " "]), max_size=14))
+def test_ends_sentence_equals_the_loop_it_replaces(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    assert ends_sentence(line) == _ends_sentence_before(line)

@@ -1,0 +1,349 @@
+"""Unwrap: hard-wrapped lines (OCR pages) become paragraphs, and paragraphs cut by a page break are rejoined.
+
+The output holds one paragraph per line, whatever the layout of the input: an OCR page wrapped every ~20
+characters, a web copy with one paragraph per line, or a page whose column break cut a paragraph in two.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, codepoints, ends_sentence
+from dedup.normalize.jumps import Marker
+from dedup.normalize.script import fold_width
+from dedup.normalize.textmap import Mapped, assemble
+
+_BYLINE_START = re.compile(r"^(□|■|●|◆|▲|本报记者|本报通讯员|新华社记者|记者|本报讯|据新华社|新华社|人民日报评论员)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int  # offset of the first non-space character in the mapped text
+    end: int  # offset after the last non-space character
+    text: str
+    width: int
+    begin: int  # offset where the line begins, leading spaces included
+    finish: int  # offset of its line break
+
+    def opens_with(self, positions: _Positions) -> bool:
+        return positions.any_within(self.begin, self.start)
+
+    def closes_with(self, positions: _Positions) -> bool:
+        return positions.any_within(self.end, self.finish)
+
+
+@dataclass(frozen=True, slots=True)
+class _Positions:
+    """Marker positions, sorted, so that a line asks whether one stands at its edge by bisection: asking
+    every marker for every line took 35 s for a file of 16,000 ``（下转第3版）``."""
+
+    sorted: tuple[int, ...]
+
+    @classmethod
+    def of(cls, positions: Iterable[int]) -> _Positions:
+        return cls(tuple(sorted(set(positions))))
+
+    def any_within(self, low: int, high: int) -> bool:
+        """Whether a position ``p`` has ``low <= p <= high``."""
+        at = bisect.bisect_left(self.sorted, low)
+        return at < len(self.sorted) and self.sorted[at] <= high
+
+
+def _lines(m: Mapped) -> list[_Line | None]:
+    """The lines of the text, stripped; ``None`` for a blank line.
+
+    Widths are :func:`cells` of each stripped line, counted for the whole text in one pass (a running count
+    of wide characters) rather than a regular expression per line.
+    """
+    wide = np.zeros(len(m.text) + 1, dtype=np.int64)
+    if m.text:
+        np.cumsum(WIDE_TABLE[codepoints(m.text)], out=wide[1:])
+    out: list[_Line | None] = []
+    pos = 0
+    for line in m.text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            start = pos + lead
+            end = start + len(stripped)
+            width = len(stripped) + int(wide[end] - wide[start])
+            out.append(_Line(start, end, stripped, width, pos, pos + len(line)))
+        else:
+            out.append(None)
+        pos += len(line) + 1
+    return out
+
+
+def is_hard_wrapped(lines: list[_Line | None]) -> bool:
+    """Whether a text is an OCR page wrapped at a fixed width (seed 000), not one paragraph per line.
+
+    Wrapped pages have short lines (at most ~40 characters), mostly followed by another non-blank line, and
+    most of them near the same maximum width.
+    """
+    solid = [ln for ln in lines if ln is not None]
+    if len(solid) < 4:
+        return False
+    followed = sum(1 for a, b in itertools.pairwise(lines) if a is not None and b is not None)
+    widths = sorted(ln.width for ln in solid)
+    at = 0.9 * (len(widths) - 1)  # the 90th percentile, interpolated as numpy.percentile does
+    low = int(at)
+    p90 = widths[low] + (at - low) * (widths[min(low + 1, len(widths) - 1)] - widths[low])
+    if p90 > 84 or followed < 0.5 * len(solid):
+        return False
+    near_full = sum(1 for w in widths if w >= p90 - 5)
+    return near_full >= 0.4 * len(solid)
+
+
+def _continues(tail: str, block_lines: int) -> bool:
+    """Whether a full last line of a block runs on past the blank line: it stops mid-word, or at a comma of
+    a block long enough for its width to be trusted."""
+    if not ends_sentence(tail) and not PUNCT_END.search(tail[-1:]):
+        return True
+    return tail[-1:] in "，、,；;：:" and block_lines >= 2
+
+
+def _runs_on(following: list[_Line]) -> bool:
+    """Whether a paragraph whose last line fills its column and stops mid-word can go on past the blank
+    line into the ``following`` block, as across an OCR column break (seed 000 lines 45-47): not when that
+    block reads as a title (a subtitle under a headline that fills its column; the next item's headline
+    after a credit line that does, ``…责任编辑：王静``) or opens an article element (a byline,
+    ``新华社北京1月21日电``). A paragraph's first line alone before a column break still runs on.
+    """
+    text = "".join(ln.text for ln in following)
+    title = _reads_as_title(text) and not PUNCT_END.search(text)  # (``…日日夜夜……”`` ends a quoted sentence)
+    return not (title or _BYLINE_START.match(following[0].text))
+
+
+def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
+    """The wrap width of each block of lines.
+
+    A block of four or more lines knows its own width (the median of its lines but the last). A shorter
+    block, a heading or a closing line, borrows the width of the nearest block that knows its own: a page
+    holds columns of different widths (seed 000: 20 characters for the wire story, 14 for the feature).
+    """
+    own: list[float | None] = [
+        float(np.median([ln.width for ln in block[:-1]])) if len(block) >= 4 else None for block in blocks
+    ]
+    # The nearest block before and after each that knows its width, in one pass each way (searching outwards
+    # from every block was quadratic on a page of short blocks); at equal distance the one before wins.
+    known_before: list[tuple[int, float] | None] = []
+    last: tuple[int, float] | None = None
+    for i, value in enumerate(own):
+        known_before.append(last)
+        if value is not None:
+            last = (i, value)
+    widths: list[float] = [page_width] * len(own)
+    after: tuple[int, float] | None = None
+    for i in range(len(own) - 1, -1, -1):
+        value, before = own[i], known_before[i]
+        if value is not None:
+            widths[i] = value
+            after = (i, value)
+        elif before is not None and (after is None or i - before[0] <= after[0] - i):
+            widths[i] = before[1]
+        elif after is not None:
+            widths[i] = after[1]
+    return widths
+
+
+def _paragraphs_wrapped(
+    lines: list[_Line | None], opens: _Positions, closes: _Positions
+) -> tuple[list[list[_Line]], int]:
+    """Join an OCR page's lines into paragraphs.
+
+    Inside a run of non-blank lines every line break is a wrap, except after a clearly short line that ends
+    a sentence. A blank line ends a paragraph unless the line before it is full and ends mid-sentence (OCR
+    column breaks leave blank lines inside paragraphs: seed 000 lines 45-47).
+    """
+    solid_widths = [ln.width for ln in lines if ln is not None]
+    page_width = float(np.percentile(solid_widths, 75)) if solid_widths else 40.0
+    blocks: list[list[_Line]] = []
+    current: list[_Line] = []
+    for ln in lines:
+        if (ln is None or (current and (ln.opens_with(opens) or current[-1].closes_with(closes)))) and current:
+            blocks.append(current)
+            current = []
+        if ln is not None:
+            current.append(ln)
+    if current:
+        blocks.append(current)
+
+    paragraphs: list[list[_Line]] = []
+    joins = 0
+    carry: list[_Line] | None = None
+    for block, width in zip(blocks, _block_widths(blocks, page_width), strict=True):
+        if carry is not None and (block[0].opens_with(opens) or not _runs_on(block)):
+            paragraphs.append(carry)
+            carry = None
+        para: list[_Line] = carry if carry is not None else []
+        carry = None
+        for i, ln in enumerate(block):
+            para.append(ln)
+            last = i == len(block) - 1
+            if not last and ends_sentence(ln.text) and ln.width < width - 4:
+                paragraphs.append(para)
+                para = []
+            elif not last:
+                joins += 1
+        tail = block[-1]
+        if tail.closes_with(closes):
+            paragraphs.append(para)
+        elif width - 3 <= tail.width <= width + 2 and _continues(tail.text, len(block)):
+            # (a line wider than its column by more than one hanging character is no wrapped line of it:
+            # a headline set across columns, say, which runs on into nothing)
+            carry = para
+            joins += 1
+        else:
+            paragraphs.append(para)
+    if carry:
+        paragraphs.append(carry)
+    return paragraphs, joins
+
+
+_SENTENCE_MARK = re.compile("[。！？!?]")
+
+
+class _Pairs:
+    """The pairs of characters inside a text's paragraphs, as this pass sees them and as a second pass would
+    (widths folded, spaces gone), so that a cut the second pass would glue is glued now. Built on the first
+    question (most texts never ask: their paragraphs end a sentence) as one string of the paragraphs, a line
+    break between them, which a substring search answers: a set of every pair, built in Python, cost more
+    than the rest of normalization."""
+
+    # A substring search reads the whole text when the pair is absent: after this many questions, the pairs
+    # are sorted once (n log n) and later questions bisect, so that a text of many cut paragraphs stays linear.
+    _SEARCHES = 64
+
+    def __init__(self, paragraphs: list[list[_Line]]) -> None:
+        self._paragraphs = paragraphs
+        self._text: str | None = None
+        self._asked = 0
+        self._codes: npt.NDArray[np.uint64] | None = None
+
+    def __contains__(self, pair: object) -> bool:
+        if not (isinstance(pair, str) and len(pair) == 2 and "\n" not in pair):
+            return False
+        if self._text is None:
+            joined = ["".join(ln.text for ln in para) for para in self._paragraphs]
+            joined += [fold_width(re.sub(r"\s+", "", text)) for text in joined]
+            self._text = "\n".join(joined)
+        self._asked += 1
+        if self._asked <= self._SEARCHES:
+            return pair in self._text
+        if self._codes is None:
+            points = codepoints(self._text).astype(np.uint64)
+            self._codes = np.unique((points[:-1] << np.uint64(21)) | points[1:])
+        code = np.uint64((ord(pair[0]) << 21) | ord(pair[1]))
+        at = int(np.searchsorted(self._codes, code))
+        return at < len(self._codes) and bool(self._codes[at] == code)
+
+
+def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: _Positions, words: _Pairs | None = None) -> bool:
+    """Whether a paragraph was cut in two by a page or column break (seed 002 lines 17-19: ``…，突`` /
+    ``出强调…``), so that the ``following`` paragraph continues it.
+
+    The paragraph so far must end mid-word and read as prose (a full sentence in it, or 40 characters), and
+    the following one must not be a title, open an article element, or follow a jump marker. Across the cut
+    the two characters must make a pair the text uses elsewhere (``突出``), when ``words`` (the character
+    pairs inside the text's lines) is given: a paragraph that a web copy cut off mid-sentence (``…甚至“自私、骄``)
+    also ends mid-word, but the next one starts a sentence of its own, and gluing them would hide the cut.
+    The rule looks at text only, never at the Markdown marks that a second normalization would no longer see,
+    so normalizing twice equals once.
+    """
+    last_line, nxt = paragraph[-1], following[0]
+    last = last_line.text[-1]
+    if not (last.isalnum() or last == "、"):
+        return False
+    if words is not None and last.isalnum() and fold_width(last + nxt.text[:1]) not in words:
+        return False
+    if last_line.closes_with(jumps) or nxt.opens_with(jumps):
+        return False
+    if last == "摄" or _reads_as_title(
+        "".join(ln.text for ln in following)
+    ):  # a photo credit ends a caption; a title starts anew
+        return False
+    return _reads_as_prose(paragraph) and not _BYLINE_START.match(nxt.text)
+
+
+def _reads_as_prose(paragraph: list[_Line]) -> bool:
+    """A full sentence in it, or 40 characters.
+
+    Read from the last line back, and only as far as the answer needs (at most 40 lines): a paragraph that
+    soft breaks keep extending is asked again after every join, and summing all its lines each time was
+    quadratic (15x the time for 4x the lines).
+    """
+    length = 0
+    for ln in reversed(paragraph):
+        if _SENTENCE_MARK.search(ln.text):
+            return True
+        length += _visible(ln.text)
+        if length >= 40:
+            return True
+    return False
+
+
+def _visible(text: str) -> int:
+    """Characters that are not whitespace: a length that joining and space-folding do not change.
+
+    ``str.split()`` cuts at exactly the characters ``str.isspace`` names, in C.
+
+    >>> _visible(" 新华社\u3000记者 a\tb ")
+    7
+    """
+    return len("".join(text.split()))
+
+
+def _reads_as_title(line: str) -> bool:
+    """Short and without any punctuation that prose would have: a headline, a caption title, a name."""
+    return _visible(line) <= 30 and not re.search("[，。；：！？,.;:!?、]", line)
+
+
+def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple[Mapped, int, bool]:
+    """Rebuild the text as one paragraph per line.
+
+    An OCR page is first unwrapped by line widths; then, in every text, paragraphs cut by a page or column
+    break are rejoined (:func:`_soft_break`). A page-jump marker always ends (``下转``) or starts (``上接``)
+    a paragraph, wherever it stood.
+
+    Returns the new text, the number of line breaks removed, and whether the text was a hard-wrapped page.
+    """
+    lines = _lines(m)
+    opens = _Positions.of(x.position for x in markers if x.marker.kind == "continued_from")
+    closes = _Positions.of(x.position for x in markers if x.marker.kind == "continued_on")
+    wrapped = enabled and is_hard_wrapped(lines)
+    if wrapped:
+        paragraphs, joins = _paragraphs_wrapped(lines, opens, closes)
+    else:
+        paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
+    if enabled:
+        words = _Pairs(paragraphs)
+        jumps = _Positions(tuple(sorted(opens.sorted + closes.sorted)))
+        rejoined: list[list[_Line]] = []
+        for para in paragraphs:
+            if rejoined and _soft_break(rejoined[-1], para, jumps, words):
+                rejoined[-1].extend(para)
+                joins += 1
+            else:
+                rejoined.append(list(para))
+        paragraphs = rejoined
+    pieces: list[tuple[int, int] | str] = []
+    for p_index, para in enumerate(paragraphs):
+        if p_index:
+            pieces.append("\n")
+        for l_index, ln in enumerate(para):
+            if l_index and _needs_space(para[l_index - 1].text, ln.text):
+                pieces.append(" ")
+            pieces.append((ln.start, ln.end))
+    return assemble(m, pieces), joins, wrapped
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """Wrapped Latin words keep a space between them; Chinese characters do not."""
+    return left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
