@@ -37,10 +37,12 @@ from dedup.config import CandidateConfig, Config, FingerprintConfig, GroupConfig
 from dedup.gate.check import add_to_index, check
 from dedup.ingest.load import StdinInput, input_record, load, named_document, stdin_for
 from dedup.ingest.paths import DiffSide, PathSpecError, check_reference, parse_side
+from dedup.lineage import LineageConfig, LineageOutcome, explain_lineage
 from dedup.pipeline.report import diff_texts, is_reference, read_witness, report, same_document
 from dedup.pipeline.scan import scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
+from dedup.render.json import report_group_to_dict
 from dedup.results import CheckResult, Group, ScanResult, Witness
 from dedup.store.index import Index, IndexFileError
 
@@ -59,6 +61,8 @@ __all__ = [
     "Index",
     "IndexFileError",
     "InputRecord",
+    "LineageConfig",
+    "LineageOutcome",
     "NormalizeConfig",
     "Normalized",
     "PathSpecError",
@@ -76,6 +80,7 @@ __all__ = [
     "diff",
     "diff_texts",
     "finding_kinds",
+    "lineages",
     "normalize_inputs",
     "parse_side",
     "prepare",
@@ -182,6 +187,16 @@ def _side_input(side: DiffSide, stdin: StdinInput | None) -> InputRecord:
     if not items:
         return InputRecord(side.path, "skipped", reason="nothing to read")
     return input_record(documents[0] if documents else items[0])
+
+
+def lineages(result: Report, config: LineageConfig | None = None) -> dict[str, LineageOutcome]:
+    """Who copied whom in each group of a report, keyed by group id (:mod:`dedup.lineage`).
+
+    Lineage reads a group as the report states it (its witnesses' findings, as ``dedup report --format json``
+    prints them), so it is computed from that form; a group of fewer than three copies gets no tree and the
+    reason why.
+    """
+    return {g.group.id: explain_lineage(report_group_to_dict(g), config) for g in result.groups}
 
 
 def reference_warnings(result: Report, reference: str | None) -> list[str]:

@@ -411,6 +411,10 @@ def report(
         ),
     ] = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    no_lineage: Annotated[
+        bool,
+        typer.Option("--no-lineage", help="Leave out who copied whom (the copy tree of groups of 3+ copies)."),
+    ] = False,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
     if reference is not None:
@@ -422,11 +426,12 @@ def report(
     warnings = api.reference_warnings(result, reference)
     for message in warnings:
         _warn(message)
+    lineages = None if no_lineage else api.lineages(result)
     _emit(
         output,
-        lambda console: terminal.render_report(console, result),
-        lambda: json_report.report_payload(result, warnings, stdin),
-        lambda: json_report.report_lines(result, warnings, stdin),
+        lambda console: terminal.render_report(console, result, lineages),
+        lambda: json_report.report_payload(result, warnings, stdin, lineages),
+        lambda: json_report.report_lines(result, warnings, stdin, lineages),
     )
     _require_input(result.scan.documents)
 

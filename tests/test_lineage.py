@@ -230,3 +230,29 @@ def test_a_merge_the_child_does_not_show_again_does_not_break_the_chain() -> Non
     merged = Change("merged", 2, (2, 3), 0.7, undoable=True)
     data = LineageInput("G1", "W", (copy("A", A1, A2), copy("B", A1, A2, merged, B1), copy("C", A1, A2, B1, C1, C2)))
     assert parents(data) == {"A": "W", "B": "A", "C": "B"}
+
+
+def test_the_report_carries_lineage_in_json_and_terminal_and_can_leave_it_out(tmp_path: Path) -> None:
+    """Wired into ``dedup report``: JSON ``lineage`` per group (null with the reason for two copies), a tree in
+    the terminal, and ``--no-lineage`` leaves both out."""
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    seeds = str(Path(__file__).resolve().parent.parent / "seeds")
+    runner = CliRunner()
+    payload = json.loads(runner.invoke(app, ["report", seeds, "--format", "json", "-q"]).stdout)
+    (group,) = payload["groups"]
+    assert group["lineage"] is None and "2 copies" in group["lineage_reason"]
+    bare = json.loads(runner.invoke(app, ["report", seeds, "--format", "json", "-q", "--no-lineage"]).stdout)
+    assert "lineage" not in bare["groups"][0]
+
+    generate_chains(tmp_path, stories=3, seed=7)
+    chained = json.loads(runner.invoke(app, ["report", str(tmp_path), "--format", "json", "-q"]).stdout)
+    trees = [g["lineage"] for g in chained["groups"] if g["lineage"] is not None]
+    assert trees, "a corpus of copy chains has groups of three or more copies"
+    for tree in trees:
+        ids = {w["id"] for g in chained["groups"] for w in g["witnesses"]} | set(tree["intermediates"])
+        assert all(e["parent"] in ids and e["child"] in ids for e in tree["edges"])
+    table = runner.invoke(app, ["report", str(tmp_path), "-q"], env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert table.count("lineage ") >= len(trees) and "confidence" in table

@@ -17,13 +17,14 @@ and one closing ``summary`` (check), and ``warning`` lines where the JSON has ``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from dedup.collate.quoting import QuotedEdit, QuotedFinding
 from dedup.collate.records import CONSENSUS, CollatedScan, Finding, GroupReport, Report, TextEdit, WitnessCollation
 from dedup.config import Config
 from dedup.ingest.load import STDIN, StdinInput, repeated_id_note
+from dedup.lineage import LineageOutcome
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.results import CheckResult, Group, ScanResult, Witness
@@ -214,7 +215,16 @@ def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> di
     return out
 
 
-def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
+def lineage_to_dict(outcome: LineageOutcome) -> dict[str, Any] | None:
+    """A group's ``lineage``: ``{"root", "edges", "intermediates", "reason"}``, or None when it has none."""
+    if outcome.lineage is None:
+        return None
+    return {**outcome.lineage.to_dict(), "reason": outcome.reason}
+
+
+def report_group_to_dict(group_report: GroupReport, lineage: LineageOutcome | None = None) -> dict[str, Any]:
+    """One group of ``dedup report``: its witnesses with findings and strips, and who copied whom when
+    ``lineage`` is given (``lineage`` null with ``lineage_reason`` where there is no tree)."""
     group, collation = group_report.group, group_report.collation
     results = {r.witness: r for r in collation.witnesses}
     out = group_to_dict(group)
@@ -228,27 +238,39 @@ def report_group_to_dict(group_report: GroupReport) -> dict[str, Any]:
         quoted = quotes[witness["id"]]
         witness["findings"] = [finding_to_dict(f, q) for f, q in zip(result.findings, quoted, strict=True)]
         witness["strip"] = list(result.strip)
+    if lineage is not None:
+        out["lineage"] = lineage_to_dict(lineage)
+        out["lineage_reason"] = lineage.reason
     return out
 
 
-def report_payload(report: Report, warnings: Sequence[str] = (), stdin: StdinInput | None = None) -> dict[str, Any]:
-    """What ``dedup report --format json`` prints: the DESIGN.md contract with findings, and ``warnings``
-    (e.g. a ``--reference`` that is no group's witness)."""
+def report_payload(
+    report: Report,
+    warnings: Sequence[str] = (),
+    stdin: StdinInput | None = None,
+    lineages: Mapping[str, LineageOutcome] | None = None,
+) -> dict[str, Any]:
+    """What ``dedup report --format json`` prints: the contract with findings, ``warnings`` (e.g. a
+    ``--reference`` that is no group's witness) and, with ``lineages`` (by group id), each group's lineage."""
+    lineages = lineages or {}
     payload = scan_payload(report.scan, stdin)
-    payload["groups"] = [report_group_to_dict(g) for g in report.groups]
+    payload["groups"] = [report_group_to_dict(g, lineages.get(g.group.id)) for g in report.groups]
     payload["warnings"] = list(warnings)
     return payload
 
 
 def report_lines(
-    report: Report, warnings: Sequence[str] = (), stdin: StdinInput | None = None
+    report: Report,
+    warnings: Sequence[str] = (),
+    stdin: StdinInput | None = None,
+    lineages: Mapping[str, LineageOutcome] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """What ``dedup report --format jsonl`` prints: the inputs, any warnings, then one ``group`` per line."""
     yield from input_lines(report.scan.inputs, stdin)
     for message in warnings:
         yield {"type": "warning", "message": message}
     for group in report.groups:
-        yield {"type": "group", **report_group_to_dict(group)}
+        yield {"type": "group", **report_group_to_dict(group, (lineages or {}).get(group.group.id))}
 
 
 def diff_payload(

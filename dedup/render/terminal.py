@@ -14,7 +14,7 @@ stays as written whatever console it is printed on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -24,8 +24,10 @@ from rich.text import Text
 
 from dedup.collate.quoting import QuotedFinding
 from dedup.collate.records import KINDS, CollatedScan, Finding, Report, TextEdit
+from dedup.lineage import LineageOutcome
 from dedup.prepare import Prepared
 from dedup.records import Skipped
+from dedup.render.lineage_tree import render_lineage
 from dedup.results import CheckResult, ScanResult
 
 _HINT_STYLE = {
@@ -272,8 +274,9 @@ def _short(text: str | None, width: int = 60) -> str:
     return text if cell_len(text) <= width else text[: width // 2] + "…"
 
 
-def render_report(console: Console, report: Report) -> None:
-    """For each group: reference and witnesses, a coverage strip per copy, counts, then the findings."""
+def render_report(console: Console, report: Report, lineages: Mapping[str, LineageOutcome] | None = None) -> None:
+    """For each group: reference and witnesses, a coverage strip per copy, counts, the findings, then who
+    copied whom (``lineages``, by group id, when given)."""
     render_scan_summary(console, report)
     for group_report in report.groups:
         group, collation = group_report.group, group_report.collation
@@ -299,6 +302,9 @@ def render_report(console: Console, report: Report) -> None:
                 console.print(Text(f"\n{result.witness}: {len(result.findings)} finding(s)", style="bold"))
             for finding, quoted in zip(result.findings, quotes[result.witness], strict=True):
                 render_finding(console, finding, quoted)
+        if lineages is not None and group.id in lineages:
+            console.print()
+            render_lineage(console, lineages[group.id], {r.witness: r.findings for r in collation.witnesses})
         console.print()
 
 
