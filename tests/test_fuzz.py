@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.ingest.load import load
+from dedup.ingest.load import load, stdin_for
 from dedup.normalize import normalize
 from dedup.records import Document, Skipped
 from dedup.segment import segment
@@ -106,7 +106,7 @@ def test_jsonl_lines_load_and_prepare_or_are_skipped_one_by_one(data: bytes) -> 
 @FUZZ
 @given(st.one_of(encoded, jsonl_files))
 def test_standard_input_is_sniffed_loaded_and_prepared(data: bytes) -> None:
-    check_loaded(list(load(["-"], stdin=io.BytesIO(data))))
+    check_loaded(list(load(["-"], stdin=stdin_for(["-"], stream=io.BytesIO(data)))))
 
 
 @FUZZ
