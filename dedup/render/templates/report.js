@@ -426,7 +426,7 @@
           el("span", null, f.para ? "¶" + f.para : "—"),
           el("span", { class: "excerpt", lang: "zh-Hans" }, (f.copy_at ? place(f.copy_at) + "  " : "") + text.slice(0, 80))));
       });
-      append(lists, el("h4", null, w.id + ": " + w.findings.length + " finding" + (w.findings.length === 1 ? "" : "s")), list);
+      append(lists, [el("h4", null, w.id + ": " + w.findings.length + " finding" + (w.findings.length === 1 ? "" : "s")), list]);
     });
     if (!lists.childNodes.length) return [el("h3", null, "Findings"), el("p", { class: "note" }, "No findings: every copy keeps the reference as it is.")];
     return [el("h3", null, "Findings by copy"), filter, lists];
