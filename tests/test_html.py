@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -355,3 +356,23 @@ def test_a_file_opened_from_disk_fetches_nothing(browser: Any, seeds_payload: di
     page.keyboard.press("n")
     assert requests == [path.as_uri()]
     page.close()
+
+
+def test_lineage_is_drawn_as_a_tree_when_the_payload_has_one(
+    corpus_payload: dict[str, Any], open_page: Callable[..., Opened]
+) -> None:
+    """``lineage`` comes from a later feature: here it is added to a real group, with an inferred intermediate."""
+    group = deepcopy(max(corpus_payload["groups"], key=lambda g: len(g["witnesses"])))
+    ids = [w["id"] for w in group["witnesses"]]
+    unseen = group["id"] + ".X1"
+    edges = [{"parent": ids[0], "child": unseen, "confidence": 0.4, "shared": []}]
+    edges += [{"parent": unseen, "child": i, "confidence": 0.9, "shared": [{"kind": "substituted"}]} for i in ids[1:3]]
+    edges += [{"parent": ids[0], "child": i, "confidence": 0.2, "shared": []} for i in ids[3:]]
+    group["lineage"] = {"root": ids[0], "edges": edges}
+    opened = open_page({**corpus_payload, "groups": [group]}, f"#group={group['id']}")
+    items = opened.page.locator(".lineage li")
+    assert items.count() == len(ids) + 1
+    assert opened.page.locator(".lineage li li > code.unseen").all_text_contents() == [unseen]
+    under_unseen = opened.page.locator(".lineage li:has(> code.unseen) > ul > li > code").all_text_contents()
+    assert under_unseen == ids[1:3]
+    assert "substituted" in (opened.page.text_content(".lineage") or "")
