@@ -223,6 +223,14 @@ def test_clicking_a_strip_cell_opens_that_paragraph(
     assert box is not None and viewport is not None and 0 <= box["y"] < viewport["height"]
     assert truncated["copy"]["text"] in row.locator(".copy-side .text").all_text_contents()
     assert truncated["lost"] in "".join(row.locator(".ref-side del.lost").all_text_contents())
+    # A kept paragraph no finding quotes shares one row with its unquoted neighbours; its cell opens that row.
+    quoted = {f["ref"]["paragraph"] for w in group["witnesses"] for f in w["findings"] if f["ref"]}
+    kept = [i + 1 for i, s in enumerate(copy["strip"]) if s == "kept" and i + 1 not in quoted]
+    opened.page.click(f'.strip-row[data-witness="{copy["id"]}"] button.cell[data-p="{kept[-1]}"]')
+    run = opened.page.locator(".sbs-row.open")
+    run.wait_for()
+    first, last = int(run.get_attribute("data-p") or 0), int(run.get_attribute("data-to") or 0)
+    assert first <= kept[-1] <= last and run.is_visible()
 
 
 def test_table_sorts_filters_and_searches(corpus_payload: dict[str, Any], open_page: Callable[..., Opened]) -> None:

@@ -196,9 +196,11 @@
         el("td", null, String(w.findings.length)),
         w.source ? el("td", null, w.source) : null));
     });
+    var sources = g.witnesses.some(function (w) { return w.source; });
     return el("table", { class: "witnesses" },
       el("thead", null, el("tr", null, el("th", null, "copy"), el("th", null, "file:lines (reading order)"),
-        el("th", null, "coverage"), el("th", null, "similarity"), el("th", null, "findings"))), body);
+        el("th", null, "coverage"), el("th", null, "similarity"), el("th", null, "findings"),
+        sources ? el("th", null, "source") : null)), body);
   }
 
   function legend() {
@@ -385,9 +387,25 @@
       append(picker, el("option", { value: x.id, selected: x.id === w.id }, x.id + "  " + x.findings.length + " findings  " + place(x.segments[0])));
     });
     var body = el("div", { class: "sbs", "data-witness": w.id });
+    var run = []; // kept paragraphs the payload does not quote, drawn as one row
+    function flush() {
+      if (!run.length) return;
+      var first = run[0], last = run[run.length - 1];
+      var span = first === last ? "¶" + first : "¶" + first + "–" + last;
+      append(body, el("div", { class: "sbs-row unquoted-run", id: "row-" + first, "data-p": first, "data-to": last, "data-status": "kept" },
+        el("div", { class: "gutter" }, link(params(g, w.id, first), span, "link to these paragraphs"), el("span", { class: "badge s-kept" }, STRIP.kept + " kept")),
+        el("div", { class: "unquoted" }, span + " kept, not quoted: the report quotes only the paragraphs a copy changed."),
+        el("div", { class: "unquoted copy-side" }, "kept: the same text as the reference")));
+      run = [];
+    }
     w.rows.forEach(function (row, r) {
       var p = row[0], fs = row[1].map(function (i) { return w.findings[i]; });
       var status = p === null ? "added" : w.strip[p - 1];
+      if (p !== null && !fs.length && (status === "kept" || status === "reordered") && (g.texts[p - 1] === null || g.texts[p - 1] === undefined)) {
+        run.push(p);
+        return;
+      }
+      flush();
       var letter = p === null ? LETTERS.added : STRIP[status] || "?";
       var gutter = el("div", { class: "gutter" },
         p === null ? "+" : link(params(g, w.id, p), "¶" + p, "link to this paragraph"),
@@ -396,6 +414,7 @@
       append(body, el("div", { class: "sbs-row", id: p === null ? "row-added-" + r : "row-" + p, "data-p": p === null ? "" : p, "data-status": status, "data-findings": fs.length || null },
         gutter, el("div", { class: "ref-side" }, refSide(g, w, p, fs)), el("div", { class: "copy-side" }, copySide(g, w, p, fs))));
     });
+    flush();
     var refName = page.diff ? "reference" : g.reference === "consensus" ? "reference: consensus" : "reference: " + g.reference;
     return [el("h3", null, "Side by side"),
       el("div", { class: "copy-picker" }, el("label", { for: "copy-select" }, "copy"), picker, segments(w)),
@@ -442,13 +461,19 @@
     overview.hidden = !page.diff;
     groupRoot.hidden = false;
     document.title = (page.diff ? "dedup diff" : g.id + " " + g.headline) + " · dedup";
-    var target = para ? document.getElementById("row-" + para) : null;
+    var target = para ? rowOf(para) : null;
     if (target) {
       target.classList.add("open");
       target.scrollIntoView({ block: "start" });
     } else {
       window.scrollTo(0, 0);
     }
+  }
+
+  // The side-by-side row that shows reference paragraph p (a run of unquoted kept paragraphs shares one row).
+  function rowOf(p) {
+    return document.getElementById("row-" + p) || Array.prototype.find.call(groupRoot.querySelectorAll(".sbs-row[data-to]"),
+      function (row) { return Number(row.getAttribute("data-p")) <= p && p <= Number(row.getAttribute("data-to")); }) || null;
   }
 
   function showOverview() {
