@@ -69,7 +69,8 @@ def measure(path: Path, group_id: str, runs: int = 3) -> dict[str, Any]:
             timing = page.evaluate(
                 """() => {
                   const paint = performance.getEntriesByName('first-contentful-paint')[0];
-                  return {fcp: paint ? paint.startTime : null, ready: performance.now()};
+                  const ready = performance.getEntriesByName('dedup-ready')[0];
+                  return {fcp: paint ? paint.startTime : null, ready: ready.startTime};
                 }"""
             )
             start = time.perf_counter()

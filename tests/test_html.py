@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from copy import deepcopy
 from pathlib import Path
@@ -384,3 +386,16 @@ def test_lineage_is_drawn_as_a_tree_when_the_payload_has_one(
     under_unseen = opened.page.locator(".lineage li:has(> code.unseen) > ul > li > code").all_text_contents()
     assert under_unseen == ids[1:3]
     assert "substituted" in (opened.page.text_content(".lineage") or "")
+
+
+def test_the_benchmark_measures_a_page(browser: Any, seeds_payload: dict[str, Any], tmp_path: Path) -> None:
+    """``benchmarks/bench_html.py`` on a saved payload (in its own process: Playwright's sync API runs one per
+    thread, and this module's browser holds it)."""
+    saved = tmp_path / "payload.json"
+    saved.write_text(json.dumps(seeds_payload, ensure_ascii=False), "utf-8")
+    command = [sys.executable, "-m", "benchmarks.bench_html", "--payload", str(saved), "--out", str(tmp_path / "out")]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    result = json.loads((tmp_path / "out" / "bench_html.json").read_text("utf-8"))
+    assert result["groups"] == len(seeds_payload["groups"]) and result["met"] is True
+    assert result["file_mb"] == round((tmp_path / "out" / "report.html").stat().st_size / 1e6, 2)
+    assert 0 < result["first_contentful_paint_s"] < 60 and 0 < result["ready_s"] < 60
