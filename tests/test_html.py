@@ -105,6 +105,19 @@ def test_every_moved_paragraph_is_linked_to_the_one_it_follows(seeds_payload: di
                 assert 0 <= finding["after"] <= len(witness["strip"]) and finding["after"] != finding["para"]
 
 
+def test_pages_with_nothing_to_show_say_why(tmp_path: Path) -> None:
+    (tmp_path / "<bad>.txt").write_bytes(b"\x00\x01<b>" * 100)
+    result = runner.invoke(app, ["report", str(tmp_path), "seeds/004_948372db0ecee0b3.txt", "--format", "json"])
+    page = render_html(json.loads(result.stdout))
+    assert "No copies of the same story were found." in page and "<tbody>\n    </tbody>" in page
+    (skipped,) = [i for i in json.loads(result.stdout)["inputs"] if i["status"] == "skipped"]
+    assert f"&lt;bad&gt;.txt</code>: {skipped['reason']}" in page
+    missing = str(tmp_path / "missing <i>.txt")
+    result = runner.invoke(app, ["diff", missing, "seeds/001_d368fce8cd43ddb5.txt", "--format", "json"])
+    page = render_html(json.loads(result.stdout))
+    assert "missing &lt;i&gt;.txt</code>: no such file" in page and '"compared":false' in page
+
+
 # --- in the browser -----------------------------------------------------------------------------------------
 
 

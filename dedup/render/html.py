@@ -441,6 +441,7 @@ def render_html(payload: Mapping[str, Any]) -> str:
                 "letters": letters,
                 "legend": legend(),
                 "diff": diff,
+                "compared": not diff or "strip" in payload,
                 "strip": {status: letter for status, (letter, _) in STRIP.items()},
             }
         ),

@@ -486,7 +486,7 @@
   function route() {
     var query = new URLSearchParams(location.hash.replace(/^#/, ""));
     var id = query.get("group");
-    if (page.diff) { showGroup(0, query.get("copy"), Number(query.get("p")) || null); return; }
+    if (page.diff) { if (page.compared) showGroup(0, query.get("copy"), Number(query.get("p")) || null); return; }
     if (id === null || !(id in byId)) { showOverview(); return; }
     showGroup(byId[id], query.get("copy"), Number(query.get("p")) || null);
   }
