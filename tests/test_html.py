@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from copy import deepcopy
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,13 @@ def test_every_moved_paragraph_is_linked_to_the_one_it_follows(seeds_payload: di
         for finding in witness["findings"]:
             if finding["kind"] == "reordered":
                 assert 0 <= finding["after"] <= len(witness["strip"]) and finding["after"] != finding["para"]
+
+
+def test_the_page_script_never_writes_markup() -> None:
+    """Article text reaches the page through text nodes only: the script has no HTML sink to misuse."""
+    script = (resources.files("dedup.render") / "templates" / "report.js").read_text("utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script
 
 
 def test_pages_with_nothing_to_show_say_why(tmp_path: Path) -> None:
