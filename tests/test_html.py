@@ -397,16 +397,21 @@ def test_lineage_is_drawn_as_a_tree_when_the_payload_has_one(
     ids = [w["id"] for w in group["witnesses"]]
     unseen = group["id"] + ".X1"
     edges = [{"parent": ids[0], "child": unseen, "confidence": 0.4, "shared": []}]
-    edges += [{"parent": unseen, "child": i, "confidence": 0.9, "shared": [{"kind": "substituted"}]} for i in ids[1:3]]
+    cited = next(w for w in group["witnesses"][1:3] if any(f["ref"] for f in w["findings"]))
+    index = max(i for i, f in enumerate(cited["findings"]) if f["ref"])
+    shared = [{"witness": cited["id"], "finding": index}]  # as the lineage stage cites a finding: by its index
+    edges += [{"parent": unseen, "child": i, "confidence": 0.9, "shared": shared} for i in ids[1:3]]
     edges += [{"parent": ids[0], "child": i, "confidence": 0.2, "shared": []} for i in ids[3:]]
-    group["lineage"] = {"root": ids[0], "edges": edges}
+    group["lineage"] = {"root": ids[0], "edges": edges, "intermediates": [unseen], "reason": "rooted at the test"}
     opened = open_page({**corpus_payload, "groups": [group]}, f"#group={group['id']}")
     items = opened.page.locator(".lineage li")
     assert items.count() == len(ids) + 1
     assert opened.page.locator(".lineage li li > code.unseen").all_text_contents() == [unseen]
     under_unseen = opened.page.locator(".lineage li:has(> code.unseen) > ul > li > code").all_text_contents()
     assert under_unseen == ids[1:3]
-    assert "substituted" in (opened.page.text_content(".lineage") or "")
+    finding = cited["findings"][index]
+    assert f"{finding['kind']} ¶{finding['ref']['paragraph']}" in (opened.page.text_content(".lineage") or "")
+    assert "rooted at the test" in (opened.page.text_content("#group") or "")
 
 
 def test_the_benchmark_measures_a_page(browser: Any, seeds_payload: dict[str, Any], tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -192,32 +192,55 @@ def lay_out(findings: Sequence[dict[str, Any]], paths: Sequence[str], paragraphs
     return out
 
 
-def _lineage_label(item: Any) -> str:
-    """A lineage ``shared`` entry (a finding reference) as a short label, whatever shape it takes."""
+def finding_label(finding: Mapping[str, Any]) -> str:
+    """A finding in a few words: its kind, its reference paragraph, and its first edit if it has one.
+
+    >>> finding_label({"kind": "substituted", "ref": {"paragraph": 7}, "edits": [{"ref": "正向", "copy": "导向"}]})
+    'substituted ¶7 正向→导向'
+    """
+    ref = finding.get("ref")
+    label = str(finding.get("kind", ""))
+    if isinstance(ref, Mapping) and ref.get("paragraph") is not None:
+        label += f" ¶{ref['paragraph']}"
+    edits = finding.get("edits") or ()
+    if edits:
+        label += f" {edits[0].get('ref', '')}→{edits[0].get('copy', '')}"
+    return label
+
+
+def _lineage_label(item: Any, findings: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """A lineage ``shared`` entry as a short label: ``{"witness", "finding"}`` (the index of one of that copy's
+    findings, as the lineage stage writes it) is told by the finding it cites; any other shape as it is."""
     if isinstance(item, str):
         return item
     if isinstance(item, Mapping):
-        kind = item.get("kind", "")
-        ref = item.get("ref")
-        para = item.get("paragraph", ref.get("paragraph") if isinstance(ref, Mapping) else ref)
-        if kind:
-            return f"{kind} ¶{para}" if para is not None else str(kind)
+        cited = findings.get(str(item.get("witness")), ())
+        index = item.get("finding")
+        if isinstance(index, int) and 0 <= index < len(cited):
+            return finding_label(cited[index])
+        if item.get("kind"):
+            return finding_label(item)
     return json.dumps(item, ensure_ascii=False)[:80]
 
 
-def lineage_view(lineage: Mapping[str, Any] | None, witnesses: Iterable[str]) -> list[dict[str, Any]] | None:
+def lineage_view(
+    lineage: Mapping[str, Any] | None, witnesses: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]] | None:
     """A lineage tree (``{root, edges}``) as rows in depth-first order, each ``{id, depth, confidence, shared,
     seen}`` (``seen`` false for an inferred intermediate copy); edges not reachable from the root follow at depth 1.
 
     >>> tree = {"root": "W1", "edges": [{"parent": "W1", "child": "X1", "confidence": 0.5, "shared": []},
     ...                                 {"parent": "X1", "child": "W2", "confidence": 0.9,
     ...                                  "shared": [{"kind": "substituted", "paragraph": 7}]}]}
-    >>> [(r["id"], r["depth"], r["seen"], r["shared"]) for r in lineage_view(tree, ["W1", "W2"])]
-    [('W1', 0, True, []), ('X1', 1, False, []), ('W2', 2, True, ['substituted ¶7'])]
+    >>> copies = [{"id": "W1"}, {"id": "W2", "findings": [{"kind": "dropped", "ref": {"paragraph": 7}}]}]
+    >>> tree["edges"][1]["shared"] = [{"witness": "W2", "finding": 0}]
+    >>> [(r["id"], r["depth"], r["seen"], r["shared"]) for r in lineage_view(tree, copies)]
+    [('W1', 0, True, []), ('X1', 1, False, []), ('W2', 2, True, ['dropped ¶7'])]
     """
     if not lineage or not lineage.get("root"):
         return None
-    seen_ids = set(witnesses)
+    seen_ids = {str(w.get("id")) for w in witnesses}
+    findings = {str(w.get("id")): w.get("findings", ()) for w in witnesses}
     children: dict[str, list[Mapping[str, Any]]] = {}
     for edge in lineage.get("edges", ()):
         children.setdefault(str(edge.get("parent")), []).append(edge)
@@ -231,7 +254,7 @@ def lineage_view(lineage: Mapping[str, Any] | None, witnesses: Iterable[str]) ->
                 "id": node,
                 "depth": depth,
                 "confidence": None if edge is None else edge.get("confidence"),
-                "shared": [_lineage_label(s) for s in (edge or {}).get("shared", ())],
+                "shared": [_lineage_label(s, findings) for s in (edge or {}).get("shared", ())],
                 "seen": node in seen_ids,
             }
         )
@@ -307,7 +330,8 @@ def group_view(group: Mapping[str, Any]) -> dict[str, Any]:
         "texts": texts,
         "strings": strings.items,
         "witnesses": views,
-        "lineage": lineage_view(group.get("lineage"), (w.get("id", "") for w in witnesses)),
+        "lineage": lineage_view(group.get("lineage"), witnesses),
+        "lineage_reason": (group.get("lineage") or {}).get("reason", ""),
     }
 
 

@@ -264,7 +264,8 @@
       append(item, sub);
       stack.push(sub);
     });
-    return [el("h3", null, "Lineage: who copied whom"), el("div", { class: "lineage" }, root)];
+    return [el("h3", null, "Lineage: who copied whom"), g.lineage_reason ? el("p", { class: "reason" }, g.lineage_reason) : null,
+      el("div", { class: "lineage" }, root)];
   }
 
   // Text with marks: [{at, len, type, insert, flag}] sorted by position; overlapping marks are skipped.
