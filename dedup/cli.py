@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from dedup.match.candidates import banding
 from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import terminal
+from dedup.render.html import render_html, write_html
 from dedup.render.junit import junit_xml
 
 EXIT_OK = 0
@@ -73,6 +75,15 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class ReportFormat(StrEnum):
+    """``report`` and ``diff`` also write a self-contained HTML page (``--format html -o FILE``)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    html = "html"
+
+
 class StdinFormat(StrEnum):
     """How ``-`` (standard input) is read."""
 
@@ -86,6 +97,20 @@ class StdinFormat(StrEnum):
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="table for people; json (one object, schema_version 1) or jsonl for programs."),
+]
+ReportFormatOption = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table for people; json or jsonl for programs; html: one self-contained page to browse and share.",
+    ),
+]
+HtmlOutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", help="With --format html: the file to write (default: standard output).", show_default=False
+    ),
 ]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", metavar="", help="No progress, skip messages or notes on stderr.")
@@ -270,26 +295,50 @@ def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: Stdi
 
 
 def _emit(
-    output: OutputFormat,
+    output: OutputFormat | ReportFormat,
     table: Callable[[Console], None],
     payload: Callable[[], dict[str, Any]],
     lines: Callable[[], Iterable[dict[str, Any]]],
+    html_to: str | None = None,
 ) -> None:
-    """Print a command's result on stdout as ``--format`` asks: the one place the three formats part ways.
+    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways.
 
     Args:
         output: the format asked for.
         table: draws the result for people on a console.
-        payload: the one JSON object (``--format json``).
+        payload: the one JSON object (``--format json``); the HTML page is drawn from it too.
         lines: the JSON Lines records (``--format jsonl``), one object per line.
+        html_to: where ``--format html`` writes its page (``None``: standard output).
     """
-    if output is OutputFormat.table:
+    if output == ReportFormat.html:
+        if html_to is None:
+            sys.stdout.write(render_html(payload()))
+        else:
+            write_html(payload(), Path(html_to))
+    elif output == OutputFormat.table:
         table(_stdout())
-    elif output is OutputFormat.json:
+    elif output == OutputFormat.json:
         sys.stdout.write(json_report.dumps(payload()) + "\n")
     else:
         for record in lines():
             sys.stdout.write(json_report.dumps_line(record) + "\n")
+
+
+def _check_html_output(output: ReportFormat, html_to: str | None) -> None:
+    """Refuse, before any work, an ``-o`` that cannot be written or that is given without ``--format html``."""
+    if html_to is None:
+        return
+    if output != ReportFormat.html:
+        _error("-o/--output goes with --format html (other formats print on standard output)")
+        raise typer.Exit(EXIT_USAGE)
+    target = Path(html_to)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        _error(
+            f"cannot write {html_to}: "
+            + ("it is a directory" if target.is_dir() else f"{folder} is no writable directory")
+        )
+        raise typer.Exit(EXIT_USAGE)
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -400,8 +449,9 @@ def _scan_with_progress(
 def report(
     paths: PathsArgument,
     config: Config,
-    output: FormatOption = OutputFormat.table,
+    output: ReportFormatOption = ReportFormat.table,
     quiet: QuietOption = False,
+    html_to: HtmlOutOption = None,
     reference: Annotated[
         str | None,
         typer.Option(
@@ -417,6 +467,7 @@ def report(
     ] = False,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
+    _check_html_output(output, html_to)
     if reference is not None:
         with _usage_errors():
             api.check_reference(reference)
@@ -432,6 +483,7 @@ def report(
         lambda console: terminal.render_report(console, result, lineages),
         lambda: json_report.report_payload(result, warnings, stdin, lineages),
         lambda: json_report.report_lines(result, warnings, stdin, lineages),
+        html_to,
     )
     _require_input(result.scan.documents)
 
@@ -447,17 +499,23 @@ def diff(
         ),
     ],
     copy: Annotated[str, typer.Argument(metavar="COPY", help="The copy, given the same way.", show_default=False)],
-    output: FormatOption = OutputFormat.table,
+    output: ReportFormatOption = ReportFormat.table,
+    html_to: HtmlOutOption = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
+    _check_html_output(output, html_to)
     with _usage_errors():
         sides = (api.parse_side(reference), api.parse_side(copy))
     result = api.diff(*sides, stdin=_stdin([side.path for side in sides], stdin_format))
     if result.problem is not None:
         _error(result.problem)
     _emit(
-        output, lambda console: _diff_table(console, result), lambda: _diff_payload(result), lambda: _diff_lines(result)
+        output,
+        lambda console: _diff_table(console, result),
+        lambda: _diff_payload(result),
+        lambda: _diff_lines(result),
+        html_to,
     )
     if result.result is None:
         raise typer.Exit(EXIT_USAGE)

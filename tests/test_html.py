@@ -425,3 +425,19 @@ def test_the_benchmark_measures_a_page(browser: Any, seeds_payload: dict[str, An
     assert result["groups"] == len(seeds_payload["groups"]) and result["met"] is True
     assert result["file_mb"] == round((tmp_path / "out" / "report.html").stat().st_size / 1e6, 2)
     assert 0 < result["first_contentful_paint_s"] < 60 and 0 < result["ready_s"] < 60
+
+
+def test_report_and_diff_write_the_page_from_the_command_line(tmp_path: Path, seeds_payload: dict[str, Any]) -> None:
+    """``--format html -o FILE`` on report and diff: the same page the payload renders to, exit codes as for the
+    other formats, and an -o that cannot be written refused before any work (exit 2)."""
+    page = tmp_path / "report.html"
+    done = runner.invoke(app, ["report", "seeds", "--format", "html", "-o", str(page), "-q"])
+    assert done.exit_code == 0, done.output
+    assert page.read_text(encoding="utf-8") == render_html(seeds_payload)
+    seeds = sorted(Path("seeds").iterdir())
+    diffed = runner.invoke(app, ["diff", str(seeds[2]), str(seeds[1]), "-f", "html", "-o", str(tmp_path / "d.html")])
+    assert diffed.exit_code == 1  # findings, as with every other format
+    assert (tmp_path / "d.html").read_text(encoding="utf-8").lower().startswith("<!doctype html>")
+    missing = runner.invoke(app, ["report", "seeds", "-f", "html", "-o", str(tmp_path / "no" / "r.html")])
+    assert missing.exit_code == 2 and "cannot write" in missing.output
+    assert runner.invoke(app, ["report", "seeds", "-o", str(tmp_path / "r.json")]).exit_code == 2
