@@ -15,7 +15,7 @@ Usage::
 
 Durations (floats under keys ending in ``_s``, the ``stats`` timings) never compare. ``--ignore`` names JSON
 keys (dotted, from the top of each object) whose difference is intended: they are removed from both sides before
-comparing, and the report says so. Every other difference is listed with its first
+comparing, and the report says so; ``--drop-lines REGEX`` does the same for lines of table output. Every other difference is listed with its first
 differing line. The exit code is 0 when everything compared equal, 1 otherwise.
 """
 
@@ -25,6 +25,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,8 +170,9 @@ def _without_timings(value: Any) -> Any:
     return value
 
 
-def _normalized(data: bytes, ignore: Sequence[str]) -> bytes:
-    """JSON output (a document, or JSON lines) without durations and ignored keys; other output unchanged."""
+def _normalized(data: bytes, ignore: Sequence[str], drop_lines: re.Pattern[str] | None = None) -> bytes:
+    """JSON output (a document, or JSON lines) without durations and ignored keys; other output without the
+    lines ``drop_lines`` matches (an intended addition to the table, such as a lineage tree)."""
     body, _, tail = data.rpartition(b"\n[exit")
     try:
         docs = [json.loads(body)]
@@ -180,13 +182,18 @@ def _normalized(data: bytes, ignore: Sequence[str]) -> bytes:
             docs = [json.loads(line) for line in body.splitlines() if line.strip()]
             joiner = "\n"
         except ValueError:
-            return data
+            if drop_lines is None:
+                return data
+            kept = [line for line in data.decode(errors="replace").splitlines() if not drop_lines.search(line)]
+            return "\n".join(kept).encode()
     cleaned = [json.dumps(_without_timings(_without(d, ignore)), ensure_ascii=False, indent=1) for d in docs]
     return ("\n".join(cleaned) if joiner else cleaned[0]).encode() + b"\n[exit" + tail
 
 
-def compare(before: Path, after: Path, ignore: Sequence[str]) -> int:
-    """Print equal/different for every output file; 0 if all equal (after ignoring ``ignore``)."""
+def compare(before: Path, after: Path, ignore: Sequence[str], drop_lines: str | None = None) -> int:
+    """Print equal/different for every output file; 0 if all equal (after ignoring ``ignore`` in JSON and the
+    lines matching ``drop_lines`` elsewhere)."""
+    pattern = re.compile(drop_lines) if drop_lines else None
     names = sorted({p.name for p in before.glob("*.out")} | {p.name for p in after.glob("*.out")})
     differ = 0
     for name in names:
@@ -195,7 +202,7 @@ def compare(before: Path, after: Path, ignore: Sequence[str]) -> int:
             print(f"MISSING  {name} ({'before' if not a.exists() else 'after'})")
             differ += 1
             continue
-        left, right = _normalized(a.read_bytes(), ignore), _normalized(b.read_bytes(), ignore)
+        left, right = _normalized(a.read_bytes(), ignore, pattern), _normalized(b.read_bytes(), ignore, pattern)
         if left == right:
             print(f"equal    {name}")
             continue
@@ -226,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_cmp.add_argument("before", type=Path)
     p_cmp.add_argument("after", type=Path)
     p_cmp.add_argument("--ignore", action="append", default=[], help="dotted JSON key whose change is intended")
+    p_cmp.add_argument("--drop-lines", help="regular expression: lines of table output whose addition is intended")
     args = parser.parse_args(argv)
     if args.command == "inputs":
         write_inputs(args.out, args.root.resolve())
@@ -233,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "capture":
         capture(args.inputs.resolve(), args.out.resolve(), args.root)
         return 0
-    return compare(args.before, args.after, args.ignore)
+    return compare(args.before, args.after, args.ignore, args.drop_lines)
 
 
 if __name__ == "__main__":

@@ -40,3 +40,15 @@ def test_exit_codes_and_missing_outputs_count(tmp_path: Path) -> None:
     _write(after, "diff.out", {"findings": []}, exit_code=0)
     _write(before, "only-before.out", {})
     assert compare(before, after, []) == 1
+
+
+def test_intended_table_lines_are_dropped_only_where_they_match(tmp_path: Path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    (before / "report.table.out").write_text("G1\n  ¶3 dropped\n\n[exit 0]\n")
+    (after / "report.table.out").write_text("G1\n  ¶3 dropped\nlineage G1.W1\n└── G1.W2\n\n[exit 0]\n")
+    assert compare(before, after, []) == 1
+    assert compare(before, after, [], drop_lines=r"^(lineage |└── )") == 0
+    (after / "report.table.out").write_text("G1\n  ¶4 dropped\nlineage G1.W1\n\n[exit 0]\n")
+    assert compare(before, after, [], drop_lines=r"^(lineage |└── )") == 1
