@@ -15,8 +15,8 @@ Usage::
 
 Durations (floats under keys ending in ``_s``, the ``stats`` timings) never compare. ``--ignore`` names JSON
 keys (dotted, from the top of each object) whose difference is intended: they are removed from both sides before
-comparing, and the report says so; ``--drop-lines REGEX`` does the same for lines of table output. Every other difference is listed with its first
-differing line. The exit code is 0 when everything compared equal, 1 otherwise.
+comparing, and the report says so; ``--drop-lines REGEX`` does the same for lines of table output. Every other
+difference is listed with its first differing line. The exit code is 0 when everything compared equal, 1 otherwise.
 """
 
 from __future__ import annotations
