@@ -19,6 +19,7 @@ from dedup.match.fingerprint import Signer
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
 from dedup.store import index as index_module
+from dedup.store import writer as writer_module
 from dedup.store.docstore import decode_document, decode_raw, encode_document, encode_raw
 from dedup.store.index import Index, IndexFileError
 from dedup.store.postings import Block, Lookup, band_codes
@@ -122,10 +123,10 @@ def test_an_add_streams_in_batches_and_blocks(tmp_path: Path, monkeypatch: pytes
         assert one.info()["postings_blocks"] == 1
 
     monkeypatch.setattr(pool, "BATCH", 2)
-    monkeypatch.setattr(index_module, "BLOCK_UNITS", 10)
+    monkeypatch.setattr(writer_module, "BLOCK_UNITS", 10)
     with Index.create(tmp_path / "many.sqlite", Config()) as many:
-        records, added = add_to_index([str(held)], many, workers=1)
-        assert added == 8 and [r.status for r in records] == ["ok"] * 8
+        done = add_to_index([str(held)], many, workers=1)
+        assert done.added == 8 and [r.status for r in done.inputs] == ["ok"] * 8
         info = many.info()
         assert int(info["postings_blocks"]) >= 4  # type: ignore[call-overload]
         blocks = list(many.blocks())
