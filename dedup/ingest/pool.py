@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -97,16 +98,31 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     try:
         yield pool
     except BaseException:
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and wait for its threads to see them gone.
+
+    The pool's own thread then closes the reading end of the queue its feeder thread writes batches to; a
+    write to that pipe raises SIGPIPE, which ``dedup`` leaves at its default action (exit by SIGPIPE, as
+    ``cat``), so it is ignored here until the pool's threads have stopped. Only the main thread may change
+    a signal's handler; elsewhere the pool is killed without it.
+    """
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(sigpipe, signal.SIG_IGN) if sigpipe is not None and main else None
+    try:
         processes = list((getattr(pool, "_processes", None) or {}).values())
         for process in processes:
             with contextlib.suppress(OSError, ValueError):
                 process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(OSError, ValueError, AssertionError):
-                process.join(5)
-        raise
-    pool.shutdown(wait=True)
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if previous is not None and sigpipe is not None:
+            signal.signal(sigpipe, previous)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,41 +24,41 @@ REBUILD = "rebuild it with `dedup index build PATH... --index FILE`"
 
 
 def describe(path: Path, exc: sqlite3.Error | OSError, undone: str = "") -> str:
-    """One line for a failure of SQLite or the file system on the index ``path``.
+    """One line for a failure of SQLite or the file system on the index ``path``: the cause, what to do,
+    and what became of the work.
 
     Args:
         path: the index file.
         exc: what SQLite or the OS raised.
         undone: what became of the work, e.g. "the add was rolled back: the index is as it was".
     """
-    after = f"; {undone}" if undone else ""
+    cause, advice = _cause(path, exc)
+    return f"{cause}; {advice}" + (f" ({undone})" if undone else "")
+
+
+def _cause(path: Path, exc: sqlite3.Error | OSError) -> tuple[str, str]:
+    """The cause and the advice for :func:`describe`."""
+    full = "free some space and run it again"
+    readonly = "check the permissions of the file and its folder (SQLite writes a journal file beside the index)"
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            return f"{path}: the disk is full ({exc.strerror}){after}. Free some space and run it again."
+            return f"{path}: the disk is full ({exc.strerror})", full
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"{path} cannot be written ({exc.strerror}){after}: check the permissions of the file and folder."
-        return f"{path}: {exc.strerror or exc}{after}"
+            return f"{path} cannot be written ({exc.strerror})", readonly
+        return f"{path}: {exc.strerror or exc}", "check the file and its folder"
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name == "SQLITE_FULL":
-        return (
-            f"{path}: the disk is full, or the file reached its size limit ({exc}){after}."
-            " Free some space and run it again."
-        )
+        return f"{path}: the disk is full, or the file reached its size limit ({exc})", full
     if name.startswith("SQLITE_READONLY") or name == "SQLITE_CANTOPEN":
-        return (
-            f"{path} cannot be written ({exc}){after}: the file or its folder is read-only"
-            " (SQLite writes a journal file beside the index); check their permissions."
-        )
+        return f"{path} cannot be written: the file or its folder is read-only ({exc})", readonly
     if name.startswith("SQLITE_IOERR"):
         return (
-            f"{path}: the disk failed a read or write ({exc}): it may be full, failing, or the file past a"
-            f" size limit{after}."
+            f"{path}: the disk failed a read or write ({exc})",
+            "it may be full or failing, or the file past a size limit",
         )
     if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-        return f"{path} is locked by another dedup process that has not finished ({exc}){after}; try again later."
-    if name == "SQLITE_INTERRUPT":
-        return f"{path}: interrupted{after}."
-    return f"{path} is a damaged dedup index ({exc}){after}; {REBUILD}."
+        return f"{path} is locked by another dedup process that has not finished ({exc})", "try again later"
+    return f"{path} is a damaged dedup index ({exc})", REBUILD
 
 
 @contextmanager

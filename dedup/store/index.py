@@ -361,7 +361,8 @@ class Index:
         SQLite cannot write its journal, is refused before any document is read, not after all are sketched.
         """
         self.require_settings(config)
-        with self.transaction("the add was rolled back: the index is as it was") as connection:
+        undone = "nothing was built" if self.name != self.path else "the add was rolled back: the index is as it was"
+        with self.transaction(undone) as connection:
             connection.execute("UPDATE meta SET value = value WHERE key = 'format'")
             connection.execute("CREATE INDEX IF NOT EXISTS documents_path ON documents (path)")
             writer = Writer(connection, settings_of(config)["banding"]["bands"])  # type: ignore[arg-type]
