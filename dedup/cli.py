@@ -54,7 +54,7 @@ class _Dedup(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Terminated:
-            _error("terminated by SIGTERM; an index add or build in progress was rolled back")
+            _error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
             sys.exit(EXIT_TERMINATED)
 
 
