@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -120,4 +119,3 @@ def test_an_interrupted_pool_kills_its_workers_instead_of_waiting(tmp_path: Path
     assert process.wait(timeout=60) == 143
     assert time.monotonic() - began < 60, "the parent waited for its workers' batches"
     assert _gone(kids) == []
-
