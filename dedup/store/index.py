@@ -334,13 +334,14 @@ class Index:
     # --- writing ---------------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, undone: str = "nothing was written") -> Iterator[sqlite3.Connection]:
+    def transaction(self, undone: str = "") -> Iterator[sqlite3.Connection]:
         """One atomic write: everything in it lands, or nothing does.
 
         SQLite may roll a transaction back by itself (a full disk, an I/O error), so the rollback here is
         asked for only if one is still open, and a failing rollback never hides the error that caused it.
         Any SQLite or file system error becomes an :class:`IndexFileError` saying that nothing was written.
         """
+        undone = undone or ("nothing was built" if self.name != self.path else "nothing was written")
         with guarded(self.name, undone):
             self.connection.execute("BEGIN IMMEDIATE")
         try:
@@ -361,8 +362,8 @@ class Index:
         SQLite cannot write its journal, is refused before any document is read, not after all are sketched.
         """
         self.require_settings(config)
-        undone = "nothing was built" if self.name != self.path else "the add was rolled back: the index is as it was"
-        with self.transaction(undone) as connection:
+        building = self.name != self.path
+        with self.transaction("" if building else "the add was rolled back: the index is as it was") as connection:
             connection.execute("UPDATE meta SET value = value WHERE key = 'format'")
             connection.execute("CREATE INDEX IF NOT EXISTS documents_path ON documents (path)")
             writer = Writer(connection, settings_of(config)["banding"]["bands"])  # type: ignore[arg-type]
