@@ -362,6 +362,8 @@ def test_a_build_appears_whole_or_not_at_all(tmp_path: Path) -> None:
         assert index.count() == 2
     with pytest.raises(IndexFileError, match="already exists"), Index.building(target, Config()):
         pass
+    with pytest.raises(IndexFileError, match="no such folder"), Index.building(tmp_path / "no" / "i.sqlite", Config()):
+        pass
 
 
 def test_a_full_database_is_a_clear_error_and_the_add_leaves_the_index_as_it_was(tmp_path: Path) -> None:

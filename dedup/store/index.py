@@ -209,6 +209,8 @@ class Index:
         target = Path(path)
         if target.exists():
             raise IndexFileError(f"{target} already exists: use `dedup index add` to add to it, or remove it first")
+        if not target.parent.is_dir():
+            raise IndexFileError(f"{target}: no such folder {target.parent}; create it first")
         remove_leftovers(target)
         temporary = building_path(target)
         remove(temporary)
