@@ -398,3 +398,23 @@ def test_random_bytes_in_the_middle_of_an_index_are_a_clear_error(tmp_path: Path
         index.info()
         check([str(tmp_path / "held" / "s3.txt")], index, workers=1)
         add_to_index([str(tmp_path / "held" / "s3.txt")], index, workers=1)
+
+
+def test_an_add_removes_the_second_copies_an_older_dedup_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before adds were idempotent, a retried add stored every path twice (3,001 paths, 6,002 rows): the
+    next add keeps one copy of each held path and takes the others out, postings and all."""
+    held = _held(tmp_path, 3)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        add_to_index([str(held)], index, workers=1)
+        with monkeypatch.context() as old:
+            old.setattr(writer_module.Writer, "_held", lambda self, record: False)
+            add_to_index([str(held)], index, workers=1)
+        assert index.count() == 6
+        done = add_to_index([str(held)], index, workers=1)
+        assert (done.added, done.unchanged, done.replaced) == (0, 3, ())
+        assert index.count() == 3
+    documents, postings = _units_agree(path)
+    assert documents == postings
