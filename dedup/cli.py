@@ -36,6 +36,7 @@ from dedup.render.junit import junit_xml
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_TERMINATED = 143
 
 
 class _Dedup(typer.Typer):
@@ -51,7 +52,21 @@ class _Dedup(typer.Typer):
         """
         if hasattr(signal, "SIGPIPE"):  # not on Windows
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        return super().__call__(*args, **kwargs)
+        signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return super().__call__(*args, **kwargs)
+        except Terminated:
+            _error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
+            sys.exit(EXIT_TERMINATED)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, as Ctrl-C raises KeyboardInterrupt: transactions roll back,
+    worker processes are killed, temporary files removed; the command exits 143 (128 + 15)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 app = _Dedup(
@@ -561,14 +576,18 @@ def _index_add(
     A file that is no index, one built with other settings, or damage found while adding (the add is then
     rolled back) ends the run with the reason, exit 2.
     """
-    opening = api.Index.create if create else api.Index.open
+    opening = api.Index.building if create else api.Index.open
     with _usage_errors(), opening(index_path, config) as index:
         stdin = _stdin(paths, stdin_format)
-        records, added = api.add_to_index(paths, index, config, stdin=stdin)
-        _report_inputs(_stderr(quiet), records, stdin)
+        done = api.add_to_index(paths, index, config, stdin=stdin)
+        _report_inputs(_stderr(quiet), done.inputs, stdin)
         total = index.count()
-    _stderr(quiet).print(f"added {added} document(s) to {escape(index_path)} ({total} in all)", highlight=False)
-    if not added and all(r.status == "skipped" for r in records):
+    held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
+    added = f"added {done.added} document(s) to {escape(index_path)} ({total} in all){held}"
+    _stderr(quiet).print(added, highlight=False)
+    for path in done.replaced:
+        _stderr(quiet).print(f"[cyan]note[/] {escape(path)}: new content replaced the indexed copy", highlight=False)
+    if not done.added and all(r.status == "skipped" for r in done.inputs):
         raise typer.Exit(EXIT_USAGE)
 
 

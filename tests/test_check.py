@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -336,3 +338,170 @@ def test_a_check_stitches_page_jumps_as_a_scan_does(tmp_path: Path, pages_in: st
     expected = {("a_head.txt", "d_tail.txt"), ("b_head.txt", "c_tail.txt")}
     assert _stitched(scanned.groups) == expected
     assert _stitched(checked.scan.groups) == expected
+
+
+# --- issue 18: every index failure is exit 2 and one line; SIGTERM rolls back and exits 143 -----------------
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], *wanted: str) -> None:
+    """Exit 2, and stderr one line that names each of ``wanted`` (the file and the cause), no traceback."""
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    for text in wanted:
+        assert text in lines[0], lines[0]
+
+
+def _copy(held: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "copy.sqlite"
+    path.write_bytes(held.read_bytes())
+    return path
+
+
+def test_random_bytes_in_an_index_are_exit_2_for_info_check_and_add(held: Path, tmp_path: Path) -> None:
+    index = _copy(held, tmp_path)
+    data = bytearray(index.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 65536] = os.urandom(65536)[: len(data) - middle]
+    index.write_bytes(bytes(data))
+    write(tmp_path / "d", "x.txt", "新", story(51))
+    _one_line_error(run("index", "info", "--index", str(index)), str(index), "damaged")
+    _one_line_error(run("check", str(tmp_path / "d"), "--index", str(index)), str(index), "damaged")
+    _one_line_error(run("index", "add", str(tmp_path / "d"), "--index", str(index)), str(index), "damaged")
+
+
+@contextmanager
+def _read_only(folder: Path) -> Iterator[Path]:
+    """``folder`` seen read-only: a read-only bind mount for root (whom permissions do not stop), else
+    permissions; skips where neither can be had."""
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
+        for p in modes:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        try:
+            yield folder
+        finally:
+            for p, mode in modes.items():
+                p.chmod(mode)
+        return
+    view = folder.with_name(folder.name + "_ro")
+    view.mkdir()
+    bound = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True, check=False)
+    if bound.returncode != 0:
+        pytest.skip("root, but cannot mount a read-only view")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(view)], check=False).returncode != 0:
+            pytest.skip("cannot remount read-only")
+        yield view
+    finally:
+        subprocess.run(["umount", str(view)], check=False)
+
+
+def test_adding_to_a_read_only_index_is_exit_2_and_changes_nothing(held: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    index = folder / "i.sqlite"
+    index.write_bytes(held.read_bytes())
+    write(tmp_path / "d", "x.txt", "新", story(84))
+    with _read_only(folder) as seen:
+        done = run("index", "add", str(tmp_path / "d"), "--index", str(seen / "i.sqlite"))
+        _one_line_error(done, str(seen / "i.sqlite"), "cannot be written", "the index is as it was")
+    assert index.read_bytes() == held.read_bytes()
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """For ``preexec_fn``: a child whose files cannot grow past ``limit`` bytes, as on a full disk."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_on_build_and_add_is_exit_2_and_leaves_no_partial_index(held: Path, tmp_path: Path) -> None:
+    """``RLIMIT_FSIZE`` makes every write past the limit fail (EFBIG), as a full disk does; Python ignores
+    SIGXFSZ, so SQLite sees the failed write."""
+    for k in range(120, 130):
+        write(tmp_path / "d", f"x{k}.txt", "新", story(k, 20))
+    target = tmp_path / "new.sqlite"
+    done = subprocess.run(
+        [DEDUP, "index", "build", str(tmp_path / "d"), "--index", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_file_size_limit(200_000),
+    )
+    _one_line_error(done, str(target), "nothing was built")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"], "no index, no temporary file"
+
+    index = _copy(held, tmp_path)
+    before = index.read_bytes()
+    done = subprocess.run(
+        [DEDUP, "index", "add", str(tmp_path / "d"), "--index", str(index)],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_file_size_limit(len(before) + 40_000),
+    )
+    _one_line_error(done, str(index), "the index is as it was")
+    assert index.read_bytes() == before and not index.with_name(index.name + "-journal").exists()
+
+
+def test_a_full_tmpfs_on_add_is_exit_2_and_leaves_the_index_as_it_was(held: Path, tmp_path: Path) -> None:
+    """A real full disk: a small tmpfs, where root may mount one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    size = held.stat().st_size + 200_000
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)], capture_output=True, check=False
+        ).returncode
+    ):
+        pytest.skip("cannot mount a tmpfs")
+    try:
+        index = disk / "i.sqlite"
+        index.write_bytes(held.read_bytes())
+        for k in range(130, 160):
+            write(tmp_path / "d", f"x{k}.txt", "新", story(k, 20))
+        done = run("index", "add", str(tmp_path / "d"), "--index", str(index))
+        _one_line_error(done, str(index), "disk is full", "the index is as it was")
+        assert index.read_bytes() == held.read_bytes()
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_sigterm_rolls_an_add_back_and_exits_143(held: Path, tmp_path: Path) -> None:
+    index = _copy(held, tmp_path)
+    before = index.read_bytes()
+    write(tmp_path / "d", "x.txt", "新", story(85))
+    process = subprocess.Popen(
+        [DEDUP, "index", "add", str(tmp_path / "d"), "--index", str(index)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DEDUP_FAULT_PAUSE_S": "60"},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert "paused inside the add transaction" in line, line
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    assert "terminated by SIGTERM" in process.stderr.read()
+    assert index.read_bytes() == before
+
+
+def test_adding_a_drop_again_skips_what_the_index_holds(held: Path, tmp_path: Path) -> None:
+    """The README's CI recipe, retried: nothing is stored twice; new content at a held path replaces it."""
+    index = _copy(held, tmp_path)
+    drop = tmp_path / "d"
+    write(drop, "a.txt", "新", story(86))
+    write(drop, "b.txt", "新", story(87))
+    assert run("index", "add", str(drop), "--index", str(index)).returncode == 0
+    again = run("index", "add", str(drop), "--index", str(index))
+    assert again.returncode == 0 and "added 0 document(s)" in again.stderr and "2 already held" in again.stderr
+    assert _count(index) == 8
+    write(drop, "b.txt", "改", story(88))
+    changed = run("index", "add", str(drop), "--index", str(index))
+    assert changed.returncode == 0 and "1 already held" in changed.stderr
+    assert f"{drop / 'b.txt'}: new content replaced the indexed copy" in changed.stderr
+    assert _count(index) == 8

@@ -19,6 +19,7 @@ from dedup.match.fingerprint import Signer
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
 from dedup.store import index as index_module
+from dedup.store import writer as writer_module
 from dedup.store.docstore import decode_document, decode_raw, encode_document, encode_raw
 from dedup.store.index import Index, IndexFileError
 from dedup.store.postings import Block, Lookup, band_codes
@@ -122,10 +123,10 @@ def test_an_add_streams_in_batches_and_blocks(tmp_path: Path, monkeypatch: pytes
         assert one.info()["postings_blocks"] == 1
 
     monkeypatch.setattr(pool, "BATCH", 2)
-    monkeypatch.setattr(index_module, "BLOCK_UNITS", 10)
+    monkeypatch.setattr(writer_module, "BLOCK_UNITS", 10)
     with Index.create(tmp_path / "many.sqlite", Config()) as many:
-        records, added = add_to_index([str(held)], many, workers=1)
-        assert added == 8 and [r.status for r in records] == ["ok"] * 8
+        done = add_to_index([str(held)], many, workers=1)
+        assert done.added == 8 and [r.status for r in done.inputs] == ["ok"] * 8
         info = many.info()
         assert int(info["postings_blocks"]) >= 4  # type: ignore[call-overload]
         blocks = list(many.blocks())
@@ -260,3 +261,160 @@ def test_a_check_signs_candidates_as_a_scan_would(tmp_path: Path) -> None:
         assert document.form.unit_texts == texts
         signer = Signer(config.fingerprint)
         assert (signer.sign_texts(document.form.unit_texts) == signer.sign_texts(texts)).all()
+
+
+# --- issue 18: idempotent adds, whole builds, errors that name the file and the cause -------------------------
+
+
+def _units_agree(path: Path) -> tuple[int, int]:
+    """The units the documents say they have, and the units the postings blocks hold: equal in a sound index."""
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        documents = int(connection.execute("SELECT COALESCE(SUM(units), 0) FROM documents").fetchone()[0])
+        postings = int(connection.execute("SELECT COALESCE(SUM(units), 0) FROM postings").fetchone()[0])
+        return documents, postings
+    finally:
+        connection.close()
+
+
+def test_adding_the_same_documents_again_stores_nothing_twice(tmp_path: Path) -> None:
+    held = _held(tmp_path, 4)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        first = add_to_index([str(held)], index, workers=1)
+        again = add_to_index([str(held)], index, workers=1)
+        assert (first.added, first.unchanged, first.replaced) == (4, 0, ())
+        assert (again.added, again.unchanged, again.replaced) == (0, 4, ())
+        assert [r.status for r in again.inputs] == ["ok"] * 4, "an unchanged document was read, not skipped as bad"
+        assert index.count() == 4
+    documents, postings = _units_agree(path)
+    assert documents == postings > 0
+
+
+def test_new_content_at_a_held_path_replaces_the_old_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old document's rows go, and its units leave the postings block they were written to (blocks of
+    10 units here, so the block is one of several and keeps other documents' units); a check then finds the
+    new content and never the old."""
+    monkeypatch.setattr(writer_module, "BLOCK_UNITS", 10)
+    held = _held(tmp_path, 4)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        add_to_index([str(held)], index, workers=1)
+    (held / "s1.txt").write_text(page(("新标题", story(45))), encoding="utf-8")
+    _write(tmp_path / "old", "old.txt", page(("转载", story(11))))
+    _write(tmp_path / "new", "new.txt", page(("转载", story(45))))
+    with Index.open(path) as index:
+        done = add_to_index([str(held)], index, workers=1)
+        assert (done.added, done.unchanged, done.replaced) == (1, 3, (str(held / "s1.txt"),))
+        assert index.count() == 4
+        assert check([str(tmp_path / "new")], index, workers=1).drop[0].reprints[0].startswith(f"index:{held}")
+        assert check([str(tmp_path / "old")], index, workers=1).drop[0].unique, "the old content is gone"
+    documents, postings = _units_agree(path)
+    assert documents == postings
+
+
+def test_a_block_without_some_documents_is_the_block_built_without_them() -> None:
+    """The oracle: taking documents out of a stored block equals building the block from the rest."""
+    rng = np.random.default_rng(18)
+    codes = rng.integers(0, 2**63, size=(300, 9), dtype=np.uint64)
+    codes[50:60] = codes[0]  # equal keys, so the unit order within a key matters
+    docs = np.sort(rng.integers(0, 40, size=300)).astype(np.int64)
+    block = Block.build(100, codes, docs)
+    gone = np.array([0, 3, 17, 39], dtype=np.int64)
+    keep = ~np.isin(docs, gone)
+    expected = Block.build(100, codes[keep], docs[keep])
+    got = block.without(gone)
+    assert np.array_equal(got.postings, expected.postings) and np.array_equal(got.unit_docs, expected.unit_docs)
+    stored = Block.from_blobs(got.first_doc, got.units, got.bands, *got.blobs())
+    assert stored.units == int(keep.sum())
+
+
+def test_a_stored_block_that_is_not_sorted_or_names_a_missing_unit_is_refused() -> None:
+    block = Block.build(1, np.arange(40, dtype=np.uint64).reshape(10, 4), np.arange(10, dtype=np.int64))
+    postings, unit_docs = block.blobs()
+    for bad in (postings[8:16] + postings[:8] + postings[16:], postings[:-8] + (2**60 + 99).to_bytes(8, "little")):
+        with pytest.raises(ValueError, match="not sorted"):
+            Block.from_blobs(1, 10, 4, bad, unit_docs)
+
+
+def test_a_build_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    """An index being built is a temporary file beside the target; a failed build removes it, a killed one
+    leaves it for the next build to remove, and only a finished build appears at the target."""
+    held = _held(tmp_path, 2)
+    target = tmp_path / "i.sqlite"
+    with pytest.raises(RuntimeError), Index.building(target, Config()) as index:
+        add_to_index([str(held)], index, workers=1)
+        raise RuntimeError("stopped midway")
+    assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["held"]
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f".i.sqlite.{int(dead.stdout)}.building"
+    leftover.write_bytes(b"half an index")
+    (tmp_path / (leftover.name + "-journal")).write_bytes(b"its journal")
+    with Index.building(target, Config()) as index:
+        assert not target.exists(), "the target appears only when the build is done"
+        add_to_index([str(held)], index, workers=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["held", "i.sqlite"]
+    with Index.open(target) as index:
+        assert index.count() == 2
+    with pytest.raises(IndexFileError, match="already exists"), Index.building(target, Config()):
+        pass
+    with pytest.raises(IndexFileError, match="no such folder"), Index.building(tmp_path / "no" / "i.sqlite", Config()):
+        pass
+
+
+def test_a_full_database_is_a_clear_error_and_the_add_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    """SQLite's ``max_page_count`` stands in for a full disk: the add fails with SQLITE_FULL midway."""
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        add_to_index([str(_held(tmp_path, 2))], index, workers=1)
+    before = path.read_bytes()
+    for k in range(6):
+        _write(tmp_path / "more", f"m{k}.txt", page((f"新{k}", story(30 + k, 20))))
+    with Index.open(path) as index:
+        pages = index.connection.execute("PRAGMA page_count").fetchone()[0]
+        index.connection.execute(f"PRAGMA max_page_count = {pages + 1}")
+        with pytest.raises(IndexFileError, match=r"i\.sqlite: the disk is full.*the add was rolled back"):
+            add_to_index([str(tmp_path / "more")], index, workers=1)
+        assert index.count() == 2
+    assert path.read_bytes() == before
+
+
+def test_random_bytes_in_the_middle_of_an_index_are_a_clear_error(tmp_path: Path) -> None:
+    """The fault run's reproduction, smaller: 64 KiB of random bytes over the middle of an index."""
+    for k in range(40):
+        _write(tmp_path / "held", f"s{k}.txt", page((f"标题{k}", story(k, 12))))
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        add_to_index([str(tmp_path / "held")], index, workers=1)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 65536] = np.random.default_rng(64).integers(0, 256, 65536, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexFileError, match=r"i\.sqlite.*damaged"), Index.open(path) as index:
+        index.info()
+        check([str(tmp_path / "held" / "s3.txt")], index, workers=1)
+        add_to_index([str(tmp_path / "held" / "s3.txt")], index, workers=1)
+
+
+def test_an_add_removes_the_second_copies_an_older_dedup_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before adds were idempotent, a retried add stored every path twice (3,001 paths, 6,002 rows): the
+    next add keeps one copy of each held path and takes the others out, postings and all."""
+    held = _held(tmp_path, 3)
+    path = tmp_path / "i.sqlite"
+    with Index.create(path, Config()) as index:
+        add_to_index([str(held)], index, workers=1)
+        with monkeypatch.context() as old:
+            old.setattr(writer_module.Writer, "_held", lambda self, record: False)
+            add_to_index([str(held)], index, workers=1)
+        assert index.count() == 6
+        done = add_to_index([str(held)], index, workers=1)
+        assert (done.added, done.unchanged, done.replaced) == (0, 3, ())
+        assert index.count() == 3
+    documents, postings = _units_agree(path)
+    assert documents == postings

@@ -35,7 +35,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from contextlib import closing
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +55,7 @@ from dedup.results import CheckResult, DropDocument, Gate, Group, ScannedDocumen
 from dedup.store.index import Index, IndexedDocument, sketch_for_index
 from dedup.store.postings import Hits, Lookup, band_codes
 
-__all__ = ["CheckResult", "DropDocument", "Gate", "add_to_index", "check"]
+__all__ = ["Added", "CheckResult", "DropDocument", "Gate", "add_to_index", "check"]
 
 
 def check(
@@ -85,48 +86,53 @@ def check(
     del sketched
     stats["sketch_s"] = time.perf_counter() - tick
 
-    held = _matching_documents(index, drop_units, drop_signatures, config, stats)
-    tick = time.perf_counter()
-    index_docs, index_units, index_signatures = _rebuild(held, config)
-    stats["index_load_s"] += time.perf_counter() - tick
-    stats["index_candidates"] = len(held)
-
-    documents: list[ScannedDocument] = [*index_docs, *drop_docs]
-    offset = len(index_docs)
-    units = _concat_units([index_units, drop_units], [0, offset])
-    signatures = np.concatenate([index_signatures, drop_signatures])
-    groups = match_and_group(documents, units, signatures, config, stats).groups
-    sources = tuple(["index"] * offset + ["drop"] * len(drop_docs))
-    groups = tuple(g for g in groups if any(sources[p.doc] == "drop" for w in g.witnesses for p in w.passages))
-    stats.update(documents=len(drop_docs), skipped=sum(1 for r in inputs if r.status == "skipped"))
-
-    collations: dict[str, Collation] = {}
-    failures: dict[int, list[Finding]] = {}
-    if fail_on:
+    # the index is read as one snapshot, so that an add committing meanwhile (one that replaces a document
+    # deletes rows) is not half seen; it waits until the check has read what it needs
+    with index.reading():
+        held = _matching_documents(index, drop_units, drop_signatures, config, stats)
         tick = time.perf_counter()
-        quoted = sorted({p.doc for g in groups for w in g.witnesses for p in w.passages if sources[p.doc] == "index"})
-        raw = index.raw_texts([held[k] for k in quoted])
-        for k in quoted:
-            documents[k] = replace(documents[k], raw=raw[held[k].id])
-        stats["index_quote_s"] = time.perf_counter() - tick
-        stats["index_quoted"] = len(quoted)
-        tick = time.perf_counter()
-        collations, failures = _collate(groups, documents, sources, fail_on, config, workers)
-        stats["collate_s"] = time.perf_counter() - tick
-    scan = ScanResult(tuple(inputs), tuple(documents), groups, config, stats)
+        index_docs, index_units, index_signatures = _rebuild(held, config)
+        stats["index_load_s"] += time.perf_counter() - tick
+        stats["index_candidates"] = len(held)
 
-    reprints = _reprints(groups, documents, sources)
-    drop = tuple(
-        DropDocument(
-            documents[offset + k].path,
-            tuple(reprints.get(offset + k, ())),
-            tuple(failures.get(offset + k, ())),
+        documents: list[ScannedDocument] = [*index_docs, *drop_docs]
+        offset = len(index_docs)
+        units = _concat_units([index_units, drop_units], [0, offset])
+        signatures = np.concatenate([index_signatures, drop_signatures])
+        groups = match_and_group(documents, units, signatures, config, stats).groups
+        sources = tuple(["index"] * offset + ["drop"] * len(drop_docs))
+        groups = tuple(g for g in groups if any(sources[p.doc] == "drop" for w in g.witnesses for p in w.passages))
+        stats.update(documents=len(drop_docs), skipped=sum(1 for r in inputs if r.status == "skipped"))
+
+        collations: dict[str, Collation] = {}
+        failures: dict[int, list[Finding]] = {}
+        if fail_on:
+            tick = time.perf_counter()
+            quoted = sorted(
+                {p.doc for g in groups for w in g.witnesses for p in w.passages if sources[p.doc] == "index"}
+            )
+            raw = index.raw_texts([held[k] for k in quoted])
+            for k in quoted:
+                documents[k] = replace(documents[k], raw=raw[held[k].id])
+            stats["index_quote_s"] = time.perf_counter() - tick
+            stats["index_quoted"] = len(quoted)
+            tick = time.perf_counter()
+            collations, failures = _collate(groups, documents, sources, fail_on, config, workers)
+            stats["collate_s"] = time.perf_counter() - tick
+        scan = ScanResult(tuple(inputs), tuple(documents), groups, config, stats)
+
+        reprints = _reprints(groups, documents, sources)
+        drop = tuple(
+            DropDocument(
+                documents[offset + k].path,
+                tuple(reprints.get(offset + k, ())),
+                tuple(failures.get(offset + k, ())),
+            )
+            for k in range(len(drop_docs))
         )
-        for k in range(len(drop_docs))
-    )
-    reprinting = sum(1 for d in drop if not d.unique)
-    dup_rate = reprinting / len(drop) if drop else 0.0
-    return CheckResult(scan, sources, drop, dup_rate, _gates(drop, dup_rate, max_dup_rate, fail_on), collations)
+        reprinting = sum(1 for d in drop if not d.unique)
+        dup_rate = reprinting / len(drop) if drop else 0.0
+        return CheckResult(scan, sources, drop, dup_rate, _gates(drop, dup_rate, max_dup_rate, fail_on), collations)
 
 
 def _matching_documents(
@@ -316,27 +322,48 @@ def _results_in_order(g: Group, collation: Collation) -> list[WitnessCollation]:
     return [by_id[w.id] for w in g.witnesses]
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What an add did.
+
+    Attributes:
+        inputs: every input, read or skipped with its reason, in input order.
+        added: documents written (new paths, and held paths with new content).
+        unchanged: documents skipped because the index holds their path with the same content.
+        replaced: the held paths whose content the add replaced, in input order.
+    """
+
+    inputs: tuple[InputRecord, ...]
+    added: int
+    unchanged: int
+    replaced: tuple[str, ...]
+
+
 def add_to_index(
     paths: Iterable[str],
     index: Index,
     config: Config | None = None,
     workers: int | None = None,
     stdin: StdinInput | None = None,
-) -> tuple[list[InputRecord], int]:
-    """Sketch the inputs and add them to the index in one transaction; returns the inputs and the count.
+) -> Added:
+    """Sketch the inputs and add them to the index in one transaction.
 
     The inputs are streamed: each batch is written as soon as it is sketched and let go, and postings a
     block at a time, so memory stays flat whatever the corpus size; the transaction still makes the add all
-    or nothing.
+    or nothing. Adding is idempotent (:mod:`dedup.store.writer`): a path held with the same content is
+    skipped and counted, with new content it is replaced, so a retried CI job stores nothing twice. On any
+    failure or interruption the worker processes are stopped and the add rolled back.
     """
     config = config or Config()
     index.require_settings(config)
     ledger = Ledger()
-    with index.writer(config) as writer:
-        for entry in stream(load(paths, stdin), sketch_for_index, config, workers or os.cpu_count() or 1):
+    entries = stream(load(paths, stdin), sketch_for_index, config, workers or os.cpu_count() or 1)
+    with closing(entries), index.writer(config) as writer:
+        for entry in entries:
             if isinstance(entry, Unread):
                 ledger.unread(entry)
                 continue
             kept = ledger.account(entry.places, entry.result.outcomes)
             writer.add(kept, entry.result.unit_docs, entry.result.codes)
-    return ledger.records(), writer.added
+    written = writer.summary()
+    return Added(tuple(ledger.records()), written.added, written.unchanged, written.replaced)

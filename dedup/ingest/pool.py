@@ -5,14 +5,26 @@ Normalizing, segmenting, shingling and signing a document is independent of ever
 a time: memory holds those batches and whatever the caller keeps of the results, never the whole corpus.
 Batch results come back in input order, each with its documents' places; an input that could not be read
 comes at once, with its place, so a caller can still account for every input in order.
+
+Workers never outlive the run. Killed outright (``kill -9``), the parent cannot stop them, so each worker
+asks the kernel to kill it when its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``); otherwise two workers
+of ~220 MB each sat deadlocked on a pipe nobody would read, and with them multiprocessing's resource
+tracker. Interrupted (Ctrl-C, SIGTERM, an error while writing the results), the parent kills its workers
+at once instead of waiting for their batches: a pool's orderly shutdown would finish every batch in flight.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -38,11 +50,79 @@ class _Read(Protocol):
 D = TypeVar("D", bound=_Read)
 
 
-def _init_worker() -> None:
-    """Each worker process signs on one thread: the pool already uses every core."""
+def _init_worker(parent: int) -> None:
+    """Each worker dies with its parent, leaves Ctrl-C to it, and signs on one thread (the pool already
+    uses every core)."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent is told too, and stops the pool
     import numba
 
     numba.set_num_threads(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> bool:
+    """Have the kernel kill this process (SIGKILL) when its parent dies; ``False`` where it cannot (not
+    Linux). A parent that died before the request is seen by ``getppid`` changing, and this process exits.
+
+    Args:
+        parent: the pid of the process that started this one.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:
+        os._exit(1)
+    return True
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` spawned processes, closed in order on success and killed on any exception.
+
+    ``ProcessPoolExecutor.__exit__`` waits for every batch in flight; on an interruption (Ctrl-C, SIGTERM,
+    a generator closed early, an error in the caller) that wait is what left the run hanging, so the
+    workers are killed instead (Python 3.11 has no public call for it: the pool's process table is read).
+    """
+    context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),))
+    try:
+        yield pool
+    except BaseException:
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and wait for its threads to see them gone.
+
+    The pool's own thread then closes the reading end of the queue its feeder thread writes batches to; a
+    write to that pipe raises SIGPIPE, which ``dedup`` leaves at its default action (exit by SIGPIPE, as
+    ``cat``), so it is ignored here until the pool's threads have stopped. Only the main thread may change
+    a signal's handler; elsewhere the pool is killed without it.
+    """
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(sigpipe, signal.SIG_IGN) if sigpipe is not None and main else None
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if previous is not None and sigpipe is not None:
+            signal.signal(sigpipe, previous)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +146,7 @@ def stream(
     work: Callable[[Sequence[Document], Config], R],
     config: Config,
     workers: int,
-) -> Iterator[Unread | Done[R]]:
+) -> Generator[Unread | Done[R], None, None]:
     """Run ``work`` over the documents in batches of :data:`BATCH`, in input order.
 
     Batch results come in input order, each with its documents' places; an input that could not be read
@@ -87,9 +167,8 @@ def stream(
             yield entry if isinstance(entry, Unread) else Done(entry.places, work(entry.documents, config))
         return
 
-    context = multiprocessing.get_context("spawn")  # numba's thread pool does not survive fork
     running: deque[tuple[tuple[int, ...], Future[R]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+    with _pool(workers) as pool:
         for entry in _batched(_chain(head, inputs)):
             if isinstance(entry, Unread):
                 yield entry
@@ -148,9 +227,8 @@ def map_in_order(
     if workers <= 1 or len(items) < parallel_from:
         return [work(item) for item in items]
     out: list[R] = []
-    context = multiprocessing.get_context("spawn")
     running: deque[Future[list[R]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+    with _pool(workers) as pool:
         for start in range(0, len(items), batch):
             running.append(pool.submit(_map_batch, work, items[start : start + batch]))
             while len(running) > 2 * workers:

@@ -22,11 +22,17 @@ layout, which stitching page jumps reads, so that a check stitches indexed pages
 Every ``add`` is a single transaction (``BEGIN IMMEDIATE``), however many blocks it writes: an interrupted or
 failed add leaves the index as it was, and two processes adding at once take turns (SQLite's lock, with a
 generous busy timeout) instead of corrupting the file or losing an entry. An add streams: documents are
-written as they are sketched and postings a block at a time, so memory stays flat as the index grows.
+written as they are sketched and postings a block at a time, so memory stays flat as the index grows. An
+add is idempotent (:mod:`dedup.store.writer`): a path held with the same content is skipped, with new
+content replaced. A build writes a temporary file beside the target and links it into place only once its
+add has committed (:mod:`dedup.store.files`), so a killed build leaves no index rather than a partial one.
+Whatever SQLite or the disk refuses (damage, a full disk, a read-only file) is an :class:`IndexFileError`
+naming the file and the cause (:mod:`dedup.store.errors`), never a bare ``sqlite3`` error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -55,14 +61,18 @@ from dedup.store.docstore import (
     encode_document,
     encode_raw,
 )
-from dedup.store.postings import MAX_BLOCK_DOCS, MAX_BLOCK_UNITS, Block, band_codes
+from dedup.store.errors import REBUILD, IndexFileError, describe, guarded
+from dedup.store.files import building_path, publish, remove, remove_leftovers
+from dedup.store.postings import Block, band_codes
+from dedup.store.writer import Record, Writer, Written
+
+__all__ = ["Index", "IndexBatch", "IndexFileError", "IndexedDocument", "Record", "Written", "sketch_for_index"]
 
 T = TypeVar("T")
 
 FORMAT = "dedup-index"
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 600.0
-BLOCK_UNITS = 1 << 19  # units per postings block: ~150 MB of postings while one is built or read
 _READ_CHUNK = 500  # ids per ``IN (…)`` query (SQLite allows 999 parameters in old builds)
 
 _TABLES = {"meta", "documents", "texts", "postings"}
@@ -77,6 +87,7 @@ CREATE TABLE documents (
     content BLOB NOT NULL,
     meta BLOB NOT NULL
 );
+CREATE INDEX documents_path ON documents (path);
 CREATE TABLE texts (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE postings (
     id INTEGER PRIMARY KEY,
@@ -88,10 +99,6 @@ CREATE TABLE postings (
     unit_docs BLOB NOT NULL
 );
 """
-
-
-class IndexFileError(Exception):
-    """The index file cannot be used: missing, damaged, foreign, or built with other settings."""
 
 
 def settings_of(config: Config) -> dict[str, dict[str, object]]:
@@ -106,19 +113,6 @@ def settings_of(config: Config) -> dict[str, dict[str, object]]:
         "normalize": asdict(config.normalize),
         "banding": {"bands": bands, "rows": rows},
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One document as the index stores it: identity, the prepared record, the raw text stored against it
-    (both made by :mod:`dedup.store.docstore`)."""
-
-    path: str
-    encoding: str
-    format: str
-    content: bytes
-    meta: bytes
-    raw: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,33 +173,77 @@ class IndexedDocument:
 
 
 class Index:
-    """An open index file. Use :meth:`create` or :meth:`open`."""
+    """An open index file. Use :meth:`create`, :meth:`building` or :meth:`open`.
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    Attributes:
+        path: the file SQLite has open (a temporary file while :meth:`building`).
+        name: the file the user named, which every message names.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, name: Path | None = None) -> None:
         self.path = path
         self.connection = connection
+        self.name = name or path
 
     # --- opening ---------------------------------------------------------------------------------------------
 
     @classmethod
     def create(cls, path: str | Path, config: Config) -> Index:
-        """A new, empty index; refuses to replace an existing file."""
+        """A new, empty index; refuses to replace an existing file. The file appears whole (schema and
+        settings) or not at all."""
+        target = Path(path)
+        with cls.building(target, config):
+            pass
+        return cls(target, _connect(target))
+
+    @classmethod
+    @contextmanager
+    def building(cls, path: str | Path, config: Config) -> Iterator[Index]:
+        """A new index to fill (with :func:`dedup.gate.check.add_to_index`), which appears at ``path`` only
+        when the ``with`` block ends cleanly: until then it is a temporary file beside ``path``, removed if
+        the block fails, and left behind only by a killed process (the next build removes it).
+
+        Raises:
+            IndexFileError: ``path`` exists, or its folder cannot be written.
+        """
         target = Path(path)
         if target.exists():
             raise IndexFileError(f"{target} already exists: use `dedup index add` to add to it, or remove it first")
-        connection = _connect(target)
+        if not target.parent.is_dir():
+            raise IndexFileError(f"{target}: no such folder {target.parent}; create it first")
+        remove_leftovers(target)
+        temporary = building_path(target)
+        remove(temporary)
+        index: Index | None = None
+        try:
+            index = cls(temporary, _connect(temporary, target, "nothing was built"), target)
+            with guarded(target, "nothing was built"):
+                index._write_schema(config)
+            yield index
+            with guarded(target, "nothing was built"):
+                index.close()
+        except BaseException:
+            if index is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    index.close()
+            remove(temporary)
+            raise
+        publish(temporary, target)
+
+    def _write_schema(self, config: Config) -> None:
         # Large pages: postings blocks are tens of megabytes, read whole; a document row is a few KiB.
-        connection.execute("PRAGMA page_size = 32768")
-        with connection:
-            connection.executescript(_SCHEMA)
+        self.connection.execute("PRAGMA page_size = 32768")
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.connection.execute(statement)
             meta = {
                 "format": FORMAT,
                 "schema_version": str(SCHEMA_VERSION),
                 "dedup_version": __version__,
                 "settings": json.dumps(settings_of(config), sort_keys=True),
             }
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        return cls(target, connection)
+            self.connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
     @classmethod
     def open(cls, path: str | Path, config: Config | None = None) -> Index:
@@ -217,47 +255,57 @@ class Index:
             )
         connection = _connect(target)
         try:
-            rows = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError as exc:
+            cls._check(target, connection)
+        except BaseException:
             connection.close()
-            raise IndexFileError(
-                f"{target} is not a dedup index ({exc}); was it damaged or written by another tool?"
-            ) from exc
-        if rows.get("format") != FORMAT:
-            connection.close()
-            raise IndexFileError(f"{target} is an SQLite file but not a dedup index")
-        if rows.get("schema_version") != str(SCHEMA_VERSION):
-            connection.close()
-            raise IndexFileError(
-                f"{target} has index schema {rows.get('schema_version')}, but this dedup reads schema"
-                f" {SCHEMA_VERSION}: rebuild it with `dedup index build PATH... --index {path}`"
-            )
-        missing = _TABLES - tables
-        if missing:
-            connection.close()
-            raise IndexFileError(
-                f"{target} is a damaged dedup index (no {', '.join(sorted(missing))} table): rebuild it"
-            )
-        try:  # the postings' sizes cost nothing to check (SQLite knows a blob's length without reading it)
-            sizes = connection.execute(
-                "SELECT COUNT(*) FROM postings"
-                " WHERE LENGTH(postings) != 8 * units * bands OR LENGTH(unit_docs) != 2 * units"
-            ).fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            connection.close()
-            raise IndexFileError(f"{target} is a damaged dedup index ({exc}): rebuild it") from exc
-        if sizes:
-            connection.close()
-            raise IndexFileError(f"{target} is a damaged dedup index ({sizes} postings block(s) cut short): rebuild it")
+            raise
         index = cls(target, connection)
         if config is not None:
             index.require_settings(config)
         return index
 
+    @staticmethod
+    def _check(target: Path, connection: sqlite3.Connection) -> None:
+        """Refuse a file that is not a whole dedup index of this schema (cheap checks only: no full scan)."""
+        try:
+            rows = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_ERROR", "SQLITE_NOTADB"):
+                raise IndexFileError(
+                    f"{target} is not a dedup index ({exc}); was it damaged or written by another tool?"
+                ) from exc
+            raise IndexFileError(describe(target, exc)) from exc
+        if rows.get("format") != FORMAT:
+            raise IndexFileError(f"{target} is an SQLite file but not a dedup index")
+        if rows.get("schema_version") != str(SCHEMA_VERSION):
+            raise IndexFileError(
+                f"{target} has index schema {rows.get('schema_version')}, but this dedup reads schema"
+                f" {SCHEMA_VERSION}: rebuild it with `dedup index build PATH... --index {target}`"
+            )
+        missing = _TABLES - tables
+        if missing:
+            raise IndexFileError(
+                f"{target} is a damaged dedup index (no {', '.join(sorted(missing))} table): rebuild it"
+            )
+        with guarded(target):  # the postings' sizes cost nothing to check (SQLite knows a blob's length)
+            sizes = connection.execute(
+                "SELECT COUNT(*) FROM postings"
+                " WHERE LENGTH(postings) != 8 * units * bands OR LENGTH(unit_docs) != 2 * units"
+            ).fetchone()[0]
+        if sizes:
+            raise IndexFileError(f"{target} is a damaged dedup index ({sizes} postings block(s) cut short): rebuild it")
+
     def settings(self) -> dict[str, dict[str, object]]:
-        value = self.connection.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()[0]
-        return json.loads(value)  # type: ignore[no-any-return]
+        with guarded(self.name):
+            row = self.connection.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        try:
+            settings = json.loads(row[0])
+            if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
+                raise ValueError("not an object of objects")
+        except (TypeError, ValueError) as exc:
+            raise IndexFileError(f"{self.name} is a damaged dedup index (its settings do not read: {exc})") from exc
+        return settings
 
     def require_settings(self, config: Config) -> None:
         """Refuse to mix sketches made with other settings, saying which setting differs."""
@@ -271,7 +319,7 @@ class Index:
         ]
         if differences:
             raise IndexFileError(
-                f"{self.path} was built with other settings: "
+                f"{self.name} was built with other settings: "
                 + "; ".join(differences)
                 + ". Use the index's settings, or build a new index."
             )
@@ -288,26 +336,60 @@ class Index:
     # --- writing ---------------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: everything in it lands, or nothing does."""
-        self.connection.execute("BEGIN IMMEDIATE")
+    def transaction(self, undone: str = "") -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything in it lands, or nothing does.
+
+        SQLite may roll a transaction back by itself (a full disk, an I/O error), so the rollback here is
+        asked for only if one is still open, and a failing rollback never hides the error that caused it.
+        Any SQLite or file system error becomes an :class:`IndexFileError` saying that nothing was written.
+        """
+        undone = undone or ("nothing was built" if self.name != self.path else "nothing was written")
+        with guarded(self.name, undone):
+            self.connection.execute("BEGIN IMMEDIATE")
         try:
-            yield self.connection
+            with guarded(self.name, undone):
+                yield self.connection
+                self.connection.execute("COMMIT")
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            if self.connection.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.connection.execute("ROLLBACK")
             raise
-        self.connection.execute("COMMIT")
 
     @contextmanager
     def writer(self, config: Config) -> Iterator[Writer]:
-        """An add: one transaction, fed batch by batch (see :class:`Writer`); it commits on a clean exit."""
+        """An add: one transaction, fed batch by batch (see :class:`Writer`); it commits on a clean exit.
+
+        The transaction starts by writing (an unchanged row), so that a read-only file or folder, where
+        SQLite cannot write its journal, is refused before any document is read, not after all are sketched.
+        """
         self.require_settings(config)
-        with self.transaction() as connection:
+        building = self.name != self.path
+        with self.transaction("" if building else "the add was rolled back: the index is as it was") as connection:
+            connection.execute("UPDATE meta SET value = value WHERE key = 'format'")
+            connection.execute("CREATE INDEX IF NOT EXISTS documents_path ON documents (path)")
             writer = Writer(connection, settings_of(config)["banding"]["bands"])  # type: ignore[arg-type]
             yield writer
-            writer.flush()
+            writer.finish()
 
     # --- reading ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read the index as one snapshot: an add that commits meanwhile (one that replaces a document
+        deletes rows) waits until the block ends, rather than being half seen. Nested uses are one snapshot."""
+        if self.connection.in_transaction:
+            yield
+            return
+        with guarded(self.name):
+            self.connection.execute("BEGIN")
+            self.connection.execute("SELECT COUNT(*) FROM meta").fetchone()  # takes the shared lock now
+        try:
+            yield
+        finally:
+            if self.connection.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.connection.execute("COMMIT")
 
     def blocks(self) -> Iterator[Block]:
         """Every postings block, in id order, one at a time (each is let go when the next is read)."""
@@ -317,22 +399,23 @@ class Index:
     def blocks_with(self, work: Callable[[Block], T]) -> Iterator[tuple[Block, T]]:
         """Every postings block in id order, with ``work(block)``, computed ahead in a second thread.
 
-        The next block is read (on the thread's own connection) and worked on while the caller handles this
-        one: with SQLite and compiled kernels both outside the GIL, reading, merging and the caller's
-        bookkeeping overlap. ``work`` must not touch what the caller changes.
+        The next block is read and worked on while the caller handles this one: with SQLite and compiled
+        kernels both outside the GIL, reading, merging and the caller's bookkeeping overlap. The thread
+        reads on this connection (so inside the caller's :meth:`reading` snapshot); the caller must not use
+        the connection until it takes the next block, and ``work`` must not touch what the caller changes.
         """
-        ids = [row[0] for row in self.connection.execute("SELECT id FROM postings ORDER BY id")]
+        with guarded(self.name):
+            ids = [row[0] for row in self.connection.execute("SELECT id FROM postings ORDER BY id")]
         if not ids:
             return
-        reader = _BlockReader(self.path)
 
         def read_and_work(block_id: int) -> tuple[Block, T]:
-            block = reader.read(block_id)
+            block = self._block(block_id)
             return block, work(block)
 
         with ThreadPoolExecutor(1, thread_name_prefix="dedup-postings") as pool:
+            ahead = pool.submit(read_and_work, ids[0])
             try:
-                ahead = pool.submit(read_and_work, ids[0])
                 for k in range(len(ids)):
                     done = ahead.result()
                     if k + 1 < len(ids):
@@ -340,7 +423,20 @@ class Index:
                     yield done
                     del done
             finally:
-                pool.submit(reader.close).result()
+                ahead.cancel()  # one still running is waited for as the pool closes: the connection is then free
+
+    def _block(self, block_id: int) -> Block:
+        """One stored postings block, refused if it is not one an add could have written."""
+        with guarded(self.name):
+            row = self.connection.execute(
+                "SELECT first_doc, units, bands, postings, unit_docs FROM postings WHERE id = ?", (block_id,)
+            ).fetchone()
+        if row is None:
+            raise IndexFileError(f"{self.name} is a damaged dedup index (postings block {block_id} vanished)")
+        try:
+            return Block.from_blobs(*row)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise IndexFileError(f"{self.name} is a damaged dedup index ({exc}); {REBUILD}") from exc
 
     def unit_texts(self, docs: npt.NDArray[np.int64], units: npt.NDArray[np.int64]) -> list[str]:
         """The texts of these indexed units (document id and unit number, sorted by document), read from the
@@ -351,17 +447,18 @@ class Index:
         for start in range(0, ids.size, _READ_CHUNK):
             chunk = ids[start : start + _READ_CHUNK].tolist()
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT id, path, content FROM documents WHERE id IN ({marks}) ORDER BY id", chunk
-            ).fetchall()
+            with guarded(self.name):
+                rows = self.connection.execute(
+                    f"SELECT id, path, content FROM documents WHERE id IN ({marks}) ORDER BY id", chunk
+                ).fetchall()
             if len(rows) != len(chunk):
-                raise IndexFileError(f"{self.path} is a damaged dedup index (postings name a missing document)")
+                raise IndexFileError(f"{self.name} is a damaged dedup index (postings name a missing document)")
             for k, (_, path, content) in enumerate(rows, start):
                 try:
-                    text, spans = decode_content(content)
+                    text, spans = decode_content(_blob(content))
                     wanted = spans[units[bounds[k] : bounds[k + 1]]].tolist()
                 except (StoredFormError, IndexError) as exc:
-                    raise IndexFileError(f"{self.path}: document {path} is damaged ({exc}): rebuild it") from exc
+                    raise IndexFileError(f"{self.name}: document {path} is damaged ({exc}); {REBUILD}") from exc
                 out.extend(text[s:e] for s, e in wanted)
         return out
 
@@ -372,14 +469,17 @@ class Index:
         for start in range(0, len(wanted), _READ_CHUNK):
             chunk = wanted[start : start + _READ_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for doc_id, path, encoding, content, meta in self.connection.execute(
-                f"SELECT id, path, encoding, content, meta FROM documents WHERE id IN ({marks}) ORDER BY id", chunk
-            ):
+            with guarded(self.name):
+                rows = self.connection.execute(
+                    f"SELECT id, path, encoding, content, meta FROM documents WHERE id IN ({marks}) ORDER BY id",
+                    chunk,
+                ).fetchall()
+            for doc_id, path, encoding, content, meta in rows:
                 try:
-                    form = decode_document(meta, content)
-                except StoredFormError as exc:
-                    raise IndexFileError(f"{self.path}: document {path} is damaged ({exc}): rebuild it") from exc
-                out.append(IndexedDocument(doc_id, path, encoding, form))
+                    form = decode_document(_blob(meta), _blob(content))
+                except (StoredFormError, RecursionError, MemoryError) as exc:
+                    raise IndexFileError(f"{self.name}: document {path} is damaged ({exc}); {REBUILD}") from exc
+                out.append(IndexedDocument(doc_id, str(path), str(encoding), form))
         return out
 
     def raw_texts(self, documents: Sequence[IndexedDocument]) -> dict[int, str]:
@@ -390,37 +490,44 @@ class Index:
         for start in range(0, len(wanted), _READ_CHUNK):
             chunk = wanted[start : start + _READ_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for doc_id, raw in self.connection.execute(f"SELECT id, raw FROM texts WHERE id IN ({marks})", chunk):
+            with guarded(self.name):
+                rows = self.connection.execute(f"SELECT id, raw FROM texts WHERE id IN ({marks})", chunk).fetchall()
+            for doc_id, raw in rows:
                 document = forms[doc_id]
                 try:
-                    out[doc_id] = decode_raw(raw, document.form.paragraphs)
+                    out[doc_id] = decode_raw(_blob(raw), document.form.paragraphs)
                 except StoredFormError as exc:
-                    raise IndexFileError(f"{self.path}: the text of {document.path} is damaged ({exc})") from exc
+                    raise IndexFileError(f"{self.name}: the text of {document.path} is damaged ({exc})") from exc
         missing = [forms[i].path for i in wanted if i not in out]
         if missing:
-            raise IndexFileError(f"{self.path} is a damaged dedup index (no text for {missing[0]}): rebuild it")
+            raise IndexFileError(f"{self.name} is a damaged dedup index (no text for {missing[0]}): rebuild it")
         return out
 
     def count(self) -> int:
-        return int(self.connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+        with guarded(self.name):
+            return int(self.connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def info(self) -> dict[str, object]:
         """Counts, size and settings, for ``dedup index info``; sizes per part say where the bytes go."""
-        documents, units = self.connection.execute("SELECT COUNT(*), COALESCE(SUM(units), 0) FROM documents").fetchone()
-        size = self.path.stat().st_size
         parts = {
             "content": "SELECT COALESCE(SUM(LENGTH(content)), 0) FROM documents",
             "meta": "SELECT COALESCE(SUM(LENGTH(meta)), 0) FROM documents",
             "raw": "SELECT COALESCE(SUM(LENGTH(raw)), 0) FROM texts",
             "postings": "SELECT COALESCE(SUM(LENGTH(postings) + LENGTH(unit_docs)), 0) FROM postings",
         }
-        part_bytes = {name: int(self.connection.execute(sql).fetchone()[0]) for name, sql in parts.items()}
-        blocks = int(self.connection.execute("SELECT COUNT(*) FROM postings").fetchone()[0])
+        with guarded(self.name), self.reading():
+            documents, units = self.connection.execute(
+                "SELECT COUNT(*), COALESCE(SUM(units), 0) FROM documents"
+            ).fetchone()
+            size = self.path.stat().st_size
+            part_bytes = {name: int(self.connection.execute(sql).fetchone()[0]) for name, sql in parts.items()}
+            blocks = int(self.connection.execute("SELECT COUNT(*) FROM postings").fetchone()[0])
+            documents, units = int(documents), int(units)
         return {
-            "path": str(self.path),
+            "path": str(self.name),
             "schema_version": SCHEMA_VERSION,
-            "documents": int(documents),
-            "units": int(units),
+            "documents": documents,
+            "units": units,
             "postings_blocks": blocks,
             "bytes": size,
             "bytes_per_document": round(size / documents) if documents else 0,
@@ -435,137 +542,30 @@ def _nothing(block: Block) -> None:
     """No work: for :meth:`Index.blocks`."""
 
 
-class _BlockReader:
-    """Reads postings blocks on the thread that calls it (a connection belongs to its thread)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.connection: sqlite3.Connection | None = None
-
-    def read(self, block_id: int) -> Block:
-        if self.connection is None:
-            self.connection = _connect(self.path)
-        row = self.connection.execute(
-            "SELECT first_doc, units, bands, postings, unit_docs FROM postings WHERE id = ?", (block_id,)
-        ).fetchone()
-        try:
-            return Block.from_blobs(*row)
-        except (ValueError, TypeError) as exc:
-            raise IndexFileError(f"{self.path} is a damaged dedup index ({exc}): rebuild it") from exc
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
+def _blob(value: object) -> bytes:
+    """A stored blob, or a damaged row's stand-in for one (SQLite keeps any type in any column)."""
+    if isinstance(value, bytes):
+        return value
+    raise StoredFormError(f"a stored record is {type(value).__name__}, not bytes")
 
 
-class Writer:
-    """Writes one add's batches inside its transaction: documents and texts at once, postings per block.
-
-    Document ids are allotted by SQLite in order, so a block's documents are a run of ids and a posting can
-    name its document by a 16-bit offset; a block is written when it holds :data:`BLOCK_UNITS` units (or as
-    many documents as an offset can name), so the codes held in memory never exceed one block.
-    """
-
-    def __init__(self, connection: sqlite3.Connection, bands: int) -> None:
-        self.connection = connection
-        self.bands = bands
-        self.added = 0
-        self._first_doc = -1
-        self._codes: list[npt.NDArray[np.uint64]] = []
-        self._docs: list[npt.NDArray[np.int64]] = []
-        self._units = 0
-        self._paused = False
-
-    def add(self, records: Sequence[Record], unit_docs: npt.NDArray[np.int64], codes: npt.NDArray[np.uint64]) -> None:
-        """Write a sketched batch's documents, and hold its units' codes for the current block.
-
-        Args:
-            records: the documents.
-            unit_docs: for each unit, the position of its document in ``records``.
-            codes: the units' band codes (``units × bands``, :func:`dedup.store.postings.band_codes`).
-        """
-        if not records:
-            return
-        counts = np.bincount(unit_docs, minlength=len(records)) if unit_docs.size else None
-        ids: list[int] = []
-        for k, record in enumerate(records):
-            units = int(counts[k]) if counts is not None else 0
-            cursor = self.connection.execute(
-                "INSERT INTO documents (path, encoding, format, units, content, meta) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.path, record.encoding, record.format, units, record.content, record.meta),
-            )
-            doc_id = int(cursor.lastrowid or 0)
-            self.connection.execute("INSERT INTO texts (id, raw) VALUES (?, ?)", (doc_id, record.raw))
-            ids.append(doc_id)
-        self.added += len(records)
-        if not self._paused:
-            self._paused = True
-            _fault_pause()
-        if not unit_docs.size:
-            return
-        if codes.shape[1] != self.bands:
-            raise ValueError(f"a batch has {codes.shape[1]} bands, the index {self.bands}")
-        unit_ids = np.asarray(ids, dtype=np.int64)[unit_docs]
-        full = self._units + unit_ids.size > MAX_BLOCK_UNITS
-        if self._first_doc >= 0 and (full or int(unit_ids.max()) - self._first_doc >= MAX_BLOCK_DOCS):
-            self.flush()
-        if self._first_doc < 0:
-            self._first_doc = int(unit_ids.min())
-        self._codes.append(codes)
-        self._docs.append(unit_ids)
-        self._units += int(unit_ids.size)
-        if self._units >= BLOCK_UNITS:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the held codes as one postings block (letting go of each copy as soon as the next is made)."""
-        if not self._units:
-            return
-        codes = np.concatenate(self._codes)
-        self._codes = []
-        docs = np.concatenate(self._docs)
-        block = Block.build(self._first_doc, codes, docs - self._first_doc)
-        del codes
-        self.connection.execute(
-            "INSERT INTO postings (first_doc, documents, units, bands, postings, unit_docs) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                block.first_doc,
-                int(docs.max()) - self._first_doc + 1,
-                block.units,
-                block.bands,
-                block.postings.data,  # bound as a blob without another copy
-                block.unit_docs.data,
-            ),
-        )
-        self._docs, self._units, self._first_doc = [], 0, -1
-
-
-FAULT_PAUSE = "DEDUP_FAULT_PAUSE_S"
-
-
-def _fault_pause() -> None:
-    """Fault injection for the tests that kill an add midway: with ``DEDUP_FAULT_PAUSE_S`` set, an add says so
-    on stderr and sleeps inside its transaction (after its first documents are written), so a test can kill
-    it there. Unset, it does nothing."""
-    import os
-    import sys
-    import time
-
-    seconds = os.environ.get(FAULT_PAUSE)
-    if seconds:
-        sys.stderr.write("dedup: paused inside the add transaction\n")
-        sys.stderr.flush()
-        time.sleep(float(seconds))
-
-
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, name: Path | None = None, undone: str = "") -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), durable writes, a busy timeout that
+    lets concurrent adds take turns; usable from the thread that reads postings ahead (one at a time)."""
+    shown = name or path
     try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise IndexFileError(describe(shown, exc, undone)) from exc
+    try:
         connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: an add writes gigabytes in one transaction
-    except sqlite3.DatabaseError as exc:
-        raise IndexFileError(
-            f"{path} is not a dedup index ({exc}); was it damaged or written by another tool?"
-        ) from exc
+    except sqlite3.Error as exc:
+        connection.close()
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise IndexFileError(
+                f"{shown} is not a dedup index ({exc}); was it damaged or written by another tool?"
+            ) from exc
+        raise IndexFileError(describe(shown, exc, undone)) from exc
     return connection

@@ -108,7 +108,23 @@ class Block:
         )
         if block.units != units or block.postings.size != units * bands:
             raise ValueError(f"a postings block of {units} units × {bands} bands has the wrong size")
+        if units > MAX_BLOCK_UNITS or not _well_formed(block.postings, units, bands, block.unit_docs):
+            raise ValueError("a postings block is not sorted or names a unit it does not hold")
         return block
+
+    def without(self, gone: IntArray) -> Block:
+        """This block without the units of the documents ``gone`` (offsets from ``first_doc``): what an add
+        that replaces a document's content leaves of the block the old content was written to.
+
+        Units keep their order, so renumbering them keeps every band sorted: a posting is ``key << 24 |
+        unit``, and a kept unit's new number keeps its place among the kept units of the same key.
+        """
+        keep = ~np.isin(self.unit_docs, gone.astype(np.uint16))
+        renumber = np.cumsum(keep, dtype=np.uint64) - np.uint64(1)
+        units = self.postings & np.uint64(MAX_BLOCK_UNITS - 1)
+        kept = self.postings[keep[units]]
+        kept = (kept & ~np.uint64(MAX_BLOCK_UNITS - 1)) | renumber[kept & np.uint64(MAX_BLOCK_UNITS - 1)]
+        return Block(self.first_doc, self.bands, kept, self.unit_docs[keep])
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,3 +353,22 @@ def _merge(wanted: U64Array, starts: IntArray, postings: U64Array, units: int, f
                     else:
                         high = mid
                 j = low
+
+
+@_jit
+def _well_formed(postings: U64Array, units: int, bands: int, unit_docs: U16Array) -> bool:  # pragma: no cover
+    """Whether a stored block is one :meth:`Block.build` could have made: every band sorted, every posting
+    naming a unit of the block, the units' documents ascending. One pass, no copies; the compiled merge
+    indexes by these numbers unchecked, so a damaged block must be refused before it is merged."""
+    unit_mask = np.uint64(MAX_BLOCK_UNITS - 1)
+    for b in range(bands):
+        previous = np.uint64(0)
+        for k in range(b * units, (b + 1) * units):
+            value = postings[k]
+            if (k > b * units and value < previous) or (value & unit_mask) >= units:
+                return False
+            previous = value
+    for k in range(1, units):  # noqa: SIM110 (numba compiles this loop, not a generator in all())
+        if unit_docs[k] < unit_docs[k - 1]:
+            return False
+    return True
