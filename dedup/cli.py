@@ -1,21 +1,25 @@
 """The ``dedup`` command: parse options, call the library (:mod:`dedup.api`), choose a renderer.
 
 Exit codes follow diff and grep: 0 clean, 1 findings over a gate, 2 usage or input error (including a run
-where no input could be read at all). Output cut short by a closed pipe (``dedup report … | head``) ends
+where no input could be read at all) and every other failure, said in one line naming the file and the
+cause, never a traceback (``DEDUP_TRACEBACK=1`` shows one). Output files are checked before the work and
+written whole (:mod:`dedup.render.output`); control characters are shown, never sent to the terminal.
+Output cut short by a closed pipe (``dedup report … | head``) ends
 the run as it ends ``cat``: quietly, by SIGPIPE, which a shell reports as 141 (128 + 13), never 1 or 2.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -24,11 +28,14 @@ from rich.markup import escape
 
 from dedup import __version__, api
 from dedup.config import Config
-from dedup.ingest.load import StdinInput, repeated_id_note, stdin_for
+from dedup.ingest.jsonl import repeated_id_notes
+from dedup.ingest.load import StdinInput, jsonl_lines, stdin_for
 from dedup.match.candidates import banding
 from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
+from dedup.render import output as outfiles
 from dedup.render import terminal
+from dedup.render.controls import visible
 from dedup.render.junit import junit_xml
 
 EXIT_OK = 0
@@ -49,7 +56,15 @@ class _Dedup(typer.Typer):
         """
         if hasattr(signal, "SIGPIPE"):  # not on Windows
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        return super().__call__(*args, **kwargs)
+        if hasattr(sys.stdout, "reconfigure"):  # PYTHONIOENCODING=ascii: \\u65b0 for 新, not a crash
+            sys.stdout.reconfigure(errors="backslashreplace")
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # anything else: one line and exit 2, never 1 ("findings") or a traceback
+            if os.environ.get("DEDUP_TRACEBACK"):
+                raise
+            _error(outfiles.crash_line(exc))
+            raise SystemExit(EXIT_USAGE) from None
 
 
 app = _Dedup(
@@ -223,20 +238,20 @@ def _check_banding(config: Config) -> None:
 
 
 def _stdout() -> Console:
-    return Console(soft_wrap=False, emoji=False)
+    return terminal.guarded(Console(soft_wrap=False, emoji=False))
 
 
 def _stderr(quiet: bool) -> Console:
-    return Console(stderr=True, quiet=quiet, soft_wrap=True, emoji=False)
+    return terminal.guarded(Console(stderr=True, quiet=quiet, soft_wrap=True, emoji=False))
 
 
 def _error(message: str) -> None:
     """An error on stderr (never hidden by ``--quiet``); ``message`` is escaped, it may quote the user."""
-    _stderr(False).print(f"[red]error:[/] {escape(message)}", highlight=False)
+    _stderr(False).print(f"[red]error:[/] {escape(visible(message))}", highlight=False)
 
 
 def _warn(message: str) -> None:
-    _stderr(False).print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
+    _stderr(False).print(f"[yellow]warning:[/] {escape(visible(message))}", highlight=False)
 
 
 @contextmanager
@@ -245,14 +260,19 @@ def _usage_errors() -> Iterator[None]:
     index, an index built with other settings) ends the run with its message and exit 2, no traceback."""
     try:
         yield
-    except (api.PathSpecError, api.IndexFileError) as exc:
+    except (api.PathSpecError, api.IndexFileError, outfiles.OutputError) as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
 
 
 def _stdin(paths: Sequence[str], requested: StdinFormat) -> StdinInput | None:
-    """Standard input, read once up front when ``-`` is among ``paths``, and passed to every stage."""
-    return stdin_for(paths, requested.value)
+    """Standard input, read once up front when ``-`` is among ``paths``, and passed to every stage; closed
+    or unreadable, it ends the run (exit 2) before any work."""
+    try:
+        return stdin_for(paths, requested.value)
+    except OSError as exc:
+        _error(f"- (standard input): {exc.strerror or exc}; pipe the text in, or name files instead of -")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: StdinInput | None = None) -> None:
@@ -260,11 +280,9 @@ def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: Stdi
     format standard input was recognised as, when not plain text."""
     skipped = [Skipped(r.path, r.reason or "") for r in records if r.status == "skipped"]
     terminal.render_skipped(console, skipped)
-    paths = {r.path for r in records}
-    for record in records:
-        note = repeated_id_note(record.path, paths)
-        if note is not None:
-            console.print(f"[cyan]note[/] {escape(note)}", highlight=False)
+    notes = repeated_id_notes([r.path for r in records], lambda file: jsonl_lines(file, stdin))
+    for note in notes.values():
+        console.print(f"[cyan]note[/] {escape(visible(note))}", highlight=False)
     if stdin is not None and stdin.sniffed and stdin.format != "text":
         console.print(f"[cyan]note[/] - read as {stdin.format} (recognised; choose with --stdin-format)")
 
@@ -283,13 +301,23 @@ def _emit(
         payload: the one JSON object (``--format json``).
         lines: the JSON Lines records (``--format jsonl``), one object per line.
     """
-    if output is OutputFormat.table:
-        table(_stdout())
-    elif output is OutputFormat.json:
-        sys.stdout.write(json_report.dumps(payload()) + "\n")
-    else:
-        for record in lines():
-            sys.stdout.write(json_report.dumps_line(record) + "\n")
+    encoding = getattr(sys.stdout, "encoding", None)
+    try:
+        if output is OutputFormat.table:
+            table(_stdout())
+        elif output is OutputFormat.json:
+            sys.stdout.write(outfiles.json_for(json_report.dumps(payload()), encoding) + "\n")
+        else:
+            for record in lines():
+                sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk: say so, and drop what is left to write (else it fails again at exit)
+        with contextlib.suppress(OSError, ValueError):  # not a file (a test's capture): nothing buffered
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _error(f"stdout: cannot write: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -372,7 +400,8 @@ def _scan_table(console: Console, result: api.ScanResult, explain: bool) -> None
     terminal.render_scan(console, result)
     if explain:
         for a, b, reason in result.rejections:
-            console.print(f"[dim]rejected[/] {escape(a)} ~ {escape(b)}: {escape(reason)}", highlight=False)
+            a, b, reason = (escape(visible(part)) for part in (a, b, reason))
+            console.print(f"[dim]rejected[/] {a} ~ {b}: {reason}", highlight=False)
 
 
 def _scan_with_progress(
@@ -499,6 +528,8 @@ def _index_add(
     rolled back) ends the run with the reason, exit 2.
     """
     opening = api.Index.create if create else api.Index.open
+    with _usage_errors():
+        outfiles.check_index_writable(index_path)
     with _usage_errors(), opening(index_path, config) as index:
         stdin = _stdin(paths, stdin_format)
         records, added = api.add_to_index(paths, index, config, stdin=stdin)
@@ -563,6 +594,10 @@ def check(
         str | None,
         typer.Option("--unique", help="Write the drop documents that reprint nothing here (.jsonl: with text)."),
     ] = None,
+    unique0: Annotated[
+        str | None,
+        typer.Option("--unique0", help="The same paths, each ended by NUL, for xargs -0 (names may hold newlines)."),
+    ] = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
@@ -570,6 +605,11 @@ def check(
         kinds = api.finding_kinds(fail_on or "")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    files = {"--junit": junit, "--unique": unique, "--unique0": unique0}
+    with _usage_errors():  # before the work: a CI run must not find out after ten minutes
+        for option, target in files.items():
+            if target:
+                outfiles.check_output_file(option, target, paths)
     with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
         stdin = _stdin(paths, stdin_format)
         result = api.check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin)
@@ -580,9 +620,14 @@ def check(
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
     )
-    if junit:
-        Path(junit).write_text(junit_xml(result), encoding="utf-8")
-    if unique:
-        Path(unique).write_text(api.unique_documents(result, with_text=unique.endswith(".jsonl")), encoding="utf-8")
+    with _usage_errors():
+        if junit:
+            outfiles.write_atomic("--junit", junit, junit_xml(result).encode("utf-8"))
+        if unique:
+            text = api.unique_documents(result, with_text=unique.endswith(".jsonl"))
+            outfiles.write_atomic("--unique", unique, outfiles.encoded_lines(text, unique.endswith(".jsonl")))
+        if unique0:
+            names = b"".join(os.fsencode(d.path) + b"\0" for d in result.drop if d.unique)
+            outfiles.write_atomic("--unique0", unique0, names)
     _require_input(result.drop, "no drop document could be read")
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
