@@ -130,19 +130,23 @@ def repeated_id_notes(paths: Sequence[str], read_lines: LineReader) -> dict[str,
     holding candidates are read again, once each, and only up to their last candidate line.
     """
     known = set(paths)
-    wanted: dict[str, dict[int, list[tuple[str, str, str]]]] = {}
+    wanted: dict[str, dict[int, list[str]]] = {}
     for path in paths:
-        note = repeated_id_note(path, known)
         base, _, lineno = path.rpartition("@")
         file = _file_of(base)
-        if note is None or file is None or f"{path}@{lineno}" in known:
+        if repeated_id_note(path, known) is None or file is None or f"{path}@{lineno}" in known:
             continue
-        wanted.setdefault(file, {}).setdefault(int(lineno), []).append((path, base[len(file) + 1 :], note))
+        wanted.setdefault(file, {}).setdefault(int(lineno), []).append(path)
     notes: dict[str, str] = {}
     for file, lines in wanted.items():
         claims = _claims(read_lines(file), set(lines))
-        for number, entries in lines.items():
-            notes.update((path, note) for path, fragment, note in entries if claims.get(number) == fragment)
+        for number, renamed in lines.items():
+            first = f"{file}#{claims.get(number)}"
+            suffix = f"@{number}"
+            for path in renamed:  # FILE#ID@N, or FILE#ID@N@N past a literal id FILE#ID@N
+                rest = path.removeprefix(first)
+                if first in known and rest != path and rest and not rest.replace(suffix, ""):
+                    notes[path] = f"{first} names an earlier line, so line {number} is {path}"
     return notes
 
 
