@@ -10,7 +10,6 @@ the run as it ends ``cat``: quietly, by SIGPIPE, which a shell reports as 141 (1
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import os
@@ -302,7 +301,8 @@ def _emit(
         lines: the JSON Lines records (``--format jsonl``), one object per line.
     """
     encoding = getattr(sys.stdout, "encoding", None)
-    try:
+
+    def write() -> None:
         if output is OutputFormat.table:
             table(_stdout())
         elif output is OutputFormat.json:
@@ -310,14 +310,9 @@ def _emit(
         else:
             for record in lines():
                 sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:  # a full disk: say so, and drop what is left to write (else it fails again at exit)
-        with contextlib.suppress(OSError, ValueError):  # not a file (a test's capture): nothing buffered
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        _error(f"stdout: cannot write: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+
+    with _usage_errors():
+        outfiles.to_stdout(write)
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -605,11 +600,8 @@ def check(
         kinds = api.finding_kinds(fail_on or "")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    files = {"--junit": junit, "--unique": unique, "--unique0": unique0}
     with _usage_errors():  # before the work: a CI run must not find out after ten minutes
-        for option, target in files.items():
-            if target:
-                outfiles.check_output_file(option, target, paths)
+        outfiles.check_output_files({"--junit": junit, "--unique": unique, "--unique0": unique0}, paths)
     with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
         stdin = _stdin(paths, stdin_format)
         result = api.check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin)
@@ -627,7 +619,6 @@ def check(
             text = api.unique_documents(result, with_text=unique.endswith(".jsonl"))
             outfiles.write_atomic("--unique", unique, outfiles.encoded_lines(text, unique.endswith(".jsonl")))
         if unique0:
-            names = b"".join(os.fsencode(d.path) + b"\0" for d in result.drop if d.unique)
-            outfiles.write_atomic("--unique0", unique0, names)
+            outfiles.write_atomic("--unique0", unique0, outfiles.nul_ended(d.path for d in result.drop if d.unique))
     _require_input(result.drop, "no drop document could be read")
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)

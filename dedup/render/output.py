@@ -10,11 +10,13 @@ whole new one. A failure is an :class:`OutputError` whose message names the file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from dedup.ingest.load import STDIN, named_document
@@ -70,6 +72,14 @@ def check_output_file(option: str, target: str, inputs: Iterable[str] = ()) -> N
         raise OutputError(f"{where}: cannot write in {parent}: {exc.strerror or exc}") from None
     os.close(handle)
     os.unlink(probe)
+
+
+def check_output_files(files: Mapping[str, str | None], inputs: Iterable[str]) -> None:
+    """:func:`check_output_file` for each ``option: target`` given (a ``None`` target is an option not used)."""
+    inputs = list(inputs)
+    for option, target in files.items():
+        if target:
+            check_output_file(option, target, inputs)
 
 
 def write_atomic(option: str, target: str, data: bytes) -> None:
@@ -166,3 +176,28 @@ def crash_line(exc: Exception) -> str:
     if isinstance(exc, MemoryError):
         return "out of memory; read the corpus in parts (index build, then index add)"
     return f"{type(exc).__name__}: {exc} (a bug: DEDUP_TRACEBACK=1 shows where; please report it)"
+
+
+def nul_ended(paths: Iterable[str]) -> bytes:
+    """Paths for ``xargs -0``, each ended by NUL, in their file names' own bytes (a name may hold a newline).
+
+    >>> nul_ended(["a.txt", "two\\nlines.txt"])
+    b'a.txt\\x00two\\nlines.txt\\x00'
+    """
+    return b"".join(_raw(path) + b"\0" for path in paths)
+
+
+def to_stdout(write: Callable[[], None]) -> None:
+    """Run ``write``, which prints on stdout, and flush it; a failure (a full disk) is an :class:`OutputError`
+    naming stdout. What is left in the buffer is dropped, or it would fail again, with a traceback, at exit.
+    A closed pipe is not a failure: it ends the run as it ends ``cat`` (see :mod:`dedup.cli`).
+    """
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError):  # not a file (a test's capture): nothing is buffered
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise OutputError(f"stdout: cannot write: {exc.strerror or exc}") from None
