@@ -1,22 +1,21 @@
-"""The ``dedup`` command: parse options, call the library (:mod:`dedup.api`), choose a renderer.
+"""The ``dedup`` command: parse options (the shared ones in :mod:`dedup.cli_options`), call the library
+(:mod:`dedup.api`), choose a renderer.
 
 Exit codes follow diff and grep: 0 clean, 1 findings over a gate, 2 usage or input error (including a run
-where no input could be read at all). Output cut short by a closed pipe (``dedup report … | head``) ends
+where no input could be read at all) and every other failure, said in one line naming the file and the
+cause, never a traceback (``DEDUP_TRACEBACK=1`` shows one). Output files are checked before the work and
+written whole (:mod:`dedup.render.output`); control characters are shown, never sent to the terminal.
+Output cut short by a closed pipe (``dedup report … | head``) ends
 the run as it ends ``cat``: quietly, by SIGPIPE, which a shell reports as 141 (128 + 13), never 1 or 2.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -24,13 +23,30 @@ from rich.console import Console
 from rich.markup import escape
 
 from dedup import __version__, api
+from dedup.cli_options import (
+    NORMALIZE_SETTINGS,
+    TUNING_SETTINGS,
+    FormatOption,
+    HtmlOutOption,
+    IndexOption,
+    OutputFormat,
+    PathsArgument,
+    QuietOption,
+    ReportFormat,
+    ReportFormatOption,
+    StdinFormat,
+    StdinFormatOption,
+    with_settings,
+)
 from dedup.config import Config
-from dedup.ingest.load import StdinInput, repeated_id_note, stdin_for
-from dedup.match.candidates import banding
+from dedup.ingest.jsonl import repeated_id_notes
+from dedup.ingest.load import StdinInput, jsonl_lines, stdin_for
 from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
+from dedup.render import output as outfiles
 from dedup.render import terminal
-from dedup.render.html import render_html, write_html
+from dedup.render.controls import visible
+from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
 
 EXIT_OK = 0
@@ -53,11 +69,18 @@ class _Dedup(typer.Typer):
         if hasattr(signal, "SIGPIPE"):  # not on Windows
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, _terminated)
+        if hasattr(sys.stdout, "reconfigure"):  # PYTHONIOENCODING=ascii: \\u65b0 for 新, not a crash
+            sys.stdout.reconfigure(errors="backslashreplace")
         try:
             return super().__call__(*args, **kwargs)
         except Terminated:
             _error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
             sys.exit(EXIT_TERMINATED)
+        except Exception as exc:  # anything else: one line and exit 2, never 1 ("findings") or a traceback
+            if os.environ.get("DEDUP_TRACEBACK"):
+                raise
+            _error(outfiles.crash_line(exc))
+            raise SystemExit(EXIT_USAGE) from None
 
 
 class Terminated(BaseException):
@@ -79,204 +102,24 @@ app = _Dedup(
 )
 
 
-# --- options shared by several commands, each defined once ----------------------------------------------------
-
-
-class OutputFormat(StrEnum):
-    """The one output option every command shares."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-
-
-class ReportFormat(StrEnum):
-    """``report`` and ``diff`` also write a self-contained HTML page (``--format html -o FILE``)."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    html = "html"
-
-
-class StdinFormat(StrEnum):
-    """How ``-`` (standard input) is read."""
-
-    auto = "auto"
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    jsonl = "jsonl"
-
-
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="table for people; json (one object, schema_version 1) or jsonl for programs."),
-]
-ReportFormatOption = Annotated[
-    ReportFormat,
-    typer.Option(
-        "--format",
-        "-f",
-        help="table for people; json or jsonl for programs; html: one self-contained page to browse and share.",
-    ),
-]
-HtmlOutOption = Annotated[
-    str | None,
-    typer.Option(
-        "--output", "-o", help="With --format html: the file to write (default: standard output).", show_default=False
-    ),
-]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", metavar="", help="No progress, skip messages or notes on stderr.")
-]
-PathsArgument = Annotated[
-    list[str],
-    typer.Argument(
-        metavar="PATH",
-        help="Files, directories (recursive) or - for stdin: .txt .md .html .jsonl; FILE#ID for one JSONL document.",
-        show_default=False,
-    ),
-]
-StdinFormatOption = Annotated[
-    StdinFormat,
-    typer.Option(
-        "--stdin-format",
-        help='How to read - : auto recognises JSONL (a first line that is a JSON object with "text") and HTML'
-        " (starting with a tag such as <html> or <p>), else text.",
-    ),
-]
-IndexOption = Annotated[str, typer.Option("--index", "-i", help="The index file (SQLite).", show_default=False)]
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """A setting of :class:`~dedup.config.Config` offered on the command line.
-
-    Attributes:
-        name: the command's parameter (``num_perm`` is ``--num-perm``).
-        option: its type and ``typer.Option``, as an ``Annotated`` type.
-        default: the default, the stage config's own, so that the two never disagree.
-        stage: the :class:`~dedup.config.Config` field holding it (``fingerprint``, ``candidates``, ...).
-        field: the field of that stage.
-        negated: a ``--no-X`` flag, which sets ``field`` to ``False``.
-    """
-
-    name: str
-    option: Any
-    default: Any
-    stage: str
-    field: str
-    negated: bool = False
-
-
-def _setting(
-    flag: str, stage: str, field: str, help: str, low: float | None = None, high: float | None = None
-) -> Setting:
-    """The setting ``Config().<stage>.<field>`` as the option ``flag``; ``--no-X`` sets a ``True`` field to
-    ``False``. ``low`` and ``high`` bound the value, so that a nonsense setting is a usage error."""
-    default = getattr(getattr(Config(), stage), field)
-    negated = flag.startswith("--no-")
-    kind = bool if negated else type(default)
-    option = typer.Option(flag, help=help, rich_help_panel="Tuning", metavar="" if negated else None, min=low, max=high)
-    name = flag.removeprefix("--").replace("-", "_")
-    return Setting(name, Annotated[kind, option], False if negated else default, stage, field, negated)
-
-
-#: What normalization may do: ``dedup normalize`` takes these, and every command that scans.
-NORMALIZE_SETTINGS = (
-    _setting("--no-unwrap", "normalize", "unwrap", "Keep the raw line structure."),
-    _setting("--no-t2s", "normalize", "to_simplified", "Keep Traditional script as it is."),
-)
-#: The settings every command that scans takes (scan, report, check, index build, index add).
-TUNING_SETTINGS = (
-    _setting("--ngram", "fingerprint", "ngram", "Characters per shingle.", 2, 12),
-    _setting("--num-perm", "fingerprint", "num_perm", "MinHash permutations.", 16, 1024),
-    _setting("--threshold", "candidates", "threshold", "Jaccard threshold the LSH banding is tuned for.", 0.05, 0.95),
-    *NORMALIZE_SETTINGS,
-)
-
-
-def settings_config(settings: Iterable[Setting], values: dict[str, Any]) -> Config:
-    """The :class:`~dedup.config.Config` that the options' ``values`` (by parameter name) describe.
-
-    >>> settings_config(TUNING_SETTINGS, {"ngram": 4, "num_perm": 64, "threshold": 0.3, "no_unwrap": False,
-    ...                                   "no_t2s": True}).fingerprint.ngram
-    4
-    """
-    config = Config()
-    for setting in settings:
-        value = values[setting.name]
-        stage = replace(getattr(config, setting.stage), **{setting.field: not value if setting.negated else value})
-        config = replace(config, **{setting.stage: stage})
-    return config
-
-
-Command = Callable[..., None]
-
-
-def with_settings(settings: Sequence[Setting]) -> Callable[[Command], Command]:
-    """Give a command one option per setting, defined once here, and hand it the :class:`Config` they make.
-
-    sqlite-utils' ``output_options`` pattern, for typer, which reads a command's options from its signature:
-    the command declares a ``config`` parameter, and the signature typer sees has the settings' options in
-    its place. So ``scan --ngram 4`` and ``report --ngram 4`` cannot mean different things, and a setting
-    added here reaches every command that scans at once.
-    """
-
-    def decorate(command: Command) -> Command:
-        signature = inspect.signature(command, eval_str=True)
-        kept = [p for p in signature.parameters.values() if p.name != "config"]
-        added = [
-            inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, default=s.default, annotation=s.option)
-            for s in settings
-        ]
-
-        @functools.wraps(command)
-        def run(**values: Any) -> None:
-            config = settings_config(settings, {s.name: values.pop(s.name) for s in settings})
-            if any(s.stage == "candidates" for s in settings):
-                _check_banding(config)
-            command(config=config, **values)
-
-        parameters = [*kept, *added]
-        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in parameters}
-        return run
-
-    return decorate
-
-
-def _check_banding(config: Config) -> None:
-    """Refuse, as a usage error, settings for which LSH banding has no solution (too few permutations for a
-    high threshold), before any input is read."""
-    try:
-        banding(config.candidates, config.fingerprint.num_perm)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"--num-perm {config.fingerprint.num_perm} with --threshold {config.candidates.threshold}: {exc};"
-            " raise --num-perm or lower --threshold"
-        ) from None
-
-
 # --- what every command does around the library call ----------------------------------------------------------
 
 
 def _stdout() -> Console:
-    return Console(soft_wrap=False, emoji=False)
+    return terminal.guarded(Console(soft_wrap=False, emoji=False))
 
 
 def _stderr(quiet: bool) -> Console:
-    return Console(stderr=True, quiet=quiet, soft_wrap=True, emoji=False)
+    return terminal.guarded(Console(stderr=True, quiet=quiet, soft_wrap=True, emoji=False))
 
 
 def _error(message: str) -> None:
     """An error on stderr (never hidden by ``--quiet``); ``message`` is escaped, it may quote the user."""
-    _stderr(False).print(f"[red]error:[/] {escape(message)}", highlight=False)
+    _stderr(False).print(f"[red]error:[/] {escape(visible(message))}", highlight=False)
 
 
 def _warn(message: str) -> None:
-    _stderr(False).print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
+    _stderr(False).print(f"[yellow]warning:[/] {escape(visible(message))}", highlight=False)
 
 
 @contextmanager
@@ -285,14 +128,19 @@ def _usage_errors() -> Iterator[None]:
     index, an index built with other settings) ends the run with its message and exit 2, no traceback."""
     try:
         yield
-    except (api.PathSpecError, api.IndexFileError) as exc:
+    except (api.PathSpecError, api.IndexFileError, outfiles.OutputError) as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
 
 
 def _stdin(paths: Sequence[str], requested: StdinFormat) -> StdinInput | None:
-    """Standard input, read once up front when ``-`` is among ``paths``, and passed to every stage."""
-    return stdin_for(paths, requested.value)
+    """Standard input, read once up front when ``-`` is among ``paths``, and passed to every stage; closed
+    or unreadable, it ends the run (exit 2) before any work."""
+    try:
+        return stdin_for(paths, requested.value)
+    except OSError as exc:
+        _error(f"- (standard input): {exc.strerror or exc}; pipe the text in, or name files instead of -")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: StdinInput | None = None) -> None:
@@ -300,11 +148,9 @@ def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: Stdi
     format standard input was recognised as, when not plain text."""
     skipped = [Skipped(r.path, r.reason or "") for r in records if r.status == "skipped"]
     terminal.render_skipped(console, skipped)
-    paths = {r.path for r in records}
-    for record in records:
-        note = repeated_id_note(record.path, paths)
-        if note is not None:
-            console.print(f"[cyan]note[/] {escape(note)}", highlight=False)
+    notes = repeated_id_notes([r.path for r in records], lambda file: jsonl_lines(file, stdin))
+    for note in notes.values():
+        console.print(f"[cyan]note[/] {escape(visible(note))}", highlight=False)
     if stdin is not None and stdin.sniffed and stdin.format != "text":
         console.print(f"[cyan]note[/] - read as {stdin.format} (recognised; choose with --stdin-format)")
 
@@ -325,35 +171,37 @@ def _emit(
         lines: the JSON Lines records (``--format jsonl``), one object per line.
         html_to: where ``--format html`` writes its page (``None``: standard output).
     """
-    if output == ReportFormat.html:
-        if html_to is None:
+    encoding = getattr(sys.stdout, "encoding", None)
+    if output == ReportFormat.html and html_to is not None:
+        with _usage_errors():
+            outfiles.write_atomic("-o", html_to, render_html(payload()).encode("utf-8"))
+        return
+
+    def write() -> None:
+        if output == ReportFormat.html:
             sys.stdout.write(render_html(payload()))
+        elif output == OutputFormat.table:
+            table(_stdout())
+        elif output == OutputFormat.json:
+            sys.stdout.write(outfiles.json_for(json_report.dumps(payload()), encoding) + "\n")
         else:
-            write_html(payload(), Path(html_to))
-    elif output == OutputFormat.table:
-        table(_stdout())
-    elif output == OutputFormat.json:
-        sys.stdout.write(json_report.dumps(payload()) + "\n")
-    else:
-        for record in lines():
-            sys.stdout.write(json_report.dumps_line(record) + "\n")
+            for record in lines():
+                sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
+
+    with _usage_errors():
+        outfiles.to_stdout(write)
 
 
-def _check_html_output(output: ReportFormat, html_to: str | None) -> None:
-    """Refuse, before any work, an ``-o`` that cannot be written or that is given without ``--format html``."""
+def _check_html_output(output: ReportFormat, html_to: str | None, inputs: Sequence[str]) -> None:
+    """Refuse, before any work, an ``-o`` given without ``--format html``, or one that cannot be written or
+    would overwrite an input."""
     if html_to is None:
         return
     if output != ReportFormat.html:
         _error("-o/--output goes with --format html (other formats print on standard output)")
         raise typer.Exit(EXIT_USAGE)
-    target = Path(html_to)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        _error(
-            f"cannot write {html_to}: "
-            + ("it is a directory" if target.is_dir() else f"{folder} is no writable directory")
-        )
-        raise typer.Exit(EXIT_USAGE)
+    with _usage_errors():
+        outfiles.check_output_file("-o", html_to, inputs)
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -436,7 +284,8 @@ def _scan_table(console: Console, result: api.ScanResult, explain: bool) -> None
     terminal.render_scan(console, result)
     if explain:
         for a, b, reason in result.rejections:
-            console.print(f"[dim]rejected[/] {escape(a)} ~ {escape(b)}: {escape(reason)}", highlight=False)
+            a, b, reason = (escape(visible(part)) for part in (a, b, reason))
+            console.print(f"[dim]rejected[/] {a} ~ {b}: {reason}", highlight=False)
 
 
 def _scan_with_progress(
@@ -482,7 +331,7 @@ def report(
     ] = False,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
-    _check_html_output(output, html_to)
+    _check_html_output(output, html_to, paths)
     if reference is not None:
         with _usage_errors():
             api.check_reference(reference)
@@ -519,7 +368,7 @@ def diff(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
-    _check_html_output(output, html_to)
+    _check_html_output(output, html_to, [reference, copy])
     with _usage_errors():
         sides = (api.parse_side(reference), api.parse_side(copy))
     result = api.diff(*sides, stdin=_stdin([side.path for side in sides], stdin_format))
@@ -577,6 +426,8 @@ def _index_add(
     rolled back) ends the run with the reason, exit 2.
     """
     opening = api.Index.building if create else api.Index.open
+    with _usage_errors():
+        outfiles.check_index_writable(index_path)
     with _usage_errors(), opening(index_path, config) as index:
         stdin = _stdin(paths, stdin_format)
         done = api.add_to_index(paths, index, config, stdin=stdin)
@@ -645,6 +496,10 @@ def check(
         str | None,
         typer.Option("--unique", help="Write the drop documents that reprint nothing here (.jsonl: with text)."),
     ] = None,
+    unique0: Annotated[
+        str | None,
+        typer.Option("--unique0", help="The same paths, each ended by NUL, for xargs -0 (names may hold newlines)."),
+    ] = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
@@ -652,6 +507,8 @@ def check(
         kinds = api.finding_kinds(fail_on or "")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    with _usage_errors():  # before the work: a CI run must not find out after ten minutes
+        outfiles.check_output_files({"--junit": junit, "--unique": unique, "--unique0": unique0}, paths)
     with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
         stdin = _stdin(paths, stdin_format)
         result = api.check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin)
@@ -662,9 +519,13 @@ def check(
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
     )
-    if junit:
-        Path(junit).write_text(junit_xml(result), encoding="utf-8")
-    if unique:
-        Path(unique).write_text(api.unique_documents(result, with_text=unique.endswith(".jsonl")), encoding="utf-8")
+    with _usage_errors():
+        if junit:
+            outfiles.write_atomic("--junit", junit, junit_xml(result).encode("utf-8"))
+        if unique:
+            text = api.unique_documents(result, with_text=unique.endswith(".jsonl"))
+            outfiles.write_atomic("--unique", unique, outfiles.encoded_lines(text, unique.endswith(".jsonl")))
+        if unique0:
+            outfiles.write_atomic("--unique0", unique0, outfiles.nul_ended(d.path for d in result.drop if d.unique))
     _require_input(result.drop, "no drop document could be read")
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -22,3 +24,15 @@ def seeds() -> dict[str, Prepared]:
         assert isinstance(item, Document), item
         out[Path(item.path).name[:3]] = prepare_document(item)
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def junit_files_parse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every JUnit file the suite writes (any ``*.xml`` under the session's temporary directory) parses: a
+    control character from a file name or a quote once made a CI parser refuse the whole report."""
+    yield
+    for path in sorted(tmp_path_factory.getbasetemp().rglob("*.xml")):
+        try:
+            ET.parse(path)
+        except ET.ParseError as exc:
+            pytest.fail(f"{path} is not well-formed XML: {exc}")

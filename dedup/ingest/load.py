@@ -8,8 +8,8 @@ UTF-8 (with or without BOM), UTF-16, GB18030/GBK and Big5; the encoding is detec
 from __future__ import annotations
 
 import codecs
+import errno
 import json
-import os
 import re
 import sys
 from collections.abc import Collection, Iterable, Iterator
@@ -19,6 +19,9 @@ from typing import BinaryIO, Literal
 
 import charset_normalizer
 
+from dedup.ingest.jsonl import jsonl_line
+from dedup.ingest.jsonl import repeated_id_note as repeated_id_note
+from dedup.ingest.walk import Seen, dir_key, file_key, missing_reason, walk
 from dedup.records import Document, InputRecord, Skipped
 
 Format = Literal["text", "markdown", "html", "jsonl"]
@@ -259,10 +262,16 @@ def stdin_for(
     'html'
     >>> stdin_for(["seeds"]) is None
     True
+
+    Raises:
+        OSError: standard input is closed or cannot be read.
     """
     if STDIN not in paths:
         return None
-    return read_stdin((stream or sys.stdin.buffer).read(), requested)
+    source = stream if stream is not None else getattr(sys.stdin, "buffer", None)
+    if source is None:  # started with standard input closed (``<&-``)
+        raise OSError(errno.EBADF, "standard input is closed", STDIN)
+    return read_stdin(source.read(), requested)
 
 
 _HTML_START = re.compile(r"<(!doctype\s+html|html|head|body|p|div|article|section|h[1-6]|br|table)[\s>/]", re.I)
@@ -311,23 +320,35 @@ def load(paths: Iterable[str], stdin: StdinInput | None = None) -> Iterator[Docu
     :func:`sniff_format` recognises. ``FILE#ID`` names one document of a JSONL file, as every output names it
     (:func:`_select`).
     """
+    seen = Seen()
     for given in paths:
-        if given == STDIN:
-            yield from _load_stdin(stdin)
-            continue
-        path = Path(given)
-        if path.is_dir():
-            yield from _walk(given, path)
-        elif path.is_file():
-            yield from _load_file(given, path, format_of(path))
-        elif path.exists():
-            yield Skipped(given, "not a regular file")
+        yield from _load_given(given, stdin, seen)
+
+
+def _load_given(given: str, stdin: StdinInput | None, seen: Seen) -> Iterator[Document | Skipped]:
+    """One input path's documents and skips; what was read before (by real path) is noted, not read again."""
+    if given == STDIN:
+        if seen.claim(STDIN, given) is not None:
+            yield Skipped(given, "standard input given twice: read once")
         else:
-            named = named_document(given)
-            if named is not None:
-                yield _select(given, *named)
+            yield from _load_stdin(stdin)
+        return
+    path = Path(given)
+    if path.is_dir():
+        earlier = seen.claim(dir_key(path), given)
+        if earlier is not None:
+            yield Skipped(given, f"same directory as {earlier} (given twice): read once")
+            return
+        for entry in walk(given, path, seen, frozenset(FORMATS)):
+            if isinstance(entry, Skipped):
+                yield entry
             else:
-                yield Skipped(given, "no such file or directory")
+                yield from _load_once(*entry, seen)
+    elif path.is_file():
+        yield from _load_once(given, path, seen)
+    else:
+        named = named_document(given)
+        yield _select(given, *named, seen) if named is not None else Skipped(given, missing_reason(path))
 
 
 def _load_stdin(given: StdinInput | None) -> Iterator[Document | Skipped]:
@@ -352,14 +373,19 @@ def named_document(given: str) -> tuple[str, str] | None:
     return None
 
 
-def _select(given: str, file: str, fragment: str) -> Document | Skipped:
+def _select(given: str, file: str, fragment: str, seen: Seen) -> Document | Skipped:
     """The one document ``FILE#ID`` names: the JSONL document (or skipped line) whose path it is.
 
-    Paths are unique within a file (:func:`_jsonl_line`), so the choice is never ambiguous.
+    Paths are unique within a file (:func:`~dedup.ingest.jsonl.jsonl_line`), so the choice is never
+    ambiguous. A document already read (its whole file, or the same ``FILE#ID``) is noted, not read again.
     """
     path = Path(file)
     if format_of(path) != "jsonl":
         return Skipped(given, f"{file} is not a JSONL file: FILE#ID names a document of a .jsonl file")
+    key = file_key(path)
+    earlier = seen.earlier(key) or seen.claim(f"{key}#{fragment}", given)
+    if earlier is not None:
+        return Skipped(given, f"already read as part of {earlier} (given twice): read once")
     for item in _load_file(file, path, "jsonl"):
         if item.path == given:
             return item
@@ -369,34 +395,20 @@ def _select(given: str, file: str, fragment: str) -> Document | Skipped:
     )
 
 
-def _walk(given: str, root: Path) -> Iterator[Document | Skipped]:
-    found = False
-    for dirpath, dirnames, filenames in os.walk(root):
-        hidden = sorted(d for d in dirnames if d.startswith("."))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in hidden:
-            found = True
-            yield Skipped(_display(given, root, Path(dirpath, name)), "hidden directory, not scanned")
-        for name in sorted(filenames):
-            found = True
-            full = Path(dirpath, name)
-            shown = _display(given, root, full)
-            if name.startswith("."):
-                yield Skipped(shown, "hidden file")
-            elif full.suffix.lower() not in FORMATS:
-                kinds = ", ".join(sorted(FORMATS))
-                yield Skipped(shown, f"unsupported extension {full.suffix or '(none)'}; reads {kinds}")
-            elif not full.is_file():
-                yield Skipped(shown, "not a regular file")
-            else:
-                yield from _load_file(shown, full, format_of(full))
-    if not found:
-        yield Skipped(given, "directory holds no files")
-
-
-def _display(given: str, root: Path, full: Path) -> str:
-    """A path found under a directory, shown relative to the directory as the user named it."""
-    return os.path.join(given, os.path.relpath(full, root))
+def _load_once(shown: str, path: Path, seen: Seen) -> Iterator[Document | Skipped]:
+    """A file's documents, unless the file (by real path) was read before; a JSONL document named before
+    as ``FILE#ID`` is not read again either."""
+    key = file_key(path)
+    earlier = seen.claim(key, shown)
+    if earlier is not None:
+        yield Skipped(shown, f"same file as {earlier} (reached twice): read once")
+        return
+    for item in _load_file(shown, path, format_of(path)):
+        if item.path != shown:  # a JSONL document, FILE#ID
+            earlier = seen.claim(f"{key}#{item.path[len(shown) + 1 :]}", item.path)
+            if earlier is not None:
+                item = Skipped(item.path, f"same document as {earlier} (given twice): read once")
+        yield item
 
 
 def _load_file(shown: str, path: Path, fmt: Format) -> Iterator[Document | Skipped]:
@@ -451,7 +463,7 @@ def _stream_jsonl(shown: str, path: Path, encoding: str) -> Iterator[Document | 
         for lineno, raw in enumerate(stream, start=1):
             line = raw.decode(encoding if lineno == 1 else "utf-8")
             any_line = any_line or bool(line.strip())
-            yield from _jsonl_line(shown, lineno, line, encoding, taken)
+            yield from jsonl_line(shown, lineno, line, encoding, taken)
     if not any_line:
         yield Skipped(shown, "JSONL file holds no lines")
 
@@ -480,66 +492,31 @@ def _load_jsonl(shown: str, text: str, encoding: str) -> Iterator[Document | Ski
     taken: set[str] = set()
     for lineno, line in enumerate(text.split("\n"), start=1):
         any_line = any_line or bool(line.strip())
-        yield from _jsonl_line(shown, lineno, line, encoding, taken)
+        yield from jsonl_line(shown, lineno, line, encoding, taken)
     if not any_line:
         yield Skipped(shown, "JSONL file holds no lines")
 
 
-def _jsonl_line(shown: str, lineno: int, line: str, encoding: str, taken: set[str]) -> Iterator[Document | Skipped]:
-    """The document of one JSONL line, or a skip with the reason; nothing for a blank line.
+def jsonl_lines(given: str, stdin: StdinInput | None = None) -> Iterator[str]:
+    """The lines of a JSONL input as loading splits them (at ``\\n`` only); none when it cannot be read.
 
-    Its path is ``FILE#ID`` (the ``"id"``, a string or an integer, as written), or ``FILE#LINENO`` for a line
-    without one. Paths are unique within a file: the first line to claim one keeps it, and a later line
-    that would repeat it (a repeated id, or ``"id": 7`` after an id-less line 7) is ``FILE#ID@LINENO``
-    instead, which :func:`repeated_id_note` explains. ``taken`` holds the fragments claimed so far.
+    ``given`` is a file or ``-`` (``stdin``). For :func:`~dedup.ingest.jsonl.repeated_id_notes`, which
+    checks a few lines again; a UTF-8 file is streamed, so a large drop is never held whole.
     """
-    if not line.strip():
-        return
-    fragment = str(lineno)
-    reason: str | None = None
-    body: object = None
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        reason = f"malformed JSON line: {exc.msg} at column {exc.colno}"
-    else:
-        body = record.get("text") if isinstance(record, dict) else None
-        if not isinstance(record, dict):
-            reason = "JSON line is not an object with a 'text' field"
-        elif not isinstance(body, str):
-            reason = "no 'text' string field"
+        if given == STDIN:
+            data = stdin.data if stdin is not None else b""
         else:
-            doc_id = record.get("id")
-            if isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool) and str(doc_id):
-                fragment = str(doc_id)
-            if not body.strip():
-                reason = "empty 'text' field"
-    if fragment in taken:
-        fragment = f"{fragment}@{lineno}"
-        while fragment in taken:  # an id that is literally "x1@7"
-            fragment = f"{fragment}@{lineno}"
-    taken.add(fragment)
-    where = f"{shown}#{fragment}"
-    if reason is not None or not isinstance(body, str):
-        yield Skipped(where, reason or "no 'text' string field")
+            path = Path(given)
+            encoding = _streamable_jsonl(path)
+            if encoding is not None:
+                with path.open("rb") as stream:
+                    yield from (raw.decode("utf-8-sig") for raw in stream)
+                return
+            data = path.read_bytes()
+        yield from decode(data)[0].split("\n")
+    except (OSError, DecodeError, UnicodeDecodeError):
         return
-    yield Document(where, body, encoding, "jsonl")
-
-
-def repeated_id_note(path: str, paths: Collection[str]) -> str | None:
-    """Why a JSONL document is ``FILE#ID@LINENO``: an earlier line of the file already is ``FILE#ID``.
-
-    ``paths`` are the paths of the run's inputs (documents and skips), which hold the earlier one.
-
-    >>> repeated_id_note("drop.jsonl#x1@7", {"drop.jsonl#x1", "drop.jsonl#x1@7"})
-    'drop.jsonl#x1 names an earlier line, so line 7 is drop.jsonl#x1@7'
-    >>> repeated_id_note("drop.jsonl#x1", {"drop.jsonl#x1"}) is None
-    True
-    """
-    base, sep, lineno = path.rpartition("@")
-    if not (sep and lineno.isdigit() and "#" in base and base in paths):
-        return None
-    return f"{base} names an earlier line, so line {lineno} is {path}"
 
 
 def input_record(item: Document | Skipped) -> InputRecord:

@@ -17,13 +17,16 @@ and one closing ``summary`` (check), and ``warning`` lines where the JSON has ``
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from dedup.collate.quoting import QuotedEdit, QuotedFinding
 from dedup.collate.records import CONSENSUS, CollatedScan, Finding, GroupReport, Report, TextEdit, WitnessCollation
 from dedup.config import Config
-from dedup.ingest.load import STDIN, StdinInput, repeated_id_note
+from dedup.ingest.jsonl import repeated_id_notes
+from dedup.ingest.load import STDIN, StdinInput, jsonl_lines
 from dedup.lineage import LineageOutcome
 from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
@@ -33,24 +36,66 @@ SCHEMA_VERSION = 1
 
 
 def dumps(payload: dict[str, Any]) -> str:
-    """One JSON document, Chinese kept as is."""
-    return json.dumps(payload, ensure_ascii=False, indent=2)
+    """One JSON document, Chinese kept as is, always valid UTF-8 (:func:`utf8_safe`)."""
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return text if not _SURROGATE.search(text) else json.dumps(utf8_safe(payload), ensure_ascii=False, indent=2)
 
 
 def dumps_line(record: dict[str, Any]) -> str:
-    """One JSON Lines record: a single line (JSON escapes every newline inside strings)."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    """One JSON Lines record: a single line (JSON escapes every newline inside strings), valid UTF-8."""
+    text = json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    if _SURROGATE.search(text):
+        text = json.dumps(utf8_safe(record), ensure_ascii=False, separators=(", ", ": "))
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(value: Any) -> Any:
+    """``value`` with every string made valid Unicode; a ``path`` that was not also gets ``path_bytes``.
+
+    A file name is bytes, and one that is not UTF-8 (byte 0xFF) reaches Python as lone surrogates
+    (``os.fsdecode``'s ``surrogateescape``), which no UTF-8 writer accepts: JSON output would fail or be
+    invalid. Such a ``path`` is shown with U+FFFD for each bad byte, and ``path_bytes`` holds the name's
+    exact bytes in hex (``os.fsdecode(bytes.fromhex(...))`` gives the path back).
+
+    >>> utf8_safe({"path": "drop/\\udcffa.txt", "status": "ok"})
+    {'path': 'drop/\ufffda.txt', 'status': 'ok', 'path_bytes': '64726f702fff612e747874'}
+    """
+    if isinstance(value, str):
+        return _replaced(value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [utf8_safe(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: utf8_safe(v) for key, v in value.items()}
+    path = value.get("path")
+    if isinstance(path, str) and _SURROGATE.search(path):
+        out["path_bytes"] = _raw_bytes(path).hex()
+    return out
+
+
+def _raw_bytes(text: str) -> bytes:
+    try:
+        return os.fsencode(text)  # surrogateescape: the file name's own bytes
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+def _replaced(text: str) -> str:
+    return _raw_bytes(text).decode("utf-8", "replace")
 
 
 def inputs_to_dicts(records: Iterable[InputRecord], stdin: StdinInput | None = None) -> list[dict[str, Any]]:
     """The ``inputs`` list: each record, with a ``note`` where a repeated JSONL id was renamed, and the
     ``format`` standard input was read in (``format_sniffed`` when it was recognised, not given)."""
     records = list(records)
-    paths = {r.path for r in records}
+    notes = repeated_id_notes([r.path for r in records], lambda file: jsonl_lines(file, stdin))
     out: list[dict[str, Any]] = []
     for record in records:
         entry: dict[str, Any] = dict(record.to_dict())
-        note = repeated_id_note(record.path, paths)
+        note = notes.get(record.path)
         if note is not None:
             entry["note"] = note
         if stdin is not None and (record.path == STDIN or record.path.startswith(STDIN + "#")):

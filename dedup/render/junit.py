@@ -3,15 +3,34 @@
 One test case per drop document (failing with its ``--fail-on`` findings, quoted from the documents' own
 text), one per corpus-wide gate, and a skipped case per input that could not be read, so that a CI page
 lists every document of the drop and why it passed or failed.
+
+File names and quoted text are data: they may hold characters XML 1.0 cannot carry at all, not even as a
+character reference (C0 controls other than tab and line breaks, lone surrogates from a file name that is
+not UTF-8, U+FFFE and U+FFFF). ElementTree writes them as they are, and every CI parser then refuses the
+whole file, even for a passing check. :func:`xml_safe` spells each out as text (``\\x1b``, ``\\xff``).
 """
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from dedup.collate.quoting import QuotedFinding
 from dedup.collate.records import CollatedScan, Finding
+from dedup.render.controls import spelled
 from dedup.results import CheckResult
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot hold spelled out; serialized XML holds them only in
+    text and attribute values, so the whole document can be passed.
+
+    >>> xml_safe('<testcase name="a\\x1b[2J\\udcff.txt"/>')
+    '<testcase name="a\\\\x1b[2J\\\\xff.txt"/>'
+    """
+    return _NOT_XML.sub(spelled, text)
 
 
 def _failure_line(finding: Finding, quoted: QuotedFinding | None = None) -> str:
@@ -59,4 +78,4 @@ def junit_xml(result: CheckResult) -> str:
         ET.SubElement(case, "skipped", message=record.reason or "")
     suite.set("skipped", str(len(skipped)))
     suite.set("tests", str(cases + len(skipped)))
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+    return xml_safe(ET.tostring(suite, encoding="unicode", xml_declaration=True))

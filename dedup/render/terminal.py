@@ -9,6 +9,11 @@ copy's text as printed, the reference's words struck out before the copy's, and 
 from the reference copy with its file and lines.
 User text (paths, reasons, article text) is printed as ``Text`` or with ``emoji=False``, so ``:abc:`` in a path
 stays as written whatever console it is printed on.
+
+Control characters in anything printed are shown, never sent: a file name, a JSONL id or an article may
+hold ``\\x1b[2J`` (clear the screen) or an OSC 8 hyperlink, which a terminal would obey. :func:`visible`
+spells them out (``\\x1b``) where text enters a renderable, so tables measure what is printed, and
+:func:`guarded` adds a render hook to a console that does the same to every segment, whatever prints it.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
 from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -26,7 +32,8 @@ from dedup.collate.quoting import QuotedFinding
 from dedup.collate.records import KINDS, CollatedScan, Finding, Report, TextEdit
 from dedup.lineage import LineageOutcome
 from dedup.prepare import Prepared
-from dedup.records import Skipped
+from dedup.records import Skipped, Span
+from dedup.render.controls import LINES, pictured, visible
 from dedup.render.lineage_tree import render_lineage
 from dedup.results import CheckResult, ScanResult
 
@@ -39,10 +46,42 @@ _HINT_STYLE = {
 }
 
 
+class _Visible:
+    """A renderable whose segments have their control characters spelled out (rich's own control
+    segments, such as cursor moves, pass unchanged)."""
+
+    def __init__(self, renderable: ConsoleRenderable) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.renderable, options):
+            if segment.control or not LINES.search(segment.text):
+                yield segment
+            else:
+                yield Segment(visible(segment.text, lines=True), segment.style)
+
+
+class _VisibleHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Visible(r) for r in renderables]
+
+
+def guarded(console: Console) -> Console:
+    """``console``, which from now on prints every control character as :func:`visible` spells it."""
+    console.push_render_hook(_VisibleHook())
+    return console
+
+
+def where(spans: Sequence[Span]) -> Text:
+    """Where a witness or finding is, ``file:lines + file:lines``, the file names made :func:`visible`."""
+    return Text(" + ").join(Text(visible(str(span))) for span in spans)
+
+
 def render_skipped(console: Console, skipped: Sequence[Skipped]) -> None:
     """One line per skipped input, with its reason, so nothing is lost without a word."""
     for item in skipped:
-        console.print(f"[yellow]skipped[/] {escape(item.path)}: {escape(item.reason)}", highlight=False, emoji=False)
+        path, reason = escape(visible(item.path)), escape(visible(item.reason))
+        console.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, emoji=False)
 
 
 def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
@@ -50,11 +89,11 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
     for prepared in documents:
         norm = prepared.norm
         title = Text.assemble(
-            (prepared.path, "bold"), f"  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs"
+            (visible(prepared.path), "bold"), f"  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs"
         )
         console.rule(title, align="left")
         for note in norm.notes:
-            console.print(Text(f"  • {note.message}"))
+            console.print(Text(f"  • {visible(note.message)}"))
         table = Table(show_header=True, header_style="dim", box=None, pad_edge=False, expand=False)
         table.add_column("¶", justify="right", style="dim", no_wrap=True)
         table.add_column("lines", justify="right", no_wrap=True)
@@ -66,11 +105,11 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
                 if hints:
                     hints.append(" ")
                 hints.append(hint, style=_HINT_STYLE.get(hint, ""))
-            text = Text(paragraph.text)
+            text = Text(pictured(paragraph.text))  # one character for one: the garbled spans still fit
             for start, end in paragraph.garbled:
                 text.stylize("reverse red", start, end)
             for marker in paragraph.markers:
-                text.append(f"  {marker.text}", style="yellow dim")
+                text.append(f"  {visible(marker.text)}", style="yellow dim")
             lines = (
                 str(paragraph.start_line)
                 if paragraph.start_line == paragraph.end_line
@@ -97,12 +136,11 @@ def render_scan(console: Console, result: ScanResult) -> None:
         table.add_column("coverage", justify="right", no_wrap=True)
         table.add_column("similarity", justify="right", no_wrap=True)
         for witness in group.witnesses:
-            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
             is_reference = witness.id == group.reference
             name = Text(witness.id, style="bold" if is_reference else "")
             if is_reference:
                 name.append(" ref", style="green")
-            table.add_row(name, where, f"{witness.coverage:.0%}", f"{witness.similarity:.2f}")
+            table.add_row(name, where(witness.segments), f"{witness.coverage:.0%}", f"{witness.similarity:.2f}")
         console.print(table)
     if not result.groups:
         console.print("no copies of the same story found", style="dim")
@@ -196,10 +234,12 @@ def strip_legend() -> Text:
 
 
 def _removed(text: str, plain: bool) -> Text:
+    text = visible(text, lines=True)
     return Text(f"[-{text}-]" if plain else text, style="red strike")
 
 
 def _added(text: str, plain: bool) -> Text:
+    text = visible(text, lines=True)
     return Text(f"{{+{text}+}}" if plain else text, style="green")
 
 
@@ -217,7 +257,7 @@ def _marked(text: str, marks: Sequence[_Mark], start: int, end: int, context: in
             gap = "…" + gap[-context:]
         elif len(gap) > 2 * context:
             gap = gap[:context] + " … " + gap[-context:]
-        out.append(gap, style="dim")
+        out.append(visible(gap, lines=True), style="dim")
         if removed:
             out.append_text(_removed(removed, plain))
         if added:
@@ -226,7 +266,7 @@ def _marked(text: str, marks: Sequence[_Mark], start: int, end: int, context: in
             out.append("⚑" + ("number" if edit.number else "name"), style="bold red")
         cursor = max(cursor, at + length)
     tail = text[cursor:end]
-    out.append(tail if len(tail) <= context else tail[:context] + "…", style="dim")
+    out.append(visible(tail if len(tail) <= context else tail[:context] + "…", lines=True), style="dim")
     return out
 
 
@@ -270,7 +310,7 @@ def quoted_diff(quoted: QuotedFinding, context: int = CONTEXT, plain: bool = Fal
 
 
 def _short(text: str | None, width: int = 60) -> str:
-    text = (text or "").replace("\n", " ")
+    text = visible((text or "").replace("\n", " "))
     return text if cell_len(text) <= width else text[: width // 2] + "…"
 
 
@@ -281,10 +321,9 @@ def render_report(console: Console, report: Report, lineages: Mapping[str, Linea
     for group_report in report.groups:
         group, collation = group_report.group, group_report.collation
         console.rule(f"[bold]{group.id}[/]  reference {collation.reference}", align="left")
-        console.print(Text(collation.reason, style="dim"))
+        console.print(Text(visible(collation.reason), style="dim"))
         for witness in group.witnesses:
-            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
-            console.print(Text.assemble((f"  {witness.id} ", "bold"), where))
+            console.print(Text.assemble((f"  {witness.id} ", "bold"), where(witness.segments)))
         console.print(strip_legend())
         for result in collation.witnesses:
             render_strip(console, result.witness, result.strip, result.findings)
@@ -327,15 +366,15 @@ def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | N
     head.append(f"{finding.kind:<11}", style=FINDING_STYLE[finding.kind])
     if finding.ref is not None:
         head.append(f" ¶{finding.ref + 1}")
-    where = quoted.quoted_from if quoted is not None and quoted.ref_from else None
+    source = quoted.quoted_from if quoted is not None and quoted.ref_from else None
     if finding.copy is not None:
-        head.append(f"  {finding.copy}", style="dim")
-    elif where is not None:
-        head.append(f"  reference {where}", style="dim")
-    if quoted is not None and quoted.ref_from and where is None:
+        head.append(f"  {visible(str(finding.copy))}", style="dim")
+    elif source is not None:
+        head.append(f"  reference {visible(str(source))}", style="dim")
+    if quoted is not None and quoted.ref_from and source is None:
         head.append("  against the consensus text", style="dim")
     if finding.detail:
-        head.append(f"  {finding.detail}", style="dim")
+        head.append(f"  {visible(finding.detail)}", style="dim")
     console.print(head)
     plain = is_plain(console)
     ref_text = finding.ref_text if quoted is None else quoted.ref_text
@@ -353,7 +392,7 @@ def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | N
     elif finding.kind in ("added", "garbled"):
         body = _added(_short(finding.copy_text), plain)
     elif finding.kind in ("duplicated", "split"):
-        body = Text(", ".join(str(s) for s in finding.occurrences), style="dim")
+        body = Text(visible(", ".join(str(s) for s in finding.occurrences)), style="dim")
     elif finding.kind == "merged":
         paragraphs = ", ".join(f"¶{i + 1}" for i in finding.ref_paragraphs)
         body = Text.assemble((paragraphs + "  ", ""), (_short(finding.copy_text), "dim"))
@@ -380,11 +419,10 @@ def render_check(console: Console, result: CheckResult) -> None:
         table.add_column("coverage", justify="right", no_wrap=True)
         for witness in group.witnesses:
             source = result.sources[witness.passages[0].doc]
-            where = Text(" + ").join(Text(str(span)) for span in witness.segments)
             table.add_row(
                 witness.id,
-                Text(source, style="cyan" if source == "index" else "yellow"),
-                where,
+                Text(visible(source), style="cyan" if source == "index" else "yellow"),
+                where(witness.segments),
                 f"{witness.coverage:.0%}",
             )
         console.print(table)
@@ -394,4 +432,4 @@ def render_check(console: Console, result: CheckResult) -> None:
             render_finding(console, finding, quoted)
     for gate in result.gates:
         mark = Text("PASS ", style="bold green") if gate.passed else Text("FAIL ", style="bold red")
-        console.print(Text.assemble(mark, (gate.name, "bold"), "  ", gate.detail))
+        console.print(Text.assemble(mark, (gate.name, "bold"), "  ", visible(gate.detail)))

@@ -1,0 +1,199 @@
+"""The options ``dedup`` commands share, each defined once (sqlite-utils' ``output_options`` pattern).
+
+The output format, ``--quiet``, the input paths, ``--stdin-format``, ``--index``, and the tuning settings of
+:class:`~dedup.config.Config`, which :func:`with_settings` gives to every command that scans, so that
+``scan --ngram 4`` and ``report --ngram 4`` can never mean different things.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from dedup.config import Config
+from dedup.match.candidates import banding
+
+# --- options shared by several commands, each defined once ----------------------------------------------------
+
+
+class OutputFormat(StrEnum):
+    """The one output option every command shares."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ReportFormat(StrEnum):
+    """``report`` and ``diff`` also write a self-contained HTML page (``--format html -o FILE``)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    html = "html"
+
+
+class StdinFormat(StrEnum):
+    """How ``-`` (standard input) is read."""
+
+    auto = "auto"
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    jsonl = "jsonl"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people; json (one object, schema_version 1) or jsonl for programs."),
+]
+ReportFormatOption = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table for people; json or jsonl for programs; html: one self-contained page to browse and share.",
+    ),
+]
+HtmlOutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", help="With --format html: the file to write (default: standard output).", show_default=False
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", metavar="", help="No progress, skip messages or notes on stderr.")
+]
+PathsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="PATH",
+        help="Files, directories (recursive) or - for stdin: .txt .md .html .jsonl; FILE#ID for one JSONL document.",
+        show_default=False,
+    ),
+]
+StdinFormatOption = Annotated[
+    StdinFormat,
+    typer.Option(
+        "--stdin-format",
+        help='How to read - : auto recognises JSONL (a first line that is a JSON object with "text") and HTML'
+        " (starting with a tag such as <html> or <p>), else text.",
+    ),
+]
+IndexOption = Annotated[str, typer.Option("--index", "-i", help="The index file (SQLite).", show_default=False)]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A setting of :class:`~dedup.config.Config` offered on the command line.
+
+    Attributes:
+        name: the command's parameter (``num_perm`` is ``--num-perm``).
+        option: its type and ``typer.Option``, as an ``Annotated`` type.
+        default: the default, the stage config's own, so that the two never disagree.
+        stage: the :class:`~dedup.config.Config` field holding it (``fingerprint``, ``candidates``, ...).
+        field: the field of that stage.
+        negated: a ``--no-X`` flag, which sets ``field`` to ``False``.
+    """
+
+    name: str
+    option: Any
+    default: Any
+    stage: str
+    field: str
+    negated: bool = False
+
+
+def _setting(
+    flag: str, stage: str, field: str, help: str, low: float | None = None, high: float | None = None
+) -> Setting:
+    """The setting ``Config().<stage>.<field>`` as the option ``flag``; ``--no-X`` sets a ``True`` field to
+    ``False``. ``low`` and ``high`` bound the value, so that a nonsense setting is a usage error."""
+    default = getattr(getattr(Config(), stage), field)
+    negated = flag.startswith("--no-")
+    kind = bool if negated else type(default)
+    option = typer.Option(flag, help=help, rich_help_panel="Tuning", metavar="" if negated else None, min=low, max=high)
+    name = flag.removeprefix("--").replace("-", "_")
+    return Setting(name, Annotated[kind, option], False if negated else default, stage, field, negated)
+
+
+#: What normalization may do: ``dedup normalize`` takes these, and every command that scans.
+NORMALIZE_SETTINGS = (
+    _setting("--no-unwrap", "normalize", "unwrap", "Keep the raw line structure."),
+    _setting("--no-t2s", "normalize", "to_simplified", "Keep Traditional script as it is."),
+)
+#: The settings every command that scans takes (scan, report, check, index build, index add).
+TUNING_SETTINGS = (
+    _setting("--ngram", "fingerprint", "ngram", "Characters per shingle.", 2, 12),
+    _setting("--num-perm", "fingerprint", "num_perm", "MinHash permutations.", 16, 1024),
+    _setting("--threshold", "candidates", "threshold", "Jaccard threshold the LSH banding is tuned for.", 0.05, 0.95),
+    *NORMALIZE_SETTINGS,
+)
+
+
+def settings_config(settings: Iterable[Setting], values: dict[str, Any]) -> Config:
+    """The :class:`~dedup.config.Config` that the options' ``values`` (by parameter name) describe.
+
+    >>> settings_config(TUNING_SETTINGS, {"ngram": 4, "num_perm": 64, "threshold": 0.3, "no_unwrap": False,
+    ...                                   "no_t2s": True}).fingerprint.ngram
+    4
+    """
+    config = Config()
+    for setting in settings:
+        value = values[setting.name]
+        stage = replace(getattr(config, setting.stage), **{setting.field: not value if setting.negated else value})
+        config = replace(config, **{setting.stage: stage})
+    return config
+
+
+Command = Callable[..., None]
+
+
+def with_settings(settings: Sequence[Setting]) -> Callable[[Command], Command]:
+    """Give a command one option per setting, defined once here, and hand it the :class:`Config` they make.
+
+    sqlite-utils' ``output_options`` pattern, for typer, which reads a command's options from its signature:
+    the command declares a ``config`` parameter, and the signature typer sees has the settings' options in
+    its place. So ``scan --ngram 4`` and ``report --ngram 4`` cannot mean different things, and a setting
+    added here reaches every command that scans at once.
+    """
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        kept = [p for p in signature.parameters.values() if p.name != "config"]
+        added = [
+            inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, default=s.default, annotation=s.option)
+            for s in settings
+        ]
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            config = settings_config(settings, {s.name: values.pop(s.name) for s in settings})
+            if any(s.stage == "candidates" for s in settings):
+                _check_banding(config)
+            command(config=config, **values)
+
+        parameters = [*kept, *added]
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run
+
+    return decorate
+
+
+def _check_banding(config: Config) -> None:
+    """Refuse, as a usage error, settings for which LSH banding has no solution (too few permutations for a
+    high threshold), before any input is read."""
+    try:
+        banding(config.candidates, config.fingerprint.num_perm)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"--num-perm {config.fingerprint.num_perm} with --threshold {config.candidates.threshold}: {exc};"
+            " raise --num-perm or lower --threshold"
+        ) from None
