@@ -246,3 +246,16 @@ def test_collation_follows_its_settings() -> None:
     assert [f.kind for f in align(ref, copy).findings] == ["truncated"]
     (edit,) = align(ref, copy, config=CollateConfig(lost_min=len(CUT) + 1)).findings
     assert edit.kind == "substituted" and edit.edits[0].ref == CUT, "too short a cut for lost_min: a deletion"
+
+
+def test_with_two_copies_a_missing_paragraph_a_move_or_a_changed_word_has_no_direction() -> None:
+    texts = list(real_paragraphs()[300:306])
+    changed = [texts[0], texts[2], texts[1], texts[3][: len(texts[3]) // 2], texts[5]]  # moved, cut, dropped
+    changed[4] = changed[4][:10] + "当前" + changed[4][12:]
+    two = collate([witness("a", texts), witness("b", changed)], 0).witnesses[1].findings
+    kinds = {f.kind: f.direction for f in two}
+    assert {"dropped", "reordered", "truncated"} <= set(kinds)
+    assert kinds["dropped"] == kinds["reordered"] == "unknown"
+    assert kinds["truncated"] is None, "a cut shows in the copy by itself"
+    three = collate([witness("a", texts), witness("b", changed), witness("c", texts)], 0).witnesses[1].findings
+    assert {f.direction for f in three} == {None}, "a third copy can tell"

@@ -7,12 +7,13 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from dedup.collate.edits import NOISE
 from dedup.collate.findings import align
-from dedup.collate.records import Collation, WitnessCollation, WitnessText
+from dedup.collate.records import UNDIRECTED, Collation, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
 from dedup.normalize import ends_sentence
@@ -23,15 +24,24 @@ _DEFAULT = CollateConfig()
 def collate(
     witnesses: Sequence[WitnessText], reference: int = 0, reason: str = "", config: CollateConfig = _DEFAULT
 ) -> Collation:
-    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``)."""
+    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``).
+
+    With two copies, a paragraph one has and the other lacks, a move or a changed word could have been made
+    in either copy: those findings carry ``direction="unknown"`` (:data:`~dedup.collate.records.UNDIRECTED`)
+    rather than blaming the copy that is not the reference.
+    """
     ref = witnesses[reference]
     ref_texts = [p.text for p in ref.paragraphs]
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
             results.append(WitnessCollation(witness.id, (), (), tuple("kept" for _ in ref_texts)))
-        else:
-            results.append(align(ref_texts, witness.paragraphs, witness.id, config))
+            continue
+        result = align(ref_texts, witness.paragraphs, witness.id, config)
+        if len(witnesses) == 2:
+            undirected = tuple(replace(f, direction="unknown") if f.kind in UNDIRECTED else f for f in result.findings)
+            result = replace(result, findings=undirected)
+        results.append(result)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
 
 
