@@ -119,6 +119,8 @@ class CollateConfig:
             none of the story's (a page's unrelated paragraph), when choosing the reference.
         base_candidates: the most complete copies tried as the base of a consensus.
         base_jury: the other copies each candidate base is tried against.
+        word_context: characters either side of an edit segmented into words, to tell a changed word from an
+            OCR slip and to widen a changed word's edit to the whole word (jieba's words are 1-4 characters).
     """
 
     min_score: float = 72.0
@@ -131,6 +133,7 @@ class CollateConfig:
     foreign_share: float = 0.1
     base_candidates: int = 4
     base_jury: int = 8
+    word_context: int = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,3 +259,20 @@ def test_with_two_copies_a_missing_paragraph_a_move_or_a_changed_word_has_no_dir
     assert kinds["truncated"] is None, "a cut shows in the copy by itself"
     three = collate([witness("a", texts), witness("b", changed), witness("c", texts)], 0).witnesses[1].findings
     assert {f.direction for f in three} == {None}, "a third copy can tell"
+
+
+def test_a_look_alike_slip_is_garbled_and_a_changed_word_is_substituted_whole() -> None:
+    from dedup.lookalike import lookalikes
+
+    texts = list(real_paragraphs()[48:54])
+    slip = next(k for k, t in enumerate(texts) if "已经" in t)
+    reword = next(k for k, t in enumerate(texts) if "发展" in t and k != slip)
+    copy = list(texts)
+    at = copy[slip].index("已经")
+    copy[slip] = copy[slip][:at] + min(lookalikes("已")) + min(lookalikes("经")) + copy[slip][at + 2 :]
+    copy[reword] = copy[reword].replace("发展", "进展", 1)  # one character differs, a whole word changed
+    by_ref = {f.ref: f for f in align(texts, witness("b", copy).paragraphs).findings}
+    assert by_ref[slip].kind == "garbled", "look-alikes in place of a word are an OCR slip, not a changed word"
+    assert by_ref[reword].kind == "substituted"
+    (edit,) = by_ref[reword].edits
+    assert (edit.ref, edit.copy) == ("发展", "进展"), "the edit spans the whole word, not 发 -> 进"
