@@ -276,3 +276,15 @@ def test_a_look_alike_slip_is_garbled_and_a_changed_word_is_substituted_whole() 
     assert by_ref[reword].kind == "substituted"
     (edit,) = by_ref[reword].edits
     assert (edit.ref, edit.copy) == ("发展", "进展"), "the edit spans the whole word, not 发 -> 进"
+
+
+def test_of_two_copies_a_preview_cut_with_ellipses_is_not_the_reference() -> None:
+    from dedup.collate.reference import choose_reference
+
+    texts = list(real_paragraphs()[120:126])
+    ellipsis = witness("preview", [t[:40] + "…" for t in texts])  # "…" ends a sentence, but not after a cut
+    best, reason = choose_reference([ellipsis, witness("full", texts)], [1.0, 1.0])
+    assert best == 1, reason
+    dots = witness("preview", [t[:30] + "..." for t in texts])
+    findings = collate([witness("full", texts), dots], 0).witnesses[1].findings
+    assert [(f.kind, f.survives) for f in findings] == [("truncated", "head")] * len(texts), "the tail is lost"

@@ -70,15 +70,18 @@ def apply_edits(ref_text: str, edits: Sequence[TextEdit]) -> str:
 
 def lost_at_edge(edits: Sequence[TextEdit], ref_text: str, lost_min: int, *, at_start: bool) -> int:
     """Length of reference text missing at the start (or end) of a portion, if it is a real cut: at least
-    ``lost_min`` content characters deleted, or replaced by two characters or fewer (a stray mark).
+    ``lost_min`` content characters deleted, or replaced by a mark of the cut: two letters or fewer (a
+    stray or broken character) besides any punctuation (a preview's ``…``, ``...`` or ``……``).
 
     >>> lost_at_edge(diff("一二三四五六七", "五六七"), "一二三四五六七", 4, at_start=True)
     4
+    >>> lost_at_edge(diff("一二三四五六七八", "一二三..."), "一二三四五六七八", 4, at_start=False)
+    5
     """
     for edit in edits:
         touches = edit.at == 0 if at_start else edit.at + len(edit.ref) == len(ref_text)
-        if touches and edit.op == "delete" and len(content_text(edit.ref)) >= lost_min:
-            return len(edit.ref)
-        if touches and edit.op == "replace" and len(content_text(edit.ref)) >= lost_min and len(edit.copy) <= 2:
+        if not touches or len(content_text(edit.ref)) < lost_min:
+            continue
+        if edit.op == "delete" or (edit.op == "replace" and len(content_text(edit.copy)) <= 2):
             return len(edit.ref)
     return 0
