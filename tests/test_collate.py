@@ -288,3 +288,11 @@ def test_of_two_copies_a_preview_cut_with_ellipses_is_not_the_reference() -> Non
     dots = witness("preview", [t[:30] + "..." for t in texts])
     findings = collate([witness("full", texts), dots], 0).witnesses[1].findings
     assert [(f.kind, f.survives) for f in findings] == [("truncated", "head")] * len(texts), "the tail is lost"
+
+
+def test_a_digest_item_split_off_after_its_list_mark_is_a_split() -> None:
+    one, two, other = real_paragraphs()[130:133]
+    ref = ["△" + one + "△" + two, other]  # two digest items printed as one paragraph
+    copy = witness("b", ["△" + one, "△" + two, other])
+    kinds = [f.kind for f in align(ref, copy.paragraphs).findings]
+    assert kinds == ["split"], "the second item's △ matches the paragraph's first: still a cut head, not a repeat"

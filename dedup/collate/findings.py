@@ -231,10 +231,11 @@ def _reordered(ref: Sequence[str], copy: Sequence[CopyParagraph], primary: Seque
 
 
 def is_truncation(edit: TextEdit, portion: Portion, ref_length: int) -> bool:
-    """Whether ``edit`` is the cut a portion's head or tail loss was read from (not a changed word)."""
-    if portion.head_lost and edit.at == 0 and len(edit.ref) == portion.head_lost:
+    """Whether ``edit`` is the cut a portion's head or tail loss was read from (not a changed word): the loss
+    runs from the edge to the edit's far end (see :func:`dedup.collate.edits.lost_at_edge`)."""
+    if portion.head_lost and edit.at + len(edit.ref) == portion.head_lost:
         return True
-    return bool(portion.tail_lost and edit.at + len(edit.ref) == ref_length and len(edit.ref) == portion.tail_lost)
+    return bool(portion.tail_lost and edit.at == ref_length - portion.tail_lost)
 
 
 def is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary: set[str] | frozenset[str]) -> bool:
