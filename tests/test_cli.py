@@ -93,7 +93,7 @@ def test_report_json_carries_findings_per_the_contract() -> None:
         else:
             assert finding["copy"]["path"] == "seeds/001_d368fce8cd43ddb5.txt"
             assert 3 <= finding["copy"]["start_line"] <= finding["copy"]["end_line"] <= 55
-    sub = next(f for f in web["findings"] if any(e["ref"] == "正" and e["copy"] == "导" for e in f["edits"]))
+    sub = next(f for f in web["findings"] if any(e["ref"] == "正向" and e["copy"] == "导向" for e in f["edits"]))
     assert "正向激励" in sub["ref"]["text"] and "导向激励" in sub["copy"]["text"]
     reference = next(w for w in group["witnesses"] if w["id"] == group["reference"])
     assert "reference_reason" in group and reference["findings"] == []
