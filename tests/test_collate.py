@@ -296,3 +296,15 @@ def test_a_digest_item_split_off_after_its_list_mark_is_a_split() -> None:
     copy = witness("b", ["△" + one, "△" + two, other])
     kinds = [f.kind for f in align(ref, copy.paragraphs).findings]
     assert kinds == ["split"], "the second item's △ matches the paragraph's first: still a cut head, not a repeat"
+
+
+def test_a_break_two_copies_print_stays_though_most_copies_merged_there() -> None:
+    from dedup.collate.consensus import build_consensus, collate_consensus
+
+    texts = list(real_paragraphs()[140:146])
+    merged = [*texts[:2], texts[2] + texts[3], *texts[4:]]  # merges can only happen at a break: copies share them
+    copies = [witness("w0", texts), witness("w1", texts), *(witness(f"m{k}", merged) for k in range(3))]
+    paragraphs, _ = build_consensus(copies, 0)
+    assert list(paragraphs) == texts
+    kinds = {w.witness: {f.kind for f in w.findings} for w in collate_consensus(copies, 0).witnesses}
+    assert kinds == {"w0": set(), "w1": set(), "m0": {"merged"}, "m1": {"merged"}, "m2": {"merged"}}

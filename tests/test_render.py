@@ -150,7 +150,7 @@ def test_the_python_api_gives_the_quotes() -> None:
     web = next(r.witness for r in group.collation.witnesses if r.witness != group.collation.reference)
     quoted = group.quoted(web)
     assert [q.finding for q in quoted] == list(next(r for r in group.collation.witnesses if r.witness == web).findings)
-    sub = next(q for q in quoted if any(e.edit.ref == "正" and e.edit.copy == "导" for e in q.edits))
+    sub = next(q for q in quoted if any(e.edit.ref == "正向" and e.edit.copy == "导向" for e in q.edits))
     assert sub.quoted_from is not None and sub.quoted_from.path in {PAGE1, "seeds/000_1eaa65c1cfd94755.txt"}
     assert sub.copy_text is not None and sub.copy_range is not None
     for q in quoted:
