@@ -159,7 +159,7 @@ PAGE3 = "seeds/000_1eaa65c1cfd94755.txt"
 def test_plain_output_marks_removed_and_added_text() -> None:
     report = runner.invoke(app, ["report", "seeds"], env=PLAIN)
     assert report.exit_code == EXIT_OK
-    assert "加油鼓劲的[-正-]{+导+}向激励体系" in report.stdout, "which text went and which came stays readable"
+    assert "加油鼓劲的[-正向-]{+导向+}激励体系" in report.stdout, "which text went and which came stays readable"
     assert "不[-担当不作为-]{+作为不担当+}⚑name" in report.stdout
     assert "加强[-宣传-]{+言论+}引导" in report.stdout
     diff = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33"], env=PLAIN)
