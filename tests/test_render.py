@@ -138,7 +138,7 @@ def test_seed_terminal_marks_edits_on_the_copys_text() -> None:
     assert result.exit_code == EXIT_OK
     out = result.stdout
     assert "精神的根脉和源头，揭示了{+我们+}党历经百年" in out, "001:9 prints 源头，揭示了我们党"
-    assert "加油鼓劲的[-正-]{+导+}向激励体系”，鲜明指出" in out
+    assert "加油鼓劲的[-正向-]{+导向+}激励体系”，鲜明指出" in out
     assert "[-面对疫情防控、抗洪抢险等重大斗争，各地突出" in out
     assert f"reference {PAGE1}:29-29" in out, "a dropped paragraph cites the reference's own lines"
     assert "重大斗争,各地" not in out and "源头,揭示" not in out, "no matching text is shown"
@@ -175,7 +175,7 @@ def test_a_traditional_copy_is_quoted_in_traditional(corpus: dict[str, str]) -> 
     assert {"substituted", "dropped", "truncated"} <= kinds, kinds
     edits = {(e["ref"], e["copy"]): e for f in findings for e in f["edits"]}
     assert ("6", "７") in edits and edits[("6", "７")].get("number"), "the year as each file prints it"
-    assert ("高", "升") in edits
+    assert ("提高", "提升") in edits, "the whole word"
     year = next(f for f in findings if any(e["copy"] == "７" for e in f["edits"]))
     assert "１９９７年" in year["copy"]["text"] and "1996年" in year["ref"]["text"]
     assert "彌補了國(guó)家" in year["copy"]["text"], "Traditional, the pinyin glued on, as 003 prints"
@@ -206,7 +206,7 @@ def test_the_terminal_shows_the_traditional_copy_with_marks(corpus: dict[str, st
     year_line = next(line for line in trad.splitlines() if "１９９７" in line)
     before = year_line[: year_line.index("１９９７")][-6:]
     assert f"{before}１９９[-6-]{{+７+}}⚑number年" in out, "the copy's own text around the mark"
-    assert "水的利用率提[-高-]{+升+}，水費下降" in out, "Traditional 費 and the full-width comma, as printed"
+    assert "水的利用率[-提高-]{+提升+}，水費下降" in out, "Traditional 費 and the full-width comma, as printed"
     assert f"reference {corpus['wire']}:" in out
     assert "\x1b[" not in out
 

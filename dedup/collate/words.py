@@ -96,14 +96,16 @@ def is_slip(edit: TextEdit, ref_text: str, copy_text: str, context: int, story: 
 
 def whole_words(edit: TextEdit, ref_text: str, copy_text: str, context: int) -> TextEdit:
     """``edit`` widened to the whole words it touches on either side (``目前`` -> ``当前``, not ``目`` -> ``当``):
-    a reader sees a changed word. The unchanged characters it takes in are the same on both sides.
+    a reader sees a changed word. The unchanged characters it takes in are the same on both sides. Swapped
+    characters of a name (``县乡`` -> ``乡县``) and changed digits stay as they are: users check those first,
+    character by character.
 
     >>> e = whole_words(TextEdit("replace", "目", "当", 2, copy_at=2), "我们目前形势", "我们当前形势", 4)
     >>> (e.ref, e.copy, e.at, e.copy_at)
     ('目前', '当前', 2, 2)
     """
-    if edit.copy_at < 0:
-        return edit
+    if edit.copy_at < 0 or edit.name or edit.number:
+        return edit  # a swap of a name's characters, or a digit, is already the unit a reader checks
     r0, r1 = edit.at, edit.at + len(edit.ref)
     c0, c1 = edit.copy_at, edit.copy_at + len(edit.copy)
     left = right = 0
