@@ -115,10 +115,14 @@ class CollateConfig:
         heading_chars: a reference paragraph this short, without a sentence end, is a heading.
         short_run: content characters: a lead-in this short is a changed word, not a borrowed paragraph.
         lost_min: content characters missing at an edge before a paragraph counts as truncated.
+        cut_slack: characters a cut may leave at a paragraph's edge (a stray or broken character in place of
+            the lost text, or one the copy shares with the edge, such as a list mark): still a cut.
         foreign_share: share of a paragraph's character pairs found in the other copies below which it is
             none of the story's (a page's unrelated paragraph), when choosing the reference.
         base_candidates: the most complete copies tried as the base of a consensus.
         base_jury: the other copies each candidate base is tried against.
+        word_context: characters either side of an edit segmented into words, to tell a changed word from an
+            OCR slip and to widen a changed word's edit to the whole word (jieba's words are 1-4 characters).
     """
 
     min_score: float = 72.0
@@ -128,9 +132,11 @@ class CollateConfig:
     heading_chars: int = 30
     short_run: int = 10
     lost_min: int = 4
+    cut_slack: int = 2
     foreign_share: float = 0.1
     base_candidates: int = 4
     base_jury: int = 8
+    word_context: int = 4
 
 
 @dataclass(frozen=True, slots=True)

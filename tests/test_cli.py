@@ -30,7 +30,7 @@ def test_normalize_shows_paragraphs_and_notes() -> None:
     assert "stripped 345 pinyin annotations" in result.stdout
     assert "湖北省委召开十二届十次全会" in result.stdout.replace("\n", "").replace(" ", "")
     payload = json.loads(runner.invoke(app, ["normalize", "seeds", "--format", "json"]).stdout)
-    assert payload["schema_version"] == 1
+    assert payload["schema_version"] == 2
     assert payload["documents"][0]["path"] == "seeds/000_1eaa65c1cfd94755.txt"
     first = payload["documents"][0]["paragraphs"][0]
     assert (first["start_line"], first["end_line"]) == (1, 4)
@@ -41,7 +41,7 @@ def test_scan_json_follows_the_contract() -> None:
     result = runner.invoke(app, ["scan", "seeds", "--format", "json"])
     assert result.exit_code == EXIT_OK
     payload = json.loads(result.stdout)
-    assert payload["schema_version"] == 1
+    assert payload["schema_version"] == 2
     assert [i["status"] for i in payload["inputs"]] == ["ok"] * 5
     (group,) = payload["groups"]
     assert group["id"] == "G1" and group["reference"] in {w["id"] for w in group["witnesses"]}
@@ -94,7 +94,7 @@ def test_report_json_carries_findings_per_the_contract() -> None:
         else:
             assert finding["copy"]["path"] == "seeds/001_d368fce8cd43ddb5.txt"
             assert 3 <= finding["copy"]["start_line"] <= finding["copy"]["end_line"] <= 55
-    sub = next(f for f in web["findings"] if any(e["ref"] == "正" and e["copy"] == "导" for e in f["edits"]))
+    sub = next(f for f in web["findings"] if any(e["ref"] == "正向" and e["copy"] == "导向" for e in f["edits"]))
     assert "正向激励" in sub["ref"]["text"] and "导向激励" in sub["copy"]["text"]
     reference = next(w for w in group["witnesses"] if w["id"] == group["reference"])
     assert "reference_reason" in group and reference["findings"] == []
@@ -160,7 +160,7 @@ PAGE3 = "seeds/000_1eaa65c1cfd94755.txt"
 def test_plain_output_marks_removed_and_added_text() -> None:
     report = runner.invoke(app, ["report", "seeds"], env=PLAIN)
     assert report.exit_code == EXIT_OK
-    assert "加油鼓劲的[-正-]{+导+}向激励体系" in report.stdout, "which text went and which came stays readable"
+    assert "加油鼓劲的[-正向-]{+导向+}激励体系" in report.stdout, "which text went and which came stays readable"
     assert "不[-担当不作为-]{+作为不担当+}⚑name" in report.stdout
     assert "加强[-宣传-]{+言论+}引导" in report.stdout
     diff = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33"], env=PLAIN)

@@ -246,3 +246,65 @@ def test_collation_follows_its_settings() -> None:
     assert [f.kind for f in align(ref, copy).findings] == ["truncated"]
     (edit,) = align(ref, copy, config=CollateConfig(lost_min=len(CUT) + 1)).findings
     assert edit.kind == "substituted" and edit.edits[0].ref == CUT, "too short a cut for lost_min: a deletion"
+
+
+def test_with_two_copies_a_missing_paragraph_a_move_or_a_changed_word_has_no_direction() -> None:
+    texts = list(real_paragraphs()[300:306])
+    changed = [texts[0], texts[2], texts[1], texts[3][: len(texts[3]) // 2], texts[5]]  # moved, cut, dropped
+    changed[4] = changed[4][:10] + "当前" + changed[4][12:]
+    two = collate([witness("a", texts), witness("b", changed)], 0).witnesses[1].findings
+    kinds = {f.kind: f.direction for f in two}
+    assert {"dropped", "reordered", "truncated"} <= set(kinds)
+    assert kinds["dropped"] == kinds["reordered"] == "unknown"
+    assert kinds["truncated"] is None, "a cut shows in the copy by itself"
+    three = collate([witness("a", texts), witness("b", changed), witness("c", texts)], 0).witnesses[1].findings
+    assert {f.direction for f in three} == {None}, "a third copy can tell"
+
+
+def test_a_look_alike_slip_is_garbled_and_a_changed_word_is_substituted_whole() -> None:
+    from dedup.lookalike import lookalikes
+
+    texts = list(real_paragraphs()[48:54])
+    slip = next(k for k, t in enumerate(texts) if "已经" in t)
+    reword = next(k for k, t in enumerate(texts) if "发展" in t and k != slip)
+    copy = list(texts)
+    at = copy[slip].index("已经")
+    copy[slip] = copy[slip][:at] + min(lookalikes("已")) + min(lookalikes("经")) + copy[slip][at + 2 :]
+    copy[reword] = copy[reword].replace("发展", "进展", 1)  # one character differs, a whole word changed
+    by_ref = {f.ref: f for f in align(texts, witness("b", copy).paragraphs).findings}
+    assert by_ref[slip].kind == "garbled", "look-alikes in place of a word are an OCR slip, not a changed word"
+    assert by_ref[reword].kind == "substituted"
+    (edit,) = by_ref[reword].edits
+    assert (edit.ref, edit.copy) == ("发展", "进展"), "the edit spans the whole word, not 发 -> 进"
+
+
+def test_of_two_copies_a_preview_cut_with_ellipses_is_not_the_reference() -> None:
+    from dedup.collate.reference import choose_reference
+
+    texts = list(real_paragraphs()[120:126])
+    ellipsis = witness("preview", [t[:40] + "…" for t in texts])  # "…" ends a sentence, but not after a cut
+    best, reason = choose_reference([ellipsis, witness("full", texts)], [1.0, 1.0])
+    assert best == 1, reason
+    dots = witness("preview", [t[:30] + "..." for t in texts])
+    findings = collate([witness("full", texts), dots], 0).witnesses[1].findings
+    assert [(f.kind, f.survives) for f in findings] == [("truncated", "head")] * len(texts), "the tail is lost"
+
+
+def test_a_digest_item_split_off_after_its_list_mark_is_a_split() -> None:
+    one, two, other = real_paragraphs()[130:133]
+    ref = ["△" + one + "△" + two, other]  # two digest items printed as one paragraph
+    copy = witness("b", ["△" + one, "△" + two, other])
+    kinds = [f.kind for f in align(ref, copy.paragraphs).findings]
+    assert kinds == ["split"], "the second item's △ matches the paragraph's first: still a cut head, not a repeat"
+
+
+def test_a_break_two_copies_print_stays_though_most_copies_merged_there() -> None:
+    from dedup.collate.consensus import build_consensus, collate_consensus
+
+    texts = list(real_paragraphs()[140:146])
+    merged = [*texts[:2], texts[2] + texts[3], *texts[4:]]  # merges can only happen at a break: copies share them
+    copies = [witness("w0", texts), witness("w1", texts), *(witness(f"m{k}", merged) for k in range(3))]
+    paragraphs, _ = build_consensus(copies, 0)
+    assert list(paragraphs) == texts
+    kinds = {w.witness: {f.kind for f in w.findings} for w in collate_consensus(copies, 0).witnesses}
+    assert kinds == {"w0": set(), "w1": set(), "m0": {"merged"}, "m1": {"merged"}, "m2": {"merged"}}

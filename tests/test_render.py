@@ -138,7 +138,7 @@ def test_seed_terminal_marks_edits_on_the_copys_text() -> None:
     assert result.exit_code == EXIT_OK
     out = result.stdout
     assert "精神的根脉和源头，揭示了{+我们+}党历经百年" in out, "001:9 prints 源头，揭示了我们党"
-    assert "加油鼓劲的[-正-]{+导+}向激励体系”，鲜明指出" in out
+    assert "加油鼓劲的[-正向-]{+导向+}激励体系”，鲜明指出" in out
     assert "[-面对疫情防控、抗洪抢险等重大斗争，各地突出" in out
     assert f"reference {PAGE1}:29-29" in out, "a dropped paragraph cites the reference's own lines"
     assert "重大斗争,各地" not in out and "源头,揭示" not in out, "no matching text is shown"
@@ -150,7 +150,7 @@ def test_the_python_api_gives_the_quotes() -> None:
     web = next(r.witness for r in group.collation.witnesses if r.witness != group.collation.reference)
     quoted = group.quoted(web)
     assert [q.finding for q in quoted] == list(next(r for r in group.collation.witnesses if r.witness == web).findings)
-    sub = next(q for q in quoted if any(e.edit.ref == "正" and e.edit.copy == "导" for e in q.edits))
+    sub = next(q for q in quoted if any(e.edit.ref == "正向" and e.edit.copy == "导向" for e in q.edits))
     assert sub.quoted_from is not None and sub.quoted_from.path in {PAGE1, "seeds/000_1eaa65c1cfd94755.txt"}
     assert sub.copy_text is not None and sub.copy_range is not None
     for q in quoted:
@@ -175,7 +175,7 @@ def test_a_traditional_copy_is_quoted_in_traditional(corpus: dict[str, str]) -> 
     assert {"substituted", "dropped", "truncated"} <= kinds, kinds
     edits = {(e["ref"], e["copy"]): e for f in findings for e in f["edits"]}
     assert ("6", "７") in edits and edits[("6", "７")].get("number"), "the year as each file prints it"
-    assert ("高", "升") in edits
+    assert ("提高", "提升") in edits, "the whole word"
     year = next(f for f in findings if any(e["copy"] == "７" for e in f["edits"]))
     assert "１９９７年" in year["copy"]["text"] and "1996年" in year["ref"]["text"]
     assert "彌補了國(guó)家" in year["copy"]["text"], "Traditional, the pinyin glued on, as 003 prints"
@@ -206,7 +206,7 @@ def test_the_terminal_shows_the_traditional_copy_with_marks(corpus: dict[str, st
     year_line = next(line for line in trad.splitlines() if "１９９７" in line)
     before = year_line[: year_line.index("１９９７")][-6:]
     assert f"{before}１９９[-6-]{{+７+}}⚑number年" in out, "the copy's own text around the mark"
-    assert "水的利用率提[-高-]{+升+}，水費下降" in out, "Traditional 費 and the full-width comma, as printed"
+    assert "水的利用率[-提高-]{+提升+}，水費下降" in out, "Traditional 費 and the full-width comma, as printed"
     assert f"reference {corpus['wire']}:" in out
     assert "\x1b[" not in out
 
@@ -357,3 +357,19 @@ def test_a_diff_can_be_quoted_through_the_python_api() -> None:
     for q in quoted:
         assert_consistent(q)
         assert q.ref_text is None or q.quoted_from is not None
+
+
+def test_a_two_copy_finding_without_direction_says_so_in_json_and_in_the_terminal(tmp_path: Path) -> None:
+    texts = story(7)
+    (tmp_path / "a.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    moved = [texts[0], texts[2], texts[1], *texts[3:]]
+    (tmp_path / "b.txt").write_text("\n\n".join(moved) + "\n", encoding="utf-8")
+    files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    done = runner.invoke(app, ["diff", *files, "--format", "json"])
+    payload = json.loads(done.stdout)
+    assert payload["schema_version"] == 2
+    (move,) = payload["findings"]
+    assert move["kind"] == "reordered" and move["direction"] == "unknown"
+    table = runner.invoke(app, ["diff", *files], env=PLAIN).stdout
+    assert "reordered  ↔" in table, "the mark follows the kind"
+    assert "↔ direction unknown" in table, "the legend says what the mark means"

@@ -26,7 +26,7 @@ def build_consensus(
     The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
     than half of the copies render it; a reading differs from the base's where more than half of the copies
     agree on the same edit at the same place (a copy without an edit there votes for the base's reading);
-    and two paragraphs of the base are one where most copies that hold both hold them in one paragraph (the
+    and two paragraphs of the base are one where every other copy that holds both holds them in one paragraph (the
     base split it).
 
     Returns:
@@ -37,7 +37,7 @@ def build_consensus(
     voters = len(witnesses)
     paragraphs: list[str] = []
     dropped = changed = rejoined = 0
-    joins = _majority_joins(base_texts, others)
+    joins = _base_only_breaks(base_texts, others)
     order = _majority_order(len(base_texts), others)
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
     previous = -1
@@ -79,7 +79,7 @@ def build_consensus(
     if changed:
         reason += f", {changed} reading(s) taken from the majority"
     if rejoined:
-        reason += f", {rejoined} paragraph(s) the base split joined as the majority prints them"
+        reason += f", {rejoined} paragraph(s) the base split joined as the other copies print them"
     if moved:
         reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
@@ -120,9 +120,15 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
     return order
 
 
-def _majority_joins(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:
-    """Base paragraphs ``i`` that most copies holding both ``i - 1`` and ``i`` print in one paragraph with
-    ``i - 1`` (the base, which prints them apart, votes against)."""
+def _base_only_breaks(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:
+    """Base paragraphs ``i`` that the base alone prints apart from ``i - 1``: every other copy that holds both
+    (two at least) prints them in one paragraph, so the base split them.
+
+    Not a majority vote. A merge can only happen at a paragraph break, so copies that merged independently
+    often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
+    one is common), while two copies splitting a paragraph at the same point by chance is rare: a break that
+    a second copy prints is the story's, however many copies lost it, and those copies are reported
+    ``merged`` against it."""
     joins: set[int] = set()
     for i in range(1, len(base)):
         both = together = 0
@@ -132,7 +138,7 @@ def _majority_joins(base: Sequence[str], others: Sequence[WitnessCollation]) -> 
             if where_prev and where_this:
                 both += 1
                 together += bool(where_prev & where_this)
-        if together * 2 > both + 1:
+        if together == both >= 2:
             joins.add(i)
     return joins
 

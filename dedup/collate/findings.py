@@ -24,6 +24,7 @@ from dedup.collate.edits import NOISE
 from dedup.collate.portions import portions
 from dedup.collate.records import KINDS, CopyParagraph, Edge, Finding, FindingKind, Portion, TextEdit, WitnessCollation
 from dedup.collate.sentences import bigrams, content_text
+from dedup.collate.words import is_slip, whole_words
 from dedup.config import CollateConfig
 from dedup.normalize import is_rare
 
@@ -110,7 +111,7 @@ def _reference_paragraph(
         findings.append(_on(copy, repeats[0], Finding("duplicated", i, text, None, None, occurrences=occurrences)))
         status = "duplicated" if status == "kept" else status
     for piece in pieces:
-        for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary):
+        for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary, config):
             where = (piece.copy_start, piece.copy_end)
             finding = Finding(kind, i, text, None, None, edits, copy_index=piece.copy_index, copy_range=where)
             findings.append(_on(copy, piece, finding))
@@ -165,15 +166,35 @@ def _truncations(
 
 
 def _word_edits(
-    text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: set[str]
+    text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: set[str], config: CollateConfig
 ) -> list[tuple[FindingKind, tuple[TextEdit, ...]]]:
     """A piece's edits that are not layout and not its truncation, as ``substituted`` and ``garbled``
-    (each kind only if it has edits)."""
+    (each kind only if it has edits): noise and OCR slips (:func:`dedup.collate.words.is_slip`) are garbled,
+    and a changed word's edit spans the whole word."""
     word_edits = [e for e in piece.edits if not e.layout and not is_truncation(e, piece, len(text))]
-    noisy = [e for e in word_edits if is_garbled(e, paragraph, piece.copy_start + e.copy_at, vocabulary)]
-    clean = [e for e in word_edits if e not in noisy]
+    context = config.word_context
+    noisy = [
+        e
+        for e in word_edits
+        if is_garbled(e, paragraph, piece.copy_start + e.copy_at, vocabulary)
+        or is_slip(e, text, piece.copy_text, context, vocabulary)
+    ]
+    clean = _widened([e for e in word_edits if e not in noisy], text, piece.copy_text, context)
     kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (("substituted", clean), ("garbled", noisy))
     return [(kind, tuple(edits)) for kind, edits in kinds if edits]
+
+
+def _widened(edits: list[TextEdit], text: str, copy_text: str, context: int) -> list[TextEdit]:
+    """Each changed word's edit widened to whole words (:func:`dedup.collate.words.whole_words`), unless that
+    would make it overlap its neighbour (two changes inside one long word stay two edits)."""
+    wide = [whole_words(e, text, copy_text, context) for e in edits]
+    out = list(wide)
+    for k in range(1, len(wide)):
+        if wide[k].at < wide[k - 1].at + len(wide[k - 1].ref) or wide[k].copy_at < wide[k - 1].copy_at + len(
+            wide[k - 1].copy
+        ):
+            out[k - 1], out[k] = edits[k - 1], edits[k]
+    return out
 
 
 def _copy_paragraph_findings(
@@ -210,10 +231,11 @@ def _reordered(ref: Sequence[str], copy: Sequence[CopyParagraph], primary: Seque
 
 
 def is_truncation(edit: TextEdit, portion: Portion, ref_length: int) -> bool:
-    """Whether ``edit`` is the cut a portion's head or tail loss was read from (not a changed word)."""
-    if portion.head_lost and edit.at == 0 and len(edit.ref) == portion.head_lost:
+    """Whether ``edit`` is the cut a portion's head or tail loss was read from (not a changed word): the loss
+    runs from the edge to the edit's far end (see :func:`dedup.collate.edits.lost_at_edge`)."""
+    if portion.head_lost and edit.at + len(edit.ref) == portion.head_lost:
         return True
-    return bool(portion.tail_lost and edit.at + len(edit.ref) == ref_length and len(edit.ref) == portion.tail_lost)
+    return bool(portion.tail_lost and edit.at == ref_length - portion.tail_lost)
 
 
 def is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary: set[str] | frozenset[str]) -> bool:

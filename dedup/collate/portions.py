@@ -52,8 +52,8 @@ def _sentence_portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config
 def _portion(ref_text: str, i: int, j: int, start: int, end: int, text: str, config: CollateConfig) -> Portion:
     """Copy text ``text`` (``start:end`` of copy paragraph ``j``) as a portion of reference paragraph ``i``."""
     edits = diff(ref_text, text)
-    head = lost_at_edge(edits, ref_text, config.lost_min, at_start=True)
-    tail = lost_at_edge(edits, ref_text, config.lost_min, at_start=False)
+    head = lost_at_edge(edits, ref_text, config.lost_min, config.cut_slack, at_start=True)
+    tail = lost_at_edge(edits, ref_text, config.lost_min, config.cut_slack, at_start=False)
     return Portion(i, j, start, end, text, edits, head, tail)
 
 

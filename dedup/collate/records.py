@@ -37,6 +37,12 @@ KINDS: tuple[FindingKind, ...] = (
 )
 CONSENSUS = "consensus"  # the reference id of a collation against the majority text
 
+Direction = Literal["unknown"]
+# Kinds whose direction two copies cannot tell: a paragraph one has and the other lacks (dropped or added), a
+# move, a changed word. Truncation, duplication and noise show in the damaged copy by itself; merged/split is
+# told against the paragraphs as the reference prints them.
+UNDIRECTED: tuple[FindingKind, ...] = ("dropped", "added", "reordered", "substituted")
+
 Edge = Literal["head", "tail"]
 _NO_OFFSETS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
 
@@ -128,6 +134,9 @@ class Finding:
             paragraphs) whose text the edits were read off.
         copy_range: ... and the stretch of that paragraph's matching text that renders the reference
             paragraph; each edit's ``copy_at`` counts from its start.
+        direction: ``"unknown"`` when the witnesses cannot tell which copy changed (two copies: either may
+            have dropped the paragraph the other has, moved it, or changed the word); ``None`` when the
+            finding is told against a reference the witnesses support.
     """
 
     kind: FindingKind
@@ -142,6 +151,7 @@ class Finding:
     ref_paragraphs: tuple[int, ...] = ()
     copy_index: int | None = None
     copy_range: tuple[int, int] | None = None
+    direction: Direction | None = None
 
     @property
     def lost_range(self) -> tuple[int, int] | None:

@@ -6,13 +6,15 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from dedup.collate.edits import NOISE
 from dedup.collate.findings import align
-from dedup.collate.records import Collation, WitnessCollation, WitnessText
+from dedup.collate.records import UNDIRECTED, Collation, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
 from dedup.normalize import ends_sentence
@@ -23,15 +25,24 @@ _DEFAULT = CollateConfig()
 def collate(
     witnesses: Sequence[WitnessText], reference: int = 0, reason: str = "", config: CollateConfig = _DEFAULT
 ) -> Collation:
-    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``)."""
+    """Collate copies of one story against one of them (``reference``, an index into ``witnesses``).
+
+    With two copies, a paragraph one has and the other lacks, a move or a changed word could have been made
+    in either copy: those findings carry ``direction="unknown"`` (:data:`~dedup.collate.records.UNDIRECTED`)
+    rather than blaming the copy that is not the reference.
+    """
     ref = witnesses[reference]
     ref_texts = [p.text for p in ref.paragraphs]
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
             results.append(WitnessCollation(witness.id, (), (), tuple("kept" for _ in ref_texts)))
-        else:
-            results.append(align(ref_texts, witness.paragraphs, witness.id, config))
+            continue
+        result = align(ref_texts, witness.paragraphs, witness.id, config)
+        if len(witnesses) == 2:
+            undirected = tuple(replace(f, direction="unknown") if f.kind in UNDIRECTED else f for f in result.findings)
+            result = replace(result, findings=undirected)
+        results.append(result)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
 
 
@@ -47,10 +58,15 @@ def repeat_share(witness: WitnessText) -> float:
     return repeats / max(1, len(witness.paragraphs))
 
 
-def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> float:
-    """Share of a copy's paragraphs that show damage of their own, visible without any other copy: cut off
-    mid-sentence (a paragraph of prose that ends without a sentence end), or noise (garbled spans flagged
-    by normalization, replacement characters)."""
+CUT_MARK = re.compile(r"(…|\.\.|。。|．．)$")  # a preview's cut: an ellipsis, which is no sentence end there
+
+
+def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -> tuple[int, int]:
+    """How many of a copy's paragraphs of prose show damage of their own, visible without any other copy, and
+    how many paragraphs of prose it has. Damage is a cut mid-sentence (a paragraph that ends without a sentence
+    end, or in the ellipsis a preview leaves where it cut: ``…`` ends a sentence elsewhere, not as a
+    paragraph's last mark after a cut) or noise (garbled spans flagged by normalization, replacement
+    characters)."""
     damaged = 0
     prose = 0
     for paragraph in witness.paragraphs:
@@ -59,9 +75,15 @@ def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> floa
             continue  # headings and bylines end without a stop
         prose += 1
         text = paragraph.text.rstrip()
-        cut = not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))
+        cut = (not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))) or bool(CUT_MARK.search(text))
         noisy = bool(paragraph.garbled) or bool(NOISE.search(paragraph.text))
         damaged += cut or noisy
+    return damaged, prose
+
+
+def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> float:
+    """Share of a copy's paragraphs of prose that show damage of their own (:func:`damaged_paragraphs`)."""
+    damaged, prose = damaged_paragraphs(witness, config)
     return damaged / max(1, prose)
 
 
@@ -125,6 +147,9 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         step = max(1, len(jury) // config.base_jury)
         chosen = jury[::step][: config.base_jury]
         findings = sum(len(align(reference, witnesses[j].paragraphs, "", config).findings) for j in chosen)
+        # A paragraph the candidate shows damaged by itself (cut, noisy) is one the jury reads as its own
+        # change (an added tail, a changed word): counted once per juror, as it would be reported.
+        findings += len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
         score = (findings, -coverage[k])
         if best_score is None or score < best_score:
             best, best_score = k, score

@@ -1,4 +1,4 @@
-"""The JSON contract (DESIGN.md, ``schema_version: 1``): plain dicts built from records, printed by the CLI.
+"""The JSON contract (DESIGN.md, ``schema_version: 2``): plain dicts built from records, printed by the CLI.
 
 Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
@@ -32,7 +32,7 @@ from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.results import CheckResult, Group, ScanResult, Witness
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: findings may carry ``direction`` (DESIGN.md, "Schema 2 additions"); version 1's fields stay
 
 
 def dumps(payload: dict[str, Any]) -> str:
@@ -257,6 +257,8 @@ def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> di
         out["occurrences"] = [s.to_dict() for s in finding.occurrences]
     if finding.ref_paragraphs:
         out["ref_paragraphs"] = [i + 1 for i in finding.ref_paragraphs]
+    if finding.direction is not None:
+        out["direction"] = finding.direction
     return out
 
 

@@ -219,7 +219,11 @@ def render_strip(console: Console, label: str, strip: Sequence[str], findings: S
         console.print(Text.assemble(" " * len(pad), row))
 
 
+UNKNOWN_DIRECTION = ("↔", "bold yellow")  # after a finding's kind: either copy may have made the change
+
+
 def strip_legend() -> Text:
+    """The strip's letters, the moved-paragraph row, and the mark of a finding whose direction is unknown."""
     legend = Text("strip: ", style="dim")
     shown: set[str] = set()
     for status, (letter, style) in STRIP.items():
@@ -229,7 +233,9 @@ def strip_legend() -> Text:
         legend.append(letter, style=style)
         legend.append(f" {status}  ", style="dim")
     legend.append(MOVED[0], style=MOVED[1])
-    legend.append(" reordered (second row, under a paragraph moved out of the reference order)", style="dim")
+    legend.append(" reordered (second row, under a paragraph moved out of the reference order)  ", style="dim")
+    legend.append(UNKNOWN_DIRECTION[0], style=UNKNOWN_DIRECTION[1])
+    legend.append(" direction unknown (two copies: either one may have made the change)", style="dim")
     return legend
 
 
@@ -364,6 +370,8 @@ def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | N
     """
     head = Text("  ")
     head.append(f"{finding.kind:<11}", style=FINDING_STYLE[finding.kind])
+    if finding.direction == "unknown":
+        head.append(UNKNOWN_DIRECTION[0], style=UNKNOWN_DIRECTION[1])
     if finding.ref is not None:
         head.append(f" ¶{finding.ref + 1}")
     source = quoted.quoted_from if quoted is not None and quoted.ref_from else None
