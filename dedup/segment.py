@@ -1,5 +1,11 @@
 """Segment: a normalized text becomes paragraphs with raw line spans, sentences, and article-boundary hints.
 
+A scraped web page often comes as one line: no paragraph breaks, the headline glued to the body, the site's
+footer glued to the end. Such a line is cut into *sentence units* (:func:`unit_spans`), each a paragraph of its
+own on the same raw line (told apart by its raw character offsets), so that a partial reprint inside it is
+located, a footer is a unit that recurs across pages (boilerplate, not evidence), and collation aligns pieces
+of a sensible size. Two consecutive paragraphs on one raw line are such units: their boundary is layout.
+
 A newspaper page holds several articles, so a paragraph also says what it looks like at an article's edge:
 a headline, a byline (``新华社记者``, ``本报记者 余嘉熙``, ``□青岛日报/观海新闻首席记者``), a dateline that closes
 a wire story (``（新华社北京8月22日电）``), or a page-jump marker. Grouping uses these hints to keep passages
@@ -13,6 +19,15 @@ from collections.abc import Iterator
 
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
+
+FLAT_LINE_CHARS = 400
+"""Content characters from which a line that holds most of its document (``FLAT_SHARE``) is a flattened page:
+real paragraphs over 400 characters exist (seed 001 prints ones of 700), but never as nearly all of a text."""
+FLAT_SHARE = 0.6
+"""Share of a document's content characters that one line must hold to be read as a flattened page."""
+MIN_UNIT_CHARS = 12
+"""Content characters below which a sentence joins its neighbour in one unit (``责任编辑：王静``, ``好！``):
+too short to be matched on its own, it would only make a paragraph of noise for collation."""
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’\"'」』)）]*|$)")
 _BYLINE = re.compile(
@@ -82,7 +97,7 @@ def segment(norm: NormText) -> list[Paragraph]:
     witness that cites the paragraph also cites the marker.
     """
     paragraphs: list[Paragraph] = []
-    spans = list(_paragraph_spans(norm.text))
+    spans = unit_spans(norm.text)
     markers_at = _assign_markers(norm.markers, spans)
     garbled = list(norm.garbled)
     for index, (start, end) in enumerate(spans):
@@ -115,6 +130,53 @@ def segment(norm: NormText) -> list[Paragraph]:
             )
         )
     return paragraphs
+
+
+def unit_spans(text: str) -> list[tuple[int, int]]:
+    """Where the paragraphs of a normalized text are: its lines, a flattened page's line cut into sentences.
+
+    A line is a flattened page when it holds ``FLAT_SHARE`` of the text's content and ``FLAT_LINE_CHARS`` or
+    more (see the module docstring); it is cut after each sentence end, a sentence shorter than
+    ``MIN_UNIT_CHARS`` joining the one before (or, first on the line, the one after).
+
+    >>> unit_spans("甲乙。\\n丙")
+    [(0, 3), (4, 5)]
+    >>> line = "标题据新华社北京电" + "今天的会议讨论了很多重要的问题。" * 30 + "责任编辑：王静"
+    >>> spans = unit_spans(line)
+    >>> len(spans), spans[0], line[slice(*spans[-1])][-9:]
+    (30, (0, 25), '题。责任编辑：王静')
+    """
+    spans = list(_paragraph_spans(text))
+    sizes = [_content(text[s:e]) for s, e in spans]
+    total = sum(sizes)
+    out: list[tuple[int, int]] = []
+    for (start, end), size in zip(spans, sizes, strict=True):
+        if size >= FLAT_LINE_CHARS and size >= FLAT_SHARE * total:
+            out.extend(_sentence_units(text, start, end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _content(text: str) -> int:
+    return sum(1 for ch in text if ch.isalnum())
+
+
+def _sentence_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """One line's sentences as units, short ones joined to a neighbour (see :func:`unit_spans`)."""
+    units: list[list[int]] = []
+    for m in _SENTENCE.finditer(text, start, end):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        if s >= e:
+            continue
+        short = _content(text[s:e]) < MIN_UNIT_CHARS
+        if units and (short or _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS):
+            units[-1][1] = e
+        else:
+            units.append([s, e])
+    return [(s, e) for s, e in units] or [(start, end)]
 
 
 def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
