@@ -1,6 +1,8 @@
-"""The JSON contract (DESIGN.md, ``schema_version: 1``): plain dicts built from records, printed by the CLI.
+"""The JSON contract (DESIGN.md, ``schema_version: 2``): plain dicts built from records, printed by the CLI.
 
-Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
+Fields named in DESIGN.md are never renamed; new ones may be added. Schema 2 adds ``start_char``/``end_char``
+(raw character offsets, 0-based, end exclusive) to every segment, paragraph and finding span beside its
+lines, since a flattened web page is one line. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
 
 Findings quote the documents' own text (:class:`~dedup.collate.quoting.QuotedFinding`) wherever the command has it:
@@ -28,7 +30,7 @@ from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.results import CheckResult, Group, ScanResult, Witness
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def dumps(payload: dict[str, Any]) -> str:
@@ -74,6 +76,8 @@ def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
         "index": paragraph.index,
         "start_line": paragraph.start_line,
         "end_line": paragraph.end_line,
+        "start_char": paragraph.raw_start,
+        "end_char": paragraph.raw_end,
         "text": paragraph.text,
         "hints": sorted(paragraph.hints),
         "markers": [marker_to_dict(m) for m in paragraph.markers],

@@ -91,7 +91,7 @@ def cases() -> dict[str, dict[str, Any]]:
         },
         "groups": [["b1.txt", "b2.txt"], ["c1.txt", "c2.txt"]],
         "findings": {},
-        "known_failure": "the shared footer (two sentences on every page) chains the two pairs into one group",
+        "known_failure": None,
     }
 
     pd = _paras(d)
