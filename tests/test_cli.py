@@ -30,7 +30,7 @@ def test_normalize_shows_paragraphs_and_notes() -> None:
     assert "stripped 345 pinyin annotations" in result.stdout
     assert "湖北省委召开十二届十次全会" in result.stdout.replace("\n", "").replace(" ", "")
     payload = json.loads(runner.invoke(app, ["normalize", "seeds", "--format", "json"]).stdout)
-    assert payload["schema_version"] == 1
+    assert payload["schema_version"] == 2
     assert payload["documents"][0]["path"] == "seeds/000_1eaa65c1cfd94755.txt"
     first = payload["documents"][0]["paragraphs"][0]
     assert (first["start_line"], first["end_line"]) == (1, 4)
@@ -41,7 +41,7 @@ def test_scan_json_follows_the_contract() -> None:
     result = runner.invoke(app, ["scan", "seeds", "--format", "json"])
     assert result.exit_code == EXIT_OK
     payload = json.loads(result.stdout)
-    assert payload["schema_version"] == 1
+    assert payload["schema_version"] == 2
     assert [i["status"] for i in payload["inputs"]] == ["ok"] * 5
     (group,) = payload["groups"]
     assert group["id"] == "G1" and group["reference"] in {w["id"] for w in group["witnesses"]}

@@ -240,7 +240,10 @@ class QuotedFinding:
         known = [s for s in spans if s is not None]
         if len({s.path for s in known}) != 1:
             return None
-        return Span(known[0].path, min(s.start_line for s in known), max(s.end_line for s in known))
+        starts = [s.start_char for s in known if s.start_char is not None]
+        ends = [s.end_char for s in known if s.end_char is not None]
+        chars = (min(starts), max(ends)) if len(starts) == len(ends) == len(known) else (None, None)
+        return Span(known[0].path, min(s.start_line for s in known), max(s.end_line for s in known), *chars)
 
 
 def unquoted(finding: Finding) -> QuotedFinding:

@@ -34,14 +34,13 @@ def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[Co
     out: list[CopyParagraph] = []
     for p in document.paragraphs[first : last + 1]:
         quote = document.quote(p)
+        where = (document.path, p.start_line, p.end_line)
         if quote and len(p.origin) == len(p.text):
             shown, starts, ends = printed(document.raw, p.raw_start, p.raw_end, p.origin)
             if shown == quote:
-                out.append(
-                    CopyParagraph(document.path, p.start_line, p.end_line, p.text, quote, p.garbled, starts, ends)
-                )
+                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end))
                 continue
-        out.append(CopyParagraph(document.path, p.start_line, p.end_line, p.text, quote, p.garbled))
+        out.append(CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end))
     return out
 
 
