@@ -15,14 +15,16 @@ inside one article.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
-FLAT_LINE_CHARS = 400
+FLAT_LINE_CHARS = 200
 """Content characters from which a line that holds most of its document (``FLAT_SHARE``) is a flattened page:
-real paragraphs over 400 characters exist (seed 001 prints ones of 700), but never as nearly all of a text."""
+the length above which matching cuts a paragraph into windows anyway (``FingerprintConfig.max_unit_chars``).
+Real paragraphs of 700 characters exist (seed 001), but not as nearly all of a text; a short article scraped
+onto one line with its site footer is a flattened page too."""
 FLAT_SHARE = 0.6
 """Share of a document's content characters that one line must hold to be read as a flattened page."""
 MIN_UNIT_CHARS = 12
@@ -137,7 +139,7 @@ def unit_spans(text: str) -> list[tuple[int, int]]:
 
     A line is a flattened page when it holds ``FLAT_SHARE`` of the text's content and ``FLAT_LINE_CHARS`` or
     more (see the module docstring); it is cut after each sentence end, a sentence shorter than
-    ``MIN_UNIT_CHARS`` joining the one before (or, first on the line, the one after).
+    ``MIN_UNIT_CHARS`` runs on into the next one (or, last on the line, joins the one before).
 
     >>> unit_spans("甲乙。\\n丙")
     [(0, 3), (4, 5)]
@@ -158,6 +160,17 @@ def unit_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def continues_line(paragraphs: Sequence[Paragraph], k: int) -> bool:
+    """Whether paragraph ``k`` goes on the raw line of the one before: a sentence unit of a flattened page
+    (see :func:`unit_spans`), whose boundary is layout, not a paragraph break the page printed."""
+    return 0 < k < len(paragraphs) and paragraphs[k].start_line == paragraphs[k - 1].end_line
+
+
+SENTENCES_PER_PARAGRAPH = 3
+"""About how many sentence units of a flattened page stand for one printed paragraph: news paragraphs hold
+two to four sentences. Grouping counts an unmatched stretch of a flat line in paragraphs with it."""
+
+
 def _content(text: str) -> int:
     return sum(1 for ch in text if ch.isalnum())
 
@@ -171,11 +184,13 @@ def _sentence_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             s += 1
         if s >= e:
             continue
-        short = _content(text[s:e]) < MIN_UNIT_CHARS
-        if units and (short or _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS):
+        if units and _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS:
             units[-1][1] = e
         else:
             units.append([s, e])
+    if len(units) > 1 and _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS:
+        tail = units.pop()
+        units[-1][1] = tail[1]
     return [(s, e) for s, e in units] or [(start, end)]
 
 
