@@ -84,3 +84,27 @@ def test_seed_segments_cite_characters_of_their_own_lines(name: str) -> None:
         assert s.start_char is not None and s.end_char is not None
         assert line_starts[s.start_line - 1] <= s.start_char < s.end_char
         assert s.end_char <= (line_starts[s.end_line] if s.end_line < len(line_starts) else len(raw))
+
+
+def test_a_footer_shared_by_pages_of_different_stories_links_none_of_them(tmp_path: Path) -> None:
+    """Three reprint pairs, every page one line with one site's footer (glued on the line, or on the next):
+    three groups, and no witness takes the footer in."""
+    paths = []
+    for n in range(3):
+        wire = _article(n + 20)
+        (tmp_path / f"wire{n}.txt").write_text("\n\n".join(wire) + "\n", encoding="utf-8")
+        for k, glue in enumerate(("", "\n")):
+            name = tmp_path / f"flat{n}{k}.txt"
+            name.write_text("".join(wire[k:]) + glue + FOOTER + "\n", encoding="utf-8")
+            paths.append(name)
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    groups = sorted(sorted(Path(s.path).name[4] for w in g.witnesses for s in w.segments) for g in result.groups)
+    assert groups == [["0", "0", "0"], ["1", "1", "1"], ["2", "2", "2"]]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        footer_at = text.index(FOOTER[:10])
+        for g in result.groups:
+            for w in g.witnesses:
+                for s in w.segments:
+                    if s.path == str(path):
+                        assert s.end_char is not None and s.end_char <= footer_at + 1

@@ -73,8 +73,8 @@ def cases() -> dict[str, dict[str, Any]]:
         "files": {"page.txt": _page(pa), "web.txt": _flat(pa, FOOTER)},
         "groups": [["page.txt", "web.txt"]],
         "findings": {"web.txt": [], "page.txt": []},
-        "known_failure": "dedup reads the line as one paragraph: it reports the headline glued to the body as "
-        "merged and the footer glued to the last paragraph as garbled (layout and boilerplate, not findings)",
+        "known_failure": "grouped right, but collation reads the flat page's sentence units as paragraphs: split, "
+        "merged and duplicated where the line only lost its breaks (a unit boundary on one raw line is layout)",
     }
 
     pb, pc = _paras(b), _paras(c)
