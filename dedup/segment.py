@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
@@ -164,6 +166,59 @@ def continues_line(paragraphs: Sequence[Paragraph], k: int) -> bool:
     """Whether paragraph ``k`` goes on the raw line of the one before: a sentence unit of a flattened page
     (see :func:`unit_spans`), whose boundary is layout, not a paragraph break the page printed."""
     return 0 < k < len(paragraphs) and paragraphs[k].start_line == paragraphs[k - 1].end_line
+
+
+def join_line_units(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
+    """Consecutive sentence units of one flattened line joined back into one paragraph each.
+
+    Grouping needs the units (a footer is one, a reprint inside the line is located by them); collation
+    compares paragraphs, and a boundary the page never printed is no paragraph break: aligned unit by unit,
+    a flat copy reads as every reference paragraph split. Collation therefore reads each run of units a
+    witness holds as the one paragraph the line prints there.
+
+    >>> from dedup.normalize import normalize
+    >>> from dedup.records import Document
+    >>> line = "标题据新华社北京电" + "今天的会议讨论了很多重要的问题。" * 30
+    >>> units = segment(normalize(Document("a.txt", line, "utf-8")))
+    >>> joined = join_line_units(units)
+    >>> len(units) > 1, len(joined), joined[0].text == "".join(u.text for u in units), joined[0].raw_end
+    (True, 1, True, 489)
+    """
+    out: list[Paragraph] = []
+    run: list[Paragraph] = []
+    for k, p in enumerate(paragraphs):
+        if run and not continues_line(paragraphs, k):
+            out.append(_joined(run))
+            run = []
+        run.append(p)
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[Paragraph]) -> Paragraph:
+    if len(run) == 1:
+        return run[0]
+    first, last = run[0], run[-1]
+    garbled: list[tuple[int, int]] = []
+    at = 0
+    for p in run:
+        garbled.extend((s + at, e + at) for s, e in p.garbled)
+        at += len(p.text)
+    mapped = all(len(p.origin) == len(p.text) and len(p.text) for p in run)
+    return Paragraph(
+        index=first.index,
+        text="".join(p.text for p in run),
+        start_line=first.start_line,
+        end_line=last.end_line,
+        raw_start=first.raw_start,
+        raw_end=last.raw_end,
+        sentences=tuple(s for p in run for s in p.sentences),
+        markers=tuple(m for p in run for m in p.markers),
+        hints=first.hints | frozenset(h for p in run for h in p.hints if h != "headline"),
+        garbled=tuple(garbled),
+        origin=np.concatenate([p.origin for p in run]) if mapped else np.zeros(0, dtype=np.int32),
+    )
 
 
 SENTENCES_PER_PARAGRAPH = 3

@@ -100,31 +100,24 @@ def _unit_texts(paragraph: Paragraph, content: int, config: FingerprintConfig) -
 def _line_windows(
     paragraphs: Sequence[Paragraph], glued: list[bool], lengths: IntArray, k: int, config: FingerprintConfig
 ) -> list[str]:
-    """The units of sentence unit ``k`` of a flattened line: itself, it and the units after it on the line up
-    to ``window_chars`` content characters, and it and the units before it likewise (the windows of a long
-    paragraph, each kept by the unit it starts or ends at). Its own text is what makes a family of
-    near-identical sentences across pages (a footer's sentences); the windows are what finds it in a copy
-    that prints it inside a paragraph.
+    """The units of sentence unit ``k`` of a flattened line: itself, and it with the units after it on the
+    line up to ``window_chars`` content characters (the windows of a long paragraph, each kept by the unit it
+    starts at).
 
     A sentence is too short to be a candidate of the paragraph it was cut from (a 40-character sentence of a
     200-character paragraph has a Jaccard near 0.2, which LSH tuned for 0.3 mostly misses); a window of
-    about the reference paragraph's size is. Both directions, so that the first and the last sentence of a
-    reprint inside the line each have a window that lies inside the reprint. A site footer at the line's
-    end is a window of its own, the same on every page that prints it, so it makes a family of boilerplate.
+    about the reference paragraph's size is. Its own text is what makes a family of near-identical sentences
+    across pages (a footer's sentences). Forward only: a window running back from a site footer into the
+    story's last sentence would match the story and take the footer into its copy; running forward, the
+    story's last sentence takes the footer's text along, and the footer stays a unit of its own.
     """
     total, end = 0, k
     while end < len(paragraphs) and (end == k or glued[end]) and total < config.window_chars:
         total += int(lengths[end])
         end += 1
-    back, start = 0, k + 1
-    while start > 0 and (start == k + 1 or glued[start]) and back < config.window_chars:
-        start -= 1
-        back += int(lengths[start])
     windows = [(k, k + 1)] if int(lengths[k]) >= config.min_unit_chars else []
     if total >= config.min_unit_chars:
         windows.append((k, end))
-    if back >= config.min_unit_chars:
-        windows.append((start, k + 1))
     return ["".join(p.text for p in paragraphs[a:b]) for a, b in dict.fromkeys(windows)]
 
 
