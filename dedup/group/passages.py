@@ -78,7 +78,9 @@ def _continues_run(
     questions about the run (is it only headings, who it is matched with) arise only at an article start.
     """
     prev = run[-1]
-    if gap(paragraphs, prev, k) > config.max_gap or any(ends_article(paragraphs[i]) for i in range(prev, k)):
+    # a gap is never more than the paragraphs in it, so the common case (few between) skips counting it
+    far = k - prev - 1 > config.max_gap and gap(paragraphs, prev, k) > config.max_gap
+    if far or any(ends_article(paragraphs[i]) for i in range(prev, k)):
         return False
     shared = bool(matched[prev] & matched[k])
     # Different partners across a headline (in the gap, or the paragraph itself): the next article.
