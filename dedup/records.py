@@ -3,7 +3,7 @@
 ``load`` yields :class:`Document` or :class:`Skipped`; ``normalize`` turns a document into
 :class:`dedup.normalize.NormText`; ``segment`` yields :class:`Paragraph`; grouping yields :class:`Group` of
 :class:`Witness` made of :class:`Span`. Every record that cites text cites the copy's own file and its
-1-based, inclusive raw lines.
+1-based, inclusive raw lines, and where it has them the raw character offsets.
 """
 
 from __future__ import annotations
@@ -97,14 +97,30 @@ class JumpMarker:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A stretch of one file: 1-based inclusive raw lines."""
+    """A stretch of one file: 1-based inclusive raw lines, and where known the raw characters.
+
+    Lines alone say nothing about a flattened web page, whose whole article (and site footer) is line 1:
+    ``start_char``/``end_char`` (0-based, end exclusive, in the decoded raw text) place the stretch inside
+    its lines (JSON schema 2). They are ``None`` where a caller has no offsets; the JSON then omits them.
+
+    >>> Span("a.txt", 1, 1, 0, 120).to_dict()
+    {'path': 'a.txt', 'start_line': 1, 'end_line': 1, 'start_char': 0, 'end_char': 120}
+    >>> Span("a.txt", 3, 5).to_dict()
+    {'path': 'a.txt', 'start_line': 3, 'end_line': 5}
+    """
 
     path: str
     start_line: int
     end_line: int
+    start_char: int | None = None
+    end_char: int | None = None
 
     def to_dict(self) -> dict[str, str | int]:
-        return {"path": self.path, "start_line": self.start_line, "end_line": self.end_line}
+        out: dict[str, str | int] = {"path": self.path, "start_line": self.start_line, "end_line": self.end_line}
+        if self.start_char is not None and self.end_char is not None:
+            out["start_char"] = self.start_char
+            out["end_char"] = self.end_char
+        return out
 
     def __str__(self) -> str:
         return f"{self.path}:{self.start_line}-{self.end_line}"

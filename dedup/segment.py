@@ -1,5 +1,11 @@
 """Segment: a normalized text becomes paragraphs with raw line spans, sentences, and article-boundary hints.
 
+A scraped web page often comes as one line: no paragraph breaks, the headline glued to the body, the site's
+footer glued to the end. Such a line is cut into *sentence units* (:func:`unit_spans`), each a paragraph of its
+own on the same raw line (told apart by its raw character offsets), so that a partial reprint inside it is
+located, a footer is a unit that recurs across pages (boilerplate, not evidence), and collation aligns pieces
+of a sensible size. Two consecutive paragraphs on one raw line are such units: their boundary is layout.
+
 A newspaper page holds several articles, so a paragraph also says what it looks like at an article's edge:
 a headline, a byline (``新华社记者``, ``本报记者 余嘉熙``, ``□青岛日报/观海新闻首席记者``), a dateline that closes
 a wire story (``（新华社北京8月22日电）``), or a page-jump marker. Grouping uses these hints to keep passages
@@ -10,10 +16,23 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+
+import numpy as np
 
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
+
+FLAT_LINE_CHARS = 200
+"""Content characters from which a line that holds most of its document (``FLAT_SHARE``) is a flattened page:
+the length above which matching cuts a paragraph into windows anyway (``FingerprintConfig.max_unit_chars``).
+Real paragraphs of 700 characters exist (seed 001), but not as nearly all of a text; a short article scraped
+onto one line with its site footer is a flattened page too."""
+FLAT_SHARE = 0.6
+"""Share of a document's content characters that one line must hold to be read as a flattened page."""
+MIN_UNIT_CHARS = 12
+"""Content characters below which a sentence joins its neighbour in one unit (``责任编辑：王静``, ``好！``):
+too short to be matched on its own, it would only make a paragraph of noise for collation."""
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’\"'」』)）]*|$)")
 _BYLINE = re.compile(
@@ -83,7 +102,7 @@ def segment(norm: NormText) -> list[Paragraph]:
     witness that cites the paragraph also cites the marker.
     """
     paragraphs: list[Paragraph] = []
-    spans = list(_paragraph_spans(norm.text))
+    spans = unit_spans(norm.text)
     markers_at = _assign_markers(norm.markers, spans)
     garbled = list(norm.garbled)
     garbled_ends = [e for _, e in garbled]
@@ -117,6 +136,119 @@ def segment(norm: NormText) -> list[Paragraph]:
             )
         )
     return paragraphs
+
+
+def unit_spans(text: str) -> list[tuple[int, int]]:
+    """Where the paragraphs of a normalized text are: its lines, a flattened page's line cut into sentences.
+
+    A line is a flattened page when it holds ``FLAT_SHARE`` of the text's content and ``FLAT_LINE_CHARS`` or
+    more (see the module docstring); it is cut after each sentence end, a sentence shorter than
+    ``MIN_UNIT_CHARS`` runs on into the next one (or, last on the line, joins the one before).
+
+    >>> unit_spans("甲乙。\\n丙")
+    [(0, 3), (4, 5)]
+    >>> line = "标题据新华社北京电" + "今天的会议讨论了很多重要的问题。" * 30 + "责任编辑：王静"
+    >>> spans = unit_spans(line)
+    >>> len(spans), spans[0], line[slice(*spans[-1])][-9:]
+    (30, (0, 25), '题。责任编辑：王静')
+    """
+    spans = list(_paragraph_spans(text))
+    sizes = [_content(text[s:e]) for s, e in spans]
+    total = sum(sizes)
+    out: list[tuple[int, int]] = []
+    for (start, end), size in zip(spans, sizes, strict=True):
+        if size >= FLAT_LINE_CHARS and size >= FLAT_SHARE * total:
+            out.extend(_sentence_units(text, start, end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def continues_line(paragraphs: Sequence[Paragraph], k: int) -> bool:
+    """Whether paragraph ``k`` goes on the raw line of the one before: a sentence unit of a flattened page
+    (see :func:`unit_spans`), whose boundary is layout, not a paragraph break the page printed."""
+    return 0 < k < len(paragraphs) and paragraphs[k].start_line == paragraphs[k - 1].end_line
+
+
+def join_line_units(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
+    """Consecutive sentence units of one flattened line joined back into one paragraph each.
+
+    Grouping needs the units (a footer is one, a reprint inside the line is located by them); collation
+    compares paragraphs, and a boundary the page never printed is no paragraph break: aligned unit by unit,
+    a flat copy reads as every reference paragraph split. Collation therefore reads each run of units a
+    witness holds as the one paragraph the line prints there.
+
+    >>> from dedup.normalize import normalize
+    >>> from dedup.records import Document
+    >>> line = "标题据新华社北京电" + "今天的会议讨论了很多重要的问题。" * 30
+    >>> units = segment(normalize(Document("a.txt", line, "utf-8")))
+    >>> joined = join_line_units(units)
+    >>> len(units) > 1, len(joined), joined[0].text == "".join(u.text for u in units), joined[0].raw_end
+    (True, 1, True, 489)
+    """
+    out: list[Paragraph] = []
+    run: list[Paragraph] = []
+    for k, p in enumerate(paragraphs):
+        if run and not continues_line(paragraphs, k):
+            out.append(_joined(run))
+            run = []
+        run.append(p)
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[Paragraph]) -> Paragraph:
+    if len(run) == 1:
+        return run[0]
+    first, last = run[0], run[-1]
+    garbled: list[tuple[int, int]] = []
+    at = 0
+    for p in run:
+        garbled.extend((s + at, e + at) for s, e in p.garbled)
+        at += len(p.text)
+    mapped = all(len(p.origin) == len(p.text) and len(p.text) for p in run)
+    return Paragraph(
+        index=first.index,
+        text="".join(p.text for p in run),
+        start_line=first.start_line,
+        end_line=last.end_line,
+        raw_start=first.raw_start,
+        raw_end=last.raw_end,
+        sentences=tuple(s for p in run for s in p.sentences),
+        markers=tuple(m for p in run for m in p.markers),
+        hints=first.hints | frozenset(h for p in run for h in p.hints if h != "headline"),
+        garbled=tuple(garbled),
+        origin=np.concatenate([p.origin for p in run]) if mapped else np.zeros(0, dtype=np.int32),
+    )
+
+
+SENTENCES_PER_PARAGRAPH = 3
+"""About how many sentence units of a flattened page stand for one printed paragraph: news paragraphs hold
+two to four sentences. Grouping counts an unmatched stretch of a flat line in paragraphs with it."""
+
+
+def _content(text: str) -> int:
+    return sum(1 for ch in text if ch.isalnum())
+
+
+def _sentence_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """One line's sentences as units, short ones joined to a neighbour (see :func:`unit_spans`)."""
+    units: list[list[int]] = []
+    for m in _SENTENCE.finditer(text, start, end):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        if s >= e:
+            continue
+        if units and _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS:
+            units[-1][1] = e
+        else:
+            units.append([s, e])
+    if len(units) > 1 and _content(text[units[-1][0] : units[-1][1]]) < MIN_UNIT_CHARS:
+        tail = units.pop()
+        units[-1][1] = tail[1]
+    return [(s, e) for s, e in units] or [(start, end)]
 
 
 def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:

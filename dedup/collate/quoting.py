@@ -1,7 +1,7 @@
 """Quoting: findings told in the documents' own text, not in the matching text they were measured on.
 
 Collation compares normalized text (Simplified, ASCII digits and punctuation, pinyin and markup stripped);
-a report quotes each document as it is printed (DESIGN.md: normalize for matching, never for display).
+a report quotes each document as it is printed (normalize for matching, never for display).
 Normalization keeps, for every matching character, the raw character it comes from
 (:mod:`dedup.normalize.textmap`), and segmentation hands each paragraph its slice of that map; so every span a
 finding names (the copy's text, the reference paragraph, a lost part, an edit) is *projected* onto the
@@ -240,7 +240,10 @@ class QuotedFinding:
         known = [s for s in spans if s is not None]
         if len({s.path for s in known}) != 1:
             return None
-        return Span(known[0].path, min(s.start_line for s in known), max(s.end_line for s in known))
+        starts = [s.start_char for s in known if s.start_char is not None]
+        ends = [s.end_char for s in known if s.end_char is not None]
+        chars = (min(starts), max(ends)) if len(starts) == len(ends) == len(known) else (None, None)
+        return Span(known[0].path, min(s.start_line for s in known), max(s.end_line for s in known), *chars)
 
 
 def unquoted(finding: Finding) -> QuotedFinding:

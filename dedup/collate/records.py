@@ -60,6 +60,8 @@ class CopyParagraph:
         starts, ends: where each character of ``text`` stands in ``quote``, projected from normalization's
             offset map (see :func:`dedup.collate.quoting.printed`); empty when ``quote`` is. Not compared:
             they follow from the rest, and alignments are cached by paragraph.
+        start_char, end_char: its raw character offsets (0-based, end exclusive), where known: a flattened
+            page's sentence units share one line.
     """
 
     path: str
@@ -70,10 +72,12 @@ class CopyParagraph:
     garbled: tuple[tuple[int, int], ...] = ()
     starts: npt.NDArray[np.int32] = field(default_factory=lambda: _NO_OFFSETS, compare=False, repr=False)
     ends: npt.NDArray[np.int32] = field(default_factory=lambda: _NO_OFFSETS, compare=False, repr=False)
+    start_char: int | None = None
+    end_char: int | None = None
 
     @property
     def span(self) -> Span:
-        return Span(self.path, self.start_line, self.end_line)
+        return Span(self.path, self.start_line, self.end_line, self.start_char, self.end_char)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dedup.collate.records import CONSENSUS, Collation, CopyParagraph, GroupRepo
 from dedup.collate.sentences import content_text
 from dedup.config import Config
 from dedup.records import Document
+from dedup.segment import join_line_units
 
 if TYPE_CHECKING:
     from dedup.group.grouping import Group, Witness
@@ -32,16 +33,15 @@ def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[Co
     if document.slim:
         raise ValueError(f"{document.path}: scanned slim, without paragraph text; collate reporting.whole() of it")
     out: list[CopyParagraph] = []
-    for p in document.paragraphs[first : last + 1]:
+    for p in join_line_units(document.paragraphs[first : last + 1]):
         quote = document.quote(p)
+        where = (document.path, p.start_line, p.end_line)
         if quote and len(p.origin) == len(p.text):
             shown, starts, ends = printed(document.raw, p.raw_start, p.raw_end, p.origin)
             if shown == quote:
-                out.append(
-                    CopyParagraph(document.path, p.start_line, p.end_line, p.text, quote, p.garbled, starts, ends)
-                )
+                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end))
                 continue
-        out.append(CopyParagraph(document.path, p.start_line, p.end_line, p.text, quote, p.garbled))
+        out.append(CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end))
     return out
 
 

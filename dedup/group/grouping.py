@@ -68,7 +68,9 @@ def group(
     """
     corpus = Corpus(documents, units)
     a, b = paragraph_matches(matches, corpus)
-    same = (a, b) if near is None else paragraph_matches(matches[near], corpus)
+    own = _own_text(corpus)
+    family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
+    same = paragraph_matches(matches[family if near is None else near & family], corpus)
     headings = Headings(documents)
     not_evidence = boilerplate(
         *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
@@ -147,3 +149,22 @@ def _jump_half(p: Passage, documents: Sequence[GroupedDocument]) -> bool:
     """The passage is one half of a story cut by a page jump: it starts at ``上接`` or ends at ``下转``."""
     paragraphs = documents[p.doc].paragraphs
     return "continued_from" in paragraphs[p.first].hints or "continued_on" in paragraphs[p.last].hints
+
+
+def _own_text(corpus: Corpus) -> npt.NDArray[np.bool_]:
+    """Whether each unit is sketched from no more than its own paragraph: not a window that runs on into
+    the sentence units after or before it on a flattened line (:mod:`dedup.match.candidates`). Only those
+    make families of near-identical paragraphs, since a window holding a story's last sentence and the
+    site footer glued after it is near both, and would make one family of the footer and the story.
+
+    Told by size, which needs no text (a slim scan keeps none): a window holds more shingles than its
+    paragraph has raw characters; a paragraph's own text, or a window inside a long paragraph, never does.
+    """
+    raw = np.fromiter(
+        (p.raw_end - p.raw_start for d in corpus.documents for p in d.paragraphs),
+        dtype=np.int64,
+        count=corpus.paragraph_count,
+    )
+    flat = corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph
+    own: npt.NDArray[np.bool_] = corpus.units.sizes() <= raw[flat]
+    return own

@@ -19,6 +19,7 @@ from dedup.config import GroupConfig
 from dedup.group.headings import Headings, is_heading_like
 from dedup.records import Paragraph
 from dedup.results import Passage
+from dedup.segment import SENTENCES_PER_PARAGRAPH, continues_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,18 @@ def starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
     return "headline" in p.hints and k + 1 < len(paragraphs) and "byline" in paragraphs[k + 1].hints
 
 
+def gap(paragraphs: Sequence[Paragraph], prev: int, k: int) -> float:
+    """The unmatched paragraphs between ``prev`` and ``k``, in printed paragraphs: a sentence unit of a
+    flattened line counts ``1 / SENTENCES_PER_PARAGRAPH``, so that a damaged stretch of a one-line page is
+    tolerated as far as the same stretch printed in paragraphs.
+
+    >>> line = [Paragraph(i, "句。", 1, 1, 3 * i, 3 * i + 2) for i in range(5)]
+    >>> gap(line, 0, 4)
+    1.0
+    """
+    return sum(1 / SENTENCES_PER_PARAGRAPH if continues_line(paragraphs, i) else 1.0 for i in range(prev + 1, k))
+
+
 def _continues_run(
     run: list[int],
     k: int,
@@ -65,7 +78,9 @@ def _continues_run(
     questions about the run (is it only headings, who it is matched with) arise only at an article start.
     """
     prev = run[-1]
-    if k - prev - 1 > config.max_gap or any(ends_article(paragraphs[i]) for i in range(prev, k)):
+    # a gap is never more than the paragraphs in it, so the common case (few between) skips counting it
+    far = k - prev - 1 > config.max_gap and gap(paragraphs, prev, k) > config.max_gap
+    if far or any(ends_article(paragraphs[i]) for i in range(prev, k)):
         return False
     shared = bool(matched[prev] & matched[k])
     # Different partners across a headline (in the gap, or the paragraph itself): the next article.

@@ -120,6 +120,8 @@ def make_group(gid: str, chains: list[list[Passage]], family: dict[Key, int], co
                 corpus.documents[p.doc].path,
                 corpus.paragraph((p.doc, p.first)).start_line,
                 corpus.paragraph((p.doc, p.last)).end_line,
+                corpus.paragraph((p.doc, p.first)).raw_start,
+                corpus.paragraph((p.doc, p.last)).raw_end,
             )
             for p in chain
         )

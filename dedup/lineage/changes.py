@@ -1,7 +1,7 @@
 """From a report's group (the JSON payload of ``dedup report --format json``) to lineage's input record.
 
 Lineage reads the report's contract, not collation's records: those are being restructured, the JSON is fixed
-by DESIGN.md, and a group saved as JSON can be analysed again later.
+by the JSON contract, and a group saved as JSON can be analysed again later.
 
 Every finding becomes one or more :class:`~dedup.lineage.tree.Change` signatures, weighted by how unlikely two
 copies are to make that change independently (roughly ``-log`` of the chance, so weights add up like bits of

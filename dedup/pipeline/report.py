@@ -222,7 +222,8 @@ def read_witness(
     if not chosen:
         raise ValueError(f"{spec}: no paragraph in that line range")
     paragraphs = copy_paragraphs(document, chosen[0].index, chosen[-1].index)
-    span = Span(item.path, paragraphs[0].start_line, paragraphs[-1].end_line)
+    first, last = paragraphs[0], paragraphs[-1]
+    span = Span(item.path, first.start_line, last.end_line, first.start_char, last.end_char)
     return WitnessText(witness_id or spec, (span,), tuple(paragraphs))
 
 

@@ -1,6 +1,8 @@
-"""The JSON contract (DESIGN.md, ``schema_version: 2``): plain dicts built from records, printed by the CLI.
+"""The JSON contract (README, "JSON output"; ``schema_version: 2``): plain dicts built from records, printed by the CLI.
 
-Fields named in DESIGN.md are never renamed; new ones may be added. Text is written with
+Fields the README names are never renamed; new ones may be added. Schema 2 adds ``start_char``/``end_char``
+(raw character offsets, 0-based, end exclusive) to every segment, paragraph and finding span beside its
+lines, since a flattened web page is one line. Text is written with
 ``ensure_ascii=False`` so Chinese stays readable.
 
 Findings quote the documents' own text (:class:`~dedup.collate.quoting.QuotedFinding`) wherever the command has it:
@@ -32,7 +34,7 @@ from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.results import CheckResult, Group, ScanResult, Witness
 
-SCHEMA_VERSION = 2  # 2: findings may carry ``direction`` (DESIGN.md, "Schema 2 additions"); version 1's fields stay
+SCHEMA_VERSION = 2  # 2: spans carry start_char/end_char, findings may carry ``direction``; version 1's fields stay
 
 
 def dumps(payload: dict[str, Any]) -> str:
@@ -120,6 +122,8 @@ def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
         "index": paragraph.index,
         "start_line": paragraph.start_line,
         "end_line": paragraph.end_line,
+        "start_char": paragraph.raw_start,
+        "end_char": paragraph.raw_end,
         "text": paragraph.text,
         "hints": sorted(paragraph.hints),
         "markers": [marker_to_dict(m) for m in paragraph.markers],
@@ -182,7 +186,7 @@ def group_to_dict(group: Group) -> dict[str, Any]:
 
 
 def scan_payload(result: ScanResult, stdin: StdinInput | None = None) -> dict[str, Any]:
-    """What ``dedup scan --format json`` prints: the DESIGN.md contract (findings omitted in a scan)."""
+    """What ``dedup scan --format json`` prints: the JSON contract (findings omitted in a scan)."""
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "config": result.config.to_dict(),
@@ -237,7 +241,7 @@ def _ref_to_dict(finding: Finding, quoted: QuotedFinding | None) -> dict[str, An
 
 
 def finding_to_dict(finding: Finding, quoted: QuotedFinding | None = None) -> dict[str, Any]:
-    """A finding as DESIGN.md has it: ``ref`` null for added, ``copy`` null for dropped.
+    """A finding as the contract has it: ``ref`` null for added, ``copy`` null for dropped.
 
     With ``quoted`` (:meth:`~dedup.collate.records.GroupReport.quoted`) every text is the documents' own; without
     it (a caller that has only the finding), the matching text.
@@ -360,7 +364,7 @@ def diff_lines(
 
 
 def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[str, Any]:
-    """What ``dedup check --format json``: the DESIGN.md contract, each witness with its ``source``."""
+    """What ``dedup check --format json``: the JSON contract, each witness with its ``source``."""
     payload = scan_payload(result.scan, stdin)
     quotes = CollatedScan.of(result.scan, result.collations)
     for group, data in zip(result.scan.groups, payload["groups"], strict=True):
