@@ -21,7 +21,7 @@ import charset_normalizer
 
 from dedup.records import Document, InputRecord, Skipped
 
-Format = Literal["text", "markdown", "html", "jsonl"]
+Format = Literal["text", "markdown", "html", "jsonl", "parquet"]
 
 #: Extensions read when walking a directory. A file named explicitly is read whatever its extension.
 FORMATS: dict[str, Format] = {
@@ -33,6 +33,7 @@ FORMATS: dict[str, Format] = {
     ".htm": "html",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".parquet": "parquet",  # read by dedup.ingest.parquet, a row per document like a JSONL line
 }
 
 STDIN = "-"
@@ -344,9 +345,9 @@ def _select(given: str, file: str, fragment: str) -> Document | Skipped:
     Paths are unique within a file (:func:`_jsonl_line`), so the choice is never ambiguous.
     """
     path = Path(file)
-    if format_of(path) != "jsonl":
+    if format_of(path) not in ("jsonl", "parquet"):
         return Skipped(given, f"{file} is not a JSONL file: FILE#ID names a document of a .jsonl file")
-    for item in _load_file(file, path, "jsonl"):
+    for item in _load_file(file, path, format_of(path)):
         if item.path == given:
             return item
     return Skipped(
@@ -386,6 +387,11 @@ def _display(given: str, root: Path, full: Path) -> str:
 
 
 def _load_file(shown: str, path: Path, fmt: Format) -> Iterator[Document | Skipped]:
+    if fmt == "parquet":
+        from dedup.ingest.parquet import load_parquet
+
+        yield from load_parquet(shown, path)
+        return
     try:
         if fmt == "jsonl":
             encoding = _streamable_jsonl(path)
@@ -454,7 +460,7 @@ def _load_bytes(shown: str, data: bytes, fmt: Format) -> Iterator[Document | Ski
     if not text.strip():
         yield Skipped(shown, "no text (only whitespace)")
         return
-    yield Document(shown, text, encoding, fmt)
+    yield Document(shown, text, encoding, "text" if fmt == "parquet" else fmt)  # Parquet never comes as bytes
 
 
 def _load_jsonl(shown: str, text: str, encoding: str) -> Iterator[Document | Skipped]:
