@@ -46,6 +46,7 @@ def scan(
     columns: Columns | None = None,
     keep_text: bool = False,
     slim: bool | None = None,
+    measure: bool = False,
 ) -> ScanResult:
     """:func:`dedup.pipeline.scan.scan` on Spark: the same inputs, documents and groups.
 
@@ -56,6 +57,8 @@ def scan(
         conf: Spark settings (``--spark-conf KEY=VALUE``) over :data:`~dedup.engines.spark.session.DEFAULTS`.
         columns: the id and text columns of Parquet inputs.
         keep_text, slim: as :func:`dedup.pipeline.scan.scan`'s.
+        measure: count the size of each stage's data into ``stats`` (units, shingles, band entries, candidate
+            pairs), at the cost of a few more jobs: what ``benchmarks/bench_spark.py`` and docs/scale.md use.
 
     Raises:
         SparkUnavailableError: pyspark or Java is missing (the message says what to install).
@@ -70,7 +73,13 @@ def scan(
 
 
 def _scan(
-    spark: SparkSession, paths: list[str], config: Config, columns: Columns, keep_text: bool, slim: bool
+    spark: SparkSession,
+    paths: list[str],
+    config: Config,
+    columns: Columns,
+    keep_text: bool,
+    slim: bool,
+    measure: bool = False,
 ) -> tuple[ScanResult, RDD[tuple[int, DocSketch]]]:
     """The scan, and the documents as an RDD by corpus number (what :func:`report` collates from)."""
     sc = spark.sparkContext
@@ -90,7 +99,7 @@ def _scan(
     stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    found = matches(docs, config, config.candidates.max_bucket).persist()
+    found = matches(docs, config, config.candidates.max_bucket, stats if measure else None).persist()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
     groups = _groups(spark, docs, found, config)

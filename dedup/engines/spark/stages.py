@@ -156,12 +156,15 @@ Match = tuple[UnitId, UnitId, bool]
 """A verified match: its two units and whether they are near-identical."""
 
 
-def matches(docs: RDD[tuple[int, DocSketch]], config: Config, max_bucket: int) -> RDD[Match]:
+def matches(
+    docs: RDD[tuple[int, DocSketch]], config: Config, max_bucket: int, stats: dict[str, float] | None = None
+) -> RDD[Match]:
     """Band, then verify: the accepted unit pairs of the corpus, each once (``docs``: by document number).
 
     Buckets are shuffled by ``(band, key)``; a bucket over ``max_bucket`` gives a star, so no task enumerates
     more than ``max_bucket²/2`` pairs of one bucket. Verification joins each pair with its two units' shingle
-    sets (two shuffles by unit) and scores it on an executor.
+    sets (two shuffles by unit) and scores it on an executor. With ``stats``, the sizes of the stages' data
+    are counted into it (units, shingles, band entries, candidate pairs).
     """
     candidates = (
         docs.flatMap(lambda row: band_entries(row[0], row[1]))
@@ -169,6 +172,12 @@ def matches(docs: RDD[tuple[int, DocSketch]], config: Config, max_bucket: int) -
         .flatMap(lambda bucket: bucket_pairs(bucket[1], max_bucket))
         .distinct()
     )
+    if stats is not None:  # the sizes docs/scale.md extrapolates from: one more job, asked for by the benchmark
+        candidates = candidates.persist()
+        stats["units"] = docs.map(lambda row: int(row[1].paragraph.size)).sum()
+        stats["shingles"] = docs.map(lambda row: int(row[1].sets.size)).sum()
+        stats["band_entries"] = docs.map(lambda row: int(row[1].keys.size)).sum()
+        stats["candidates"] = candidates.count()
     sets = docs.flatMap(lambda row: (((row[0], u), row[1].set_of(u)) for u in range(row[1].paragraph.size)))
     first = candidates.join(sets).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
     both = first.join(sets)
