@@ -70,9 +70,11 @@ def same_scan(paths: list[str], config: Config | None = None) -> ScanResult:
 
 
 def test_without_pyspark_the_engine_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed: ``import pyspark`` fails
     with pytest.raises(SparkUnavailableError, match=r"pip install 'dedup\[spark\]'"):
         require_pyspark()
+    with pytest.raises(SparkUnavailableError, match="Java 17"):
+        engine.scan([SEEDS], master=MASTER)
 
 
 def test_large_star_small_star_labels_components_as_union_find_does(spark: Any) -> None:
