@@ -66,9 +66,8 @@ def scan(
     """
     config = config or Config()
     spark = session(master, conf)
-    result, _ = _scan(
-        spark, list(paths), config, columns or Columns(), keep_text, not keep_text if slim is None else slim
-    )
+    slim = not keep_text if slim is None else slim
+    result, _ = _scan(spark, list(paths), config, columns or Columns(), keep_text, slim, measure)
     return result
 
 
