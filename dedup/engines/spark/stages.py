@@ -106,11 +106,15 @@ def _sketch_batch(
         yield place, InputRecord(outcome.path, "ok", encoding=outcome.encoding), sketch
 
 
-def band_entries(doc: int, sketch: DocSketch) -> Iterator[tuple[tuple[int, int], UnitId]]:
-    """``((band, key), unit)`` for every unit and band of one document: what banding shuffles by key."""
-    for u, row in enumerate(sketch.keys.tolist()):
+_BAND_SCHEMA = "band int, key long, doc long, unit int"
+
+
+def band_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, int]]:
+    """``(band, key, document, unit)`` for every unit and band of one document, the key as a signed 64-bit
+    value (its bits unchanged) so that the JVM shuffles it as a long: what banding groups by ``(band, key)``."""
+    for u, row in enumerate(sketch.keys.view(np.int64).tolist()):
         for band, key in enumerate(row):
-            yield (band, key), (doc, u)
+            yield band, key, doc, u
 
 
 def bucket_pairs(members: Iterable[UnitId], max_bucket: int) -> Iterator[tuple[UnitId, UnitId]]:
@@ -161,17 +165,25 @@ def matches(
 ) -> RDD[Match]:
     """Band, then verify: the accepted unit pairs of the corpus, each once (``docs``: by document number).
 
-    Buckets are shuffled by ``(band, key)``; a bucket over ``max_bucket`` gives a star, so no task enumerates
+    Band entries are a DataFrame grouped by ``(band, key)`` in the JVM (pickled Python tuples cost several
+    times more to shuffle and group); a bucket over ``max_bucket`` gives a star, so no task enumerates
     more than ``max_bucket²/2`` pairs of one bucket. Verification joins each pair with its two units' shingle
     sets (two shuffles by unit) and scores it on an executor. With ``stats``, the sizes of the stages' data
     are counted into it (units, shingles, band entries, candidate pairs).
     """
-    candidates = (
-        docs.flatMap(lambda row: band_entries(row[0], row[1]))
-        .groupByKey()
-        .flatMap(lambda bucket: bucket_pairs(bucket[1], max_bucket))
-        .distinct()
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
+    spark = SparkSession.builder.getOrCreate()
+    entries = spark.createDataFrame(docs.flatMap(lambda row: band_rows(row[0], row[1])), _BAND_SCHEMA)
+    buckets = (  # grouped in the JVM: most band keys are one unit's, and those never come back to Python
+        entries.groupBy("band", "key")
+        .agg(F.collect_list(F.struct("doc", "unit")).alias("members"))
+        .where(F.size("members") > 1)
     )
+    candidates = buckets.rdd.flatMap(
+        lambda bucket: bucket_pairs([(int(m[0]), int(m[1])) for m in bucket[2]], max_bucket)
+    ).distinct()
     if stats is not None:  # the sizes docs/scale.md extrapolates from: one more job, asked for by the benchmark
         candidates = candidates.persist()
         stats["units"] = docs.map(lambda row: int(row[1].paragraph.size)).sum()
