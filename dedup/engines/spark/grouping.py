@@ -161,7 +161,8 @@ def group_component(component: Component, config: GroupConfig) -> list[tuple[tup
     """The component's groups (:func:`dedup.group.grouping.group`'s last steps), each with the corpus place
     ``(document, first paragraph)`` of its first passage; ids are numbered later, across the corpus.
 
-    Over 80 lines? No: it is the tail of :func:`~dedup.group.grouping.group`, step for step.
+    It repeats :func:`~dedup.group.grouping.group`'s tail step for step, because ``group`` builds its
+    :class:`~dedup.group.headings.Headings` from the documents it is given, which here are one component's.
     """
     part = _localize(component, config)
     passages, where, corpus, a, b = part.passages, part.where, part.corpus, part.a, part.b
