@@ -24,7 +24,7 @@ from dedup.ingest.jsonl import repeated_id_note as repeated_id_note
 from dedup.ingest.walk import Seen, dir_key, file_key, missing_reason, walk
 from dedup.records import Document, InputRecord, Skipped
 
-Format = Literal["text", "markdown", "html", "jsonl"]
+Format = Literal["text", "markdown", "html", "jsonl", "parquet"]
 
 #: Extensions read when walking a directory. A file named explicitly is read whatever its extension.
 FORMATS: dict[str, Format] = {
@@ -36,6 +36,7 @@ FORMATS: dict[str, Format] = {
     ".htm": "html",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".parquet": "parquet",  # read by dedup.ingest.parquet, a row per document like a JSONL line
 }
 
 STDIN = "-"
@@ -380,13 +381,13 @@ def _select(given: str, file: str, fragment: str, seen: Seen) -> Document | Skip
     ambiguous. A document already read (its whole file, or the same ``FILE#ID``) is noted, not read again.
     """
     path = Path(file)
-    if format_of(path) != "jsonl":
+    if format_of(path) not in ("jsonl", "parquet"):
         return Skipped(given, f"{file} is not a JSONL file: FILE#ID names a document of a .jsonl file")
     key = file_key(path)
     earlier = seen.earlier(key) or seen.claim(f"{key}#{fragment}", given)
     if earlier is not None:
         return Skipped(given, f"already read as part of {earlier} (given twice): read once")
-    for item in _load_file(file, path, "jsonl"):
+    for item in _load_file(file, path, format_of(path)):
         if item.path == given:
             return item
     return Skipped(
@@ -412,6 +413,11 @@ def _load_once(shown: str, path: Path, seen: Seen) -> Iterator[Document | Skippe
 
 
 def _load_file(shown: str, path: Path, fmt: Format) -> Iterator[Document | Skipped]:
+    if fmt == "parquet":
+        from dedup.ingest.parquet import load_parquet
+
+        yield from load_parquet(shown, path)
+        return
     try:
         if fmt == "jsonl":
             encoding = _streamable_jsonl(path)
@@ -480,7 +486,7 @@ def _load_bytes(shown: str, data: bytes, fmt: Format) -> Iterator[Document | Ski
     if not text.strip():
         yield Skipped(shown, "no text (only whitespace)")
         return
-    yield Document(shown, text, encoding, fmt)
+    yield Document(shown, text, encoding, "text" if fmt == "parquet" else fmt)  # Parquet never comes as bytes
 
 
 def _load_jsonl(shown: str, text: str, encoding: str) -> Iterator[Document | Skipped]:

@@ -1,0 +1,235 @@
+"""Grouping one connected component of documents on an executor, with the embedded engine's functions.
+
+Matched documents fall into components (documents linked by any verified match); every decision of
+:func:`dedup.group.grouping.group` looks only inside one such component, except two that read the whole corpus,
+which the driver never gathers but Spark aggregates:
+
+- heading statistics (:class:`dedup.group.headings.Headings`: in how many documents a heading line is printed):
+  a count per heading digest (:class:`ComponentHeadings` answers ``repeated`` and ``shared`` exactly from that
+  count and the component's own documents);
+- front-page teasers (:func:`dedup.group.stitch.bare_heads`): a teaser's page may lie in another component, or
+  in none; its heads are found per document and shuffled by headline digest to the components that print it.
+
+:func:`group_component` runs :func:`dedup.group.grouping.group`'s steps over the component's documents, calling
+the same pure functions (boilerplate, passages of each document, links, components, ``join_pieces``,
+``component_group``), with the documents numbered in corpus order so that every order-dependent choice falls
+the same way. A component's groups come back with the corpus position of their first passage, which is the
+order the embedded engine numbers groups in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import GroupConfig
+from dedup.engines.spark.stages import DocSketch, UnitId
+from dedup.group.boilerplate import boilerplate
+from dedup.group.components import UnionFind, components
+from dedup.group.corpus import Corpus, GroupedDocument, paragraph_matches
+from dedup.group.grouping import _jump_half, _passages
+from dedup.group.headings import Headings
+from dedup.group.links import join_pieces, linked, links
+from dedup.group.stitch import bare_heads
+from dedup.group.stories import component_group
+from dedup.match.candidates import Units
+from dedup.results import Group, Passage, Witness
+
+
+class ComponentHeadings(Headings):
+    """:class:`~dedup.group.headings.Headings` over one component's documents, with the corpus-wide count of
+    documents that print each heading (``counts``, from a Spark aggregation) standing in for the corpus.
+
+    ``repeated`` and ``shared`` ask ``others - partners`` and ``others & partners``, where ``others`` are the
+    corpus's documents printing the line and ``partners`` lie in this component: both follow exactly from the
+    count and the component's own documents.
+    """
+
+    def __init__(self, documents: Sequence[GroupedDocument], counts: dict[int, int]) -> None:
+        super().__init__(documents)
+        self.counts = counts
+
+    def _split(self, doc: int, k: int, partners: set[int]) -> tuple[set[int], int]:
+        """``(others & partners, len(others - partners))`` for line ``k`` of ``doc``."""
+        digest = self.documents[doc].digests[k]
+        if not digest:
+            return set(), 0
+        here = self.docs_of.get(digest, set())
+        inside = (here & partners) - {doc}
+        others = self.counts.get(digest, 0) - (doc in here)
+        return inside, others - len(inside)
+
+    def repeated(self, doc: int, k: int, partners: set[int]) -> bool:
+        return self._split(doc, k, partners)[1] >= 2
+
+    def shared(self, doc: int, k: int, partners: set[int]) -> bool:
+        inside, outside = self._split(doc, k, partners)
+        return bool(inside) and outside < 2
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One component's share of the corpus, as an executor receives it.
+
+    Attributes:
+        docs: its documents (and any teaser pages it may need), by corpus number.
+        matches: its verified unit matches (units as ``(document, unit)``) and whether each is near-identical.
+        counts: for each heading digest its documents print, in how many documents of the corpus it is a
+            heading (bylines aside).
+        bare: front-page teasers by headline digest (corpus numbers), for the digests its documents print.
+    """
+
+    docs: dict[int, DocSketch]
+    matches: list[tuple[UnitId, UnitId, bool]]
+    counts: dict[int, int]
+    bare: dict[int, list[Passage]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    """A component renumbered from 0 in corpus order, with its grouping up to the passages."""
+
+    numbers: list[int]
+    documents: list[DocSketch]
+    corpus: Corpus
+    passages: list[Passage]
+    where: npt.NDArray[np.int64]
+    a: npt.NDArray[np.int64]
+    b: npt.NDArray[np.int64]
+
+
+def _localize(component: Component, config: GroupConfig) -> _Local:
+    """Number the component's documents and units from 0, and run grouping up to the passages."""
+    numbers = sorted(component.docs)
+    local = {n: i for i, n in enumerate(numbers)}
+    sketches = [component.docs[n] for n in numbers]
+    documents = [s.document for s in sketches]
+    unit_starts = np.zeros(len(sketches) + 1, dtype=np.int64)
+    np.cumsum([s.paragraph.size for s in sketches], out=unit_starts[1:])
+    set_starts = np.concatenate([[0], np.cumsum([s.sets.size for s in sketches])]).astype(np.int64)
+    units = Units(
+        np.repeat(np.arange(len(sketches), dtype=np.int64), np.diff(unit_starts)),
+        np.concatenate([s.paragraph for s in sketches] or [np.zeros(0, np.int64)]).astype(np.int64),
+        np.concatenate([s.sets for s in sketches] or [np.zeros(0, np.uint32)]).astype(np.uint32),
+        np.concatenate([s.offsets[:-1] + set_starts[i] for i, s in enumerate(sketches)] + [set_starts[-1:]]).astype(
+            np.int64
+        ),
+    )
+    pairs = np.array(
+        [[unit_starts[local[a[0]]] + a[1], unit_starts[local[b[0]]] + b[1]] for a, b, _ in component.matches],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    near = np.array([n for _, _, n in component.matches], dtype=np.bool_)
+    corpus = Corpus(documents, units)
+    a, b = paragraph_matches(pairs, corpus)
+    same = paragraph_matches(pairs[near], corpus)
+    headings = ComponentHeadings(documents, component.counts)
+    not_evidence = boilerplate(
+        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
+    )
+    is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    is_boilerplate[not_evidence] = True
+    evidence = ~(is_boilerplate[a] | is_boilerplate[b])
+    a, b = a[evidence], b[evidence]
+    passages, where = _passages(a, b, not_evidence, headings, corpus, config)
+    return _Local(numbers, sketches, corpus, passages, where, a, b)
+
+
+def teasers(component: Component, config: GroupConfig) -> list[tuple[int, Passage]]:
+    """The front-page teasers of the component's documents (:func:`dedup.group.stitch.bare_heads`, given
+    where its passages lie), by headline digest, in corpus numbers."""
+    part = _localize(component, config)
+    found = bare_heads(part.corpus.documents, config, part.where, part.corpus)
+    return [(digest, _global(p, part.numbers)) for digest, heads in found.items() for p in heads]
+
+
+def lone_teasers(doc: int, sketch: DocSketch, config: GroupConfig) -> list[tuple[int, Passage]]:
+    """The teasers of a document in no component: :func:`~dedup.group.stitch.bare_heads` with nothing placed."""
+    corpus = Corpus(
+        [sketch.document], Units(*(np.zeros(0, np.int64),) * 2, np.zeros(0, np.uint32), np.zeros(1, np.int64))
+    )
+    where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
+    found = bare_heads([sketch.document], config, where, corpus)
+    return [(digest, Passage(doc, p.first, p.last)) for digest, heads in found.items() for p in heads]
+
+
+def group_component(component: Component, config: GroupConfig) -> list[tuple[tuple[int, int], Group]]:
+    """The component's groups (:func:`dedup.group.grouping.group`'s last steps), each with the corpus place
+    ``(document, first paragraph)`` of its first passage; ids are numbered later, across the corpus.
+
+    It repeats :func:`~dedup.group.grouping.group`'s tail step for step, because ``group`` builds its
+    :class:`~dedup.group.headings.Headings` from the documents it is given, which here are one component's.
+    """
+    part = _localize(component, config)
+    passages, where, corpus, a, b = part.passages, part.where, part.corpus, part.a, part.b
+    documents = corpus.documents
+    jumped = np.fromiter((_jump_half(p, documents) for p in passages), dtype=np.bool_, count=len(passages))
+    found = links(a, b, where, passages, corpus)
+    chosen = linked(found, jumped, config)
+    uf = UnionFind.from_labels(components(len(passages), found.low[chosen], found.high[chosen]))
+    join_pieces(passages, found.low.tolist(), found.high.tolist(), uf, 2 * config.max_gap + 2)
+    root = np.fromiter((uf.find(i) for i in range(len(passages))), dtype=np.int64, count=len(passages))
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(root.tolist()):
+        members[r].append(i)
+    within = root[where[a]] == root[where[b]]
+    family_of = components(corpus.paragraph_count, a[within], b[within])
+    group_of = np.append(root, -1)[where]
+    local = {n: i for i, n in enumerate(part.numbers)}
+    bare: dict[int, list[Passage]] = {
+        digest: [Passage(local[p.doc], p.first, p.last) for p in heads if p.doc in local]
+        for digest, heads in component.bare.items()
+    }
+    out: list[tuple[tuple[int, int], Group]] = []
+    for indexes in sorted(members.values(), key=min):
+        first = passages[indexes[0]]
+        made = component_group(
+            "G",
+            [passages[i] for i in indexes],
+            int(root[indexes[0]]),
+            family_of,
+            group_of,
+            documents,
+            bare,
+            corpus,
+            config,
+        )
+        if made is not None:
+            out.append(((part.numbers[first.doc], first.first), _globalized(made, part.numbers)))
+    return out
+
+
+def _global(p: Passage, numbers: list[int]) -> Passage:
+    return Passage(numbers[p.doc], p.first, p.last)
+
+
+def _globalized(group: Group, numbers: list[int]) -> Group:
+    """A group with its passages numbered by corpus document."""
+    witnesses = tuple(replace(w, passages=tuple(_global(p, numbers) for p in w.passages)) for w in group.witnesses)
+    return replace(group, witnesses=witnesses)
+
+
+def renamed(group: Group, gid: str) -> Group:
+    """The group as ``gid``, its witnesses ``gid.W1``…: ids as :func:`~dedup.group.stories.make_group` gives."""
+    witnesses: list[Witness] = []
+    reference = group.reference
+    for i, w in enumerate(group.witnesses):
+        new = f"{gid}.W{i + 1}"
+        if w.id == group.reference:
+            reference = new
+        witnesses.append(replace(w, id=new))
+    return Group(gid, tuple(witnesses), reference)
+
+
+def heading_digests(doc: DocSketch) -> Iterable[tuple[int, bool]]:
+    """Each distinct heading digest of a document, and whether it counts toward the corpus statistics (a
+    line other than a byline prints it, as :class:`~dedup.group.headings.Headings` counts)."""
+    counted: dict[int, bool] = {}
+    for p, digest in zip(doc.document.paragraphs, doc.document.digests, strict=True):
+        if digest:
+            counted[digest] = counted.get(digest, False) or "byline" not in p.hints
+    return counted.items()

@@ -1,0 +1,237 @@
+"""The Spark engine gives the embedded engine's inputs, groups and findings (issue 14).
+
+One SparkSession for the module, on ``local[2]`` with few shuffle partitions and a small Python worker memory
+(aggregations spill past 256 MB rather than hold a bucket or a component in memory). Every comparison is of the
+JSON contract's dicts, which must be equal as lists (ids and order included), stronger than equal after sorting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyspark")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from dedup.collate.records import Report  # noqa: E402
+from dedup.config import CandidateConfig, Config  # noqa: E402
+from dedup.engines import spark as engine  # noqa: E402
+from dedup.engines.spark.session import SparkUnavailableError, require_pyspark  # noqa: E402
+from dedup.group.components import components  # noqa: E402
+from dedup.pipeline.report import report as embedded_report  # noqa: E402
+from dedup.pipeline.scan import scan as embedded_scan  # noqa: E402
+from dedup.render.json import group_to_dict, report_group_to_dict  # noqa: E402
+from dedup.results import ScanResult  # noqa: E402
+
+from .corpora import page, real_paragraphs, story  # noqa: E402
+
+SEEDS = str(Path(__file__).parent.parent / "seeds")
+MASTER = "local[2]"
+CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "1g",
+    "spark.python.worker.memory": "256m",
+}
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = engine.session(MASTER, CONF)
+    yield session
+    session.stop()
+
+
+def groups(result: ScanResult) -> list[dict[str, Any]]:
+    return [group_to_dict(g) for g in result.groups]
+
+
+def inputs(result: ScanResult) -> list[dict[str, str]]:
+    return [r.to_dict() for r in result.inputs]
+
+
+def same_scan(paths: list[str], config: Config | None = None) -> ScanResult:
+    """Scan with both engines, assert they agree on inputs, documents and groups; the Spark result."""
+    expected = embedded_scan(paths, config)
+    got = engine.scan(paths, config, MASTER, CONF)
+    assert inputs(got) == inputs(expected)
+    assert [d.path for d in got.documents] == [d.path for d in expected.documents]
+    assert groups(got) == groups(expected)
+    return got
+
+
+def test_without_pyspark_the_engine_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed: ``import pyspark`` fails
+    with pytest.raises(SparkUnavailableError, match=r"pip install 'dedup\[spark\]'"):
+        require_pyspark()
+    with pytest.raises(SparkUnavailableError, match="Java 17"):
+        engine.scan([SEEDS], master=MASTER)
+
+
+def test_large_star_small_star_labels_components_as_union_find_does(spark: Any) -> None:
+    from dedup.engines.spark.components import connected_components
+
+    rng = np.random.default_rng(3)
+    n = 300
+    a, b = rng.integers(0, n, 260), rng.integers(0, n, 260)
+    a = np.concatenate([a, np.arange(100, 160)])  # one long path: the most rounds
+    b = np.concatenate([b, np.arange(101, 161)])
+    frame = spark.createDataFrame([(int(x), int(y)) for x, y in zip(a, b, strict=True)], "src long, dst long")
+    got = {int(r[0]): int(r[1]) for r in connected_components(frame).collect()}
+    labels = components(n, a, b)
+    apart = a != b  # a self-loop is no edge
+    nodes = {int(x) for x in np.concatenate([a[apart], b[apart]])}
+    assert got == {x: int(labels[x]) for x in nodes}
+
+
+@pytest.fixture(scope="module")
+def seeds_folder(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The seeds, with files a folder walk must account for (hidden, unsupported, empty), and a missing path."""
+    folder = tmp_path_factory.mktemp("seeds") / "in"
+    shutil.copytree(SEEDS, folder)
+    (folder / ".hidden.txt").write_text("x", encoding="utf-8")
+    (folder / "notes.bin").write_bytes(b"\x00\x01")
+    (folder / "empty.txt").write_text("   ", encoding="utf-8")
+    return [str(folder), str(folder.parent / "missing.txt")]
+
+
+@pytest.fixture(scope="module")
+def seeds_report(spark: Any, seeds_folder: list[str]) -> Report:
+    return engine.report(seeds_folder, None, MASTER, CONF)
+
+
+def same_report(got: Report, paths: list[str]) -> None:
+    """The Spark report agrees with the embedded one: inputs, documents, groups, and every finding."""
+    expected = embedded_report(paths)
+    assert inputs(got.scan) == inputs(expected.scan)
+    assert [d.path for d in got.scan.documents] == [d.path for d in expected.scan.documents]
+    assert groups(got.scan) == groups(expected.scan)
+    assert [report_group_to_dict(g) for g in got.groups] == [report_group_to_dict(g) for g in expected.groups]
+
+
+def test_seeds_give_the_same_inputs_groups_and_findings(seeds_report: Report, seeds_folder: list[str]) -> None:
+    assert seeds_report.groups, "the seeds hold a reprinted story"
+    skipped = {Path(r.path).name: r.reason for r in seeds_report.scan.inputs if r.status == "skipped"}
+    assert set(skipped) == {".hidden.txt", "notes.bin", "empty.txt", "missing.txt"}
+    same_report(seeds_report, seeds_folder)
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 generated web articles (30% reprints) as one JSONL file, with a bad line added."""
+    from benchmarks.make_corpus import main as make_corpus
+
+    folder = tmp_path_factory.mktemp("articles")
+    make_corpus([str(folder), "--articles-only", "2000"])
+    path = folder / "articles.jsonl"
+    with path.open("a", encoding="utf-8") as out:
+        out.write('{"id": "broken", "text": \n')  # malformed JSON: skipped with its reason by both engines
+        out.write('{"id": "blank", "text": "   "}\n')
+    return path
+
+
+def to_parquet(jsonl: Path, out: Path) -> Path:
+    """The JSONL file's documents as a Parquet file (ids and texts), a null text row and an empty one added."""
+    ids: list[str | None] = []
+    texts: list[str | None] = []
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        ids.append(str(record["id"]))
+        texts.append(record["text"])
+    ids += ["nulltext", "empty"]
+    texts += [None, ""]
+    path = out / "articles.parquet"
+    pq.write_table(pa.table({"id": ids, "text": texts}), path, row_group_size=500)
+    return path
+
+
+def test_a_generated_corpus_as_jsonl_and_as_parquet_gives_the_same_groups(spark: Any, articles: Path) -> None:
+    from_jsonl = same_scan([str(articles)])
+    assert len(from_jsonl.groups) > 50
+    skipped = {r.path: r.reason for r in from_jsonl.inputs if r.status == "skipped"}
+    assert any(p.endswith("#blank") for p in skipped) and len(skipped) >= 2
+
+    parquet = to_parquet(articles, articles.parent)
+    from_parquet = same_scan([str(parquet)])
+    rename = str(parquet), str(articles)
+    assert json.dumps(groups(from_parquet)).replace(*rename) == json.dumps(groups(from_jsonl))
+    bad = {r.path.rpartition("#")[2]: r.reason for r in from_parquet.inputs if r.status == "skipped"}
+    assert set(bad) >= {"nulltext", "empty", "blank"}
+    assert "null" in (bad["nulltext"] or "")
+
+
+def test_a_story_corpus_with_page_jumps_gives_the_same_groups_and_findings(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from benchmarks.make_corpus import main as make_corpus
+
+    folder = tmp_path_factory.mktemp("stories")
+    make_corpus([str(folder), "--stories", "12"])
+    texts = [str(p) for p in sorted(folder.iterdir()) if p.suffix in {".txt", ".html", ".md", ".jsonl"}]
+    got = engine.report(texts, None, MASTER, CONF)
+    assert len(got.groups) >= 6
+    assert any(len(w.passages) == 2 for g in got.scan.groups for w in g.witnesses), "a story stitched across a jump"
+    same_report(got, texts)
+
+
+def _random_text(rng: random.Random, chars: int) -> str:
+    pool = real_paragraphs()
+    return "".join(rng.choice(pool)[rng.randrange(60) :][:40] for _ in range(chars // 40)) + "。"
+
+
+def test_skew_one_paragraph_in_5000_documents(spark: Any, tmp_path: Path) -> None:
+    # A masthead on every page: one LSH bucket of 5,000 units per band, linked as a star, and boilerplate.
+    rng = random.Random(7)
+    address = "本报地址北京市朝阳区金台西路二号人民日报社邮政编码一零零七三三"
+    masthead = address + "总编室电话六五三六八八八八广告部电话六五三六八八八九"
+    lines = []
+    for k in range(5000):
+        text = f"{masthead}\n\n{_random_text(rng, 160)}\n\n{_random_text(rng, 160)}"
+        lines.append(json.dumps({"id": k, "text": text}, ensure_ascii=False))
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = same_scan([str(path)])
+    assert len(result.documents) == 5000
+
+
+def test_skew_one_story_reprinted_2000_times(spark: Any, tmp_path: Path) -> None:
+    body = story(20, paragraphs=6)
+    rng = np.random.default_rng(5)
+    lines = []
+    for k in range(2000):
+        copy = [p for i, p in enumerate(body) if i != rng.integers(0, 6)]
+        lines.append(json.dumps({"id": k, "text": page(("改革开放二十年", copy))}, ensure_ascii=False))
+    path = tmp_path / "reprints.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = same_scan([str(path)], Config(candidates=CandidateConfig(max_bucket=50)))
+    (group,) = result.groups
+    assert len(group.witnesses) == 2000
+
+
+def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tmp_path: Path) -> None:
+    got = seeds_report
+    written = engine.write_parquet(got, tmp_path / "out")
+    assert [p.name for p in written] == ["groups.parquet", "findings.parquet"]
+    table = pq.read_table(written[0]).to_pylist()
+    segments = [s for g in got.scan.groups for w in g.witnesses for s in w.segments]
+    assert [(r["path"], r["start_line"], r["end_line"]) for r in table] == [
+        (s.path, s.start_line, s.end_line) for s in segments
+    ]
+    first = table[0]
+    raw = next(d for d in got.scan.documents if d.path == first["path"]).raw
+    assert raw[first["start_char"] : first["end_char"]].strip()
+    findings = pq.read_table(written[1]).to_pylist()
+    total = sum(len(r.findings) for g in got.groups for r in g.collation.witnesses)
+    assert len(findings) == total and all(json.loads(f["json"])["kind"] == f["kind"] for f in findings)
