@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,8 @@ from dedup import __version__, api
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
     TUNING_SETTINGS,
+    Engine,
+    EngineOption,
     FormatOption,
     HtmlOutOption,
     IndexOption,
@@ -34,6 +37,10 @@ from dedup.cli_options import (
     QuietOption,
     ReportFormat,
     ReportFormatOption,
+    ScanFormat,
+    ScanFormatOption,
+    SparkConfOption,
+    SparkMasterOption,
     StdinFormat,
     StdinFormatOption,
     with_settings,
@@ -156,7 +163,7 @@ def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: Stdi
 
 
 def _emit(
-    output: OutputFormat | ReportFormat,
+    output: OutputFormat | ReportFormat | ScanFormat,
     table: Callable[[Console], None],
     payload: Callable[[], dict[str, Any]],
     lines: Callable[[], Iterable[dict[str, Any]]],
@@ -192,16 +199,42 @@ def _emit(
         outfiles.to_stdout(write)
 
 
-def _check_html_output(output: ReportFormat, html_to: str | None, inputs: Sequence[str]) -> None:
-    """Refuse, before any work, an ``-o`` given without ``--format html``, or one that cannot be written or
-    would overwrite an input."""
+def _check_html_output(output: ReportFormat | ScanFormat, html_to: str | None, inputs: Sequence[str]) -> None:
+    """Refuse, before any work, an ``-o`` given with a format that prints on standard output, one that cannot be
+    written or would overwrite an input, and ``--format parquet`` without the folder ``-o`` names."""
+    if output == ScanFormat.parquet:
+        if html_to is None:
+            _error("--format parquet writes tables into a folder: name it with -o DIR")
+            raise typer.Exit(EXIT_USAGE)
+        with _usage_errors():
+            folder = Path(html_to)  # an existing folder takes the tables; a new one is made in a writable parent
+            outfiles.check_output_file("-o", str(folder / "groups.parquet") if folder.is_dir() else html_to, inputs)
+        return
     if html_to is None:
         return
     if output != ReportFormat.html:
-        _error("-o/--output goes with --format html (other formats print on standard output)")
+        _error("-o/--output goes with --format html or parquet (other formats print on standard output)")
         raise typer.Exit(EXIT_USAGE)
     with _usage_errors():
         outfiles.check_output_file("-o", html_to, inputs)
+
+
+def _on_spark(run: Callable[[Any], Any]) -> Any:
+    """Run ``run(dedup.engines.spark)``; a missing pyspark or Java, a bad ``--spark-conf`` or ``-`` among the
+    paths is exit 2 with the reason (the message says what to install)."""
+    from dedup.engines import spark
+
+    try:
+        return run(spark)
+    except (spark.SparkUnavailableError, ValueError) as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _write_parquet(result: api.ScanResult | api.Report, folder: str) -> None:
+    """``--format parquet -o DIR``: the groups table (and, for a report, the findings table) in ``folder``."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    _on_spark(lambda spark: spark.write_parquet(result, folder))
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -257,8 +290,9 @@ def normalize(
 def scan(
     paths: PathsArgument,
     config: Config,
-    output: FormatOption = OutputFormat.table,
+    output: ScanFormatOption = ScanFormat.table,
     quiet: QuietOption = False,
+    to: HtmlOutOption = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -266,11 +300,22 @@ def scan(
         ),
     ] = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    engine: EngineOption = Engine.embedded,
+    spark_master: SparkMasterOption = "local[*]",
+    spark_conf: SparkConfOption = None,
 ) -> None:
     """Find the passages that are copies of the same story, across files."""
+    _check_html_output(output, to, paths)
     stdin = _stdin(paths, stdin_format)
-    result = _scan_with_progress(paths, config, quiet, explain, stdin)
+    if engine == Engine.spark:
+        result = _on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
+    else:
+        result = _scan_with_progress(paths, config, quiet, explain, stdin)
     _report_inputs(_stderr(quiet), result.inputs, stdin)
+    if output == ScanFormat.parquet and to is not None:
+        _write_parquet(result, to)
+        _require_input(result.documents)
+        return
     _emit(
         output,
         lambda console: _scan_table(console, result, explain),
@@ -329,6 +374,9 @@ def report(
         bool,
         typer.Option("--no-lineage", help="Leave out who copied whom (the copy tree of groups of 3+ copies)."),
     ] = False,
+    engine: EngineOption = Engine.embedded,
+    spark_master: SparkMasterOption = "local[*]",
+    spark_conf: SparkConfOption = None,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
     _check_html_output(output, html_to, paths)
@@ -336,8 +384,16 @@ def report(
         with _usage_errors():
             api.check_reference(reference)
     stdin = _stdin(paths, stdin_format)
-    result = api.report(paths, config, reference=reference, stdin=stdin)
+    if engine == Engine.spark:
+        conf = spark_conf or []
+        result = _on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
+    else:
+        result = api.report(paths, config, reference=reference, stdin=stdin)
     _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
+    if output == ReportFormat.parquet and html_to is not None:
+        _write_parquet(result, html_to)
+        _require_input(result.scan.documents)
+        return
     warnings = api.reference_warnings(result, reference)
     for message in warnings:
         _warn(message)

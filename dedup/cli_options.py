@@ -37,6 +37,23 @@ class ReportFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     html = "html"
+    parquet = "parquet"
+
+
+class ScanFormat(StrEnum):
+    """``scan`` also writes its groups as a Parquet table (``--format parquet -o DIR``)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Engine(StrEnum):
+    """Where the stages run: in this process and its workers, or on an Apache Spark cluster."""
+
+    embedded = "embedded"
+    spark = "spark"
 
 
 class StdinFormat(StrEnum):
@@ -58,13 +75,45 @@ ReportFormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table for people; json or jsonl for programs; html: one self-contained page to browse and share.",
+        help="table for people; json or jsonl for programs; html: one self-contained page to browse and share;"
+        " parquet: groups and findings tables in the folder -o names.",
+    ),
+]
+ScanFormatOption = Annotated[
+    ScanFormat,
+    typer.Option(
+        "--format", "-f", help="table for people; json or jsonl for programs; parquet: a groups table in the folder -o."
+    ),
+]
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="embedded (this machine) or spark (pip install 'dedup[spark]'; Java 17): the same groups either way.",
+        rich_help_panel="Engine",
+    ),
+]
+SparkMasterOption = Annotated[
+    str,
+    typer.Option("--spark-master", help="With --engine spark: the master URL.", rich_help_panel="Engine"),
+]
+SparkConfOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--spark-conf",
+        metavar="KEY=VALUE",
+        help="With --engine spark: a Spark setting (repeatable), e.g. spark.executor.memory=8g.",
+        rich_help_panel="Engine",
+        show_default=False,
     ),
 ]
 HtmlOutOption = Annotated[
     str | None,
     typer.Option(
-        "--output", "-o", help="With --format html: the file to write (default: standard output).", show_default=False
+        "--output",
+        "-o",
+        help="With --format html: the file to write (default: standard output); with --format parquet: the folder.",
+        show_default=False,
     ),
 ]
 QuietOption = Annotated[

@@ -235,3 +235,25 @@ def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tm
     findings = pq.read_table(written[1]).to_pylist()
     total = sum(len(r.findings) for g in got.groups for r in g.collation.witnesses)
     assert len(findings) == total and all(json.loads(f["json"])["kind"] == f["kind"] for f in findings)
+
+
+def test_the_command_line_takes_the_engine_and_writes_parquet(tmp_path: Path) -> None:
+    """``--engine spark`` with a bad ``--spark-conf`` is a usage error (exit 2) before any Spark starts, and
+    ``--format parquet -o DIR`` writes the groups and findings tables a Parquet reader reads back."""
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["scan", "seeds", "-q", "--engine", "spark", "--spark-conf", "no-equals-sign"])
+    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+    assert runner.invoke(app, ["scan", "seeds", "-q", "--format", "parquet"]).exit_code == 2  # no -o DIR
+    done = runner.invoke(app, ["report", "seeds", "-q", "--format", "parquet", "-o", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    groups = pq.read_table(tmp_path / "out" / "groups.parquet").to_pylist()
+    findings = pq.read_table(tmp_path / "out" / "findings.parquet").to_pylist()
+    payload = json.loads(runner.invoke(app, ["report", "seeds", "-q", "--format", "json"]).stdout)
+    witnesses = [w for g in payload["groups"] for w in g["witnesses"]]
+    assert len(groups) == sum(len(w["segments"]) for w in witnesses)
+    assert len(findings) == sum(len(w["findings"]) for w in witnesses)
