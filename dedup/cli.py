@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -26,16 +27,25 @@ from dedup import __version__, api
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
     TUNING_SETTINGS,
+    ColorMode,
+    ColorOption,
     FormatOption,
+    GroupOption,
     HtmlOutOption,
     IndexOption,
+    KindOption,
+    MinCopiesOption,
+    NoPagerOption,
     OutputFormat,
+    PathGlobOption,
     PathsArgument,
     QuietOption,
     ReportFormat,
     ReportFormatOption,
+    SortOption,
     StdinFormat,
     StdinFormatOption,
+    SummaryOption,
     with_settings,
 )
 from dedup.config import Config
@@ -44,12 +54,15 @@ from dedup.ingest.load import StdinInput, jsonl_lines, stdin_for
 from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import output as outfiles
-from dedup.render import terminal
+from dedup.render import selection, terminal
+from dedup.render.console import Look, paged, stdout_console, wants_pager
 from dedup.render.controls import visible
 from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
+from dedup.render.selection import Selection, SortKey
 
 EXIT_OK = 0
+DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_TERMINATED = 143
@@ -105,8 +118,12 @@ app = _Dedup(
 # --- what every command does around the library call ----------------------------------------------------------
 
 
-def _stdout() -> Console:
-    return terminal.guarded(Console(soft_wrap=False, emoji=False))
+def _stdout(look: Look) -> Console:
+    return terminal.guarded(stdout_console(look))
+
+
+def _look(color: ColorMode, no_pager: bool) -> Look:
+    return Look(color.value, not no_pager)
 
 
 def _stderr(quiet: bool) -> Console:
@@ -161,8 +178,10 @@ def _emit(
     payload: Callable[[], dict[str, Any]],
     lines: Callable[[], Iterable[dict[str, Any]]],
     html_to: str | None = None,
+    look: Look = DEFAULT_LOOK,
 ) -> None:
-    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways.
+    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways; at a
+    terminal, long output goes through the pager (:mod:`dedup.render.console`).
 
     Args:
         output: the format asked for.
@@ -170,6 +189,7 @@ def _emit(
         payload: the one JSON object (``--format json``); the HTML page is drawn from it too.
         lines: the JSON Lines records (``--format jsonl``), one object per line.
         html_to: where ``--format html`` writes its page (``None``: standard output).
+        look: colour and pager (``--color``, ``--no-pager``).
     """
     encoding = getattr(sys.stdout, "encoding", None)
     if output == ReportFormat.html and html_to is not None:
@@ -177,11 +197,11 @@ def _emit(
             outfiles.write_atomic("-o", html_to, render_html(payload()).encode("utf-8"))
         return
 
-    def write() -> None:
+    def write(console: Console | None = None) -> None:
         if output == ReportFormat.html:
             sys.stdout.write(render_html(payload()))
         elif output == OutputFormat.table:
-            table(_stdout())
+            table(_stdout(look) if console is None else terminal.guarded(console))
         elif output == OutputFormat.json:
             sys.stdout.write(outfiles.json_for(json_report.dumps(payload()), encoding) + "\n")
         else:
@@ -189,7 +209,10 @@ def _emit(
                 sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
 
     with _usage_errors():
-        outfiles.to_stdout(write)
+        if output != ReportFormat.html and wants_pager(look):
+            outfiles.to_stdout(lambda: paged(look, write))
+        else:
+            outfiles.to_stdout(write)
 
 
 def _check_html_output(output: ReportFormat, html_to: str | None, inputs: Sequence[str]) -> None:
@@ -202,6 +225,35 @@ def _check_html_output(output: ReportFormat, html_to: str | None, inputs: Sequen
         raise typer.Exit(EXIT_USAGE)
     with _usage_errors():
         outfiles.check_output_file("-o", html_to, inputs)
+
+
+def _with_summary(lines: Iterable[dict[str, Any]], summary: selection.Summary) -> Iterator[dict[str, Any]]:
+    """JSON Lines with a ``summary`` record after the inputs and warnings, before the first group."""
+    pending = True
+    for record in lines:
+        if pending and record.get("type") not in ("input", "warning"):
+            pending = False
+            yield {"type": "summary", **summary.to_dict()}
+        yield record
+    if pending:
+        yield {"type": "summary", **summary.to_dict()}
+
+
+def _check_group(group: str | None, ids: Sequence[str]) -> None:
+    """Exit 2 when ``--group`` names no group found, listing a few that were."""
+    if group is not None and group not in ids:
+        some = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+        _error(f"--group {group}: no such group" + (f" (the groups are {some})" if ids else " (no group was found)"))
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _selection(sort: SortKey, group: str | None, kind: str | None, min_copies: int, path: str | None) -> Selection:
+    """The groups and findings to show, ``--kind`` checked (an unknown kind is a usage error)."""
+    try:
+        kinds = api.finding_kinds(kind or "")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--kind") from None
+    return Selection(sort, group, kinds, min_copies, path)
 
 
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
@@ -238,6 +290,8 @@ def normalize(
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    color: ColorOption = ColorMode.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show what the matcher sees: paragraphs after normalization, their raw lines, and the notes."""
     stdin = _stdin(paths, stdin_format)
@@ -248,6 +302,7 @@ def normalize(
         lambda console: terminal.render_normalized(console, result.documents),
         lambda: json_report.normalized_payload(result.inputs, result.documents, config, stdin),
         lambda: json_report.normalized_lines(result.inputs, result.documents, stdin),
+        look=_look(color, no_pager),
     )
     _require_input(result.documents)
 
@@ -266,22 +321,41 @@ def scan(
         ),
     ] = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    sort: SortOption = SortKey.size,
+    group: GroupOption = None,
+    min_copies: MinCopiesOption = 0,
+    path: PathGlobOption = None,
+    summary_only: SummaryOption = False,
+    color: ColorOption = ColorMode.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """Find the passages that are copies of the same story, across files."""
+    """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
+    group (most copies first)."""
     stdin = _stdin(paths, stdin_format)
-    result = _scan_with_progress(paths, config, quiet, explain, stdin)
-    _report_inputs(_stderr(quiet), result.inputs, stdin)
+    full = _scan_with_progress(paths, config, quiet, explain, stdin)
+    _report_inputs(_stderr(quiet), full.inputs, stdin)
+    result = selection.select_scan(full, Selection(sort, group, (), min_copies, path))
+    _check_group(group, [g.id for g in full.groups])
+    summary = selection.scan_summary(full, result)
+    if summary_only:
+        result = replace(result, groups=())
     _emit(
         output,
-        lambda console: _scan_table(console, result, explain),
-        lambda: json_report.scan_payload(result, stdin),
-        lambda: json_report.scan_lines(result, stdin),
+        lambda console: _scan_table(console, result, explain, summary, summary_only),
+        lambda: {**json_report.scan_payload(result, stdin), "summary": summary.to_dict()},
+        lambda: _with_summary(json_report.scan_lines(result, stdin), summary),
+        look=_look(color, no_pager),
     )
     _require_input(result.documents)
 
 
-def _scan_table(console: Console, result: api.ScanResult, explain: bool) -> None:
-    terminal.render_scan(console, result)
+def _scan_table(
+    console: Console, result: api.ScanResult, explain: bool, summary: selection.Summary, summary_only: bool
+) -> None:
+    if summary_only:
+        terminal.render_summary(console, summary)
+        return
+    terminal.render_scan(console, result, summary)
     if explain:
         for a, b, reason in result.rejections:
             a, b, reason = (escape(visible(part)) for part in (a, b, reason))
@@ -329,27 +403,49 @@ def report(
         bool,
         typer.Option("--no-lineage", help="Leave out who copied whom (the copy tree of groups of 3+ copies)."),
     ] = False,
+    sort: SortOption = SortKey.size,
+    group: GroupOption = None,
+    kind: KindOption = None,
+    min_copies: MinCopiesOption = 0,
+    path: PathGlobOption = None,
+    summary_only: SummaryOption = False,
+    color: ColorOption = ColorMode.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
     _check_html_output(output, html_to, paths)
+    chosen = _selection(sort, group, kind, min_copies, path)
     if reference is not None:
         with _usage_errors():
             api.check_reference(reference)
     stdin = _stdin(paths, stdin_format)
-    result = api.report(paths, config, reference=reference, stdin=stdin)
-    _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
-    warnings = api.reference_warnings(result, reference)
+    full = api.report(paths, config, reference=reference, stdin=stdin)
+    _report_inputs(_stderr(quiet), full.scan.inputs, stdin)
+    warnings = api.reference_warnings(full, reference)
     for message in warnings:
         _warn(message)
-    lineages = None if no_lineage else api.lineages(result)
+    _check_group(group, [g.group.id for g in full.groups])
+    result = selection.select(full, chosen)
+    summary = selection.report_summary(full, result)
+    if summary_only:
+        result = replace(result, groups=())
+    shown = {g.group.id for g in result.groups}  # lineage reads every finding, whatever --kind shows
+    lineages = (
+        None if no_lineage else api.lineages(replace(full, groups=tuple(g for g in full.groups if g.group.id in shown)))
+    )
     _emit(
         output,
-        lambda console: terminal.render_report(console, result, lineages),
-        lambda: json_report.report_payload(result, warnings, stdin, lineages),
-        lambda: json_report.report_lines(result, warnings, stdin, lineages),
+        lambda console: (
+            terminal.render_summary(console, summary)
+            if summary_only
+            else terminal.render_report(console, result, lineages, summary)
+        ),
+        lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
+        lambda: _with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
         html_to,
+        _look(color, no_pager),
     )
-    _require_input(result.scan.documents)
+    _require_input(full.scan.documents)
 
 
 @app.command()
@@ -366,6 +462,8 @@ def diff(
     output: ReportFormatOption = ReportFormat.table,
     html_to: HtmlOutOption = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    color: ColorOption = ColorMode.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
     _check_html_output(output, html_to, [reference, copy])
@@ -380,6 +478,7 @@ def diff(
         lambda: _diff_payload(result),
         lambda: _diff_lines(result),
         html_to,
+        _look(color, no_pager),
     )
     if result.result is None:
         raise typer.Exit(EXIT_USAGE)
@@ -501,6 +600,8 @@ def check(
         typer.Option("--unique0", help="The same paths, each ended by NUL, for xargs -0 (names may hold newlines)."),
     ] = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
+    color: ColorOption = ColorMode.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
     try:
@@ -518,6 +619,7 @@ def check(
         lambda console: terminal.render_check(console, result),
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
+        look=_look(color, no_pager),
     )
     with _usage_errors():
         if junit:

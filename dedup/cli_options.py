@@ -18,6 +18,7 @@ import typer
 
 from dedup.config import Config
 from dedup.match.candidates import banding
+from dedup.render.selection import SortKey
 
 # --- options shared by several commands, each defined once ----------------------------------------------------
 
@@ -197,3 +198,49 @@ def _check_banding(config: Config) -> None:
             f"--num-perm {config.fingerprint.num_perm} with --threshold {config.candidates.threshold}: {exc};"
             " raise --num-perm or lower --threshold"
         ) from None
+
+
+# --- what a report shows, and how it reaches the terminal -----------------------------------------------------
+
+
+class ColorMode(StrEnum):
+    """``--color``: ``auto`` colours a terminal only (and honours ``NO_COLOR`` and ``FORCE_COLOR``)."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+SortOption = Annotated[
+    SortKey,
+    typer.Option("--sort", help="Order of the groups: size (most copies first), damage (most findings), name."),
+]
+GroupOption = Annotated[
+    str | None, typer.Option("--group", "-g", help="Only the group with this id, in full.", show_default=False)
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help="Only these finding kinds (e.g. dropped,garbled), and only groups that have them.",
+        show_default=False,
+    ),
+]
+MinCopiesOption = Annotated[int, typer.Option("--min-copies", min=0, help="Only groups of at least N copies.")]
+SummaryOption = Annotated[bool, typer.Option("--summary", metavar="", help="Only the corpus summary, no groups.")]
+PathGlobOption = Annotated[
+    str | None,
+    typer.Option(
+        "--path", help="Only groups with a copy in a file matching this glob (* crosses /).", show_default=False
+    ),
+]
+ColorOption = Annotated[
+    ColorMode,
+    typer.Option(
+        "--color", help="Colour: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never."
+    ),
+]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option("--no-pager", metavar="", help="Print straight to the terminal, not through $PAGER (less -R)."),
+]
