@@ -59,6 +59,7 @@ from dedup.render.console import Look, paged, stdout_console, wants_pager
 from dedup.render.controls import visible
 from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
+from dedup.render.progress import progress_for
 from dedup.render.selection import Selection, SortKey
 
 EXIT_OK = 0
@@ -332,7 +333,8 @@ def scan(
     """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
     group (most copies first)."""
     stdin = _stdin(paths, stdin_format)
-    full = _scan_with_progress(paths, config, quiet, explain, stdin)
+    with progress_for(_stderr(quiet), quiet) as progress:
+        full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
     _report_inputs(_stderr(quiet), full.inputs, stdin)
     result = selection.select_scan(full, Selection(sort, group, (), min_copies, path))
     _check_group(group, [g.id for g in full.groups])
@@ -360,26 +362,6 @@ def _scan_table(
         for a, b, reason in result.rejections:
             a, b, reason = (escape(visible(part)) for part in (a, b, reason))
             console.print(f"[dim]rejected[/] {a} ~ {b}: {reason}", highlight=False)
-
-
-def _scan_with_progress(
-    paths: list[str], config: Config, quiet: bool, explain: bool, stdin: StdinInput | None
-) -> api.ScanResult:
-    """Run the scan with a progress display on stderr, shown only to a person at a terminal."""
-    console = _stderr(quiet)
-    if quiet or not console.is_terminal:
-        return api.scan(paths, config, stdin=stdin, explain=explain)
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
-    ) as bar:
-        task = bar.add_task("reading", total=None)
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=f"{stage} {done:,}", total=total, completed=done)
-
-        return api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
 
 
 @app.command()
@@ -419,7 +401,8 @@ def report(
         with _usage_errors():
             api.check_reference(reference)
     stdin = _stdin(paths, stdin_format)
-    full = api.report(paths, config, reference=reference, stdin=stdin)
+    with progress_for(_stderr(quiet), quiet) as progress:
+        full = api.report(paths, config, reference=reference, stdin=stdin, progress=progress)
     _report_inputs(_stderr(quiet), full.scan.inputs, stdin)
     warnings = api.reference_warnings(full, reference)
     for message in warnings:
@@ -529,7 +512,8 @@ def _index_add(
         outfiles.check_index_writable(index_path)
     with _usage_errors(), opening(index_path, config) as index:
         stdin = _stdin(paths, stdin_format)
-        done = api.add_to_index(paths, index, config, stdin=stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            done = api.add_to_index(paths, index, config, stdin=stdin, progress=progress)
         _report_inputs(_stderr(quiet), done.inputs, stdin)
         total = index.count()
     held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
@@ -612,7 +596,10 @@ def check(
         outfiles.check_output_files({"--junit": junit, "--unique": unique, "--unique0": unique0}, paths)
     with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
         stdin = _stdin(paths, stdin_format)
-        result = api.check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            result = api.check(
+                paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin, progress=progress
+            )
     _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
     _emit(
         output,

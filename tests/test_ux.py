@@ -212,3 +212,27 @@ def test_a_pipe_gets_no_pager(corpus: Path, tmp_path: Path) -> None:
     paged = tmp_path / "paged.txt"
     result = _installed(["report", str(corpus), "--no-lineage"], {"PAGER": f"cat > {paged}"})
     assert result.returncode == EXIT_OK and "甲报道一篇" in result.stdout and not paged.exists()
+
+
+# --- 4. progress: at a terminal, not in a pipe, not with --quiet ---------------------------------------------------
+
+
+@needs_script
+def test_progress_at_a_terminal_for_every_long_command(corpus: Path, tmp_path: Path) -> None:
+    """Each stage is drawn as a bar (count of total, rate, time left); one line of stage timings stays."""
+    index = tmp_path / "i.db"
+    report = _at_terminal(f"{DEDUP} report {corpus} --summary --no-pager", {})
+    assert report.returncode == EXIT_OK
+    assert "eta" in report.stdout and "6/6" in report.stdout, "a bar with the count of the total"
+    assert "done: sketching" in report.stdout and "collating" in report.stdout
+    build = _at_terminal(f"{DEDUP} index build {corpus} --index {index}", {})
+    assert build.returncode == EXIT_OK and "done: adding" in build.stdout
+    check = _at_terminal(f"{DEDUP} check {corpus}/a1.txt --index {index} --no-pager", {})
+    assert check.returncode == EXIT_OK and "done: sketching" in check.stdout
+    quiet = _at_terminal(f"{DEDUP} report {corpus} --summary --no-pager -q", {})
+    assert quiet.returncode == EXIT_OK and "done:" not in quiet.stdout and "eta" not in quiet.stdout
+
+
+def test_no_progress_when_stderr_is_no_terminal(corpus: Path) -> None:
+    result = _installed(["report", str(corpus), "--summary"], {})
+    assert result.returncode == EXIT_OK and result.stderr == ""
