@@ -27,25 +27,19 @@ from dedup import __version__, api
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
     TUNING_SETTINGS,
-    ColorMode,
-    ColorOption,
     FormatOption,
-    GroupOption,
     HtmlOutOption,
     IndexOption,
-    KindOption,
-    MinCopiesOption,
-    NoPagerOption,
     OutputFormat,
-    PathGlobOption,
     PathsArgument,
     QuietOption,
     ReportFormat,
     ReportFormatOption,
-    SortOption,
     StdinFormat,
     StdinFormatOption,
-    SummaryOption,
+    with_look,
+    with_scan_selection,
+    with_selection,
     with_settings,
 )
 from dedup.config import Config
@@ -60,7 +54,7 @@ from dedup.render.controls import visible
 from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
 from dedup.render.progress import progress_for
-from dedup.render.selection import Selection, SortKey
+from dedup.render.selection import Selection
 
 EXIT_OK = 0
 DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
@@ -121,10 +115,6 @@ app = _Dedup(
 
 def _stdout(look: Look) -> Console:
     return terminal.guarded(stdout_console(look))
-
-
-def _look(color: ColorMode, no_pager: bool) -> Look:
-    return Look(color.value, not no_pager)
 
 
 def _stderr(quiet: bool) -> Console:
@@ -248,15 +238,6 @@ def _check_group(group: str | None, ids: Sequence[str]) -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
-def _selection(sort: SortKey, group: str | None, kind: str | None, min_copies: int, path: str | None) -> Selection:
-    """The groups and findings to show, ``--kind`` checked (an unknown kind is a usage error)."""
-    try:
-        kinds = api.finding_kinds(kind or "")
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--kind") from None
-    return Selection(sort, group, kinds, min_copies, path)
-
-
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
     """Exit 2 when not one input could be read: the output above still accounts for every input."""
     if not documents:
@@ -285,14 +266,14 @@ def main(
 
 @app.command()
 @with_settings(NORMALIZE_SETTINGS)
+@with_look
 def normalize(
     paths: PathsArgument,
     config: Config,
+    look: Look,
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
-    color: ColorOption = ColorMode.auto,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """Show what the matcher sees: paragraphs after normalization, their raw lines, and the notes."""
     stdin = _stdin(paths, stdin_format)
@@ -303,16 +284,20 @@ def normalize(
         lambda console: terminal.render_normalized(console, result.documents),
         lambda: json_report.normalized_payload(result.inputs, result.documents, config, stdin),
         lambda: json_report.normalized_lines(result.inputs, result.documents, stdin),
-        look=_look(color, no_pager),
+        look=look,
     )
     _require_input(result.documents)
 
 
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_scan_selection
+@with_look
 def scan(
     paths: PathsArgument,
     config: Config,
+    chosen: Selection,
+    look: Look,
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
     explain: Annotated[
@@ -322,13 +307,6 @@ def scan(
         ),
     ] = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
-    sort: SortOption = SortKey.size,
-    group: GroupOption = None,
-    min_copies: MinCopiesOption = 0,
-    path: PathGlobOption = None,
-    summary_only: SummaryOption = False,
-    color: ColorOption = ColorMode.auto,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
     group (most copies first)."""
@@ -336,17 +314,17 @@ def scan(
     with progress_for(_stderr(quiet), quiet) as progress:
         full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
     _report_inputs(_stderr(quiet), full.inputs, stdin)
-    result = selection.select_scan(full, Selection(sort, group, (), min_copies, path))
-    _check_group(group, [g.id for g in full.groups])
+    result = selection.select_scan(full, chosen)
+    _check_group(chosen.group, [g.id for g in full.groups])
     summary = selection.scan_summary(full, result)
-    if summary_only:
+    if chosen.summary:
         result = replace(result, groups=())
     _emit(
         output,
-        lambda console: _scan_table(console, result, explain, summary, summary_only),
+        lambda console: _scan_table(console, result, explain, summary, chosen.summary),
         lambda: {**json_report.scan_payload(result, stdin), "summary": summary.to_dict()},
         lambda: _with_summary(json_report.scan_lines(result, stdin), summary),
-        look=_look(color, no_pager),
+        look=look,
     )
     _require_input(result.documents)
 
@@ -366,9 +344,13 @@ def _scan_table(
 
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_selection
+@with_look
 def report(
     paths: PathsArgument,
     config: Config,
+    chosen: Selection,
+    look: Look,
     output: ReportFormatOption = ReportFormat.table,
     quiet: QuietOption = False,
     html_to: HtmlOutOption = None,
@@ -385,18 +367,9 @@ def report(
         bool,
         typer.Option("--no-lineage", help="Leave out who copied whom (the copy tree of groups of 3+ copies)."),
     ] = False,
-    sort: SortOption = SortKey.size,
-    group: GroupOption = None,
-    kind: KindOption = None,
-    min_copies: MinCopiesOption = 0,
-    path: PathGlobOption = None,
-    summary_only: SummaryOption = False,
-    color: ColorOption = ColorMode.auto,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
     _check_html_output(output, html_to, paths)
-    chosen = _selection(sort, group, kind, min_copies, path)
     if reference is not None:
         with _usage_errors():
             api.check_reference(reference)
@@ -407,10 +380,10 @@ def report(
     warnings = api.reference_warnings(full, reference)
     for message in warnings:
         _warn(message)
-    _check_group(group, [g.group.id for g in full.groups])
+    _check_group(chosen.group, [g.group.id for g in full.groups])
     result = selection.select(full, chosen)
     summary = selection.report_summary(full, result)
-    if summary_only:
+    if chosen.summary:
         result = replace(result, groups=())
     shown = {g.group.id for g in result.groups}  # lineage reads every finding, whatever --kind shows
     lineages = (
@@ -420,19 +393,21 @@ def report(
         output,
         lambda console: (
             terminal.render_summary(console, summary)
-            if summary_only
+            if chosen.summary
             else terminal.render_report(console, result, lineages, summary)
         ),
         lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
         lambda: _with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
         html_to,
-        _look(color, no_pager),
+        look,
     )
     _require_input(full.scan.documents)
 
 
 @app.command()
+@with_look
 def diff(
+    look: Look,
     reference: Annotated[
         str,
         typer.Argument(
@@ -445,8 +420,6 @@ def diff(
     output: ReportFormatOption = ReportFormat.table,
     html_to: HtmlOutOption = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
-    color: ColorOption = ColorMode.auto,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
     _check_html_output(output, html_to, [reference, copy])
@@ -461,7 +434,7 @@ def diff(
         lambda: _diff_payload(result),
         lambda: _diff_lines(result),
         html_to,
-        _look(color, no_pager),
+        look,
     )
     if result.result is None:
         raise typer.Exit(EXIT_USAGE)
@@ -560,9 +533,11 @@ def index_info(index: IndexOption) -> None:
 
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_look
 def check(
     paths: PathsArgument,
     config: Config,
+    look: Look,
     index: IndexOption,
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
@@ -584,8 +559,6 @@ def check(
         typer.Option("--unique0", help="The same paths, each ended by NUL, for xargs -0 (names may hold newlines)."),
     ] = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
-    color: ColorOption = ColorMode.auto,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """Check a new drop against an index and within itself. Exit 0 pass, 1 a gate failed, 2 usage or input error."""
     try:
@@ -606,7 +579,7 @@ def check(
         lambda console: terminal.render_check(console, result),
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
-        look=_look(color, no_pager),
+        look=look,
     )
     with _usage_errors():
         if junit:

@@ -45,6 +45,7 @@ class Selection:
         kinds: only these finding kinds, and only groups with one of them (``--kind``); empty: all kinds.
         min_copies: only groups of at least this many copies (``--min-copies``).
         path: only groups with a copy in a file matching this glob (``--path``, fnmatch, ``*`` crosses ``/``).
+        summary: the summary alone, no group (``--summary``).
     """
 
     sort: SortKey = SortKey.size
@@ -52,6 +53,7 @@ class Selection:
     kinds: tuple[FindingKind, ...] = ()
     min_copies: int = 0
     path: str | None = None
+    summary: bool = False
 
 
 @dataclass(frozen=True, slots=True)
