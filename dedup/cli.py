@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,9 @@ from dedup.cli_options import (
     SparkMasterOption,
     StdinFormat,
     StdinFormatOption,
+    with_look,
+    with_scan_selection,
+    with_selection,
     with_settings,
 )
 from dedup.config import Config
@@ -51,12 +55,16 @@ from dedup.ingest.load import StdinInput, jsonl_lines, stdin_for
 from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import output as outfiles
-from dedup.render import terminal
+from dedup.render import selection, terminal
+from dedup.render.console import Look, paged, stdout_console, wants_pager
 from dedup.render.controls import visible
 from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
+from dedup.render.progress import progress_for
+from dedup.render.selection import Selection
 
 EXIT_OK = 0
+DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_TERMINATED = 143
@@ -112,8 +120,8 @@ app = _Dedup(
 # --- what every command does around the library call ----------------------------------------------------------
 
 
-def _stdout() -> Console:
-    return terminal.guarded(Console(soft_wrap=False, emoji=False))
+def _stdout(look: Look) -> Console:
+    return terminal.guarded(stdout_console(look))
 
 
 def _stderr(quiet: bool) -> Console:
@@ -168,8 +176,10 @@ def _emit(
     payload: Callable[[], dict[str, Any]],
     lines: Callable[[], Iterable[dict[str, Any]]],
     html_to: str | None = None,
+    look: Look = DEFAULT_LOOK,
 ) -> None:
-    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways.
+    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways; at a
+    terminal, long output goes through the pager (:mod:`dedup.render.console`).
 
     Args:
         output: the format asked for.
@@ -177,6 +187,7 @@ def _emit(
         payload: the one JSON object (``--format json``); the HTML page is drawn from it too.
         lines: the JSON Lines records (``--format jsonl``), one object per line.
         html_to: where ``--format html`` writes its page (``None``: standard output).
+        look: colour and pager (``--color``, ``--no-pager``).
     """
     encoding = getattr(sys.stdout, "encoding", None)
     if output == ReportFormat.html and html_to is not None:
@@ -184,11 +195,11 @@ def _emit(
             outfiles.write_atomic("-o", html_to, render_html(payload()).encode("utf-8"))
         return
 
-    def write() -> None:
+    def write(console: Console | None = None) -> None:
         if output == ReportFormat.html:
             sys.stdout.write(render_html(payload()))
         elif output == OutputFormat.table:
-            table(_stdout())
+            table(_stdout(look) if console is None else terminal.guarded(console))
         elif output == OutputFormat.json:
             sys.stdout.write(outfiles.json_for(json_report.dumps(payload()), encoding) + "\n")
         else:
@@ -196,7 +207,10 @@ def _emit(
                 sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
 
     with _usage_errors():
-        outfiles.to_stdout(write)
+        if output != ReportFormat.html and wants_pager(look):
+            outfiles.to_stdout(lambda: paged(look, write))
+        else:
+            outfiles.to_stdout(write)
 
 
 def _check_html_output(output: ReportFormat | ScanFormat, html_to: str | None, inputs: Sequence[str]) -> None:
@@ -237,6 +251,26 @@ def _write_parquet(result: api.ScanResult | api.Report, folder: str) -> None:
     _on_spark(lambda spark: spark.write_parquet(result, folder))
 
 
+def _with_summary(lines: Iterable[dict[str, Any]], summary: selection.Summary) -> Iterator[dict[str, Any]]:
+    """JSON Lines with a ``summary`` record after the inputs and warnings, before the first group."""
+    pending = True
+    for record in lines:
+        if pending and record.get("type") not in ("input", "warning"):
+            pending = False
+            yield {"type": "summary", **summary.to_dict()}
+        yield record
+    if pending:
+        yield {"type": "summary", **summary.to_dict()}
+
+
+def _check_group(group: str | None, ids: Sequence[str]) -> None:
+    """Exit 2 when ``--group`` names no group found, listing a few that were."""
+    if group is not None and group not in ids:
+        some = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+        _error(f"--group {group}: no such group" + (f" (the groups are {some})" if ids else " (no group was found)"))
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
     """Exit 2 when not one input could be read: the output above still accounts for every input."""
     if not documents:
@@ -265,9 +299,11 @@ def main(
 
 @app.command()
 @with_settings(NORMALIZE_SETTINGS)
+@with_look
 def normalize(
     paths: PathsArgument,
     config: Config,
+    look: Look,
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
     stdin_format: StdinFormatOption = StdinFormat.auto,
@@ -281,15 +317,20 @@ def normalize(
         lambda console: terminal.render_normalized(console, result.documents),
         lambda: json_report.normalized_payload(result.inputs, result.documents, config, stdin),
         lambda: json_report.normalized_lines(result.inputs, result.documents, stdin),
+        look=look,
     )
     _require_input(result.documents)
 
 
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_scan_selection
+@with_look
 def scan(
     paths: PathsArgument,
     config: Config,
+    chosen: Selection,
+    look: Look,
     output: ScanFormatOption = ScanFormat.table,
     quiet: QuietOption = False,
     to: HtmlOutOption = None,
@@ -304,60 +345,57 @@ def scan(
     spark_master: SparkMasterOption = "local[*]",
     spark_conf: SparkConfOption = None,
 ) -> None:
-    """Find the passages that are copies of the same story, across files."""
+    """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
+    group (most copies first)."""
     _check_html_output(output, to, paths)
     stdin = _stdin(paths, stdin_format)
     if engine == Engine.spark:
-        result = _on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
+        full = _on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
     else:
-        result = _scan_with_progress(paths, config, quiet, explain, stdin)
-    _report_inputs(_stderr(quiet), result.inputs, stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
+    _report_inputs(_stderr(quiet), full.inputs, stdin)
+    result = selection.select_scan(full, chosen)
+    _check_group(chosen.group, [g.id for g in full.groups])
     if output == ScanFormat.parquet and to is not None:
         _write_parquet(result, to)
-        _require_input(result.documents)
+        _require_input(full.documents)
         return
+    summary = selection.scan_summary(full, result)
+    if chosen.summary:
+        result = replace(result, groups=())
     _emit(
         output,
-        lambda console: _scan_table(console, result, explain),
-        lambda: json_report.scan_payload(result, stdin),
-        lambda: json_report.scan_lines(result, stdin),
+        lambda console: _scan_table(console, result, explain, summary, chosen.summary),
+        lambda: {**json_report.scan_payload(result, stdin), "summary": summary.to_dict()},
+        lambda: _with_summary(json_report.scan_lines(result, stdin), summary),
+        look=look,
     )
     _require_input(result.documents)
 
 
-def _scan_table(console: Console, result: api.ScanResult, explain: bool) -> None:
-    terminal.render_scan(console, result)
+def _scan_table(
+    console: Console, result: api.ScanResult, explain: bool, summary: selection.Summary, summary_only: bool
+) -> None:
+    if summary_only:
+        terminal.render_summary(console, summary)
+        return
+    terminal.render_scan(console, result, summary)
     if explain:
         for a, b, reason in result.rejections:
             a, b, reason = (escape(visible(part)) for part in (a, b, reason))
             console.print(f"[dim]rejected[/] {a} ~ {b}: {reason}", highlight=False)
 
 
-def _scan_with_progress(
-    paths: list[str], config: Config, quiet: bool, explain: bool, stdin: StdinInput | None
-) -> api.ScanResult:
-    """Run the scan with a progress display on stderr, shown only to a person at a terminal."""
-    console = _stderr(quiet)
-    if quiet or not console.is_terminal:
-        return api.scan(paths, config, stdin=stdin, explain=explain)
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
-    ) as bar:
-        task = bar.add_task("reading", total=None)
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=f"{stage} {done:,}", total=total, completed=done)
-
-        return api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
-
-
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_selection
+@with_look
 def report(
     paths: PathsArgument,
     config: Config,
+    chosen: Selection,
+    look: Look,
     output: ReportFormatOption = ReportFormat.table,
     quiet: QuietOption = False,
     html_to: HtmlOutOption = None,
@@ -386,30 +424,47 @@ def report(
     stdin = _stdin(paths, stdin_format)
     if engine == Engine.spark:
         conf = spark_conf or []
-        result = _on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
+        full = _on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
     else:
-        result = api.report(paths, config, reference=reference, stdin=stdin)
-    _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            full = api.report(paths, config, reference=reference, stdin=stdin, progress=progress)
+    _report_inputs(_stderr(quiet), full.scan.inputs, stdin)
     if output == ReportFormat.parquet and html_to is not None:
-        _write_parquet(result, html_to)
-        _require_input(result.scan.documents)
+        _check_group(chosen.group, [g.group.id for g in full.groups])
+        _write_parquet(selection.select(full, chosen), html_to)
+        _require_input(full.scan.documents)
         return
-    warnings = api.reference_warnings(result, reference)
+    warnings = api.reference_warnings(full, reference)
     for message in warnings:
         _warn(message)
-    lineages = None if no_lineage else api.lineages(result)
+    _check_group(chosen.group, [g.group.id for g in full.groups])
+    result = selection.select(full, chosen)
+    summary = selection.report_summary(full, result)
+    if chosen.summary:
+        result = replace(result, groups=())
+    shown = {g.group.id for g in result.groups}  # lineage reads every finding, whatever --kind shows
+    lineages = (
+        None if no_lineage else api.lineages(replace(full, groups=tuple(g for g in full.groups if g.group.id in shown)))
+    )
     _emit(
         output,
-        lambda console: terminal.render_report(console, result, lineages),
-        lambda: json_report.report_payload(result, warnings, stdin, lineages),
-        lambda: json_report.report_lines(result, warnings, stdin, lineages),
+        lambda console: (
+            terminal.render_summary(console, summary)
+            if chosen.summary
+            else terminal.render_report(console, result, lineages, summary)
+        ),
+        lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
+        lambda: _with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
         html_to,
+        look,
     )
-    _require_input(result.scan.documents)
+    _require_input(full.scan.documents)
 
 
 @app.command()
+@with_look
 def diff(
+    look: Look,
     reference: Annotated[
         str,
         typer.Argument(
@@ -436,6 +491,7 @@ def diff(
         lambda: _diff_payload(result),
         lambda: _diff_lines(result),
         html_to,
+        look,
     )
     if result.result is None:
         raise typer.Exit(EXIT_USAGE)
@@ -486,7 +542,8 @@ def _index_add(
         outfiles.check_index_writable(index_path)
     with _usage_errors(), opening(index_path, config) as index:
         stdin = _stdin(paths, stdin_format)
-        done = api.add_to_index(paths, index, config, stdin=stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            done = api.add_to_index(paths, index, config, stdin=stdin, progress=progress)
         _report_inputs(_stderr(quiet), done.inputs, stdin)
         total = index.count()
     held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
@@ -533,9 +590,11 @@ def index_info(index: IndexOption) -> None:
 
 @app.command()
 @with_settings(TUNING_SETTINGS)
+@with_look
 def check(
     paths: PathsArgument,
     config: Config,
+    look: Look,
     index: IndexOption,
     output: FormatOption = OutputFormat.table,
     quiet: QuietOption = False,
@@ -567,13 +626,17 @@ def check(
         outfiles.check_output_files({"--junit": junit, "--unique": unique, "--unique0": unique0}, paths)
     with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
         stdin = _stdin(paths, stdin_format)
-        result = api.check(paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin)
+        with progress_for(_stderr(quiet), quiet) as progress:
+            result = api.check(
+                paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin, progress=progress
+            )
     _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
     _emit(
         output,
         lambda console: terminal.render_check(console, result),
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
+        look=look,
     )
     with _usage_errors():
         if junit:

@@ -12,12 +12,15 @@ import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
+from dedup.collate.records import KINDS, FindingKind
 from dedup.config import Config
 from dedup.match.candidates import banding
+from dedup.render.console import Look
+from dedup.render.selection import Selection, SortKey
 
 # --- options shared by several commands, each defined once ----------------------------------------------------
 
@@ -246,3 +249,133 @@ def _check_banding(config: Config) -> None:
             f"--num-perm {config.fingerprint.num_perm} with --threshold {config.candidates.threshold}: {exc};"
             " raise --num-perm or lower --threshold"
         ) from None
+
+
+# --- what a report shows, and how it reaches the terminal -----------------------------------------------------
+
+
+class ColorMode(StrEnum):
+    """``--color``: ``auto`` colours a terminal only (and honours ``NO_COLOR`` and ``FORCE_COLOR``)."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def gather(
+    target: str, options: Sequence[tuple[str, Any, Any]], build: Callable[..., Any]
+) -> Callable[[Command], Command]:
+    """Give a command the ``options`` (name, ``Annotated`` type, default), defined once here, and hand it
+    ``build(**their values)`` as its parameter ``target``: :func:`with_settings`' pattern for any record."""
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        kept = [p for p in signature.parameters.values() if p.name != target]
+        added = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in options]
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            command(**{target: build(**{name: values.pop(name) for name, _, _ in options})}, **values)
+
+        parameters = [*kept, *added]
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run
+
+    return decorate
+
+
+def _kinds(value: str | None) -> tuple[FindingKind, ...]:
+    """The finding kinds ``--kind`` names, comma-separated; an unknown one is a usage error that lists them."""
+    kinds = tuple(k.strip() for k in (value or "").split(",") if k.strip())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}", param_hint="--kind"
+        )
+    return cast(tuple[FindingKind, ...], kinds)
+
+
+_SELECTION = (
+    (
+        "sort",
+        Annotated[
+            SortKey,
+            typer.Option("--sort", help="Order of the groups: size (most copies first), damage (most findings), name."),
+        ],
+        SortKey.size,
+    ),
+    (
+        "group",
+        Annotated[
+            str | None, typer.Option("--group", "-g", help="Only the group with this id, in full.", show_default=False)
+        ],
+        None,
+    ),
+    (
+        "kind",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--kind",
+                help="Only these finding kinds (e.g. dropped,garbled), and only groups that have them.",
+                show_default=False,
+            ),
+        ],
+        None,
+    ),
+    ("min_copies", Annotated[int, typer.Option("--min-copies", min=0, help="Only groups of at least N copies.")], 0),
+    (
+        "path",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--path", help="Only groups with a copy in a file matching this glob (* crosses /).", show_default=False
+            ),
+        ],
+        None,
+    ),
+    (
+        "summary",
+        Annotated[bool, typer.Option("--summary", metavar="", help="Only the corpus summary, no groups.")],
+        False,
+    ),
+)
+
+
+def _selection(
+    sort: SortKey, group: str | None, min_copies: int, path: str | None, summary: bool, kind: str | None = None
+) -> Selection:
+    return Selection(sort, group, _kinds(kind), min_copies, path, summary)
+
+
+#: ``report``'s choice of groups and findings, handed to it as a :class:`~dedup.render.selection.Selection`.
+with_selection = gather("chosen", _SELECTION, _selection)
+#: ``scan``'s: the same, without ``--kind`` (a scan has no findings).
+with_scan_selection = gather("chosen", [o for o in _SELECTION if o[0] != "kind"], _selection)
+
+_LOOK = (
+    (
+        "color",
+        Annotated[
+            ColorMode,
+            typer.Option(
+                "--color",
+                help="Colour: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never.",
+            ),
+        ],
+        ColorMode.auto,
+    ),
+    (
+        "no_pager",
+        Annotated[
+            bool,
+            typer.Option(
+                "--no-pager", metavar="", help="Print straight to the terminal, not through $PAGER (less -R)."
+            ),
+        ],
+        False,
+    ),
+)
+#: How a command's output looks (``--color``, ``--no-pager``), handed to it as a :class:`~dedup.render.console.Look`.
+with_look = gather("look", _LOOK, lambda color, no_pager: Look(color.value, not no_pager))

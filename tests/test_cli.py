@@ -332,8 +332,10 @@ def test_jsonl_is_one_object_per_line_and_accounts_for_every_input(tmp_path: Pat
         assert kinds[:6] == ["input"] * 6 and "input" not in kinds[6:], "inputs first, one per input"
         skipped = [r for r in records if r["type"] == "input" and r["status"] == "skipped"]
         assert [(r["path"], "binary" in str(r["reason"])) for r in skipped] == [(str(bad), True)]
-        expected = "document" if command == ["normalize"] else "group"
-        assert set(kinds[6:]) == {expected}
+        if command == ["normalize"]:
+            assert set(kinds[6:]) == {"document"}
+        else:  # the corpus summary, then the groups
+            assert kinds[6] == "summary" and set(kinds[7:]) == {"group"}
 
 
 def test_diff_jsonl_is_one_line_per_record() -> None:

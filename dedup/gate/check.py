@@ -49,7 +49,7 @@ from dedup.ingest.pool import Ledger, Unread, stream
 from dedup.match.candidates import Units, banding, verify
 from dedup.match.fingerprint import Signer, shingle_sets
 from dedup.pipeline.report import collate_groups
-from dedup.pipeline.scan import match_and_group, sketch_all
+from dedup.pipeline.scan import Progress, match_and_group, sketch_all
 from dedup.records import InputRecord
 from dedup.results import CheckResult, DropDocument, Gate, Group, ScannedDocument, ScanResult
 from dedup.store.index import Index, IndexedDocument, sketch_for_index
@@ -67,6 +67,7 @@ def check(
     fail_on: Sequence[FindingKind] = (),
     workers: int | None = None,
     stdin: StdinInput | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Group a drop against the index and within itself, and apply the gates.
 
@@ -80,7 +81,7 @@ def check(
     stats: dict[str, float] = {}
     tick = time.perf_counter()
     # the drop, sketched as a scan sketches (raw text kept, for quoting), every input accounted for
-    sketched = sketch_all(load(paths, stdin), config, workers or os.cpu_count() or 1, None, keep_text=True)
+    sketched = sketch_all(load(paths, stdin), config, workers or os.cpu_count() or 1, progress, keep_text=True)
     inputs, drop_docs, drop_units = sketched.inputs, sketched.documents, sketched.units
     drop_signatures = sketched.sketches.astype(np.uint32, copy=False)
     del sketched
@@ -345,6 +346,7 @@ def add_to_index(
     config: Config | None = None,
     workers: int | None = None,
     stdin: StdinInput | None = None,
+    progress: Progress | None = None,
 ) -> Added:
     """Sketch the inputs and add them to the index in one transaction.
 
@@ -357,6 +359,7 @@ def add_to_index(
     config = config or Config()
     index.require_settings(config)
     ledger = Ledger()
+    done = 0  # inputs sketched and written, for progress
     entries = stream(load(paths, stdin), sketch_for_index, config, workers or os.cpu_count() or 1)
     with closing(entries), index.writer(config) as writer:
         for entry in entries:
@@ -365,5 +368,8 @@ def add_to_index(
                 continue
             kept = ledger.account(entry.places, entry.result.outcomes)
             writer.add(kept, entry.result.unit_docs, entry.result.codes)
+            done += len(entry.places)
+            if progress is not None:
+                progress("adding", done, None)
     written = writer.summary()
     return Added(tuple(ledger.records()), written.added, written.unchanged, written.replaced)

@@ -19,7 +19,7 @@ from dedup.collate.witnesses import Sources, copy_paragraphs, group_report, whol
 from dedup.config import Config
 from dedup.ingest.load import StdinInput
 from dedup.ingest.pool import map_in_order
-from dedup.pipeline.scan import scan
+from dedup.pipeline.scan import Progress, scan
 from dedup.prepare import prepare_document
 from dedup.records import Span
 from dedup.results import Group, ScannedDocument, ScanResult, Witness
@@ -127,6 +127,7 @@ def report(
     *,
     reference: str | None = None,
     stdin: StdinInput | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Scan ``paths`` and collate every group found.
 
@@ -135,12 +136,18 @@ def report(
         config: settings.
         reference: a path whose copy is the reference wherever it is a witness (the wire copy, say).
         stdin: standard input read once, for ``-`` (:func:`~dedup.ingest.load.stdin_for`).
+        progress: called as ``progress(stage, done, total)`` while working (the scan's stages, then
+            ``collating``), e.g. to draw a progress bar.
     """
     config = config or Config()
     # The scan keeps each document's raw text but not its paragraphs' text (on a large corpus that is over a
     # quarter of the peak memory); each group's documents are prepared again where the group is collated.
-    result = scan(paths, config, stdin=stdin, keep_text=True, slim=True)
+    result = scan(paths, config, stdin=stdin, keep_text=True, slim=True, progress=progress)
+    if progress is not None:
+        progress("collating", 0, len(result.groups))
     groups = collate_groups(result.groups, result.documents, [reference] * len(result.groups), config)
+    if progress is not None:
+        progress("collating", len(groups), len(groups))
     return Report(result, tuple(groups))
 
 

@@ -29,12 +29,14 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.collate.quoting import QuotedFinding
-from dedup.collate.records import KINDS, CollatedScan, Finding, Report, TextEdit
+from dedup.collate.records import KINDS, CollatedScan, Finding, GroupReport, Report, TextEdit
 from dedup.lineage import LineageOutcome
 from dedup.prepare import Prepared
 from dedup.records import Skipped, Span
+from dedup.render.console import UNWRAPPED
 from dedup.render.controls import LINES, pictured, visible
 from dedup.render.lineage_tree import render_lineage
+from dedup.render.selection import Summary, report_headline, scan_headline
 from dedup.results import CheckResult, ScanResult
 
 _HINT_STYLE = {
@@ -91,7 +93,7 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
         title = Text.assemble(
             (visible(prepared.path), "bold"), f"  {prepared.document.encoding}  {len(prepared.paragraphs)} paragraphs"
         )
-        console.rule(title, align="left")
+        heading(console, title)
         for note in norm.notes:
             console.print(Text(f"  • {visible(note.message)}"))
         table = Table(show_header=True, header_style="dim", box=None, pad_edge=False, expand=False)
@@ -120,17 +122,58 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
         console.print()
 
 
-def render_scan(console: Console, result: ScanResult) -> None:
-    """One table per group: each witness, where it is, how much of the story it holds, how close it is."""
-    stats = result.stats
-    console.print(
-        f"[bold]{len(result.groups)}[/] group(s) in {int(stats.get('documents', 0))} document(s)"
-        f" ({int(stats.get('skipped', 0))} skipped, {int(stats.get('units', 0))} passages sketched,"
-        f" {int(stats.get('matches', 0))} verified matches)",
-        highlight=False,
+def heading(console: Console, title: Text) -> None:
+    """A group's heading: a rule across a terminal; in a pipe or file one line, ``── title``, since a rule as
+    wide as an unwrapped console (:func:`dedup.render.console.stdout_console`) would be a million dashes."""
+    if console.width < UNWRAPPED:
+        console.rule(title, align="left")
+    else:
+        console.print(Text.assemble("── ", title), soft_wrap=True)
+
+
+def render_summary(console: Console, summary: Summary) -> None:
+    """The corpus first: documents, skipped inputs, groups by size, copies and findings by kind in total, and
+    how many groups the filters kept, so that a reader knows what the pages below add up to."""
+    line = Text.assemble(
+        (f"{summary.documents:,}", "bold"),
+        f" document(s), {summary.skipped:,} skipped · ",
+        (f"{summary.groups:,}", "bold"),
+        " group(s)",
     )
+    if summary.sizes:
+        sizes = ", ".join(f"{count:,} of {size} copies" for size, count in reversed(summary.sizes))
+        line.append(f" ({sizes}) · {summary.copies:,} copies")
+    console.print(line, soft_wrap=True)
+    if summary.findings:
+        findings = Text("findings: ", style="bold")
+        for i, (kind, count) in enumerate(summary.findings):
+            findings.append(" · " if i else "")
+            findings.append(kind, style=FINDING_STYLE.get(kind, ""))
+            findings.append(f" {count:,}")
+        console.print(findings, soft_wrap=True)
+    if summary.shown != summary.groups:
+        console.print(Text(f"showing {summary.shown:,} of {summary.groups:,} group(s)", style="dim"), soft_wrap=True)
+
+
+def group_title(group_id: str, title: str, copies: int) -> Text:
+    """A group's heading text: its headline (the first words of its reference), its id and its size."""
+    text = Text()
+    if title:
+        text.append(title, style="bold")
+        text.append("  ")
+    text.append(f"{group_id} · {copies} copies", style="dim" if title else "bold")
+    return text
+
+
+def render_scan(console: Console, result: ScanResult, summary: Summary | None = None) -> None:
+    """The summary, then one table per group, headed by its headline: each witness, where it is, how much
+    of the story it holds, how close it is."""
+    if summary is not None:
+        render_summary(console, summary)
     for group in result.groups:
-        table = Table(title=f"[bold]{group.id}[/]", title_justify="left", show_edge=False, pad_edge=False)
+        console.print()
+        heading(console, group_title(group.id, scan_headline(result, group), len(group.witnesses)))
+        table = Table(show_edge=False, pad_edge=False)
         table.add_column("witness", no_wrap=True)
         table.add_column("file:lines", overflow="fold")
         table.add_column("coverage", justify="right", no_wrap=True)
@@ -320,46 +363,51 @@ def _short(text: str | None, width: int = 60) -> str:
     return text if cell_len(text) <= width else text[: width // 2] + "…"
 
 
-def render_report(console: Console, report: Report, lineages: Mapping[str, LineageOutcome] | None = None) -> None:
-    """For each group: reference and witnesses, a coverage strip per copy, counts, the findings, then who
-    copied whom (``lineages``, by group id, when given)."""
-    render_scan_summary(console, report)
-    for group_report in report.groups:
-        group, collation = group_report.group, group_report.collation
-        console.rule(f"[bold]{group.id}[/]  reference {collation.reference}", align="left")
-        console.print(Text(visible(collation.reason), style="dim"))
-        for witness in group.witnesses:
-            console.print(Text.assemble((f"  {witness.id} ", "bold"), where(witness.segments)))
+def render_report(
+    console: Console,
+    report: Report,
+    lineages: Mapping[str, LineageOutcome] | None = None,
+    summary: Summary | None = None,
+) -> None:
+    """The corpus summary and the strip legend (once per run), then each group, headed by its headline:
+    reference and witnesses, a coverage strip per copy, counts, the findings, then who copied whom
+    (``lineages``, by group id, when given)."""
+    if summary is not None:
+        render_summary(console, summary)
+    if report.groups:
         console.print(strip_legend())
-        for result in collation.witnesses:
-            render_strip(console, result.witness, result.strip, result.findings)
-        counts = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
-        counts.add_column("witness")
-        for kind in KINDS:
-            counts.add_column(kind, justify="right", style=FINDING_STYLE[kind])
-        for result in collation.witnesses:
-            per_kind = Counter(f.kind for f in result.findings)
-            counts.add_row(result.witness, *[str(per_kind.get(k, "")) for k in KINDS])
-        console.print(counts)
-        quotes = group_report.quoted_all()
-        for result in collation.witnesses:
-            if result.findings:
-                console.print(Text(f"\n{result.witness}: {len(result.findings)} finding(s)", style="bold"))
-            for finding, quoted in zip(result.findings, quotes[result.witness], strict=True):
-                render_finding(console, finding, quoted)
-        if lineages is not None and group.id in lineages:
-            console.print()
-            render_lineage(console, lineages[group.id], {r.witness: r.findings for r in collation.witnesses})
+    for group_report in report.groups:
+        _render_group(console, group_report, lineages)
+    if not report.groups:
+        console.print("no group to show", style="dim")
+
+
+def _render_group(console: Console, group_report: GroupReport, lineages: Mapping[str, LineageOutcome] | None) -> None:
+    group, collation = group_report.group, group_report.collation
+    console.print()
+    heading(console, group_title(group.id, report_headline(group_report), len(group.witnesses)))
+    console.print(Text(f"reference {visible(collation.reference)}: {visible(collation.reason)}", style="dim"))
+    for witness in group.witnesses:
+        console.print(Text.assemble((f"  {witness.id} ", "bold"), where(witness.segments)))
+    for result in collation.witnesses:
+        render_strip(console, result.witness, result.strip, result.findings)
+    counts = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+    counts.add_column("witness")
+    for kind in KINDS:
+        counts.add_column(kind, justify="right", style=FINDING_STYLE[kind])
+    for result in collation.witnesses:
+        per_kind = Counter(f.kind for f in result.findings)
+        counts.add_row(result.witness, *[str(per_kind.get(k, "")) for k in KINDS])
+    console.print(counts)
+    quotes = group_report.quoted_all()
+    for result in collation.witnesses:
+        if result.findings:
+            console.print(Text(f"\n{result.witness}: {len(result.findings)} finding(s)", style="bold"))
+        for finding, quoted in zip(result.findings, quotes[result.witness], strict=True):
+            render_finding(console, finding, quoted)
+    if lineages is not None and group.id in lineages:
         console.print()
-
-
-def render_scan_summary(console: Console, report: Report) -> None:
-    stats = report.scan.stats
-    console.print(
-        f"[bold]{len(report.groups)}[/] group(s) in {int(stats.get('documents', 0))} document(s),"
-        f" {int(stats.get('skipped', 0))} skipped",
-        highlight=False,
-    )
+        render_lineage(console, lineages[group.id], {r.witness: r.findings for r in collation.witnesses})
 
 
 def render_finding(console: Console, finding: Finding, quoted: QuotedFinding | None = None) -> None:
