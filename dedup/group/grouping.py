@@ -81,20 +81,8 @@ def group(
     a, b = a[evidence], b[evidence]
 
     passages, where = _passages(a, b, not_evidence, headings, corpus, config)
-    jumped = np.fromiter((_jump_half(p, documents) for p in passages), dtype=np.bool_, count=len(passages))
-    found = links(a, b, where, passages, corpus)
-    chosen = linked(found, jumped, config)
-    uf = UnionFind.from_labels(components(len(passages), found.low[chosen], found.high[chosen]))
-    join_pieces(passages, found.low.tolist(), found.high.tolist(), uf, 2 * config.max_gap + 2)
-
-    root = np.fromiter((uf.find(i) for i in range(len(passages))), dtype=np.int64, count=len(passages))
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, r in enumerate(root.tolist()):
-        members[r].append(i)
-    # a story's paragraphs across its copies: near-identical ones are one family (matched in one group)
-    within = root[where[a]] == root[where[b]]
-    family_of = components(corpus.paragraph_count, a[within], b[within])
-    group_of = np.append(root, -1)[where]  # flat paragraph -> its passage's group (-1: in no passage)
+    story = join_passages(a, b, where, passages, corpus, config)
+    root, members, family_of, group_of = story.root, story.members, story.family_of, story.group_of
 
     bare = bare_heads(documents, config, where, corpus)
     groups: list[Group] = []
@@ -107,6 +95,48 @@ def group(
         if made is not None:
             groups.append(made)
     return Grouping(tuple(groups), frozenset(map(corpus.key, not_evidence.tolist())))
+
+
+@dataclass(frozen=True, slots=True)
+class Stories:
+    """Passages joined into stories: each passage's story (``root``), the passages of each story
+    (``members``, by root), each flat paragraph's family of near-identical copies (``family_of``) and each flat
+    paragraph's story (``group_of``, -1 outside every passage)."""
+
+    root: npt.NDArray[np.int64]
+    members: dict[int, list[int]]
+    family_of: npt.NDArray[np.int64]
+    group_of: npt.NDArray[np.int64]
+
+
+def join_passages(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    where: npt.NDArray[np.int64],
+    passages: list[Passage],
+    corpus: Corpus,
+    config: GroupConfig,
+) -> Stories:
+    """Which passages are copies of one story: links per passage pair (:func:`~dedup.group.links.links`),
+    the ones that count (:func:`~dedup.group.links.linked`), their connected components, and the stray pieces
+    joined (:func:`~dedup.group.links.join_pieces`). A pure function of one corpus or one component of it:
+    the embedded engine calls it on the whole corpus, the Spark engine on each component, with the same result.
+    """
+    documents = corpus.documents
+    jumped = np.fromiter((_jump_half(p, documents) for p in passages), dtype=np.bool_, count=len(passages))
+    found = links(a, b, where, passages, corpus)
+    chosen = linked(found, jumped, config)
+    uf = UnionFind.from_labels(components(len(passages), found.low[chosen], found.high[chosen]))
+    join_pieces(passages, found.low.tolist(), found.high.tolist(), uf, 2 * config.max_gap + 2)
+    root = np.fromiter((uf.find(i) for i in range(len(passages))), dtype=np.int64, count=len(passages))
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(root.tolist()):
+        members[r].append(i)
+    # a story's paragraphs across its copies: near-identical ones are one family (matched in one group)
+    within = root[where[a]] == root[where[b]]
+    family_of = components(corpus.paragraph_count, a[within], b[within])
+    group_of = np.append(root, -1)[where]  # flat paragraph -> its passage's group (-1: in no passage)
+    return Stories(root, dict(members), family_of, group_of)
 
 
 def _passages(

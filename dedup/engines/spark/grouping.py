@@ -19,7 +19,6 @@ order the embedded engine numbers groups in.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -29,11 +28,9 @@ import numpy.typing as npt
 from dedup.config import GroupConfig
 from dedup.engines.spark.stages import DocSketch, UnitId
 from dedup.group.boilerplate import boilerplate
-from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, paragraph_matches
-from dedup.group.grouping import _jump_half, _passages
+from dedup.group.grouping import _passages, join_passages
 from dedup.group.headings import Headings
-from dedup.group.links import join_pieces, linked, links
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
@@ -167,18 +164,8 @@ def group_component(component: Component, config: GroupConfig) -> list[tuple[tup
     part = _localize(component, config)
     passages, where, corpus, a, b = part.passages, part.where, part.corpus, part.a, part.b
     documents = corpus.documents
-    jumped = np.fromiter((_jump_half(p, documents) for p in passages), dtype=np.bool_, count=len(passages))
-    found = links(a, b, where, passages, corpus)
-    chosen = linked(found, jumped, config)
-    uf = UnionFind.from_labels(components(len(passages), found.low[chosen], found.high[chosen]))
-    join_pieces(passages, found.low.tolist(), found.high.tolist(), uf, 2 * config.max_gap + 2)
-    root = np.fromiter((uf.find(i) for i in range(len(passages))), dtype=np.int64, count=len(passages))
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, r in enumerate(root.tolist()):
-        members[r].append(i)
-    within = root[where[a]] == root[where[b]]
-    family_of = components(corpus.paragraph_count, a[within], b[within])
-    group_of = np.append(root, -1)[where]
+    story = join_passages(a, b, where, passages, corpus, config)
+    root, members, family_of, group_of = story.root, story.members, story.family_of, story.group_of
     local = {n: i for i, n in enumerate(part.numbers)}
     bare: dict[int, list[Passage]] = {
         digest: [Passage(local[p.doc], p.first, p.last) for p in heads if p.doc in local]
