@@ -555,30 +555,28 @@ def _index_add(
         raise typer.Exit(EXIT_USAGE)
 
 
-@index_app.command("build")
-@with_settings(TUNING_SETTINGS)
-def index_build(
-    paths: PathsArgument,
-    config: Config,
-    index: IndexOption,
-    quiet: QuietOption = False,
-    stdin_format: StdinFormatOption = StdinFormat.auto,
-) -> None:
-    """Create an index from a corpus (refuses to replace an existing file); it keeps the settings."""
-    _index_add(paths, index, config, quiet, True, stdin_format)
+def _index_command(create: bool, summary: str) -> Callable[..., None]:
+    """``index build`` (``create``) or ``index add``: the same options, one function, told apart by ``create``."""
+
+    def command(
+        paths: PathsArgument,
+        config: Config,
+        index: IndexOption,
+        quiet: QuietOption = False,
+        stdin_format: StdinFormatOption = StdinFormat.auto,
+    ) -> None:
+        _index_add(paths, index, config, quiet, create, stdin_format)
+
+    command.__doc__ = summary
+    return with_settings(TUNING_SETTINGS)(command)
 
 
-@index_app.command("add")
-@with_settings(TUNING_SETTINGS)
-def index_add(
-    paths: PathsArgument,
-    config: Config,
-    index: IndexOption,
-    quiet: QuietOption = False,
-    stdin_format: StdinFormatOption = StdinFormat.auto,
-) -> None:
-    """Add documents to an index, atomically: an interrupted add leaves the index as it was."""
-    _index_add(paths, index, config, quiet, False, stdin_format)
+index_app.command("build")(
+    _index_command(True, "Create an index from a corpus (refuses to replace an existing file); it keeps the settings.")
+)
+index_app.command("add")(
+    _index_command(False, "Add documents to an index, atomically: an interrupted add leaves the index as it was.")
+)
 
 
 @index_app.command("info")
