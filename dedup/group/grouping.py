@@ -67,18 +67,8 @@ def group(
             than one contained in the other; only those make families of boilerplate (all, if not given).
     """
     corpus = Corpus(documents, units)
-    a, b = paragraph_matches(matches, corpus)
-    own = _own_text(corpus)
-    family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
-    same = paragraph_matches(matches[family if near is None else near & family], corpus)
     headings = Headings(documents)
-    not_evidence = boilerplate(
-        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
-    )
-    is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
-    is_boilerplate[not_evidence] = True
-    evidence = ~(is_boilerplate[a] | is_boilerplate[b])
-    a, b = a[evidence], b[evidence]
+    a, b, not_evidence = evidence(corpus, matches, near, headings, config)
 
     passages, where = _passages(a, b, not_evidence, headings, corpus, config)
     story = join_passages(a, b, where, passages, corpus, config)
@@ -95,6 +85,34 @@ def group(
         if made is not None:
             groups.append(made)
     return Grouping(tuple(groups), frozenset(map(corpus.key, not_evidence.tolist())))
+
+
+def evidence(
+    corpus: Corpus,
+    matches: npt.NDArray[np.int64],
+    near: npt.NDArray[np.bool_] | None,
+    headings: Headings,
+    config: GroupConfig,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The paragraph pairs that count as evidence of copying, and the boilerplate set aside.
+
+    Matched unit pairs become paragraph pairs; the near-identical ones between units sketched from their own
+    text (:func:`_own_text`) make families, and a family that stands in many documents with little beside it
+    is boilerplate (:func:`~dedup.group.boilerplate.boilerplate`). Returns the pairs ``a``, ``b`` that touch
+    no boilerplate, and the boilerplate's flat paragraph numbers. A pure function of a corpus or of one
+    component of it: the Spark engine calls it per component with headings counted over the whole corpus.
+    """
+    a, b = paragraph_matches(matches, corpus)
+    own = _own_text(corpus)
+    family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
+    same = paragraph_matches(matches[family if near is None else near & family], corpus)
+    not_evidence = boilerplate(
+        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
+    )
+    is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    is_boilerplate[not_evidence] = True
+    keep = ~(is_boilerplate[a] | is_boilerplate[b])
+    return a[keep], b[keep], not_evidence
 
 
 @dataclass(frozen=True, slots=True)

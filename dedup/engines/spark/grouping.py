@@ -27,9 +27,8 @@ import numpy.typing as npt
 
 from dedup.config import GroupConfig
 from dedup.engines.spark.stages import DocSketch, UnitId
-from dedup.group.boilerplate import boilerplate
-from dedup.group.corpus import Corpus, GroupedDocument, paragraph_matches
-from dedup.group.grouping import _passages, join_passages
+from dedup.group.corpus import Corpus, GroupedDocument
+from dedup.group.grouping import _passages, evidence, join_passages
 from dedup.group.headings import Headings
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
@@ -122,16 +121,8 @@ def _localize(component: Component, config: GroupConfig) -> _Local:
     ).reshape(-1, 2)
     near = np.array([n for _, _, n in component.matches], dtype=np.bool_)
     corpus = Corpus(documents, units)
-    a, b = paragraph_matches(pairs, corpus)
-    same = paragraph_matches(pairs[near], corpus)
     headings = ComponentHeadings(documents, component.counts)
-    not_evidence = boilerplate(
-        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
-    )
-    is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
-    is_boilerplate[not_evidence] = True
-    evidence = ~(is_boilerplate[a] | is_boilerplate[b])
-    a, b = a[evidence], b[evidence]
+    a, b, not_evidence = evidence(corpus, pairs, near, headings, config)
     passages, where = _passages(a, b, not_evidence, headings, corpus, config)
     return _Local(numbers, sketches, corpus, passages, where, a, b)
 
