@@ -68,6 +68,7 @@ DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_TERMINATED = 143
+EXIT_INTERRUPTED = 130
 
 
 class _Dedup(typer.Typer):
@@ -84,10 +85,14 @@ class _Dedup(typer.Typer):
         if hasattr(signal, "SIGPIPE"):  # not on Windows
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGINT, _interrupted)  # click would turn Ctrl-C into "Aborted!" and exit 1: a verdict
         if hasattr(sys.stdout, "reconfigure"):  # PYTHONIOENCODING=ascii: \\u65b0 for 新, not a crash
             sys.stdout.reconfigure(errors="backslashreplace")
         try:
             return super().__call__(*args, **kwargs)
+        except Interrupted:
+            _error("interrupted before finishing (an index add or build in progress is rolled back)")
+            sys.exit(EXIT_INTERRUPTED)
         except Terminated:
             _error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
             sys.exit(EXIT_TERMINATED)
@@ -105,6 +110,15 @@ class Terminated(BaseException):
 
 def _terminated(signum: int, frame: object) -> None:
     raise Terminated
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT), handled as SIGTERM is but exiting 130 (128 + 2), as shells report it. Not a
+    KeyboardInterrupt, which click catches and turns into exit 1, the code for "findings"."""
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise Interrupted
 
 
 app = _Dedup(

@@ -490,6 +490,26 @@ def test_sigterm_rolls_an_add_back_and_exits_143(held: Path, tmp_path: Path) -> 
     assert index.read_bytes() == before
 
 
+def test_ctrl_c_rolls_an_add_back_and_exits_130_not_1(held: Path, tmp_path: Path) -> None:
+    """Ctrl-C is no verdict: rolled back like SIGTERM, exit 130 (click alone would print "Aborted!", exit 1)."""
+    index = _copy(held, tmp_path)
+    before = index.read_bytes()
+    write(tmp_path / "d", "x.txt", "新", story(85))
+    process = subprocess.Popen(
+        [DEDUP, "index", "add", str(tmp_path / "d"), "--index", str(index)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DEDUP_FAULT_PAUSE_S": "60"},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert "paused inside the add transaction" in line, line
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    assert "interrupted before finishing" in process.stderr.read()
+    assert index.read_bytes() == before
+
+
 def test_adding_a_drop_again_skips_what_the_index_holds(held: Path, tmp_path: Path) -> None:
     """The README's CI recipe, retried: nothing is stored twice; new content at a held path replaces it."""
     index = _copy(held, tmp_path)
