@@ -319,3 +319,12 @@ def _ends_sentence_before(line: str) -> bool:
 def test_ends_sentence_equals_the_loop_it_replaces(pieces: list[str]) -> None:
     line = "".join(pieces)
     assert ends_sentence(line) == _ends_sentence_before(line)
+
+
+def test_a_line_holding_only_an_asterisk_is_markup_so_normalizing_twice_equals_once() -> None:
+    """Found by the idempotence property in CI: a lone ``*`` line, joined by unwrapping to the next line's
+    text, read as an emphasis mark the second time round. An empty bullet is markup the first time."""
+    for raw in ("*\n*\n\n*\n\n1", "正文\n*", "* \n正文"):
+        once = _paragraph_texts(raw)
+        assert _paragraph_texts("\n\n".join(once)) == once
+        assert all("*" not in text for text in once)

@@ -121,7 +121,7 @@ def step_html(m: Mapped) -> tuple[Mapped, int]:
     return rewrite(m, edits), count
 
 
-_MD_LINE = re.compile(r"(?m)^[ \t]{0,3}(#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+(?=\S)|(?:[-*_][ \t]*){3,}$)")
+_MD_LINE = re.compile(r"(?m)^[ \t]{0,3}(#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+(?=\S)|\*[ \t]*$|(?:[-*_][ \t]*){3,}$)")
 _MD_INLINE_CHARS = re.compile(r"[*_\[]")  # every inline mark holds one of these: most texts have none
 # Emphasis marks; links and images are found by :func:`_links`.
 _MD_EMPHASIS = re.compile(r"\*\*|__|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")

@@ -95,7 +95,7 @@ def headline(text: str, cells: int = HEADLINE_CELLS) -> str:
     """The first words of a paragraph, at most ``cells`` terminal cells, control characters spelled out.
 
     >>> headline("国务院常务会议部署进一步稳定和扩大就业的政策措施", 12)
-    '国务院常务会…'
+    '国务院常务…'
     >>> headline("short")
     'short'
     """
