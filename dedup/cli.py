@@ -14,10 +14,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,6 +23,26 @@ from rich.console import Console
 from rich.markup import escape
 
 from dedup import __version__, api
+from dedup.cli_io import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    check_group,
+    check_output_option,
+    emit,
+    err_console,
+    error,
+    on_spark,
+    report_inputs,
+    require_input,
+    stdin_once,
+    usage_errors,
+    warn,
+    with_summary,
+    write_parquet_tables,
+)
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
     TUNING_SETTINGS,
@@ -50,25 +68,14 @@ from dedup.cli_options import (
     with_settings,
 )
 from dedup.config import Config
-from dedup.ingest.jsonl import repeated_id_notes
-from dedup.ingest.load import StdinInput, jsonl_lines, stdin_for
-from dedup.records import InputRecord, Skipped
 from dedup.render import json as json_report
 from dedup.render import output as outfiles
 from dedup.render import selection, terminal
-from dedup.render.console import Look, paged, stdout_console, wants_pager
+from dedup.render.console import Look
 from dedup.render.controls import visible
-from dedup.render.html import render_html
 from dedup.render.junit import junit_xml
 from dedup.render.progress import progress_for
 from dedup.render.selection import Selection
-
-EXIT_OK = 0
-DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_TERMINATED = 143
-EXIT_INTERRUPTED = 130
 
 
 class _Dedup(typer.Typer):
@@ -91,15 +98,15 @@ class _Dedup(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Interrupted:
-            _error("interrupted before finishing (an index add or build in progress is rolled back)")
+            error("interrupted before finishing (an index add or build in progress is rolled back)")
             sys.exit(EXIT_INTERRUPTED)
         except Terminated:
-            _error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
+            error("terminated by SIGTERM before finishing (an index add or build in progress is rolled back)")
             sys.exit(EXIT_TERMINATED)
         except Exception as exc:  # anything else: one line and exit 2, never 1 ("findings") or a traceback
             if os.environ.get("DEDUP_TRACEBACK"):
                 raise
-            _error(outfiles.crash_line(exc))
+            error(outfiles.crash_line(exc))
             raise SystemExit(EXIT_USAGE) from None
 
 
@@ -129,167 +136,6 @@ app = _Dedup(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
 )
-
-
-# --- what every command does around the library call ----------------------------------------------------------
-
-
-def _stdout(look: Look) -> Console:
-    return terminal.guarded(stdout_console(look))
-
-
-def _stderr(quiet: bool) -> Console:
-    return terminal.guarded(Console(stderr=True, quiet=quiet, soft_wrap=True, emoji=False))
-
-
-def _error(message: str) -> None:
-    """An error on stderr (never hidden by ``--quiet``); ``message`` is escaped, it may quote the user."""
-    _stderr(False).print(f"[red]error:[/] {escape(visible(message))}", highlight=False)
-
-
-def _warn(message: str) -> None:
-    _stderr(False).print(f"[yellow]warning:[/] {escape(visible(message))}", highlight=False)
-
-
-@contextmanager
-def _usage_errors() -> Iterator[None]:
-    """What the library refuses about the user's input (a malformed path, a missing, damaged or foreign
-    index, an index built with other settings) ends the run with its message and exit 2, no traceback."""
-    try:
-        yield
-    except (api.PathSpecError, api.IndexFileError, outfiles.OutputError) as exc:
-        _error(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-def _stdin(paths: Sequence[str], requested: StdinFormat) -> StdinInput | None:
-    """Standard input, read once up front when ``-`` is among ``paths``, and passed to every stage; closed
-    or unreadable, it ends the run (exit 2) before any work."""
-    try:
-        return stdin_for(paths, requested.value)
-    except OSError as exc:
-        _error(f"- (standard input): {exc.strerror or exc}; pipe the text in, or name files instead of -")
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-def _report_inputs(console: Console, records: Sequence[InputRecord], stdin: StdinInput | None = None) -> None:
-    """On stderr: each skipped input with its reason, each renamed JSONL document (a repeated id), and the
-    format standard input was recognised as, when not plain text."""
-    skipped = [Skipped(r.path, r.reason or "") for r in records if r.status == "skipped"]
-    terminal.render_skipped(console, skipped)
-    notes = repeated_id_notes([r.path for r in records], lambda file: jsonl_lines(file, stdin))
-    for note in notes.values():
-        console.print(f"[cyan]note[/] {escape(visible(note))}", highlight=False)
-    if stdin is not None and stdin.sniffed and stdin.format != "text":
-        console.print(f"[cyan]note[/] - read as {stdin.format} (recognised; choose with --stdin-format)")
-
-
-def _emit(
-    output: OutputFormat | ReportFormat | ScanFormat,
-    table: Callable[[Console], None],
-    payload: Callable[[], dict[str, Any]],
-    lines: Callable[[], Iterable[dict[str, Any]]],
-    html_to: str | None = None,
-    look: Look = DEFAULT_LOOK,
-) -> None:
-    """Print a command's result on stdout as ``--format`` asks: the one place the formats part ways; at a
-    terminal, long output goes through the pager (:mod:`dedup.render.console`).
-
-    Args:
-        output: the format asked for.
-        table: draws the result for people on a console.
-        payload: the one JSON object (``--format json``); the HTML page is drawn from it too.
-        lines: the JSON Lines records (``--format jsonl``), one object per line.
-        html_to: where ``--format html`` writes its page (``None``: standard output).
-        look: colour and pager (``--color``, ``--no-pager``).
-    """
-    encoding = getattr(sys.stdout, "encoding", None)
-    if output == ReportFormat.html and html_to is not None:
-        with _usage_errors():
-            outfiles.write_atomic("-o", html_to, render_html(payload()).encode("utf-8"))
-        return
-
-    def write(console: Console | None = None) -> None:
-        if output == ReportFormat.html:
-            sys.stdout.write(render_html(payload()))
-        elif output == OutputFormat.table:
-            table(_stdout(look) if console is None else terminal.guarded(console))
-        elif output == OutputFormat.json:
-            sys.stdout.write(outfiles.json_for(json_report.dumps(payload()), encoding) + "\n")
-        else:
-            for record in lines():
-                sys.stdout.write(outfiles.json_for(json_report.dumps_line(record), encoding) + "\n")
-
-    with _usage_errors():
-        if output != ReportFormat.html and wants_pager(look):
-            outfiles.to_stdout(lambda: paged(look, write))
-        else:
-            outfiles.to_stdout(write)
-
-
-def _check_html_output(output: ReportFormat | ScanFormat, html_to: str | None, inputs: Sequence[str]) -> None:
-    """Refuse, before any work, an ``-o`` given with a format that prints on standard output, one that cannot be
-    written or would overwrite an input, and ``--format parquet`` without the folder ``-o`` names."""
-    if output == ScanFormat.parquet:
-        if html_to is None:
-            _error("--format parquet writes tables into a folder: name it with -o DIR")
-            raise typer.Exit(EXIT_USAGE)
-        with _usage_errors():
-            folder = Path(html_to)  # an existing folder takes the tables; a new one is made in a writable parent
-            outfiles.check_output_file("-o", str(folder / "groups.parquet") if folder.is_dir() else html_to, inputs)
-        return
-    if html_to is None:
-        return
-    if output != ReportFormat.html:
-        _error("-o/--output goes with --format html or parquet (other formats print on standard output)")
-        raise typer.Exit(EXIT_USAGE)
-    with _usage_errors():
-        outfiles.check_output_file("-o", html_to, inputs)
-
-
-def _on_spark(run: Callable[[Any], Any]) -> Any:
-    """Run ``run(dedup.engines.spark)``; a missing pyspark or Java, a bad ``--spark-conf`` or ``-`` among the
-    paths is exit 2 with the reason (the message says what to install)."""
-    from dedup.engines import spark
-
-    try:
-        return run(spark)
-    except (spark.SparkUnavailableError, ValueError) as exc:
-        _error(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-
-
-def _write_parquet(result: api.ScanResult | api.Report, folder: str) -> None:
-    """``--format parquet -o DIR``: the groups table (and, for a report, the findings table) in ``folder``."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    _on_spark(lambda spark: spark.write_parquet(result, folder))
-
-
-def _with_summary(lines: Iterable[dict[str, Any]], summary: selection.Summary) -> Iterator[dict[str, Any]]:
-    """JSON Lines with a ``summary`` record after the inputs and warnings, before the first group."""
-    pending = True
-    for record in lines:
-        if pending and record.get("type") not in ("input", "warning"):
-            pending = False
-            yield {"type": "summary", **summary.to_dict()}
-        yield record
-    if pending:
-        yield {"type": "summary", **summary.to_dict()}
-
-
-def _check_group(group: str | None, ids: Sequence[str]) -> None:
-    """Exit 2 when ``--group`` names no group found, listing a few that were."""
-    if group is not None and group not in ids:
-        some = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
-        _error(f"--group {group}: no such group" + (f" (the groups are {some})" if ids else " (no group was found)"))
-        raise typer.Exit(EXIT_USAGE)
-
-
-def _require_input(documents: Sequence[object], what: str = "no input could be read") -> None:
-    """Exit 2 when not one input could be read: the output above still accounts for every input."""
-    if not documents:
-        _error(what)
-        raise typer.Exit(EXIT_USAGE)
 
 
 def _version(value: bool) -> None:
@@ -323,17 +169,17 @@ def normalize(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """Show what the matcher sees: paragraphs after normalization, their raw lines, and the notes."""
-    stdin = _stdin(paths, stdin_format)
+    stdin = stdin_once(paths, stdin_format)
     result = api.normalize_inputs(paths, config.normalize, stdin)
-    _report_inputs(_stderr(quiet), result.inputs, stdin)
-    _emit(
+    report_inputs(err_console(quiet), result.inputs, stdin)
+    emit(
         output,
         lambda console: terminal.render_normalized(console, result.documents),
         lambda: json_report.normalized_payload(result.inputs, result.documents, config, stdin),
         lambda: json_report.normalized_lines(result.inputs, result.documents, stdin),
         look=look,
     )
-    _require_input(result.documents)
+    require_input(result.documents)
 
 
 @app.command()
@@ -361,31 +207,31 @@ def scan(
 ) -> None:
     """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
     group (most copies first)."""
-    _check_html_output(output, to, paths)
-    stdin = _stdin(paths, stdin_format)
+    check_output_option(output, to, paths)
+    stdin = stdin_once(paths, stdin_format)
     if engine == Engine.spark:
-        full = _on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
+        full = on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
     else:
-        with progress_for(_stderr(quiet), quiet) as progress:
+        with progress_for(err_console(quiet), quiet) as progress:
             full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
-    _report_inputs(_stderr(quiet), full.inputs, stdin)
+    report_inputs(err_console(quiet), full.inputs, stdin)
     result = selection.select_scan(full, chosen)
-    _check_group(chosen.group, [g.id for g in full.groups])
+    check_group(chosen.group, [g.id for g in full.groups])
     if output == ScanFormat.parquet and to is not None:
-        _write_parquet(result, to)
-        _require_input(full.documents)
+        write_parquet_tables(result, to)
+        require_input(full.documents)
         return
     summary = selection.scan_summary(full, result)
     if chosen.summary:
         result = replace(result, groups=())
-    _emit(
+    emit(
         output,
         lambda console: _scan_table(console, result, explain, summary, chosen.summary),
         lambda: {**json_report.scan_payload(result, stdin), "summary": summary.to_dict()},
-        lambda: _with_summary(json_report.scan_lines(result, stdin), summary),
+        lambda: with_summary(json_report.scan_lines(result, stdin), summary),
         look=look,
     )
-    _require_input(result.documents)
+    require_input(result.documents)
 
 
 def _scan_table(
@@ -431,27 +277,27 @@ def report(
     spark_conf: SparkConfOption = None,
 ) -> None:
     """Find the copies of each story and report what every copy dropped, reordered, changed or garbled."""
-    _check_html_output(output, html_to, paths)
+    check_output_option(output, html_to, paths)
     if reference is not None:
-        with _usage_errors():
+        with usage_errors():
             api.check_reference(reference)
-    stdin = _stdin(paths, stdin_format)
+    stdin = stdin_once(paths, stdin_format)
     if engine == Engine.spark:
         conf = spark_conf or []
-        full = _on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
+        full = on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
     else:
-        with progress_for(_stderr(quiet), quiet) as progress:
+        with progress_for(err_console(quiet), quiet) as progress:
             full = api.report(paths, config, reference=reference, stdin=stdin, progress=progress)
-    _report_inputs(_stderr(quiet), full.scan.inputs, stdin)
+    report_inputs(err_console(quiet), full.scan.inputs, stdin)
     if output == ReportFormat.parquet and html_to is not None:
-        _check_group(chosen.group, [g.group.id for g in full.groups])
-        _write_parquet(selection.select(full, chosen), html_to)
-        _require_input(full.scan.documents)
+        check_group(chosen.group, [g.group.id for g in full.groups])
+        write_parquet_tables(selection.select(full, chosen), html_to)
+        require_input(full.scan.documents)
         return
     warnings = api.reference_warnings(full, reference)
     for message in warnings:
-        _warn(message)
-    _check_group(chosen.group, [g.group.id for g in full.groups])
+        warn(message)
+    check_group(chosen.group, [g.group.id for g in full.groups])
     result = selection.select(full, chosen)
     summary = selection.report_summary(full, result)
     if chosen.summary:
@@ -460,7 +306,7 @@ def report(
     lineages = (
         None if no_lineage else api.lineages(replace(full, groups=tuple(g for g in full.groups if g.group.id in shown)))
     )
-    _emit(
+    emit(
         output,
         lambda console: (
             terminal.render_summary(console, summary)
@@ -468,11 +314,11 @@ def report(
             else terminal.render_report(console, result, lineages, summary)
         ),
         lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
-        lambda: _with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
+        lambda: with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
         html_to,
         look,
     )
-    _require_input(full.scan.documents)
+    require_input(full.scan.documents)
 
 
 @app.command()
@@ -493,13 +339,13 @@ def diff(
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
     """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
-    _check_html_output(output, html_to, [reference, copy])
-    with _usage_errors():
+    check_output_option(output, html_to, [reference, copy])
+    with usage_errors():
         sides = (api.parse_side(reference), api.parse_side(copy))
-    result = api.diff(*sides, stdin=_stdin([side.path for side in sides], stdin_format))
+    result = api.diff(*sides, stdin=stdin_once([side.path for side in sides], stdin_format))
     if result.problem is not None:
-        _error(result.problem)
-    _emit(
+        error(result.problem)
+    emit(
         output,
         lambda console: _diff_table(console, result),
         lambda: _diff_payload(result),
@@ -552,19 +398,21 @@ def _index_add(
     rolled back) ends the run with the reason, exit 2.
     """
     opening = api.Index.building if create else api.Index.open
-    with _usage_errors():
+    with usage_errors():
         outfiles.check_index_writable(index_path)
-    with _usage_errors(), opening(index_path, config) as index:
-        stdin = _stdin(paths, stdin_format)
-        with progress_for(_stderr(quiet), quiet) as progress:
+    with usage_errors(), opening(index_path, config) as index:
+        stdin = stdin_once(paths, stdin_format)
+        with progress_for(err_console(quiet), quiet) as progress:
             done = api.add_to_index(paths, index, config, stdin=stdin, progress=progress)
-        _report_inputs(_stderr(quiet), done.inputs, stdin)
+        report_inputs(err_console(quiet), done.inputs, stdin)
         total = index.count()
     held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
     added = f"added {done.added} document(s) to {escape(index_path)} ({total} in all){held}"
-    _stderr(quiet).print(added, highlight=False)
+    err_console(quiet).print(added, highlight=False)
     for path in done.replaced:
-        _stderr(quiet).print(f"[cyan]note[/] {escape(path)}: new content replaced the indexed copy", highlight=False)
+        err_console(quiet).print(
+            f"[cyan]note[/] {escape(path)}: new content replaced the indexed copy", highlight=False
+        )
     if not done.added and all(r.status == "skipped" for r in done.inputs):
         raise typer.Exit(EXIT_USAGE)
 
@@ -596,7 +444,7 @@ index_app.command("add")(
 @index_app.command("info")
 def index_info(index: IndexOption) -> None:
     """Counts, size per document and the settings an index was built with."""
-    with _usage_errors(), api.Index.open(index) as opened:
+    with usage_errors(), api.Index.open(index) as opened:
         sys.stdout.write(json_report.dumps(opened.info()) + "\n")
 
 
@@ -634,23 +482,23 @@ def check(
         kinds = api.finding_kinds(fail_on or "")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    with _usage_errors():  # before the work: a CI run must not find out after ten minutes
+    with usage_errors():  # before the work: a CI run must not find out after ten minutes
         outfiles.check_output_files({"--junit": junit, "--unique": unique, "--unique0": unique0}, paths)
-    with _usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
-        stdin = _stdin(paths, stdin_format)
-        with progress_for(_stderr(quiet), quiet) as progress:
+    with usage_errors(), api.Index.open(index, config) as opened:  # damage found midway is trouble too
+        stdin = stdin_once(paths, stdin_format)
+        with progress_for(err_console(quiet), quiet) as progress:
             result = api.check(
                 paths, opened, config, max_dup_rate=max_dup_rate, fail_on=kinds, stdin=stdin, progress=progress
             )
-    _report_inputs(_stderr(quiet), result.scan.inputs, stdin)
-    _emit(
+    report_inputs(err_console(quiet), result.scan.inputs, stdin)
+    emit(
         output,
         lambda console: terminal.render_check(console, result),
         lambda: json_report.check_payload(result, stdin),
         lambda: json_report.check_lines(result, stdin),
         look=look,
     )
-    with _usage_errors():
+    with usage_errors():
         if junit:
             outfiles.write_atomic("--junit", junit, junit_xml(result).encode("utf-8"))
         if unique:
@@ -658,5 +506,5 @@ def check(
             outfiles.write_atomic("--unique", unique, outfiles.encoded_lines(text, unique.endswith(".jsonl")))
         if unique0:
             outfiles.write_atomic("--unique0", unique0, outfiles.nul_ended(d.path for d in result.drop if d.unique))
-    _require_input(result.drop, "no drop document could be read")
+    require_input(result.drop, "no drop document could be read")
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
