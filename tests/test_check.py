@@ -471,7 +471,16 @@ def test_a_full_tmpfs_on_add_is_exit_2_and_leaves_the_index_as_it_was(held: Path
         subprocess.run(["umount", str(disk)], check=False)
 
 
-def test_sigterm_rolls_an_add_back_and_exits_143(held: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGTERM, 143, "terminated by SIGTERM"), (signal.SIGINT, 130, "interrupted before finishing")],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_a_signal_rolls_an_add_back_and_exits_128_plus_its_number(
+    held: Path, tmp_path: Path, signum: int, code: int, said: str
+) -> None:
+    """SIGTERM and Ctrl-C are no verdict: the add is rolled back, exit 143 or 130 (click alone would turn
+    Ctrl-C into "Aborted!", exit 1, the code for findings)."""
     index = _copy(held, tmp_path)
     before = index.read_bytes()
     write(tmp_path / "d", "x.txt", "新", story(85))
@@ -484,29 +493,9 @@ def test_sigterm_rolls_an_add_back_and_exits_143(held: Path, tmp_path: Path) -> 
     assert process.stderr is not None
     line = process.stderr.readline()
     assert "paused inside the add transaction" in line, line
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 143
-    assert "terminated by SIGTERM" in process.stderr.read()
-    assert index.read_bytes() == before
-
-
-def test_ctrl_c_rolls_an_add_back_and_exits_130_not_1(held: Path, tmp_path: Path) -> None:
-    """Ctrl-C is no verdict: rolled back like SIGTERM, exit 130 (click alone would print "Aborted!", exit 1)."""
-    index = _copy(held, tmp_path)
-    before = index.read_bytes()
-    write(tmp_path / "d", "x.txt", "新", story(85))
-    process = subprocess.Popen(
-        [DEDUP, "index", "add", str(tmp_path / "d"), "--index", str(index)],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "DEDUP_FAULT_PAUSE_S": "60"},
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    assert "paused inside the add transaction" in line, line
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 130
-    assert "interrupted before finishing" in process.stderr.read()
+    process.send_signal(signum)
+    assert process.wait(timeout=60) == code
+    assert said in process.stderr.read()
     assert index.read_bytes() == before
 
 
