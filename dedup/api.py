@@ -37,12 +37,11 @@ from dedup.config import CandidateConfig, Config, FingerprintConfig, GroupConfig
 from dedup.gate.check import add_to_index, check
 from dedup.ingest.load import StdinInput, input_record, load, named_document, stdin_for
 from dedup.ingest.paths import DiffSide, PathSpecError, check_reference, parse_side
-from dedup.lineage import LineageConfig, LineageOutcome, explain_lineage
+from dedup.lineage import LineageConfig, LineageOutcome, explain_lineage, group_form
 from dedup.pipeline.report import diff_texts, is_reference, read_witness, report, same_document
 from dedup.pipeline.scan import scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
-from dedup.render.json import report_group_to_dict
 from dedup.results import CheckResult, Group, ScanResult, Witness
 from dedup.store.index import Index, IndexFileError
 
@@ -193,10 +192,10 @@ def lineages(result: Report, config: LineageConfig | None = None) -> dict[str, L
     """Who copied whom in each group of a report, keyed by group id (:mod:`dedup.lineage`).
 
     Lineage reads a group as the report states it (its witnesses' findings, as ``dedup report --format json``
-    prints them), so it is computed from that form; a group of fewer than three copies gets no tree and the
-    reason why.
+    prints them), from :func:`dedup.lineage.group_form`: that shape without quoting, which the renderer then
+    does once. A group of fewer than three copies gets no tree and the reason why.
     """
-    return {g.group.id: explain_lineage(report_group_to_dict(g), config) for g in result.groups}
+    return {g.group.id: explain_lineage(group_form(g), config) for g in result.groups}
 
 
 def reference_warnings(result: Report, reference: str | None) -> list[str]:

@@ -256,3 +256,28 @@ def test_the_report_carries_lineage_in_json_and_terminal_and_can_leave_it_out(tm
         assert all(e["parent"] in ids and e["child"] in ids for e in tree["edges"])
     table = runner.invoke(app, ["report", str(tmp_path), "-q"], env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
     assert table.count("lineage ") >= len(trees) and "confidence" in table
+
+
+def test_lineages_of_a_report_read_its_findings_unquoted_and_agree_with_its_json(tmp_path: Path) -> None:
+    """``api.lineages`` reads each group without quoting it (the renderer quotes once); the trees are those
+    of the printed JSON, which is what lineage's contract is."""
+    from dedup import api
+    from dedup.render.json import report_group_to_dict
+
+    generate_chains(tmp_path, stories=3, seed=7)
+    result = report([str(tmp_path)])
+    outcomes = api.lineages(result)
+    assert any(o.lineage is not None for o in outcomes.values())
+    for group in result.groups:
+        assert outcomes[group.group.id] == explain_lineage(report_group_to_dict(group))
+
+
+def test_a_long_shared_edit_is_cut_short_in_the_terminal_label() -> None:
+    from dedup.collate.records import Finding, TextEdit
+    from dedup.render.lineage_tree import QUOTE_CHARS, describe_change
+
+    long_edit = TextEdit("replace", "坚持把功夫下在平时防患于未然", "坚持把工夫用在日常防微杜渐", 0)
+    label = describe_change(Finding("substituted", 4, "坚持把功夫下在平时防患于未然", None, None, (long_edit,)))
+    old, new = label.split(" ", 2)[2].split("→")
+    assert label.startswith("substituted ¶5 ") and old.endswith("…") and new.endswith("…")
+    assert len(old) == len(new) == QUOTE_CHARS

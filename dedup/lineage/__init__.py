@@ -5,6 +5,7 @@ from dedup.lineage.changes import (
     canonical,
     explain_lineage,
     finding_changes,
+    group_form,
     lineage_input,
     lineage_of_group,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "canonical",
     "explain_lineage",
     "finding_changes",
+    "group_form",
     "infer_lineage",
     "lineage_input",
     "lineage_of_group",

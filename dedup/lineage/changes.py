@@ -1,7 +1,10 @@
 """From a report's group (the JSON payload of ``dedup report --format json``) to lineage's input record.
 
 Lineage reads the report's contract, not collation's records: those are being restructured, the JSON is fixed
-by the JSON contract, and a group saved as JSON can be analysed again later.
+by the JSON contract, and a group saved as JSON can be analysed again later. A report in memory is read through
+:func:`group_form`, the few keys lineage reads in that shape, without quoting every text from the documents as
+the JSON renderer does (lineage compares :func:`canonical` letters, which quoting does not change), so a report
+quotes its findings once, to print them.
 
 Every finding becomes one or more :class:`~dedup.lineage.tree.Change` signatures, weighted by how unlikely two
 copies are to make that change independently (roughly ``-log`` of the chance, so weights add up like bits of
@@ -40,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dedup.collate.records import Finding, GroupReport
 from dedup.lineage.tree import (
     Carried,
     Change,
@@ -140,6 +144,35 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
         return [Change(kind, para, (), W_DROPPED_LAST if para == paragraphs else W_DROPPED)]
     simple = {"duplicated": W_DUPLICATED, "reordered": W_REORDERED, "split": W_SPLIT}
     return [Change(kind, para, (), simple.get(kind, 1.0), undoable=kind in _UNSTABLE)]
+
+
+def _finding_form(finding: Finding) -> dict[str, Any]:
+    """The keys of a JSON finding that :func:`finding_changes` reads, from the finding's matching text."""
+    return {
+        "kind": finding.kind,
+        "ref": None if finding.ref is None else {"paragraph": finding.ref + 1, "text": finding.ref_text},
+        "copy": None if finding.copy is None else {"text": finding.copy_text},
+        "edits": [{"op": e.op, "ref": e.ref, "copy": e.copy} for e in finding.edits],
+        "lost": finding.lost,
+        "ref_paragraphs": [i + 1 for i in finding.ref_paragraphs],
+    }
+
+
+def group_form(group_report: GroupReport) -> dict[str, Any]:
+    """A report's group in the shape :func:`lineage_input` reads (a subset of its JSON form), unquoted."""
+    collation = group_report.collation
+    results = {r.witness: r for r in collation.witnesses}
+    form: dict[str, Any] = {
+        "id": group_report.group.id,
+        "reference": collation.reference,
+        "witnesses": [
+            {"id": w.id, "findings": [_finding_form(f) for f in results[w.id].findings], "strip": results[w.id].strip}
+            for w in group_report.group.witnesses
+        ],
+    }
+    if collation.reference == CONSENSUS:
+        form["consensus"] = {"paragraphs": collation.reference_paragraphs}
+    return form
 
 
 def _copy_changes(witness: Mapping[str, Any], paragraphs: int) -> CopyChanges:

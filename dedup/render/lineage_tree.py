@@ -17,12 +17,23 @@ from rich.tree import Tree
 from dedup.collate.records import Finding
 from dedup.lineage import Edge, LineageOutcome
 
+QUOTE_CHARS = 8  # an edge label quotes at most this much of each side of an edit: a label is one line
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut (the JSON keeps the whole edit).
+
+    >>> clip("正向"), clip("坚持把功夫下在平时，防患于未然", 6)
+    ('正向', '坚持把功夫…')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def describe_change(finding: Finding) -> str:
     """A short name for a shared change: its kind, the reference paragraph (1-based) and, for a word change,
-    the words (``substituted ¶7 正向→导向``)."""
+    the words (``substituted ¶7 正向→导向``), each cut to :data:`QUOTE_CHARS` so that the label stays one line."""
     where = f" ¶{finding.ref + 1}" if finding.ref is not None else ""
-    words = [f"{e.ref}→{e.copy}" for e in finding.edits if e.ref or e.copy][:2]
+    words = [f"{clip(e.ref)}→{clip(e.copy)}" for e in finding.edits if e.ref or e.copy][:2]
     return f"{finding.kind}{where}" + (" " + ", ".join(words) if words else "")
 
 
