@@ -281,3 +281,41 @@ def test_a_long_shared_edit_is_cut_short_in_the_terminal_label() -> None:
     old, new = label.split(" ", 2)[2].split("→")
     assert label.startswith("substituted ¶5 ") and old.endswith("…") and new.endswith("…")
     assert len(old) == len(new) == QUOTE_CHARS
+
+
+def furniture(witness: str) -> Change:
+    """A line of a copy's page (an address, a copyright notice) reported as an added paragraph."""
+    return Change("added", None, (f"本报地址{witness}",), 3.0, undoable=True)
+
+
+def test_a_line_of_the_parents_page_its_copy_lacks_does_not_break_the_chain() -> None:
+    """The parent's page furniture outweighs the child's own changes in plain weight, and the child lacks it:
+    the parent is still found, since an undoable change counts only in part in the order and the child may
+    lack one of them."""
+    data = LineageInput("G1", "W", (copy("A", A1, furniture("A")), copy("B", A1, B2), copy("C", A1, A2, B1, C1)))
+    assert parents(data) == {"A": "W", "B": "A", "C": "A"}
+
+
+def test_siblings_each_with_a_foreign_paragraph_are_not_each_others_parents() -> None:
+    """Lacking one undoable change is tolerated, not two: B's two foreign paragraphs keep it from passing for
+    the parent of C, which shares only A's changes with it."""
+    b1, b2 = furniture("B1"), furniture("B2")
+    data = LineageInput("G1", "W", (copy("A", A1, A2), copy("B", A1, A2, b1, b2), copy("C", A1, A2, C1, C2)))
+    assert parents(data) == {"A": "W", "B": "A", "C": "A"}
+
+
+def test_a_long_insertion_counts_as_the_added_paragraph_it_is() -> None:
+    """Collation may glue an inherited foreign paragraph to its neighbour and report a long insertion: it must
+    match the same paragraph reported as added in the source."""
+    text = "办实事切忌短期行为要多做前人栽树后人乘凉的基础工作"
+    added = {"kind": "added", "ref": None, "copy": {"text": text}, "edits": []}
+    glued = {
+        "kind": "garbled",
+        "ref": {"paragraph": 2, "text": "高邑西部属于丘陵旱区"},
+        "edits": [{"op": "insert", "ref": "", "copy": text}],
+    }
+    (as_added,) = finding_changes(added, 9)
+    (as_insert,) = finding_changes(glued, 9)
+    assert as_insert == as_added and as_insert.undoable
+    short = {**glued, "edits": [{"op": "insert", "ref": "", "copy": "基础"}]}
+    assert finding_changes(short, 9)[0].kind == "garbled"

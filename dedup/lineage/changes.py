@@ -15,6 +15,9 @@ kind            weight  why
 ==============  ======  ========================================================================================
 substituted     3 / 2   one word became one other word at one place: editors choose among thousands of words.
                         An edit of a single character (a 的 dropped) is likelier to recur, 2. One per edit.
+                        An insertion of ``LONG_INSERT`` letters or more is no word change but a paragraph that
+                        collation glued to its neighbour: it counts as an added paragraph, so that it matches
+                        the same paragraph reported as added in another copy.
 garbled         3       OCR or mojibake noise is random: the same noise twice is a copy of the same scan.
 truncated       3 / 1.5 a cut at the same character mid-sentence is a shared cut; a cut at a sentence end is a
                         place any editor might choose, 1.5.
@@ -69,6 +72,7 @@ W_DROPPED, W_DROPPED_LAST = 1.0, 0.3
 W_REORDERED = 1.0
 W_SPLIT = 1.0
 W_MERGED = 0.7
+LONG_INSERT = 20  # letters: longer than any changed word or phrase, shorter than a paragraph
 
 _PINYIN = re.compile(r"\([a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+\)")
 _NOT_CONTENT = re.compile(r"[\W_]+")
@@ -122,6 +126,9 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
         for edit in finding.get("edits", []):
             ref, copy = canonical(edit.get("ref") or ""), canonical(edit.get("copy") or "")
             if not ref and not copy:
+                continue
+            if edit.get("op") == "insert" and len(copy) >= LONG_INSERT:
+                out.append(Change("added", None, (copy,), W_ADDED, undoable=True))
                 continue
             if kind == "garbled":
                 w = W_GARBLED
