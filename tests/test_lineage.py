@@ -319,3 +319,32 @@ def test_a_long_insertion_counts_as_the_added_paragraph_it_is() -> None:
     assert as_insert == as_added and as_insert.undoable
     short = {**glued, "edits": [{"op": "insert", "ref": "", "copy": "基础"}]}
     assert finding_changes(short, 9)[0].kind == "garbled"
+
+
+def test_a_cut_paragraph_glued_to_the_next_matches_the_same_cut_shown_plainly() -> None:
+    """Unwrapping one copy's page joined the short head of a cut paragraph to the next paragraph: collation
+    reports a dropped paragraph and an insertion. Lineage reads it as the cut that another copy shows."""
+    from dedup.lineage.changes import lineage_input
+
+    third = "老队长丁安庆说：“要跳好空中芭蕾，必须要有勇于献身的精神。”"
+    fourth = "１９９５年盛夏，经过不到一年的理论改装准备的表演队，终于进行到新机的实装训练阶段了。"
+    glued = [
+        {"kind": "dropped", "ref": {"paragraph": 3, "text": third}, "copy": None, "edits": []},
+        {
+            "kind": "substituted",
+            "ref": {"paragraph": 4, "text": fourth},
+            "edits": [{"op": "insert", "ref": "", "copy": "老队长丁安庆说：“要跳好空中"}],
+        },
+    ]
+    plain = [{"kind": "truncated", "ref": {"paragraph": 3, "text": third}, "lost": "芭蕾，必须要有勇于献身的精神。”"}]
+    witnesses = [
+        {"id": "G1.W1", "findings": []},
+        {"id": "G1.W2", "findings": glued},
+        {"id": "G1.W3", "findings": plain},
+    ]
+    data = lineage_input({"id": "G1", "reference": "G1.W1", "witnesses": witnesses})
+    assert not isinstance(data, str)
+    sets = {c.witness: c.change_set() for c in data.copies}
+    assert sets["G1.W2"] == sets["G1.W3"] and len(sets["G1.W2"]) == 1
+    (change,) = sets["G1.W2"]
+    assert change.kind == "truncated" and change.weight == 3.0  # cut mid-sentence

@@ -35,7 +35,8 @@ merged          0.7     a heading glued to its body is the commonest web layout 
 ==============  ======  ========================================================================================
 
 Edit strings and cut texts are compared after folding width, script (Traditional to Simplified) and glued
-pinyin, and without punctuation, so that the same change survives a copy's layout.
+pinyin, and without punctuation, so that the same change survives a copy's layout. A paragraph cut short that a copy's
+page glued to its neighbour (reported dropped, its head inserted into the next paragraph) is read as the cut.
 """
 
 from __future__ import annotations
@@ -182,9 +183,55 @@ def group_form(group_report: GroupReport) -> dict[str, Any]:
     return form
 
 
+def _split_at(text: str, letters: str, head: bool) -> tuple[str, str] | None:
+    """``text`` cut where its first (``head``) or last ``letters`` end, as (kept, lost); None if it does not
+    start (end) with them as :func:`canonical` sees it, or they are all of it."""
+    if not letters or len(letters) >= len(canonical(text)):
+        return None
+    for i in range(1, len(text)):
+        part = text[:i] if head else text[len(text) - i :]
+        if canonical(part) == letters:
+            return (part, text[i:]) if head else (part, text[: len(text) - i])
+        if len(canonical(part)) > len(letters):
+            break
+    return None
+
+
+def _unglue_cuts(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Findings with each cut paragraph that the copy's page glued to its neighbour reported as the cut it is.
+
+    A paragraph cut short leaves a short line, which unwrapping a page may join to the next (or previous)
+    paragraph: collation then reports the paragraph dropped and its surviving head inserted at the start of
+    the next one, where another copy of the same text, laid out otherwise, shows a cut. Both are rewritten
+    here as that cut (a ``truncated`` finding in the dropped one's place, the insertion removed), so that the
+    copies match.
+    """
+    out = list(findings)
+    for k, finding in enumerate(findings):
+        para, ref_text = _paragraph(finding), str((finding.get("ref") or {}).get("text") or "")
+        if finding["kind"] != "dropped" or para is None or not ref_text:
+            continue
+        for j, other in enumerate(out):
+            if other["kind"] not in ("substituted", "garbled") or _paragraph(other) not in (para - 1, para + 1):
+                continue
+            head = _paragraph(other) == para + 1
+            edits = list(other.get("edits") or [])
+            for e, edit in enumerate(edits):
+                cut = (
+                    _split_at(ref_text, canonical(edit.get("copy") or ""), head) if edit.get("op") == "insert" else None
+                )
+                if cut is not None:
+                    out[k] = {"kind": "truncated", "ref": finding["ref"], "lost": cut[1]}
+                    out[j] = {**other, "edits": edits[:e] + edits[e + 1 :]}
+                    break
+            if out[k] is not finding:
+                break
+    return out
+
+
 def _copy_changes(witness: Mapping[str, Any], paragraphs: int) -> CopyChanges:
     carried: dict[Change, Carried] = {}
-    for k, finding in enumerate(witness.get("findings") or []):
+    for k, finding in enumerate(_unglue_cuts(witness.get("findings") or [])):
         for change in finding_changes(finding, paragraphs):
             carried.setdefault(change, Carried(change, FindingRef(str(witness["id"]), k)))
     return CopyChanges(str(witness["id"]), tuple(carried.values()))
