@@ -348,3 +348,21 @@ def test_a_cut_paragraph_glued_to_the_next_matches_the_same_cut_shown_plainly() 
     assert sets["G1.W2"] == sets["G1.W3"] and len(sets["G1.W2"]) == 1
     (change,) = sets["G1.W2"]
     assert change.kind == "truncated" and change.weight == 3.0  # cut mid-sentence
+
+
+def test_a_long_replaced_stretch_counts_as_the_cut_it_is() -> None:
+    """One copy shows a paragraph's tail cut; its copy, whose neighbour's text was glued where the tail was,
+    shows a long replacement of the same letters: both are that cut."""
+    tail = "钟塔向全校师生发出课间钟声时刻告诫学子们要珍惜时间努力用功"
+    text = "记者漫步校园，只见广场上有升旗台。" + tail
+    cut_plainly = {"kind": "truncated", "ref": {"paragraph": 3, "text": text}, "lost": tail}
+    replaced = {
+        "kind": "substituted",
+        "ref": {"paragraph": 3, "text": text},
+        "edits": [{"op": "replace", "ref": tail, "copy": "镜头之一"}],
+    }
+    (plain,) = finding_changes(cut_plainly, 9)
+    (as_replace,) = finding_changes(replaced, 9)
+    assert as_replace == plain and as_replace.kind == "truncated"
+    word_change = {**replaced, "edits": [{"op": "replace", "ref": "钟塔", "copy": "钟楼"}]}
+    assert finding_changes(word_change, 9)[0].kind == "substituted"

@@ -17,7 +17,9 @@ substituted     3 / 2   one word became one other word at one place: editors cho
                         An edit of a single character (a 的 dropped) is likelier to recur, 2. One per edit.
                         An insertion of ``LONG_INSERT`` letters or more is no word change but a paragraph that
                         collation glued to its neighbour: it counts as an added paragraph, so that it matches
-                        the same paragraph reported as added in another copy.
+                        the same paragraph reported as added in another copy. Likewise a replacement or
+                        deletion (not garbled) of that many letters of the reference is a cut of them (as
+                        ``truncated``), whatever was glued in their place.
 garbled         3       OCR or mojibake noise is random: the same noise twice is a copy of the same scan.
 truncated       3 / 1.5 a cut at the same character mid-sentence is a shared cut; a cut at a sentence end is a
                         place any editor might choose, 1.5.
@@ -130,6 +132,11 @@ def finding_changes(finding: Mapping[str, Any], paragraphs: int) -> list[Change]
                 continue
             if edit.get("op") == "insert" and len(copy) >= LONG_INSERT:
                 out.append(Change("added", None, (copy,), W_ADDED, undoable=True))
+                continue
+            if kind == "substituted" and len(ref) >= LONG_INSERT:
+                out.append(Change("truncated", para, (ref,), W_CUT))
+                if len(copy) >= LONG_INSERT:
+                    out.append(Change("added", None, (copy,), W_ADDED, undoable=True))
                 continue
             if kind == "garbled":
                 w = W_GARBLED
