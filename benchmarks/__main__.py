@@ -3,6 +3,7 @@
 Usage::
 
     python -m benchmarks                       # default size (100 stories, seed 1): about a minute on 2 cores
+    python -m benchmarks --out benchmarks/results   # the same, replacing the committed latest.json/latest.md
     python -m benchmarks --size 300 --seed 2   # larger corpus (stories; 1-300)
     python -m benchmarks --size 8 --repeat 1 --out /tmp/b    # tiny (the smoke test)
     python -m benchmarks --scale               # also the large-scan benchmark, at a tiny size
@@ -26,7 +27,8 @@ They are printed as met or MISSED, never tuned for; a missed target comes with t
 regenerates byte for byte).
 
 Tables go to stdout, progress to stderr; the JSON (``latest.json``) and a Markdown block for the README
-(``latest.md``) are written to ``--out`` (``benchmarks/results`` by default). Exit code 0 whether targets are
+(``latest.md``) are written to ``--out``: a new temporary folder unless named (its path is printed), so that
+a run never overwrites the committed ``benchmarks/results`` unless asked to. Exit code 0 whether targets are
 met or not (this is a measurement, not a gate); 2 on bad arguments.
 """
 
@@ -73,7 +75,14 @@ from benchmarks.corpus import MAX_STORIES, generate_corpus
 
 SCHEMA_VERSION = 1
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parent / "results"  # the committed results: written only when --out names it
+
+
+def out_folder(out: Path | None, prefix: str) -> Path:
+    """``--out`` if given, else a new temporary folder: a benchmark never overwrites tracked files unasked."""
+    return out if out is not None else Path(tempfile.mkdtemp(prefix=prefix))
+
+
 SEEDS_TRUTH = Path(__file__).resolve().parent / "seeds_truth.json"
 DEFAULT_SIZE, DEFAULT_SEED = 100, 1
 GROUPING_F1_TARGET = 0.97
@@ -700,7 +709,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"corpus seed (default {DEFAULT_SEED})")
     p.add_argument("--repeat", type=int, default=3, help="fresh processes per speed measurement (default 3)")
-    p.add_argument("--out", type=Path, default=RESULTS, help="where latest.json and latest.md go")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="where latest.json and latest.md go (default: a new temporary folder; benchmarks/results to update"
+        " the committed ones)",
+    )
     p.add_argument("--corpus", type=Path, help="generate the corpus here and keep it (default: a temporary directory)")
     p.add_argument("--no-speed", action="store_true", help="accuracy only")
     p.add_argument(
@@ -769,12 +783,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render(result, markdown=False)
     print(text)
     print(f"\nwhole run: {result['elapsed_s']} s")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out = out_folder(args.out, "dedup-bench-out-")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     md = render(result, markdown=True)
     md = f"<!-- {result['command']}; {result['date']}; {result['elapsed_s']} s -->\n" + md
-    (args.out / "latest.md").write_text(md + "\n", encoding="utf-8")
-    log(f"wrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")
+    (out / "latest.md").write_text(md + "\n", encoding="utf-8")
+    log(f"wrote {out / 'latest.json'} and {out / 'latest.md'}")
     return 0
 
 

@@ -6,6 +6,10 @@ worst seed. This runs ``python -m benchmarks --no-speed`` once per seed (or read
 
     python -m benchmarks.sweep                                  # seeds 1-6, 100 stories: ~10 min on 2 idle cores
     python -m benchmarks.sweep --runs /tmp/bench                # aggregate DIR/out1/latest.json … DIR/out6/…
+    python -m benchmarks.sweep --runs /tmp/bench --out benchmarks/results   # update the committed seeds.md
+
+Without ``--out`` the files go to a new temporary folder (its path is printed): only a named ``--out``
+replaces the committed ``benchmarks/results/seeds.*``.
 
 With ``--runs``, each seed's run is expected in ``DIR/outS/latest.json`` (``python -m benchmarks --seed S
 --no-speed --out DIR/outS``). Exit code 0 (a measurement, not a gate); 2 on bad arguments.
@@ -22,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.__main__ import GROUPING_F1_TARGET, RESULTS
+from benchmarks.__main__ import GROUPING_F1_TARGET, out_folder
 from benchmarks.__main__ import main as run_suite
 from benchmarks.accuracy import CLASSES
 
@@ -88,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seeds", default="1-6", help="seeds, as A-B or a comma list (default 1-6)")
     p.add_argument("--size", type=int, default=100, help="stories per corpus (default 100)")
     p.add_argument("--runs", type=Path, help="read DIR/outS/latest.json instead of running")
-    p.add_argument("--out", type=Path, default=RESULTS, help="where seeds.json and seeds.md go")
+    p.add_argument("--out", type=Path, help="where seeds.json and seeds.md go (default: a new temporary folder)")
     args = p.parse_args(argv)
     try:
         if "-" in args.seeds:
@@ -111,10 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             runs[seed] = json.loads(latest.read_text(encoding="utf-8"))
     summary = summarize(runs)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "seeds.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (args.out / "seeds.md").write_text(markdown(summary), encoding="utf-8")
+    out = out_folder(args.out, "dedup-sweep-out-")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "seeds.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "seeds.md").write_text(markdown(summary), encoding="utf-8")
     print(markdown(summary))
+    print(f"wrote {out / 'seeds.json'} and {out / 'seeds.md'}", file=sys.stderr)
     return 0
 
 

@@ -38,7 +38,7 @@ from dedup.gate.check import add_to_index, check
 from dedup.ingest.load import StdinInput, input_record, load, named_document, stdin_for
 from dedup.ingest.paths import DiffSide, PathSpecError, check_reference, parse_side
 from dedup.lineage import LineageConfig, LineageOutcome, explain_lineage, group_form
-from dedup.pipeline.report import diff_texts, is_reference, read_witness, report, same_document
+from dedup.pipeline.report import diff_texts, read_witness, reference_warnings, report
 from dedup.pipeline.scan import scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
@@ -196,19 +196,6 @@ def lineages(result: Report, config: LineageConfig | None = None) -> dict[str, L
     does once. A group of fewer than three copies gets no tree and the reason why.
     """
     return {g.group.id: explain_lineage(group_form(g), config) for g in result.groups}
-
-
-def reference_warnings(result: Report, reference: str | None) -> list[str]:
-    """Why a ``--reference`` changed nothing, if it did: it is no group's witness. Said rather than ignored,
-    on stderr and in the JSON ``warnings``; each group is then collated against its own best copy."""
-    if reference is None:
-        return []
-    if any(is_reference(w, reference) for g in result.groups for w in g.group.witnesses):
-        return []
-    fallback = "each group was collated against its own best copy" if result.groups else "no group was found"
-    if not any(same_document(d.path, reference) for d in result.scan.documents):
-        return [f"--reference {reference} is not among the inputs read, so it is no group's witness; {fallback}"]
-    return [f"--reference {reference} is not a witness of any group; {fallback}"]
 
 
 def finding_kinds(value: str) -> tuple[FindingKind, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import warnings as python_warnings
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
@@ -46,6 +47,7 @@ from dedup.cli_io import (
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
     TUNING_SETTINGS,
+    CommandGroup,
     Engine,
     EngineOption,
     FormatOption,
@@ -73,6 +75,7 @@ from dedup.render import output as outfiles
 from dedup.render import selection, terminal
 from dedup.render.console import Look
 from dedup.render.controls import visible
+from dedup.render.info import render_index_info
 from dedup.render.junit import junit_xml
 from dedup.render.progress import progress_for
 from dedup.render.selection import Selection
@@ -131,8 +134,9 @@ def _interrupted(signum: int, frame: object) -> None:
 app = _Dedup(
     name="dedup",
     help="Find reprints of the same story in Chinese news and report what each copy changed.",
+    cls=CommandGroup,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish (and PowerShell)
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
 )
@@ -176,7 +180,7 @@ def normalize(
         output,
         lambda console: terminal.render_normalized(console, result.documents),
         lambda: json_report.normalized_payload(result.inputs, result.documents, config, stdin),
-        lambda: json_report.normalized_lines(result.inputs, result.documents, stdin),
+        lambda: json_report.normalized_lines(result.inputs, result.documents, config, stdin),
         look=look,
     )
     require_input(result.documents)
@@ -286,8 +290,8 @@ def report(
         conf = spark_conf or []
         full = on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))
     else:
-        with progress_for(err_console(quiet), quiet) as progress:
-            full = api.report(paths, config, reference=reference, stdin=stdin, progress=progress)
+        with progress_for(err_console(quiet), quiet) as progress, python_warnings.catch_warnings(action="ignore"):
+            full = api.report(paths, config, reference=reference, stdin=stdin, progress=progress)  # warned below
     report_inputs(err_console(quiet), full.scan.inputs, stdin)
     if output == ReportFormat.parquet and html_to is not None:
         check_group(chosen.group, [g.group.id for g in full.groups])
@@ -335,6 +339,7 @@ def diff(
     ],
     copy: Annotated[str, typer.Argument(metavar="COPY", help="The copy, given the same way.", show_default=False)],
     output: ReportFormatOption = ReportFormat.table,
+    quiet: QuietOption = False,  # diff has only errors to say on stderr; accepted like every command's
     html_to: HtmlOutOption = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
@@ -390,7 +395,13 @@ app.add_typer(index_app, name="index")
 
 
 def _index_add(
-    paths: list[str], index_path: str, config: Config, quiet: bool, create: bool, stdin_format: StdinFormat
+    paths: list[str],
+    index_path: str,
+    config: Config,
+    quiet: bool,
+    create: bool,
+    stdin_format: StdinFormat,
+    output: OutputFormat = OutputFormat.table,
 ) -> None:
     """Sketch ``paths`` into the index, creating it first for ``index build``.
 
@@ -406,13 +417,17 @@ def _index_add(
             done = api.add_to_index(paths, index, config, stdin=stdin, progress=progress)
         report_inputs(err_console(quiet), done.inputs, stdin)
         total = index.count()
-    held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
-    added = f"added {done.added} document(s) to {escape(index_path)} ({total} in all){held}"
-    err_console(quiet).print(added, highlight=False)
-    for path in done.replaced:
-        err_console(quiet).print(
-            f"[cyan]note[/] {escape(path)}: new content replaced the indexed copy", highlight=False
-        )
+    if output != OutputFormat.table:  # for programs: the same counts on stdout
+        payload = json_report.added_payload(index_path, done, total, config, stdin)
+        emit(output, lambda _: None, lambda: payload, lambda: json_report.added_lines(payload, config))
+    else:
+        held = f"; {done.unchanged} already held with the same content, skipped" if done.unchanged else ""
+        added = f"added {done.added} document(s) to {escape(index_path)} ({total} in all){held}"
+        err_console(quiet).print(added, highlight=False)
+        for path in done.replaced:
+            err_console(quiet).print(
+                f"[cyan]note[/] {escape(path)}: new content replaced the indexed copy", highlight=False
+            )
     if not done.added and all(r.status == "skipped" for r in done.inputs):
         raise typer.Exit(EXIT_USAGE)
 
@@ -424,10 +439,11 @@ def _index_command(create: bool, summary: str) -> Callable[..., None]:
         paths: PathsArgument,
         config: Config,
         index: IndexOption,
+        output: FormatOption = OutputFormat.table,
         quiet: QuietOption = False,
         stdin_format: StdinFormatOption = StdinFormat.auto,
     ) -> None:
-        _index_add(paths, index, config, quiet, create, stdin_format)
+        _index_add(paths, index, config, quiet, create, stdin_format, output)
 
     command.__doc__ = summary
     return with_settings(TUNING_SETTINGS)(command)
@@ -442,10 +458,20 @@ index_app.command("add")(
 
 
 @index_app.command("info")
-def index_info(index: IndexOption) -> None:
+@with_look
+def index_info(
+    index: IndexOption, look: Look, output: FormatOption = OutputFormat.table, quiet: QuietOption = False
+) -> None:
     """Counts, size per document and the settings an index was built with."""
     with usage_errors(), api.Index.open(index) as opened:
-        sys.stdout.write(json_report.dumps(opened.info()) + "\n")
+        info = opened.info()
+    emit(
+        output,
+        lambda console: render_index_info(console, info),
+        lambda: info,
+        lambda: [{"type": "index", **info}],
+        look=look,
+    )
 
 
 @app.command()

@@ -172,10 +172,10 @@ def write_parquet_tables(result: api.ScanResult | api.Report, folder: str) -> No
 
 
 def with_summary(lines: Iterable[dict[str, Any]], summary: selection.Summary) -> Iterator[dict[str, Any]]:
-    """JSON Lines with a ``summary`` record after the inputs and warnings, before the first group."""
+    """JSON Lines with a ``summary`` record after the config, inputs and warnings, before the first group."""
     pending = True
     for record in lines:
-        if pending and record.get("type") not in ("input", "warning"):
+        if pending and record.get("type") not in ("config", "input", "warning"):
             pending = False
             yield {"type": "summary", **summary.to_dict()}
         yield record

@@ -7,20 +7,115 @@ The output format, ``--quiet``, the input paths, ``--stdin-format``, ``--index``
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated, Any, cast
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from dedup.collate.records import KINDS, FindingKind
 from dedup.config import Config
 from dedup.match.candidates import banding
 from dedup.render.console import Look
 from dedup.render.selection import Selection, SortKey
+
+# --- how the help shows arguments -----------------------------------------------------------------------------
+
+
+class PlainArgument(TyperArgument):
+    """A positional argument as Unix help writes it: ``PATH...`` in the usage line (typer writes ``{PATH}...``)
+    and no type column (typer writes ``<list[str]>``, Python's spelling, which says nothing to a user)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        name = self.display_name_raw + ("..." if self.nargs != 1 else "")
+        return [name if self.required else f"[{name}]"]
+
+
+class CommandGroup(TyperGroup):
+    """``dedup``'s command group: in its help and every command's, arguments shown as :class:`PlainArgument`
+    and flags without a ``<bool>`` type (a flag takes no value)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _plain_commands(self)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        with plain_errors():
+            return super().parse_args(ctx, args)
+
+
+class PlainCommand(TyperCommand):
+    """A command whose help and errors show its parameters as :class:`CommandGroup` says."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        with plain_errors():
+            return super().parse_args(ctx, args)
+
+
+# pydantic's wording, which typer passes on, as a person would say it
+_PLAIN_WORDS = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^Input should be a valid integer.*"), "not a whole number"),
+    (re.compile(r"^Input should be a valid number.*"), "not a number"),
+    (re.compile(r"^Input should be greater than or equal to "), "must be at least "),
+    (re.compile(r"^Input should be less than or equal to "), "must be at most "),
+    (re.compile(r"^Input should be "), "must be "),
+)
+
+
+def plain_message(message: str) -> str:
+    """A bad value's message without the validation library's wording.
+
+    >>> plain_message("Value error, 'x' is not one of 'table', 'json'.")
+    "'x' is not one of 'table', 'json'."
+    >>> plain_message("Input should be greater than or equal to 2")
+    'must be at least 2'
+    """
+    for pattern, plain in _PLAIN_WORDS:
+        message = pattern.sub(plain, message)
+    return message
+
+
+@contextlib.contextmanager
+def plain_errors() -> Iterator[None]:
+    """Reword the message of a bad value (:func:`plain_message`) raised while a command's options are parsed."""
+    try:
+        yield
+    except typer.BadParameter as exc:
+        exc.message = plain_message(exc.message)
+        raise
+
+
+def _plain_commands(group: Any) -> None:
+    for command in getattr(group, "commands", {}).values():
+        if type(command) is TyperCommand:
+            command.__class__ = PlainCommand  # the same object, its help shown differently; parsing untouched
+        _plain_commands(command)
+
+
+def _plain_params(params: list[Any]) -> list[Any]:
+    for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = PlainArgument
+        elif getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
 
 # --- options shared by several commands, each defined once ----------------------------------------------------
 
@@ -71,7 +166,9 @@ class StdinFormat(StrEnum):
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="table for people; json (one object, schema_version 1) or jsonl for programs."),
+    typer.Option(
+        "--format", "-f", help="table for people; json (one object) or jsonl (one record a line) for programs."
+    ),
 ]
 ReportFormatOption = Annotated[
     ReportFormat,

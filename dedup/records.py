@@ -162,6 +162,11 @@ class Paragraph:
     garbled: tuple[tuple[int, int], ...] = ()
     origin: npt.NDArray[np.int32] = field(default_factory=lambda: _NO_OFFSETS, compare=False, repr=False)
 
+    @property
+    def number(self) -> int:
+        """The paragraph's number as every output prints it, from 1 (``index`` is its place, from 0)."""
+        return self.index + 1
+
     def __post_init__(self) -> None:
         if not self.text and len(self.origin):
             object.__setattr__(self, "origin", _NO_OFFSETS)  # no text, nothing to map (a slim paragraph)

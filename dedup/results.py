@@ -33,7 +33,7 @@ class Witness:
     """One copy of a story: one passage, or two stitched across a page jump (in reading order).
 
     Attributes:
-        id: ``G1.W2`` style identifier.
+        id: ``<group id>.W2`` style identifier (``ga2c3078.W2``: :mod:`dedup.group.ids`).
         passages: the passages, in reading order.
         segments: the passages as raw line spans of their files.
         coverage: share of the story's matched content this copy holds (0-1).

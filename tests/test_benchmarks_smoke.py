@@ -104,3 +104,22 @@ def test_sweep_reads_the_run_and_reports_seed_figures(result: dict[str, Any], tm
     f1 = summary["figures"]["grouping F1"]
     assert f1["worst seed"] == 3 and f1["worst 2-6"] == result["corpus_eval"]["grouping"]["dedup"]["f1"]
     assert "| grouping F1 |" in (tmp_path / "seeds.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_without_out_the_sweep_writes_to_a_new_folder_not_the_committed_results(
+    result: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import sweep
+    from benchmarks.__main__ import RESULTS
+
+    committed = {p.name: p.read_bytes() for p in RESULTS.glob("seeds.*")}
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # mkdtemp reads TMPDIR again
+    runs = tmp_path / "runs"
+    (runs / "out3").mkdir(parents=True)
+    (runs / "out3" / "latest.json").write_text(json.dumps(result), encoding="utf-8")
+    assert sweep.main(["--seeds", "3", "--runs", str(runs)]) == 0
+    written = list(tmp_path.glob("dedup-sweep-out-*/seeds.json"))
+    assert len(written) == 1 and str(written[0]) in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in RESULTS.glob("seeds.*")} == committed

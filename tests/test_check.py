@@ -74,7 +74,7 @@ def test_a_drop_with_reprints_fails_the_dup_rate_gate(held: Path, tmp_path: Path
     )
     assert done.returncode == 1, done.stderr
     payload = json.loads(done.stdout)
-    assert payload["schema_version"] == 2 and payload["passed"] is False
+    assert payload["schema_version"] == 3 and payload["passed"] is False
     by_path = {Path(d["path"]).name: d for d in payload["drop"]}
     assert by_path["a_reprint.txt"]["reprints"][0].startswith("index:")
     assert by_path["b_new.txt"]["unique"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,10 +31,10 @@ def test_normalize_shows_paragraphs_and_notes() -> None:
     assert "stripped 345 pinyin annotations" in result.stdout
     assert "湖北省委召开十二届十次全会" in result.stdout.replace("\n", "").replace(" ", "")
     payload = json.loads(runner.invoke(app, ["normalize", "seeds", "--format", "json"]).stdout)
-    assert payload["schema_version"] == 2
+    assert payload["schema_version"] == 3
     assert payload["documents"][0]["path"] == "seeds/000_1eaa65c1cfd94755.txt"
     first = payload["documents"][0]["paragraphs"][0]
-    assert (first["start_line"], first["end_line"]) == (1, 4)
+    assert (first["index"], first["start_line"], first["end_line"]) == (1, 1, 4)  # paragraphs count from 1
     assert first["markers"][0]["kind"] == "continued_from"
 
 
@@ -41,10 +42,10 @@ def test_scan_json_follows_the_contract() -> None:
     result = runner.invoke(app, ["scan", "seeds", "--format", "json"])
     assert result.exit_code == EXIT_OK
     payload = json.loads(result.stdout)
-    assert payload["schema_version"] == 2
+    assert payload["schema_version"] == 3
     assert [i["status"] for i in payload["inputs"]] == ["ok"] * 5
     (group,) = payload["groups"]
-    assert group["id"] == "G1" and group["reference"] in {w["id"] for w in group["witnesses"]}
+    assert re.fullmatch(r"g[0-9a-f]{7}", group["id"]) and group["reference"] in {w["id"] for w in group["witnesses"]}
     segments = sorted([(s["path"], s["start_line"], s["end_line"]) for s in w["segments"]] for w in group["witnesses"])
     assert segments == [
         [("seeds/001_d368fce8cd43ddb5.txt", 3, 55)],
@@ -131,7 +132,7 @@ def test_report_with_a_chosen_reference() -> None:
 def test_report_table_shows_strips_and_diffs() -> None:
     result = runner.invoke(app, ["report", "seeds"], env={"NO_COLOR": "1", "COLUMNS": "200"})
     assert result.exit_code == EXIT_OK
-    assert "strip:" in result.stdout and "G1.W1" in result.stdout
+    assert "strip:" in result.stdout and ".W1 " in result.stdout
     assert "导向" in result.stdout and "\x1b[" not in result.stdout, "plain text when not a terminal"
 
 
@@ -198,7 +199,7 @@ def test_help_shows_path_arguments_and_valueless_flags() -> None:
     result = runner.invoke(app, ["normalize", "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == EXIT_OK
     usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
-    assert "normalize [OPTIONS] {PATH}..." in usage, "the argument by its metavar, in typer's notation"
+    assert "normalize [OPTIONS] PATH..." in usage, "the argument by its metavar, as Unix help writes it"
     quiet = next(line for line in result.stdout.splitlines() if "--quiet" in line)
     assert "<bool>" not in quiet, "a flag takes no value"
     result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
@@ -206,7 +207,7 @@ def test_help_shows_path_arguments_and_valueless_flags() -> None:
     version = next(line for line in result.stdout.splitlines() if "--version" in line)
     assert "<bool>" not in version
     result = runner.invoke(app, ["diff", "--help"], env={"COLUMNS": "120"})
-    assert "diff [OPTIONS] {REFERENCE} {COPY}" in result.stdout
+    assert "diff [OPTIONS] REFERENCE COPY" in result.stdout
 
 
 # --- tuning options: one definition, every command that scans ------------------------------------------------
@@ -271,7 +272,7 @@ def test_an_index_refuses_a_check_made_with_other_settings(tmp_path: Path) -> No
     checked = runner.invoke(app, ["check", WEB, "--index", index, "--ngram", "4", "-f", "json"])
     assert checked.exit_code == EXIT_OK, checked.stderr
     assert json.loads(checked.stdout)["config"]["fingerprint"]["ngram"] == 4
-    info = runner.invoke(app, ["index", "info", "--index", index])
+    info = runner.invoke(app, ["index", "info", "--index", index, "-f", "json"])
     assert info.exit_code == EXIT_OK, "info describes an index whatever its settings"
     assert json.loads(info.stdout)["settings"]["fingerprint"]["ngram"] == 4
 
@@ -329,25 +330,44 @@ def test_jsonl_is_one_object_per_line_and_accounts_for_every_input(tmp_path: Pat
         assert result.stderr == "", "quiet"
         records = _lines(result.stdout)
         kinds = [r["type"] for r in records]
-        assert kinds[:6] == ["input"] * 6 and "input" not in kinds[6:], "inputs first, one per input"
+        assert kinds[0] == "config" and records[0]["schema_version"] == 3 and "fingerprint" in records[0]["config"]
+        assert kinds[1:7] == ["input"] * 6 and "input" not in kinds[7:], "inputs next, one per input"
         skipped = [r for r in records if r["type"] == "input" and r["status"] == "skipped"]
         assert [(r["path"], "binary" in str(r["reason"])) for r in skipped] == [(str(bad), True)]
         if command == ["normalize"]:
-            assert set(kinds[6:]) == {"document"}
-        else:  # the corpus summary, then the groups
-            assert kinds[6] == "summary" and set(kinds[7:]) == {"group"}
+            assert set(kinds[7:]) == {"document"}
+        elif command == ["scan"]:  # the corpus summary, then the groups
+            assert kinds[7] == "summary" and set(kinds[8:]) == {"group"}
+        else:  # each group, then its findings one per line
+            assert kinds[7:9] == ["summary", "group"] and set(kinds[9:]) == {"finding"}
+
+
+def test_report_jsonl_has_one_line_per_finding_the_json_holds() -> None:
+    payload = json.loads(runner.invoke(app, ["report", "seeds", "-f", "json"]).stdout)
+    records = _lines(runner.invoke(app, ["report", "seeds", "-f", "jsonl"]).stdout)
+    nested = [
+        {"group": g["id"], "witness": w["id"], **f}
+        for g in payload["groups"]
+        for w in g["witnesses"]
+        for f in w["findings"]
+    ]
+    lines = [{k: v for k, v in r.items() if k != "type"} for r in records if r["type"] == "finding"]
+    assert lines == nested and len(lines) > 10
+    groups = [r for r in records if r["type"] == "group"]
+    assert all("findings" not in w for g in groups for w in g["witnesses"]), "findings are on their own lines"
 
 
 def test_diff_jsonl_is_one_line_per_record() -> None:
     result = runner.invoke(app, ["diff", f"{PAGE1}:25-29", f"{PAGE3}:9-33", "-f", "jsonl"])
     assert result.exit_code == 1
-    first, second, diff = _lines(result.stdout)
+    config, first, second, diff = _lines(result.stdout)
+    assert config["type"] == "config"
     assert (first["type"], first["path"], first["status"]) == ("input", PAGE1, "ok")
     assert (second["type"], second["path"], second["encoding"]) == ("input", PAGE3, "utf-8")
     assert diff["type"] == "diff" and diff["reference"] == f"{PAGE1}:25-29" and diff["findings"]
     result = runner.invoke(app, ["diff", "seeds/none.txt", WEB, "-f", "jsonl"])
     assert result.exit_code == EXIT_USAGE
-    missing, ok, error = _lines(result.stdout)
+    _, missing, ok, error = _lines(result.stdout)
     assert (missing["status"], missing["reason"], ok["status"]) == ("skipped", "no such file or directory", "ok")
     assert error["type"] == "error"
 
@@ -358,9 +378,9 @@ def test_check_jsonl_is_one_line_per_record(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", WEB, str(tmp_path / "gone.txt"), "--index", index, "-f", "jsonl", "-q"])
     assert result.exit_code == EXIT_OK
     records = _lines(result.stdout)
-    assert [r["type"] for r in records[:2]] == ["input", "input"] and records[1]["status"] == "skipped"
+    assert [r["type"] for r in records[:3]] == ["config", "input", "input"] and records[2]["status"] == "skipped"
     assert records[-1]["type"] == "summary" and records[-1]["passed"] is True
-    assert {r["type"] for r in records[2:-1]} <= {"group", "drop"}
+    assert {r["type"] for r in records[3:-1]} <= {"group", "finding", "drop"}
     assert [r["path"] for r in records if r["type"] == "drop"] == [WEB]
 
 
@@ -376,13 +396,14 @@ def test_the_strip_marks_reordered_paragraphs_on_a_second_row() -> None:
 
     table = runner.invoke(app, ["report", "seeds"], env=PLAIN).stdout.splitlines()
     assert any("r reordered (second row" in line for line in table), "the legend says how to read it"
-    at = next(k for k, line in enumerate(table) if line.startswith(f"  {web['id']}   "))
-    strip, row = table[at][10:], table[at + 1]
+    pad = len(f"  {web['id']}  ")  # the label column: the witness id and two spaces
+    at = next(k for k, line in enumerate(table) if line.startswith(f"  {web['id']}  ·"))
+    strip, row = table[at][pad:], table[at + 1]
     assert len(strip) == len(web["strip"]) and "r" not in strip
-    assert row[:10].strip() == "" and [k for k, ch in enumerate(row[10:]) if ch == "r"] == moved
-    assert set(row[10:]) <= {"r", " "}
-    reference_row = table[at + 2] if table[at + 2].startswith("  G1.") else table[at - 1]
-    assert "r" not in reference_row[10:], "the reference moved nothing: no second row for it"
+    assert row[:pad].strip() == "" and [k for k, ch in enumerate(row[pad:]) if ch == "r"] == moved
+    assert set(row[pad:]) <= {"r", " "}
+    reference_row = table[at + 2] if table[at + 2].startswith(f"  {group['id']}.") else table[at - 1]
+    assert "r" not in reference_row[pad:], "the reference moved nothing: no second row for it"
 
 
 # --- JSONL documents by FILE#ID -----------------------------------------------------------------------------
@@ -473,7 +494,7 @@ def test_stdin_jsonl_and_html_are_recognised_and_said() -> None:
 
     html = "<p>新华社北京8月22日电。</p>\n<p>广大干部新征程上奋力担当作为。</p>\n"
     result = runner.invoke(app, ["normalize", "-", "-f", "jsonl", "-q"], input=html)
-    first, document = _lines(result.stdout)
+    _, first, document = _lines(result.stdout)
     assert (first["format"], first["format_sniffed"]) == ("html", True)
     assert [p["text"] for p in document["paragraphs"]] == ["新华社北京8月22日电。", "广大干部新征程上奋力担当作为。"]
 

@@ -299,8 +299,8 @@ def test_a_file_name_that_is_not_utf8_gives_valid_json_with_its_bytes(tmp_path: 
         done = run("normalize", str(drop), "--format", fmt)
         assert done.returncode == 0, done.stderr
         text = done.stdout.decode("utf-8")  # strict: the output is valid UTF-8
-        record = json.loads(text.splitlines()[0] if fmt == "jsonl" else text)["inputs" if fmt == "json" else "path"]
-        entry = record[0] if fmt == "json" else json.loads(text.splitlines()[0])
+        records = [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else []
+        entry = json.loads(text)["inputs"][0] if fmt == "json" else next(r for r in records if r["type"] == "input")
         assert entry["path"].endswith("caf\ufffd.txt")
         assert bytes.fromhex(entry["path_bytes"]) == raw
     Path(os.fsdecode(raw.replace(b".txt", b".jpg"))).write_bytes(b"\xff\xd8")

@@ -367,7 +367,7 @@ def test_a_two_copy_finding_without_direction_says_so_in_json_and_in_the_termina
     files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
     done = runner.invoke(app, ["diff", *files, "--format", "json"])
     payload = json.loads(done.stdout)
-    assert payload["schema_version"] == 2
+    assert payload["schema_version"] == 3
     (move,) = payload["findings"]
     assert move["kind"] == "reordered" and move["direction"] == "unknown"
     table = runner.invoke(app, ["diff", *files], env=PLAIN).stdout

@@ -62,7 +62,7 @@ def test_a_partial_reprint_inside_a_flat_page_is_located_by_characters(tmp_path:
     assert start - 80 <= segment_.start_char <= start + 2 and end - 2 <= segment_.end_char <= end + 80
     assert segment_.start_char > flat.index(other[3][:10])
     payload = report_payload(result)
-    assert payload["schema_version"] == SCHEMA_VERSION == 2
+    assert payload["schema_version"] == SCHEMA_VERSION == 3
     for g in payload["groups"]:
         for w in g["witnesses"]:
             for s in w["segments"]:

@@ -158,6 +158,16 @@ class Finding:
     direction: Direction | None = None
 
     @property
+    def paragraph(self) -> int | None:
+        """The reference paragraph as every report numbers it, from 1 (``ref`` is its place, from 0)."""
+        return None if self.ref is None else self.ref + 1
+
+    @property
+    def paragraphs(self) -> tuple[int, ...]:
+        """:attr:`ref_paragraphs` numbered from 1, as every report prints them."""
+        return tuple(i + 1 for i in self.ref_paragraphs)
+
+    @property
     def lost_range(self) -> tuple[int, int] | None:
         """For ``truncated``: where ``lost`` stands in the reference paragraph's matching text.
 
@@ -275,10 +285,12 @@ class GroupReport:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The outcome of :func:`dedup.pipeline.report.report`: the scan, and a collation per group."""
+    """The outcome of :func:`dedup.pipeline.report.report`: the scan, a collation per group, and what the
+    run has to say about its arguments (a ``reference`` that is no group's witness: ``dedup.report`` fills it)."""
 
     scan: ScanResult
     groups: tuple[GroupReport, ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from dedup.group.boilerplate import boilerplate
 from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
 from dedup.group.headings import Headings, is_heading_like
+from dedup.group.ids import content_ids, fingerprint, with_id
 from dedup.group.links import join_pieces, linked, links
 from dedup.group.passages import JumpDocuments, passages_of
 from dedup.group.stitch import bare_heads
@@ -79,12 +80,21 @@ def group(
     for indexes in sorted(members.values(), key=min):
         component = [passages[i] for i in indexes]
         label = int(root[indexes[0]])
-        made = component_group(
-            f"G{len(groups) + 1}", component, label, family_of, group_of, documents, bare, corpus, config
-        )
+        made = component_group("G", component, label, family_of, group_of, documents, bare, corpus, config)
         if made is not None:
             groups.append(made)
-    return Grouping(tuple(groups), frozenset(map(corpus.key, not_evidence.tolist())))
+    return Grouping(named(groups, corpus), frozenset(map(corpus.key, not_evidence.tolist())))
+
+
+def named(groups: Sequence[Group], corpus: Corpus) -> tuple[Group, ...]:
+    """The groups with ids derived from their content (:mod:`dedup.group.ids`), in the order given."""
+    ids = content_ids([story_fingerprint(g, corpus) for g in groups])
+    return tuple(with_id(g, gid) for g, gid in zip(groups, ids, strict=True))
+
+
+def story_fingerprint(group: Group, corpus: Corpus) -> tuple[int, ...]:
+    """The group's :func:`~dedup.group.ids.fingerprint`, from its copies' shingles in ``corpus``."""
+    return fingerprint([corpus.shingles(w.passages) for w in group.witnesses])
 
 
 def evidence(

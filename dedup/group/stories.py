@@ -37,7 +37,7 @@ def component_group(
     copies once the pieces of each copy are joined.
 
     Args:
-        gid: the group's id (``G1``…), given in the order of the components' first passages.
+        gid: a provisional id; :func:`dedup.group.grouping.named` gives the content-derived one.
         component: its passages, in passage order.
         label: the component's label in ``group_of``.
         family_of, group_of: each flat paragraph's family and its passage's group (see :func:`families`);

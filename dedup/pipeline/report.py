@@ -10,7 +10,9 @@ each finding with every text it cites taken from the raw paragraphs (see :mod:`d
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from dedup.collate.consensus import collate_consensus
 from dedup.collate.records import Collation, GroupReport, Report, WitnessText
@@ -18,6 +20,7 @@ from dedup.collate.reference import choose_base, choose_reference, collate
 from dedup.collate.witnesses import Sources, copy_paragraphs, group_report, whole, witness_text
 from dedup.config import Config
 from dedup.ingest.load import StdinInput
+from dedup.ingest.paths import PathSpecError, check_reference
 from dedup.ingest.pool import map_in_order
 from dedup.pipeline.scan import Progress, scan
 from dedup.prepare import prepare_document
@@ -36,6 +39,7 @@ __all__ = [
     "is_reference",
     "parse_range",
     "read_witness",
+    "reference_warnings",
     "report",
     "same_document",
     "whole",
@@ -131,6 +135,10 @@ def report(
 ) -> Report:
     """Scan ``paths`` and collate every group found.
 
+    A ``reference`` that names nothing, or no group's witness, is no error (each group is then collated
+    against its own best copy), but it is said, as the command says it: a :class:`UserWarning` for each
+    :func:`reference_warnings` message, which the report also keeps in ``warnings``.
+
     Args:
         paths: files, directories or ``-``.
         config: settings.
@@ -148,7 +156,28 @@ def report(
     groups = collate_groups(result.groups, result.documents, [reference] * len(result.groups), config)
     if progress is not None:
         progress("collating", len(groups), len(groups))
-    return Report(result, tuple(groups))
+    made = Report(result, tuple(groups))
+    said = tuple(reference_warnings(made, reference))
+    for message in said:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    return replace(made, warnings=said)
+
+
+def reference_warnings(result: Report, reference: str | None) -> list[str]:
+    """Why a ``--reference`` changed nothing, if it did: it is no group's witness. Said rather than ignored,
+    on stderr and in the JSON ``warnings``; each group is then collated against its own best copy."""
+    if reference is None:
+        return []
+    if any(is_reference(w, reference) for g in result.groups for w in g.group.witnesses):
+        return []
+    fallback = "each group was collated against its own best copy" if result.groups else "no group was found"
+    try:
+        check_reference(reference)
+    except PathSpecError as exc:
+        return [f"{exc}; {fallback}"]
+    if not any(same_document(d.path, reference) for d in result.scan.documents):
+        return [f"--reference {reference} is not among the inputs read, so it is no group's witness; {fallback}"]
+    return [f"--reference {reference} is not a witness of any group; {fallback}"]
 
 
 def collate_groups(

@@ -1,9 +1,11 @@
-"""The JSON contract (README, "JSON output"; ``schema_version: 2``): plain dicts built from records, printed by the CLI.
+"""The JSON contract (README, "JSON output"; ``schema_version: 3``): plain dicts built from records, printed by the CLI.
 
 Fields the README names are never renamed; new ones may be added. Schema 2 adds ``start_char``/``end_char``
 (raw character offsets, 0-based, end exclusive) to every segment, paragraph and finding span beside its
-lines, since a flattened web page is one line. Text is written with
-``ensure_ascii=False`` so Chinese stays readable.
+lines, since a flattened web page is one line. Schema 3 gives group ids a new meaning (derived from the
+story's content, :mod:`dedup.group.ids`, no longer positions), counts ``normalize``'s paragraph ``index``
+from 1 like every other paragraph number, and splits JSON Lines into one record per finding. Text is written
+with ``ensure_ascii=False`` so Chinese stays readable.
 
 Findings quote the documents' own text (:class:`~dedup.collate.quoting.QuotedFinding`) wherever the command has it:
 ``ref.text`` as the reference copy prints it, with ``ref.quoted_from`` (its file and lines, or null for a
@@ -11,9 +13,12 @@ consensus reading no copy prints), ``copy.text``, ``lost`` and each edit's ``ref
 ``at`` its offset in ``ref.text`` and ``copy_at`` its offset in ``copy.text``.
 
 JSON Lines (``--format jsonl``) carries the same records one object per line, each with a ``type``: first one
-``{"type": "input", ...}`` line per input (as in the JSON ``inputs``, so a skipped input is never lost), then
-the command's records: ``group`` (scan, report, check), ``document`` (normalize), ``diff`` (diff), ``drop``
-and one closing ``summary`` (check), and ``warning`` lines where the JSON has ``warnings``.
+``config`` line (``schema_version`` and the settings), then one ``{"type": "input", ...}`` line per input (as
+in the JSON ``inputs``, so a skipped input is never lost), then the command's records: ``group`` (scan,
+report, check), each followed by one ``finding`` line per finding of its witnesses (``group`` and
+``witness`` name where it stands; the group line's witnesses carry none), ``document`` (normalize),
+``diff`` (diff), ``drop`` and one closing ``summary`` (check), and ``warning`` lines where the JSON has
+``warnings``: a program filters findings with one ``grep``/``jq`` pass, line by line.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dedup.collate.quoting import QuotedEdit, QuotedFinding
 from dedup.collate.records import CONSENSUS, CollatedScan, Finding, GroupReport, Report, TextEdit, WitnessCollation
@@ -34,7 +39,11 @@ from dedup.prepare import Prepared
 from dedup.records import InputRecord, JumpMarker, Paragraph, Span
 from dedup.results import CheckResult, Group, ScanResult, Witness
 
-SCHEMA_VERSION = 2  # 2: spans carry start_char/end_char, findings may carry ``direction``; version 1's fields stay
+if TYPE_CHECKING:
+    from dedup.gate.check import Added
+
+SCHEMA_VERSION = 3  # 3: content-derived group ids, normalize ``index`` from 1, jsonl one line per finding
+# 2: spans carry start_char/end_char, findings may carry ``direction``; version 1's fields stay
 
 
 def dumps(payload: dict[str, Any]) -> str:
@@ -107,8 +116,23 @@ def inputs_to_dicts(records: Iterable[InputRecord], stdin: StdinInput | None = N
     return out
 
 
+def config_line(config: Config) -> dict[str, Any]:
+    """The first JSON Lines record: the contract's version and the settings the run used."""
+    return {"type": "config", "schema_version": SCHEMA_VERSION, "config": config.to_dict()}
+
+
+def group_lines(group: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A group's JSON Lines records: the ``group`` (its witnesses without their findings), then one
+    ``finding`` per finding, naming its group and witness."""
+    witnesses = [{k: v for k, v in w.items() if k != "findings"} for w in group["witnesses"]]
+    yield {"type": "group", **group, "witnesses": witnesses}
+    for witness in group["witnesses"]:
+        for finding in witness.get("findings", ()):
+            yield {"type": "finding", "group": group["id"], "witness": witness["id"], **finding}
+
+
 def input_lines(records: Iterable[InputRecord], stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
-    """The leading JSON Lines records: one ``{"type": "input", ...}`` per input."""
+    """The leading JSON Lines records after ``config``: one ``{"type": "input", ...}`` per input."""
     for entry in inputs_to_dicts(records, stdin):
         yield {"type": "input", **entry}
 
@@ -119,7 +143,7 @@ def marker_to_dict(marker: JumpMarker) -> dict[str, Any]:
 
 def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
     return {
-        "index": paragraph.index,
+        "index": paragraph.number,
         "start_line": paragraph.start_line,
         "end_line": paragraph.end_line,
         "start_char": paragraph.raw_start,
@@ -156,9 +180,10 @@ def normalized_payload(
 
 
 def normalized_lines(
-    inputs: Iterable[InputRecord], documents: Sequence[Prepared], stdin: StdinInput | None = None
+    inputs: Iterable[InputRecord], documents: Sequence[Prepared], config: Config, stdin: StdinInput | None = None
 ) -> Iterator[dict[str, Any]]:
-    """What ``dedup normalize --format jsonl`` prints: the inputs, then one ``document`` per line."""
+    """What ``dedup normalize --format jsonl`` prints: the config, the inputs, then one ``document`` per line."""
+    yield config_line(config)
     yield from input_lines(inputs, stdin)
     for document in documents:
         yield {"type": "document", **prepared_to_dict(document)}
@@ -200,7 +225,8 @@ def scan_payload(result: ScanResult, stdin: StdinInput | None = None) -> dict[st
 
 
 def scan_lines(result: ScanResult, stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
-    """What ``dedup scan --format jsonl`` prints: the inputs, then one ``group`` per line."""
+    """What ``dedup scan --format jsonl`` prints: the config, the inputs, then one ``group`` per line."""
+    yield config_line(result.config)
     yield from input_lines(result.inputs, stdin)
     for group in result.groups:
         yield {"type": "group", **group_to_dict(group)}
@@ -316,12 +342,14 @@ def report_lines(
     stdin: StdinInput | None = None,
     lineages: Mapping[str, LineageOutcome] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """What ``dedup report --format jsonl`` prints: the inputs, any warnings, then one ``group`` per line."""
+    """What ``dedup report --format jsonl`` prints: the config, the inputs, any warnings, then each group and
+    its findings (:func:`group_lines`)."""
+    yield config_line(report.scan.config)
     yield from input_lines(report.scan.inputs, stdin)
     for message in warnings:
         yield {"type": "warning", "message": message}
     for group in report.groups:
-        yield {"type": "group", **report_group_to_dict(group, (lineages or {}).get(group.group.id))}
+        yield from group_lines(report_group_to_dict(group, (lineages or {}).get(group.group.id)))
 
 
 def diff_payload(
@@ -354,8 +382,10 @@ def diff_lines(
     result: WitnessCollation | None,
     quoted: Sequence[QuotedFinding] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """What ``dedup diff --format jsonl`` prints: an ``input`` line per side, then one ``diff`` line."""
+    """What ``dedup diff --format jsonl`` prints: the config (the defaults: diff takes no settings), an
+    ``input`` line per side, then one ``diff`` line."""
     inputs = list(inputs)
+    yield config_line(Config())
     yield from input_lines(inputs)
     if result is not None:
         payload = diff_payload(reference, copy, inputs, result, quoted)
@@ -396,14 +426,39 @@ def check_payload(result: CheckResult, stdin: StdinInput | None = None) -> dict[
     return payload
 
 
+def added_payload(
+    index: str, done: Added, total: int, config: Config, stdin: StdinInput | None = None
+) -> dict[str, Any]:
+    """What ``dedup index build|add --format json`` prints: how each input was read, and the counts."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "config": config.to_dict(),
+        "inputs": inputs_to_dicts(done.inputs, stdin),
+        "index": index,
+        "added": done.added,
+        "unchanged": done.unchanged,
+        "replaced": list(done.replaced),
+        "documents": total,
+    }
+
+
+def added_lines(payload: dict[str, Any], config: Config) -> Iterator[dict[str, Any]]:
+    """What ``dedup index build|add --format jsonl`` prints: the config, the inputs, then one ``added``."""
+    yield config_line(config)
+    for entry in payload["inputs"]:
+        yield {"type": "input", **entry}
+    yield {"type": "added", **{k: v for k, v in payload.items() if k not in ("schema_version", "config", "inputs")}}
+
+
 def check_lines(result: CheckResult, stdin: StdinInput | None = None) -> Iterator[dict[str, Any]]:
     """What ``dedup check --format jsonl`` prints: the inputs, one ``group`` per line, one ``drop`` per drop
     document, and a closing ``summary`` with ``dup_rate``, ``gates`` and ``passed``."""
     payload = check_payload(result, stdin)
+    yield config_line(result.scan.config)
     for entry in payload["inputs"]:
         yield {"type": "input", **entry}
     for group in payload["groups"]:
-        yield {"type": "group", **group}
+        yield from group_lines(group)
     for document in payload["drop"]:
         yield {"type": "drop", **document}
     yield {

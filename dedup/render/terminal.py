@@ -117,7 +117,7 @@ def render_normalized(console: Console, documents: Sequence[Prepared]) -> None:
                 if paragraph.start_line == paragraph.end_line
                 else f"{paragraph.start_line}-{paragraph.end_line}"
             )
-            table.add_row(str(paragraph.index), lines, hints, text)
+            table.add_row(str(paragraph.number), lines, hints, text)
         console.print(table)
         console.print()
 
@@ -255,7 +255,7 @@ def order_row(length: int, moved: frozenset[int]) -> Text | None:
 
 def render_strip(console: Console, label: str, strip: Sequence[str], findings: Sequence[Finding]) -> None:
     """A copy's coverage strip, and under it the row that marks the paragraphs it moved."""
-    pad = f"  {label:<8}"
+    pad = f"  {label:<8}" if len(label) < 8 else f"  {label}  "  # content ids (g3f9a2c1.W1) are longer than 8
     console.print(Text.assemble((pad, "bold"), coverage_strip(strip)))
     row = order_row(len(strip), moved_paragraphs(findings))
     if row is not None:

@@ -23,12 +23,12 @@ from dedup.engines.spark.grouping import (
     group_component,
     heading_digests,
     lone_teasers,
-    renamed,
     teasers,
 )
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
 from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition
+from dedup.group.ids import content_ids, with_id
 from dedup.ingest.parquet import Columns
 from dedup.results import Group, Passage, ScanResult
 
@@ -147,8 +147,9 @@ def _groups(
         grouped = joined.flatMap(lambda kv: group_component(component(kv), settings))
     else:
         grouped = _with_teasers(docs, joined, bare, component, settings)
-    numbered = grouped.sortByKey().values().zipWithIndex().map(lambda gi: renamed(gi[0], f"G{gi[1] + 1}"))
-    out = tuple(numbered.collect())
+    printed = grouped.sortByKey().values().collect()  # (fingerprint, group), in the embedded engine's order
+    ids = content_ids([print_ for print_, _ in printed])
+    out = tuple(with_id(g, gid) for (_, g), gid in zip(printed, ids, strict=True))
     labels.unpersist()
     digests.unpersist()
     joined.unpersist()

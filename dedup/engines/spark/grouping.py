@@ -28,12 +28,12 @@ import numpy.typing as npt
 from dedup.config import GroupConfig
 from dedup.engines.spark.stages import DocSketch, UnitId
 from dedup.group.corpus import Corpus, GroupedDocument
-from dedup.group.grouping import _passages, evidence, join_passages
+from dedup.group.grouping import _passages, evidence, join_passages, story_fingerprint
 from dedup.group.headings import Headings
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
-from dedup.results import Group, Passage, Witness
+from dedup.results import Group, Passage
 
 
 class ComponentHeadings(Headings):
@@ -145,9 +145,12 @@ def lone_teasers(doc: int, sketch: DocSketch, config: GroupConfig) -> list[tuple
     return [(digest, Passage(doc, p.first, p.last)) for digest, heads in found.items() for p in heads]
 
 
-def group_component(component: Component, config: GroupConfig) -> list[tuple[tuple[int, int], Group]]:
+def group_component(
+    component: Component, config: GroupConfig
+) -> list[tuple[tuple[int, int], tuple[tuple[int, ...], Group]]]:
     """The component's groups (:func:`dedup.group.grouping.group`'s last steps), each with the corpus place
-    ``(document, first paragraph)`` of its first passage; ids are numbered later, across the corpus.
+    ``(document, first paragraph)`` of its first passage and its content fingerprint; the driver gives ids
+    from the fingerprints (:func:`dedup.group.ids.content_ids`), across the corpus, as the embedded engine does.
 
     It repeats :func:`~dedup.group.grouping.group`'s tail step for step, because ``group`` builds its
     :class:`~dedup.group.headings.Headings` from the documents it is given, which here are one component's.
@@ -162,7 +165,7 @@ def group_component(component: Component, config: GroupConfig) -> list[tuple[tup
         digest: [Passage(local[p.doc], p.first, p.last) for p in heads if p.doc in local]
         for digest, heads in component.bare.items()
     }
-    out: list[tuple[tuple[int, int], Group]] = []
+    out: list[tuple[tuple[int, int], tuple[tuple[int, ...], Group]]] = []
     for indexes in sorted(members.values(), key=min):
         first = passages[indexes[0]]
         made = component_group(
@@ -177,7 +180,8 @@ def group_component(component: Component, config: GroupConfig) -> list[tuple[tup
             config,
         )
         if made is not None:
-            out.append(((part.numbers[first.doc], first.first), _globalized(made, part.numbers)))
+            key = (part.numbers[first.doc], first.first)
+            out.append((key, (story_fingerprint(made, corpus), _globalized(made, part.numbers))))
     return out
 
 
@@ -189,18 +193,6 @@ def _globalized(group: Group, numbers: list[int]) -> Group:
     """A group with its passages numbered by corpus document."""
     witnesses = tuple(replace(w, passages=tuple(_global(p, numbers) for p in w.passages)) for w in group.witnesses)
     return replace(group, witnesses=witnesses)
-
-
-def renamed(group: Group, gid: str) -> Group:
-    """The group as ``gid``, its witnesses ``gid.W1``…: ids as :func:`~dedup.group.stories.make_group` gives."""
-    witnesses: list[Witness] = []
-    reference = group.reference
-    for i, w in enumerate(group.witnesses):
-        new = f"{gid}.W{i + 1}"
-        if w.id == group.reference:
-            reference = new
-        witnesses.append(replace(w, id=new))
-    return Group(gid, tuple(witnesses), reference)
 
 
 def heading_digests(doc: DocSketch) -> Iterable[tuple[int, bool]]:
