@@ -304,3 +304,22 @@ def test_a_75_paragraph_strip_at_an_80_column_terminal(tmp_path: Path) -> None:
     assert max(cell_len(line) for line in strip) <= 80
     cells, marks = _strip_screen(strip, 10)
     assert len(cells) == 76 and set(marks) == moved, "every r stands under its paragraph"
+
+
+@needs_script
+def test_full_entries_and_the_diff_header_at_a_terminal(damaged: dict[str, Any]) -> None:
+    """At an 80-column terminal: the header names both sides, the merged-and-moved paragraph is one entry,
+    ``--full`` wraps whole paragraphs at the terminal's width, and unrelated texts exit 3."""
+    command = [DEDUP, "diff", damaged["ref"], damaged["copy"], "--full", "--no-pager", "--color", "never"]
+    result = at_terminal(command, 80)
+    assert result.returncode == EXIT_FINDINGS
+    lines = [line for line in screen_lines(result.stdout) if line.strip()]
+    assert lines[0].startswith("reference ") and lines[1].startswith("copy ")
+    assert max(cell_len(line) for line in lines[3:]) <= 80
+    joined = "".join(line.strip() for line in lines)
+    for kind in ("added", "merged", "dropped"):
+        assert damaged["texts"][kind] in joined, f"{kind}: whole, wrapped at the terminal"
+    heads = [line for line in lines if line.startswith("  ¶6 ¶7")]
+    assert len(heads) == 1, "one entry for the copy paragraph that merges and moves ¶6 and ¶7"
+    other = at_terminal([DEDUP, "diff", damaged["ref"], str(damaged["root"] / "other.txt"), "--no-pager"], 80)
+    assert other.returncode == EXIT_UNRELATED and "unrelated texts" in other.stdout
