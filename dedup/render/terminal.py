@@ -506,9 +506,9 @@ def _kind_lines(entry: Sequence[Quoted]) -> list[Text]:
         line.append(*UNKNOWN_DIRECTION if any(f.direction == "unknown" for f in found) else (" ", ""))
         refs = _paragraphs([r for f in found for r in _refs(f)])
         line.append(f" {refs}" if refs else "")
-        details = dict.fromkeys(d for f in found for d in (f.detail,) if d)
-        if kind in ("duplicated", "split"):
-            details = dict.fromkeys(f"{f.detail}: {_occurrences(f)}" for f in found)
+        located = kind in ("duplicated", "split")  # where each piece stands, lines only in the copy's own file
+        details = dict.fromkeys(f"{f.detail}: {_occurrences(f)}" if located else f.detail for f in found)
+        details.pop("", None)
         if details:
             line.append("  " + visible("; ".join(details)), style="dim")
         lines.append(line)
