@@ -75,10 +75,10 @@ from dedup.render import output as outfiles
 from dedup.render import selection, terminal
 from dedup.render.console import Look
 from dedup.render.controls import visible
+from dedup.render.findings import View, fitted
 from dedup.render.junit import junit_xml
 from dedup.render.progress import progress_for
 from dedup.render.selection import Selection
-from dedup.render.terminal import View
 
 
 class _Dedup(typer.Typer):
@@ -316,7 +316,7 @@ def report(
         lambda console: (
             terminal.render_summary(console, summary)
             if chosen.summary
-            else terminal.render_report(console, result, lineages, summary, terminal.fitted(view, console, warn))
+            else terminal.render_report(console, result, lineages, summary, fitted(view, console, warn))
         ),
         lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
         lambda: with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
@@ -355,7 +355,7 @@ def diff(
         error(result.problem)
     emit(
         output,
-        lambda console: terminal.render_diff(console, result, terminal.fitted(view, console, warn)),
+        lambda console: terminal.render_diff(console, result, fitted(view, console, warn)),
         lambda: _diff_payload(result),
         lambda: _diff_lines(result),
         html_to,

@@ -20,8 +20,8 @@ from dedup.collate.records import KINDS, FindingKind
 from dedup.config import Config
 from dedup.match.candidates import banding
 from dedup.render.console import Look
+from dedup.render.findings import View
 from dedup.render.selection import Selection, SortKey
-from dedup.render.terminal import View
 
 # --- options shared by several commands, each defined once ----------------------------------------------------
 

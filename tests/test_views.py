@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from dedup import api
 from dedup.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNRELATED, app
 from dedup.collate.records import KINDS, Finding
-from dedup.render.terminal import FINDING_STYLE, KIND_LETTER, MOVED, STRIP, StripRow, counts_table, render_strips
+from dedup.render.strip import FINDING_STYLE, KIND_LETTER, MOVED, STRIP, StripRow, counts_table, render_strips
 from tests.corpora import page, story
 
 runner = CliRunner()
