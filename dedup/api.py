@@ -38,7 +38,15 @@ from dedup.gate.check import add_to_index, check
 from dedup.ingest.load import StdinInput, input_record, load, named_document, stdin_for
 from dedup.ingest.paths import DiffSide, PathSpecError, check_reference, parse_side
 from dedup.lineage import LineageConfig, LineageOutcome, explain_lineage, group_form
-from dedup.pipeline.report import diff_texts, read_witness, reference_warnings, report
+from dedup.pipeline.report import (
+    DiffOverview,
+    diff_overview,
+    diff_texts,
+    directed_by_user,
+    read_witness,
+    reference_warnings,
+    report,
+)
 from dedup.pipeline.scan import scan
 from dedup.prepare import Prepared, prepare
 from dedup.records import InputRecord, Skipped
@@ -131,6 +139,8 @@ class Diff:
         result: the copy collated against the reference; ``None`` when a side could not be read.
         quoted: each finding of ``result`` in the documents' own text, in the same order.
         problem: why there is no ``result`` (a message naming the side), else ``None``.
+        overview: how much the two sides share and the findings by kind (``None`` with ``problem``);
+            ``overview.unrelated`` when they share almost nothing.
     """
 
     reference: str
@@ -139,6 +149,7 @@ class Diff:
     result: WitnessCollation | None = None
     quoted: tuple[QuotedFinding, ...] = ()
     problem: str | None = None
+    overview: DiffOverview | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -169,9 +180,9 @@ def diff(
         texts = [read_witness(sides[0].spec, config, "A", stdin), read_witness(sides[1].spec, config, "B", stdin)]
     except ValueError as exc:
         return Diff(*given, inputs, problem=str(exc))
-    result = collate(texts, 0, f"{given[0]} given as the reference").witnesses[1]
+    result = directed_by_user(collate(texts, 0, f"{given[0]} given as the reference").witnesses[1])
     quoted = quote_findings(result, witness_reference(texts[0]), texts[1])
-    return Diff(*given, inputs, result, tuple(quoted))
+    return Diff(*given, inputs, result, tuple(quoted), overview=diff_overview(texts[0], texts[1], result))
 
 
 def _side_input(side: DiffSide, stdin: StdinInput | None) -> InputRecord:

@@ -29,6 +29,7 @@ from dedup.cli_io import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
+    EXIT_UNRELATED,
     EXIT_USAGE,
     check_group,
     check_output_option,
@@ -68,6 +69,7 @@ from dedup.cli_options import (
     with_scan_selection,
     with_selection,
     with_settings,
+    with_view,
 )
 from dedup.config import Config
 from dedup.render import json as json_report
@@ -75,6 +77,7 @@ from dedup.render import output as outfiles
 from dedup.render import selection, terminal
 from dedup.render.console import Look
 from dedup.render.controls import visible
+from dedup.render.findings import View, fitted
 from dedup.render.info import render_index_info
 from dedup.render.junit import junit_xml
 from dedup.render.progress import progress_for
@@ -255,11 +258,13 @@ def _scan_table(
 @with_settings(TUNING_SETTINGS)
 @with_selection
 @with_look
+@with_view
 def report(
     paths: PathsArgument,
     config: Config,
     chosen: Selection,
     look: Look,
+    view: View,
     output: ReportFormatOption = ReportFormat.table,
     quiet: QuietOption = False,
     html_to: HtmlOutOption = None,
@@ -315,7 +320,7 @@ def report(
         lambda console: (
             terminal.render_summary(console, summary)
             if chosen.summary
-            else terminal.render_report(console, result, lineages, summary)
+            else terminal.render_report(console, result, lineages, summary, fitted(view, console, warn))
         ),
         lambda: {**json_report.report_payload(result, warnings, stdin, lineages), "summary": summary.to_dict()},
         lambda: with_summary(json_report.report_lines(result, warnings, stdin, lineages), summary),
@@ -327,8 +332,10 @@ def report(
 
 @app.command()
 @with_look
+@with_view
 def diff(
     look: Look,
+    view: View,
     reference: Annotated[
         str,
         typer.Argument(
@@ -343,7 +350,8 @@ def diff(
     html_to: HtmlOutOption = None,
     stdin_format: StdinFormatOption = StdinFormat.auto,
 ) -> None:
-    """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble."""
+    """What COPY did to REFERENCE, paragraph by paragraph. Exit 0 if no findings, 1 if any, 2 on trouble,
+    3 if the two texts are unrelated (they share less than a tenth of each other)."""
     check_output_option(output, html_to, [reference, copy])
     with usage_errors():
         sides = (api.parse_side(reference), api.parse_side(copy))
@@ -352,7 +360,7 @@ def diff(
         error(result.problem)
     emit(
         output,
-        lambda console: _diff_table(console, result),
+        lambda console: terminal.render_diff(console, result, fitted(view, console, warn)),
         lambda: _diff_payload(result),
         lambda: _diff_lines(result),
         html_to,
@@ -360,24 +368,15 @@ def diff(
     )
     if result.result is None:
         raise typer.Exit(EXIT_USAGE)
+    if result.overview is not None and result.overview.unrelated:
+        raise typer.Exit(EXIT_UNRELATED)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
-
-
-def _diff_table(console: Console, diff: api.Diff) -> None:
-    """The strip of what the copy did to each reference paragraph, then each finding; nothing when a side
-    could not be read (the error is on stderr)."""
-    if diff.result is None:
-        return
-    console.print(terminal.strip_legend())
-    terminal.render_strip(console, "", diff.result.strip, diff.result.findings)
-    for finding, quote in zip(diff.result.findings, diff.quoted, strict=True):
-        terminal.render_finding(console, finding, quote)
-    if not diff.result.findings:
-        console.print("no differences beyond layout", style="dim")
 
 
 def _diff_payload(diff: api.Diff) -> dict[str, Any]:
     payload = json_report.diff_payload(diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None)
+    if diff.overview is not None:
+        payload["overview"] = diff.overview.to_dict()
     if diff.problem is not None:
         payload["error"] = diff.problem
     return payload
@@ -385,6 +384,9 @@ def _diff_payload(diff: api.Diff) -> dict[str, Any]:
 
 def _diff_lines(diff: api.Diff) -> list[dict[str, Any]]:
     lines = list(json_report.diff_lines(diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None))
+    for line in lines:
+        if line.get("type") == "diff" and diff.overview is not None:
+            line["overview"] = diff.overview.to_dict()
     if diff.problem is not None:
         lines.append({"type": "error", "message": diff.problem})
     return lines

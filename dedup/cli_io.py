@@ -33,6 +33,7 @@ EXIT_OK = 0
 DEFAULT_LOOK = Look()  # colour as the console decides, the pager allowed
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_UNRELATED = 3  # dedup diff: the two texts share less than a tenth of each other (no copies)
 EXIT_TERMINATED = 143
 EXIT_INTERRUPTED = 130
 

@@ -23,6 +23,7 @@ from dedup.collate.records import KINDS, FindingKind
 from dedup.config import Config
 from dedup.match.candidates import banding
 from dedup.render.console import Look
+from dedup.render.findings import View
 from dedup.render.selection import Selection, SortKey
 
 # --- how the help shows arguments -----------------------------------------------------------------------------
@@ -476,3 +477,25 @@ _LOOK = (
 )
 #: How a command's output looks (``--color``, ``--no-pager``), handed to it as a :class:`~dedup.render.console.Look`.
 with_look = gather("look", _LOOK, lambda color, no_pager: Look(color.value, not no_pager))
+
+_VIEW = (
+    (
+        "full",
+        Annotated[bool, typer.Option("--full", metavar="", help="Whole paragraphs instead of excerpts.")],
+        False,
+    ),
+    (
+        "side_by_side",
+        Annotated[
+            bool,
+            typer.Option(
+                "--side-by-side",
+                metavar="",
+                help="Reference and copy paragraphs in two columns, whole (100+ columns, else one under the other).",
+            ),
+        ],
+        False,
+    ),
+)
+#: How ``report`` and ``diff`` show findings (``--full``, ``--side-by-side``): a :class:`~dedup.render.terminal.View`.
+with_view = gather("view", _VIEW, View)

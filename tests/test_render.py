@@ -360,16 +360,17 @@ def test_a_diff_can_be_quoted_through_the_python_api() -> None:
 
 
 def test_a_two_copy_finding_without_direction_says_so_in_json_and_in_the_terminal(tmp_path: Path) -> None:
+    """In a corpus of two copies either may have moved the paragraph; ``diff``, where the user names the
+    reference, settles it (``tests/test_views.py``)."""
     texts = story(7)
     (tmp_path / "a.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
     moved = [texts[0], texts[2], texts[1], *texts[3:]]
     (tmp_path / "b.txt").write_text("\n\n".join(moved) + "\n", encoding="utf-8")
-    files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
-    done = runner.invoke(app, ["diff", *files, "--format", "json"])
+    done = runner.invoke(app, ["report", str(tmp_path), "--format", "json"])
     payload = json.loads(done.stdout)
     assert payload["schema_version"] == 3
-    (move,) = payload["findings"]
+    (move,) = [f for w in payload["groups"][0]["witnesses"] for f in w["findings"]]
     assert move["kind"] == "reordered" and move["direction"] == "unknown"
-    table = runner.invoke(app, ["diff", *files], env=PLAIN).stdout
-    assert "reordered  ↔" in table, "the mark follows the kind"
+    table = runner.invoke(app, ["report", str(tmp_path)], env=PLAIN).stdout
+    assert "reordered   ↔" in table, "the mark follows the kind"
     assert "↔ direction unknown" in table, "the legend says what the mark means"

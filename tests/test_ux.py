@@ -118,7 +118,9 @@ def test_kind_keeps_only_those_findings_and_their_groups(corpus: Path) -> None:
     assert kinds == {"dropped"}
     assert data["summary"]["findings"] == {"dropped": 1, "garbled": 1}, "the summary counts the whole corpus"
     table = run("report", str(corpus), "--kind", "dropped", "--no-lineage").stdout
-    assert "  dropped     ¶" in table and not any(line.lstrip().startswith("garbled") for line in table.splitlines())
+    assert "    dropped       ¶" in table and not any(
+        line.lstrip().startswith("garbled") for line in table.splitlines()
+    )
     bad = run("report", str(corpus), "--kind", "droped")
     assert bad.exit_code == EXIT_USAGE and "unknown kind(s) droped" in bad.output
 

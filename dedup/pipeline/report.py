@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dedup.collate.consensus import collate_consensus
-from dedup.collate.records import Collation, GroupReport, Report, WitnessText
+from dedup.collate.records import KINDS, Collation, GroupReport, Report, WitnessCollation, WitnessText
 from dedup.collate.reference import choose_base, choose_reference, collate
 from dedup.collate.witnesses import Sources, copy_paragraphs, group_report, whole, witness_text
 from dedup.config import Config
@@ -28,13 +29,16 @@ from dedup.records import Span
 from dedup.results import Group, ScannedDocument, ScanResult, Witness
 
 __all__ = [
+    "DiffOverview",
     "GroupReport",
     "Report",
     "collate_group",
     "collate_group_report",
     "collate_groups",
     "copy_paragraphs",
+    "diff_overview",
     "diff_texts",
+    "directed_by_user",
     "group_report",
     "is_reference",
     "parse_range",
@@ -267,3 +271,75 @@ def diff_texts(reference: str, copy: str, config: Config | None = None) -> Colla
     """Collate two files (or ``FILE:START-END`` ranges) without grouping: ``copy`` against ``reference``."""
     texts = [read_witness(reference, config, "A"), read_witness(copy, config, "B")]
     return collate(texts, 0, f"{reference} given as the reference", (config or Config()).collate)
+
+
+#: Below this share of *both* texts in common, ``dedup diff`` calls two texts unrelated: a copy that renders
+#: a tenth of the reference is an excerpt, worth its findings, but two texts that share less than a tenth
+#: of each other are no copies, and forty drops and adds would only hide that.
+UNRELATED_SHARE = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOverview:
+    """What ``dedup diff`` says before its findings: the two sides, how much they share, totals by kind.
+
+    Attributes:
+        reference_paragraphs: paragraphs of the reference (or of its line range).
+        copy_paragraphs: paragraphs of the copy.
+        shared_reference: share of the reference's characters the copy renders (its paragraphs not dropped).
+        shared_copy: share of the copy's characters that render a reference paragraph (not added).
+        findings: findings by kind, in :data:`~dedup.collate.records.KINDS` order, kinds not seen left out.
+    """
+
+    reference_paragraphs: int
+    copy_paragraphs: int
+    shared_reference: float
+    shared_copy: float
+    findings: tuple[tuple[str, int], ...]
+
+    @property
+    def unrelated(self) -> bool:
+        """Whether the two texts share less than :data:`UNRELATED_SHARE` of each other.
+
+        >>> DiffOverview(40, 38, 0.02, 0.05, ()).unrelated
+        True
+        >>> DiffOverview(40, 2, 0.05, 1.0, ()).unrelated  # an excerpt: all of the copy is the reference's
+        False
+        """
+        return max(self.shared_reference, self.shared_copy) < UNRELATED_SHARE
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "reference_paragraphs": self.reference_paragraphs,
+            "copy_paragraphs": self.copy_paragraphs,
+            "shared_reference": round(self.shared_reference, 4),
+            "shared_copy": round(self.shared_copy, 4),
+            "findings": dict(self.findings),
+            "unrelated": self.unrelated,
+        }
+
+
+def diff_overview(reference: WitnessText, copy: WitnessText, result: WitnessCollation) -> DiffOverview:
+    """The :class:`DiffOverview` of ``copy`` collated against ``reference`` (``result``).
+
+    Shares count characters, not paragraphs, so that a shared dateline or byline between two unrelated
+    articles weighs what it is: a few characters of thousands.
+    """
+    ref_chars = [len(p.text) for p in reference.paragraphs]
+    kept = sum(n for n, status in zip(ref_chars, result.strip, strict=False) if status != "dropped")
+    copy_chars = sum(len(p.text) for p in copy.paragraphs)
+    rendered = sum(len(p.copy_text) for p in result.portions)
+    kinds = Counter(f.kind for f in result.findings)
+    return DiffOverview(
+        reference_paragraphs=len(reference.paragraphs),
+        copy_paragraphs=len(copy.paragraphs),
+        shared_reference=kept / max(1, sum(ref_chars)),
+        shared_copy=min(1.0, rendered / max(1, copy_chars)),
+        findings=tuple((k, kinds[k]) for k in KINDS if kinds[k]),
+    )
+
+
+def directed_by_user(result: WitnessCollation) -> WitnessCollation:
+    """``result`` with no finding's direction left unknown: in ``dedup diff`` the user named the reference,
+    and that word settles which side changed, where two copies in a corpus could not tell."""
+    return replace(result, findings=tuple(replace(f, direction=None) for f in result.findings))
