@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from dedup.normalize import ends_sentence, normalize, simplified
 from dedup.normalize.markup import _MD_LINE, _dropped, step_markdown
-from dedup.normalize.textmap import Mapped, line_of, rewrite
+from dedup.normalize.script import _may_hold_remnant, find_garbled, step_spaces
+from dedup.normalize.textmap import Mapped, assemble, line_of, rewrite
 from dedup.normalize.unwrap import _lines, _Pairs
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
@@ -328,3 +330,57 @@ def test_a_line_holding_only_an_asterisk_is_markup_so_normalizing_twice_equals_o
         once = _paragraph_texts(raw)
         assert _paragraph_texts("\n\n".join(once)) == once
         assert all("*" not in text for text in once)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The fast paths of issue 15 answer as the plain definitions they stand in for
+# --------------------------------------------------------------------------------------------------------------
+
+_PIECE_TEXT = st.text(alphabet="ab 。\n\u3000（(?āxy\ufffd", max_size=12)
+
+
+def _assemble_by_piece(mapped: Mapped, pieces: list[tuple[int, int] | str]) -> tuple[str, list[int]]:
+    """``assemble`` as its docstring defines it, one piece at a time."""
+    text, origin, last = "", [], 0
+    for piece in pieces:
+        if isinstance(piece, str):
+            anchor = int(mapped.origin[min(last, len(mapped.origin) - 1)]) if len(mapped.origin) else 0
+            text, origin = text + piece, origin + [anchor] * len(piece)
+        else:
+            start, end = piece
+            text += mapped.text[start:end]
+            origin += mapped.origin[start:end].tolist()
+            last = max(start, end - 1)
+    return text, origin
+
+
+@given(
+    _PIECE_TEXT,
+    st.lists(
+        st.one_of(st.sampled_from(["\n", " ", "", "xy"]), st.tuples(st.integers(0, 12), st.integers(0, 12))), max_size=6
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_assemble_gathers_the_map_as_piece_by_piece(text: str, raw_pieces: list[tuple[int, int] | str]) -> None:
+    mapped = Mapped(text, np.arange(5, 5 + 3 * len(text), 3, dtype=np.int32))
+    pieces = [p if isinstance(p, str) else (min(p), max(p)) for p in raw_pieces]
+    out = assemble(mapped, pieces)
+    assert (out.text, out.origin.tolist()) == _assemble_by_piece(mapped, pieces)
+    assert out.origin.dtype == np.int32
+
+
+@given(st.text(alphabet="甲乙。?？(（āabc/>)）\ufffd \n\t\u3000", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_prefilters_skip_only_texts_without_a_match(text: str) -> None:
+    if not _may_hold_remnant(text):
+        assert find_garbled(text) == []
+    spaced, count = step_spaces(Mapped.identity(text))
+    assert count == len([e for e in re.finditer(r"[^\S\n]+", text) if e.group() != " " or not _kept(text, e)])
+    assert spaced.text == re.sub(r"[^\S\n]+", lambda e: " " if _kept(text, e) else "", text)
+
+
+def _kept(text: str, match: re.Match[str]) -> bool:
+    """Whether ``step_spaces`` keeps a whitespace run: ASCII letters or digits on both sides."""
+    left = text[match.start() - 1] if match.start() else "\n"
+    right = text[match.end()] if match.end() < len(text) else "\n"
+    return all(c.isascii() and c.isalnum() for c in (left, right))
