@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
@@ -13,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from dedup.normalize import ends_sentence, normalize, simplified
 from dedup.normalize.markup import _MD_LINE, _dropped, step_markdown
 from dedup.normalize.script import _may_hold_remnant, find_garbled, step_spaces
-from dedup.normalize.textmap import Mapped, assemble, line_of, rewrite
+from dedup.normalize.textmap import Mapped, line_of, rewrite
 from dedup.normalize.unwrap import _lines, _Pairs
 from dedup.prepare import Prepared, prepare_document
 from dedup.records import Document
@@ -335,38 +334,6 @@ def test_a_line_holding_only_an_asterisk_is_markup_so_normalizing_twice_equals_o
 # --------------------------------------------------------------------------------------------------------------
 # The fast paths of issue 15 answer as the plain definitions they stand in for
 # --------------------------------------------------------------------------------------------------------------
-
-_PIECE_TEXT = st.text(alphabet="ab 。\n\u3000（(?āxy\ufffd", max_size=12)
-
-
-def _assemble_by_piece(mapped: Mapped, pieces: list[tuple[int, int] | str]) -> tuple[str, list[int]]:
-    """``assemble`` as its docstring defines it, one piece at a time."""
-    text, origin, last = "", [], 0
-    for piece in pieces:
-        if isinstance(piece, str):
-            anchor = int(mapped.origin[min(last, len(mapped.origin) - 1)]) if len(mapped.origin) else 0
-            text, origin = text + piece, origin + [anchor] * len(piece)
-        else:
-            start, end = piece
-            text += mapped.text[start:end]
-            origin += mapped.origin[start:end].tolist()
-            last = max(start, end - 1)
-    return text, origin
-
-
-@given(
-    _PIECE_TEXT,
-    st.lists(
-        st.one_of(st.sampled_from(["\n", " ", "", "xy"]), st.tuples(st.integers(0, 12), st.integers(0, 12))), max_size=6
-    ),
-)
-@settings(max_examples=300, deadline=None)
-def test_assemble_gathers_the_map_as_piece_by_piece(text: str, raw_pieces: list[tuple[int, int] | str]) -> None:
-    mapped = Mapped(text, np.arange(5, 5 + 3 * len(text), 3, dtype=np.int32))
-    pieces = [p if isinstance(p, str) else (min(p), max(p)) for p in raw_pieces]
-    out = assemble(mapped, pieces)
-    assert (out.text, out.origin.tolist()) == _assemble_by_piece(mapped, pieces)
-    assert out.origin.dtype == np.int32
 
 
 @given(st.text(alphabet="甲乙。?？(（āabc/>)）\ufffd \n\t\u3000", max_size=40))

@@ -96,37 +96,19 @@ def assemble(mapped: Mapped, pieces: Sequence[tuple[int, int] | str]) -> Mapped:
     ('abcd', [0, 1, 3, 4])
     """
     texts: list[str] = []
-    # each piece's part of the new map, as (first raw index, length, step): a slice steps through the old
-    # map, a literal repeats one entry of it; one gather then builds the whole map, where an array per
-    # piece cost more than the rest of unwrapping (a text has a piece per line)
-    firsts: list[int] = []
-    lengths: list[int] = []
-    steps: list[int] = []
-    size = len(mapped.origin)
+    maps: list[OffsetArray] = []
     last = 0
     for piece in pieces:
         if isinstance(piece, str):
             texts.append(piece)
-            firsts.append(min(last, size - 1))
-            lengths.append(len(piece))
-            steps.append(0)
+            maps.append(np.full(len(piece), _anchor(mapped.origin, last), dtype=np.int32))
         else:
             start, end = piece
             texts.append(mapped.text[start:end])
-            firsts.append(start)
-            lengths.append(max(min(end, size) - start, 0))  # a slice past the end stops there, as text's does
-            steps.append(1)
+            maps.append(mapped.origin[start:end])
             last = max(start, end - 1)
-    out = "".join(texts)
-    if not size:  # no map to gather from: literals point at offset 0, as _anchor says
-        return Mapped(out, np.zeros(len(out), dtype=np.int32))
-    counts = np.asarray(lengths, dtype=np.int64)
-    total = int(counts.sum())
-    begins = np.repeat(np.cumsum(counts) - counts, counts)
-    within = np.arange(total, dtype=np.int64) - begins
-    step = np.repeat(np.asarray(steps, dtype=np.int64), counts)
-    index = np.repeat(np.asarray(firsts, dtype=np.int64), counts) + within * step
-    return Mapped(out, mapped.origin[index].astype(np.int32, copy=False))
+    origin = np.concatenate(maps) if maps else np.zeros(0, dtype=np.int32)
+    return Mapped("".join(texts), origin.astype(np.int32, copy=False))
 
 
 def line_starts(raw: str) -> npt.NDArray[np.int64]:
