@@ -22,6 +22,12 @@ but numba's on-disk cache (as for a user running ``dedup scan`` a second time). 
   article ids. Two articles are a true pair when they are copies of one story, a predicted pair when some
   group has witnesses in both.
 
+At 20,000 articles (issue 15) the document-level baseline, :func:`benchmarks.baselines.document_minhash`
+(datasketch MinHash LSH over whole documents, text-dedup's recipe), runs next on the same corpus in a fresh
+interpreter watched the same way, and a line gives dedup's wall time, peak and CPU seconds beside its, with the
+ratios against issue 15's targets (at most 0.30 times the baseline's wall time, at most 1.5 GB);
+``--no-baseline`` skips it.
+
 Targets (issue 3): 100,000 articles within 180 s on 2 cores, peak memory under 4 GB. A size that runs longer
 than ``--timeout`` or holds more than ``--max-gb`` is stopped, larger sizes are skipped, and the report says
 which stage it was in (from the scan's progress events), so a slow stage is found without waiting for it.
