@@ -22,6 +22,12 @@ but numba's on-disk cache (as for a user running ``dedup scan`` a second time). 
   article ids. Two articles are a true pair when they are copies of one story, a predicted pair when some
   group has witnesses in both.
 
+At 20,000 articles (issue 15) the document-level baseline, :func:`benchmarks.baselines.document_minhash`
+(datasketch MinHash LSH over whole documents, text-dedup's recipe), runs next on the same corpus in a fresh
+interpreter watched the same way, and a line gives dedup's wall time, peak and CPU seconds beside its, with the
+ratios against issue 15's targets (at most 0.30 times the baseline's wall time, at most 1.5 GB);
+``--no-baseline`` skips it.
+
 Targets (issue 3): 100,000 articles within 180 s on 2 cores, peak memory under 4 GB. A size that runs longer
 than ``--timeout`` or holds more than ``--max-gb`` is stopped, larger sizes are skipped, and the report says
 which stage it was in (from the scan's progress events), so a slow stage is found without waiting for it.
@@ -105,6 +111,39 @@ with open(sys.argv[3], "w", encoding="utf-8") as f:
 """
 
 
+# The document-level baseline in a fresh interpreter: argv is (corpus, result json). Its wall time, like dedup's,
+# covers the whole process: start, imports, reading the JSONL, shingling, signing, banding and clustering.
+_BASELINE_CHILD = r"""
+import json, os, sys, time
+start = time.perf_counter()
+from benchmarks.baselines import document_minhash
+with open(sys.argv[1], encoding="utf-8") as f:
+    texts = [json.loads(line)["text"] for line in f]
+read = time.perf_counter() - start
+result = document_minhash(texts)
+cpu = os.times()
+out = {"read_s": read, "minhash_s": time.perf_counter() - start - read, "cpu_s": cpu.user + cpu.system}
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump({**out, "clusters": len(result.clusters)}, f)
+"""
+BASELINE = "document MinHash LSH (datasketch, text-dedup's recipe)"
+TARGET_RATIO = 0.30
+TARGET_RATIO_BYTES = int(1.5 * 1024**3)
+BASELINE_SIZES = (20_000,)
+
+
+@dataclass
+class Baseline:
+    """The document-level baseline on the same corpus as one size's scan, measured the same way."""
+
+    status: str
+    wall_s: float
+    peak_tree_bytes: int
+    cpu_s: float | None = None  # the whole process's, start and imports included
+    clusters: int | None = None
+    error: str | None = None
+
+
 @dataclass
 class Quality:
     """Pairwise agreement of predicted groups with the truth, over article ids."""
@@ -141,6 +180,7 @@ class Run:
     last_stage: str | None = None
     progress: list[tuple[float, str, int, int | None]] = field(default_factory=list)
     error: str | None = None
+    baseline: Baseline | None = None
 
     @property
     def articles_per_s(self) -> float | None:
@@ -315,9 +355,11 @@ def _stage_at_stop(events: Sequence[tuple[float, str, int, int | None]]) -> str:
     return f"{stage} (started at {at:.0f} s)"
 
 
-def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, mode: str = "scan") -> Run:
+def run_size(
+    n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, mode: str = "scan", with_baseline: bool = False
+) -> Run:
     """Write ``n`` articles, scan them (or, ``mode="report"``, scan and collate every group) in a fresh
-    interpreter, measure, and score the groups."""
+    interpreter, measure, and score the groups; ``with_baseline`` also runs :func:`run_baseline` on them."""
     corpus = workdir / f"articles_{n}.jsonl"
     tick = time.perf_counter()
     truth = write_articles_jsonl(corpus, n, seed)
@@ -332,30 +374,12 @@ def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, m
     )
     log, result = workdir / f"progress_{n}.tsv", workdir / f"result_{n}.json"
     cmd = [sys.executable, "-c", _CHILD, str(corpus), str(log), str(result), mode]
-    tick = time.perf_counter()
     errors = workdir / f"stderr_{n}.txt"
-    with errors.open("wb") as err:
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        proc = psutil.Process(child.pid)
-        try:
-            while child.poll() is None:
-                rss = _tree_rss(proc)
-                if rss > run.peak_tree_bytes:
-                    run.peak_tree_bytes, run.peak_at_s = rss, time.perf_counter() - tick
-                if time.perf_counter() - tick > timeout:
-                    _stop(proc)
-                    run.status = "timeout"
-                    break
-                if run.peak_tree_bytes > max_bytes:  # stop before the machine swaps or kills something else
-                    _stop(proc)
-                    run.status = "memory"
-                    break
-                time.sleep(SAMPLE_S)
-        except BaseException:  # interrupted (Ctrl-C, or SIGTERM: see main): the scan must not run on alone
-            _stop(proc)
-            raise
-        run.wall_s = time.perf_counter() - tick
-        child.wait()
+    watched = _watch(cmd, errors, timeout, max_bytes)
+    run.status, run.wall_s, run.peak_tree_bytes, run.peak_at_s = watched
+    child_failed = run.status == "failed"
+    if run.status == "failed":
+        run.status = "ok"  # judged below, from the result file
     stderr = errors.read_text(encoding="utf-8", errors="replace")
     run.progress = _read_progress(log)
     if run.peak_at_s is not None:
@@ -364,9 +388,9 @@ def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, m
         run.last_stage = _stage_at_stop(run.progress)
         corpus.unlink()
         return run
-    if child.returncode != 0 or not result.is_file():
+    if child_failed or not result.is_file():
         run.status = "failed"
-        run.error = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {child.returncode}"
+        run.error = stderr.strip().splitlines()[-1] if stderr.strip() else "exited with an error"
         corpus.unlink()
         return run
     out: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
@@ -378,8 +402,60 @@ def run_size(n: int, seed: int, timeout: float, max_bytes: int, workdir: Path, m
     run.stats = out["stats"]
     run.groups = len(out["groups"])
     run.quality = pairwise_quality(out["groups"], truth)
+    if with_baseline:
+        print(f"  {BASELINE} on the same {n:,} articles ...", file=sys.stderr, flush=True)
+        run.baseline = run_baseline(corpus, workdir, timeout, max_bytes)
     corpus.unlink()
     return run
+
+
+def _watch(cmd: Sequence[str], errors: Path, timeout: float, max_bytes: int) -> tuple[str, float, int, float | None]:
+    """Run ``cmd`` (a fresh interpreter), sampling its process tree's RSS; stop it past ``timeout`` seconds or
+    ``max_bytes``. Returns (status: ok, timeout, memory or failed; wall seconds; peak bytes; seconds to peak)."""
+    peak, peak_at, status = 0, None, "ok"
+    tick = time.perf_counter()
+    with errors.open("wb") as err:
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=Path(__file__).parent.parent)
+        proc = psutil.Process(child.pid)
+        try:
+            while child.poll() is None:
+                rss = _tree_rss(proc)
+                if rss > peak:
+                    peak, peak_at = rss, time.perf_counter() - tick
+                if time.perf_counter() - tick > timeout:
+                    _stop(proc)
+                    status = "timeout"
+                    break
+                if peak > max_bytes:  # stop before the machine swaps or kills something else
+                    _stop(proc)
+                    status = "memory"
+                    break
+                time.sleep(SAMPLE_S)
+        except BaseException:  # interrupted (Ctrl-C, or SIGTERM: see main): the child must not run on alone
+            _stop(proc)
+            raise
+        wall = time.perf_counter() - tick
+        child.wait()
+    if status == "ok" and child.returncode != 0:
+        status = "failed"
+    return status, wall, peak, peak_at
+
+
+def run_baseline(corpus: Path, workdir: Path, timeout: float, max_bytes: int) -> Baseline:
+    """The document-level MinHash LSH baseline (:func:`benchmarks.baselines.document_minhash`) on ``corpus``,
+    in a fresh interpreter watched as the scan is, so the two wall times and peaks compare."""
+    result, errors = workdir / "baseline.json", workdir / "baseline_stderr.txt"
+    result.unlink(missing_ok=True)
+    status, wall, peak, _ = _watch(
+        [sys.executable, "-c", _BASELINE_CHILD, str(corpus), str(result)], errors, timeout, max_bytes
+    )
+    if status != "ok" or not result.is_file():
+        stderr = errors.read_text(encoding="utf-8", errors="replace").strip()
+        return Baseline(
+            status if status != "ok" else "failed", wall, peak, error=stderr.splitlines()[-1] if stderr else None
+        )
+    out = json.loads(result.read_text(encoding="utf-8"))
+    return Baseline(status, wall, peak, cpu_s=out["cpu_s"], clusters=out["clusters"])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -525,6 +601,38 @@ def verdict(runs: Sequence[Run], targets: bool = True) -> list[str]:
     return out
 
 
+def against_baseline(runs: Sequence[Run]) -> list[str]:
+    """One line per size run beside the baseline: both wall times and peaks, and dedup's as a ratio of its.
+
+    >>> b = Baseline("ok", 52.0, 2**31, cpu_s=50.0)
+    >>> r = Run(20_000, 141.0, 1.0, 13.0, "ok", cpu_s=20.0, peak_tree_bytes=2**30, baseline=b)
+    >>> print(against_baseline([r])[0])  # doctest: +NORMALIZE_WHITESPACE
+    20,000 against document MinHash LSH (datasketch, text-dedup's recipe): dedup 13.0 s, 1.00 GB;
+    baseline 52.0 s, 2.00 GB; ratio 0.25× time (target ≤ 0.30×: met), 0.50× memory (target ≤ 1.5 GB: met);
+    CPU 20.0 s against 50.0 s (0.40×)
+    """
+    out: list[str] = []
+    for r in runs:
+        b = r.baseline
+        if b is None or r.status != "ok":
+            continue
+        head = f"{r.articles:,} against {BASELINE}: dedup {r.wall_s:.1f} s, {_gb(r.peak_tree_bytes)} GB"
+        if b.status != "ok":
+            out.append(f"{head}; baseline {b.status} after {b.wall_s:.0f} s ({b.error or 'no message'})")
+            continue
+        # CPU seconds as well: on a shared machine the two runs may get different shares of it
+        cpu = "" if r.cpu_s is None or b.cpu_s is None else f"; CPU {r.cpu_s:.1f} s against {b.cpu_s:.1f} s "
+        cpu += f"({_ratio(r.cpu_s, b.cpu_s)})" if cpu else ""
+        time_ok = "met" if r.wall_s <= TARGET_RATIO * b.wall_s else "MISSED"
+        mem_ok = "met" if r.peak_tree_bytes <= TARGET_RATIO_BYTES else "MISSED"
+        out.append(
+            f"{head}; baseline {b.wall_s:.1f} s, {_gb(b.peak_tree_bytes)} GB; ratio {_ratio(r.wall_s, b.wall_s)} time "
+            f"(target ≤ {TARGET_RATIO:.2f}×: {time_ok}), {_ratio(r.peak_tree_bytes, b.peak_tree_bytes)} memory "
+            f"(target ≤ {TARGET_RATIO_BYTES / 1024**3:.1f} GB: {mem_ok}){cpu}"
+        )
+    return out
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
@@ -559,6 +667,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tmp", type=Path, help="directory for the temporary corpora (default: system temp)")
     parser.add_argument("--no-realism", action="store_true", help="skip the corpus overlap measurement")
     parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help=f"skip the document-level MinHash LSH baseline (run by default at {', '.join(map(str, BASELINE_SIZES))})",
+    )
+    parser.add_argument(
         "--report", action="store_true", help="run `dedup report` (scan, then collate every group) instead of scan"
     )
     args = parser.parse_args(argv)
@@ -584,7 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in args.sizes:
             print(f"scanning {n:,} articles ...", file=sys.stderr, flush=True)
             mode = "report" if args.report else "scan"
-            run = run_size(n, args.seed, args.timeout, int(args.max_gb * 1024**3), Path(tmp), mode)
+            baseline = n in BASELINE_SIZES and not args.no_baseline
+            run = run_size(n, args.seed, args.timeout, int(args.max_gb * 1024**3), Path(tmp), mode, baseline)
             runs.append(run)
             print(
                 f"  {run.status}: {run.wall_s:.1f} s, peak {_gb(run.peak_tree_bytes)} GB "
@@ -603,6 +717,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for line in verdict(runs, targets=not args.report):
         print(line)
+    for line in against_baseline(runs):
+        print(line)
     if args.json:
         report = {
             "schema_version": SCHEMA_VERSION,
@@ -610,7 +726,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed": args.seed,
             "machine": host,
             "command": "report" if args.report else "scan",
-            "targets": None if args.report else {"articles": TARGET_SIZE, "seconds": TARGET_S, "bytes": TARGET_BYTES},
+            "targets": None
+            if args.report
+            else {
+                "articles": TARGET_SIZE,
+                "seconds": TARGET_S,
+                "bytes": TARGET_BYTES,
+                "baseline_articles": list(BASELINE_SIZES),
+                "baseline_time_ratio": TARGET_RATIO,
+                "baseline_size_bytes": TARGET_RATIO_BYTES,
+            },
+            "baseline": BASELINE,
             "realism": real,
             "runs": [{**asdict(r), "articles_per_s": r.articles_per_s} for r in runs],
         }

@@ -11,6 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dedup.normalize import ends_sentence, normalize, simplified
 from dedup.normalize.markup import _MD_LINE, _dropped, step_markdown
+from dedup.normalize.script import _may_hold_remnant, find_garbled, step_spaces
 from dedup.normalize.textmap import Mapped, line_of, rewrite
 from dedup.normalize.unwrap import _lines, _Pairs
 from dedup.prepare import Prepared, prepare_document
@@ -328,3 +329,25 @@ def test_a_line_holding_only_an_asterisk_is_markup_so_normalizing_twice_equals_o
         once = _paragraph_texts(raw)
         assert _paragraph_texts("\n\n".join(once)) == once
         assert all("*" not in text for text in once)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The fast paths of issue 15 answer as the plain definitions they stand in for
+# --------------------------------------------------------------------------------------------------------------
+
+
+@given(st.text(alphabet="甲乙。?？(（āabc/>)）\ufffd \n\t\u3000", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_prefilters_skip_only_texts_without_a_match(text: str) -> None:
+    if not _may_hold_remnant(text):
+        assert find_garbled(text) == []
+    spaced, count = step_spaces(Mapped.identity(text))
+    assert count == len([e for e in re.finditer(r"[^\S\n]+", text) if e.group() != " " or not _kept(text, e)])
+    assert spaced.text == re.sub(r"[^\S\n]+", lambda e: " " if _kept(text, e) else "", text)
+
+
+def _kept(text: str, match: re.Match[str]) -> bool:
+    """Whether ``step_spaces`` keeps a whitespace run: ASCII letters or digits on both sides."""
+    left = text[match.start() - 1] if match.start() else "\n"
+    right = text[match.end()] if match.end() < len(text) else "\n"
+    return all(c.isascii() and c.isalnum() for c in (left, right))

@@ -122,6 +122,7 @@ def step_html(m: Mapped) -> tuple[Mapped, int]:
 
 
 _MD_LINE = re.compile(r"(?m)^[ \t]{0,3}(#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+(?=\S)|\*[ \t]*$|(?:[-*_][ \t]*){3,}$)")
+_MD_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
 _MD_INLINE_CHARS = re.compile(r"[*_\[]")  # every inline mark holds one of these: most texts have none
 # Emphasis marks; links and images are found by :func:`_links`.
 _MD_EMPHASIS = re.compile(r"\*\*|__|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
@@ -212,7 +213,9 @@ def markdown_headings(raw: str) -> frozenset[int]:
     >>> sorted(markdown_headings("# 标题\\n正文\\n### 小标题"))
     [1, 3]
     """
-    return frozenset(i for i, line in enumerate(raw.split("\n"), start=1) if re.match(r"[ \t]{0,3}#{1,6}[ \t]", line))
+    if "#" not in raw:  # most texts: no line to look at
+        return frozenset()
+    return frozenset(i for i, line in enumerate(raw.split("\n"), start=1) if _MD_HEADING.match(line))
 
 
 def html_headings(raw: str, starts: npt.NDArray[np.int64]) -> frozenset[int]:

