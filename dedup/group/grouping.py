@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import GroupConfig
-from dedup.group.boilerplate import boilerplate
+from dedup.group.boilerplate import boilerplate, glued_units
 from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
 from dedup.group.headings import Headings, is_heading_like
@@ -105,7 +105,11 @@ def evidence(
     a, b = paragraph_matches(matches, corpus)
     own = _own_text(corpus)
     family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
-    same = paragraph_matches(matches[family if near is None else near & family], corpus)
+    if near is not None:
+        family &= near
+    glued = glued_units(matches[family], corpus.units)
+    family &= ~(glued[matches[:, 0]] | glued[matches[:, 1]])
+    same = paragraph_matches(matches[family], corpus)
     not_evidence = boilerplate(
         *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
     )
