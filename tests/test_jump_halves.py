@@ -1,0 +1,38 @@
+"""The two halves of a copy cut by a page jump, seen from a whole copy (issue 11: short jump halves not
+grouped). Run through the real stages on files on disk, from the project's own People's Daily text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dedup
+
+from .corpora import story
+
+
+def _headline(number: int) -> str:
+    """A headline-like line: the head of a real paragraph, without punctuation (no sentence end)."""
+    return re.sub(r"[^\w]", "", story(number, 1)[0])[:24]
+
+
+def test_a_headline_on_the_jumping_page_and_the_body_on_the_next_stay_one_copy(tmp_path: Path) -> None:
+    """A paper prints a story's headline at the foot of page 1 (``下转第8版``) and its body on page 8
+    (``上接1版``). The whole copy's headline is matched only by page 1 and its body only by page 8: the
+    partners change across the headline, which elsewhere starts the next article, but here they are the two
+    halves of one printed copy, so the whole copy stays one passage and all three make one group."""
+    headline, subtitle = _headline(61), "及早举行两岸政治谈判"
+    body = story(30, 5)
+    lead = "本报北京1月26日讯记者吴亚明报道：" + body[0]
+    (tmp_path / "wire.txt").write_text("\n\n".join([headline, subtitle, lead, *body[1:]]) + "\n", encoding="utf-8")
+    before = story(50, 3)
+    (tmp_path / "page1.txt").write_text(
+        "\n\n".join([*before, headline, subtitle + "（下转第8版）"]) + "\n", encoding="utf-8"
+    )
+    after = story(51, 3)
+    (tmp_path / "page8.txt").write_text("\n\n".join(["（上接1版）" + lead, *body[1:], *after]) + "\n", encoding="utf-8")
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    (group,) = result.groups
+    spans = sorted((Path(s.path).name, s.start_line) for w in group.witnesses for s in w.segments)
+    assert spans == [("page1.txt", 7), ("page8.txt", 1), ("wire.txt", 1)]
+    assert len(group.witnesses) == 2
