@@ -36,3 +36,21 @@ def test_a_headline_on_the_jumping_page_and_the_body_on_the_next_stay_one_copy(t
     spans = sorted((Path(s.path).name, s.start_line) for w in group.witnesses for s in w.segments)
     assert spans == [("page1.txt", 7), ("page8.txt", 1), ("wire.txt", 1)]
     assert len(group.witnesses) == 2
+
+
+def test_a_whole_copy_matched_by_a_jump_half_before_and_another_copy_after_stays_one(tmp_path: Path) -> None:
+    """The whole copy's first half is matched only by a page that jumps (its continuation too short to
+    match), its second half only by a copy that dropped the first: the partners change with nothing between,
+    which elsewhere is two stories glued on one page, but a jump half prints part of a copy by nature."""
+    body = story(32, 6)
+    (tmp_path / "wire.txt").write_text("\n\n".join(body) + "\n", encoding="utf-8")
+    (tmp_path / "page1.txt").write_text(
+        "\n\n".join([*story(52, 3), *body[:2], body[2] + "（下转第8版）"]) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "page8.txt").write_text(
+        "\n\n".join(["（上接1版）" + body[3][:8], *story(53, 3)]) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "excerpt.txt").write_text("\n\n".join(body[3:]) + "\n", encoding="utf-8")
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    (group,) = result.groups
+    assert {Path(s.path).name for w in group.witnesses for s in w.segments} >= {"wire.txt", "page1.txt", "excerpt.txt"}

@@ -40,6 +40,10 @@ class JumpDocuments:
         page that continues one (``上接``)."""
         return bool(before & self.continued_on) and bool(after & self.continued_from)
 
+    def only_halves(self, documents: set[int]) -> bool:
+        """Whether every one of ``documents`` holds a page-jump marker: each prints part of a copy."""
+        return documents <= self.continued_on | self.continued_from
+
 
 NO_JUMPS = JumpDocuments()
 
@@ -207,7 +211,9 @@ def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocume
     Each side must hold two matched paragraphs or more, and, unless the paragraphs touch, each must be
     matched by two documents or more: a copy whose only partners are two excerpts, one of its first half
     and one of its second, stays whole. So does a copy whose first half is matched by a page that jumps
-    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy.
+    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy;
+    and a copy one side of which is matched only by pages that jump or continue: a jump half prints part of a
+    copy by nature (its other half may be too short to match), so a change of partners there is no seam.
     """
     if len(run) < 4:
         return [run]
@@ -225,6 +231,7 @@ def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocume
     for i in range(2, n - 1):
         left, right = before[i - 1], after[i]
         touching = run[i] == run[i - 1] + 1
-        if not (left & right) and not jumps.halves(left, right) and (touching or (len(left) >= 2 and len(right) >= 2)):
+        partial = jumps.halves(left, right) or jumps.only_halves(left) or jumps.only_halves(right)
+        if not (left & right) and not partial and (touching or (len(left) >= 2 and len(right) >= 2)):
             return [run[:i], *_split_glued(run[i:], matched, jumps)]
     return [run]
