@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import dedup
+from dedup.segment import split_sentences
 
 from .corpora import story
 
@@ -54,3 +55,27 @@ def test_a_whole_copy_matched_by_a_jump_half_before_and_another_copy_after_stays
     result = dedup.scan([str(tmp_path)], dedup.Config())
     (group,) = result.groups
     assert {Path(s.path).name for w in group.witnesses for s in w.segments} >= {"wire.txt", "page1.txt", "excerpt.txt"}
+
+
+def test_a_headline_printed_on_two_jumping_pages_and_a_whole_copy_is_the_story_s(tmp_path: Path) -> None:
+    """Two papers print the story's headline and the first sentence of its lead at the foot of a page and
+    jump (``下转``); with the whole copy that makes a headline in three documents with little beside it,
+    which by size reads as a masthead. But the lead under it is matched in those documents, where a masthead
+    stands above a different story on every page: the headline is the story's and the jump pages' witnesses
+    begin at it."""
+    headline = _headline(62)
+    body = story(42, 5)
+    lead_first, *rest = split_sentences(body[0])
+    lead_rest = "".join(rest)
+    (tmp_path / "wire.txt").write_text("\n\n".join([headline, *body]) + "\n", encoding="utf-8")
+    for paper, (filler, page) in {"a": (54, 8), "b": (56, 5)}.items():
+        (tmp_path / f"{paper}1.txt").write_text(
+            "\n\n".join([*story(filler, 3), headline, f"{lead_first}（下转第{page}版）"]) + "\n", encoding="utf-8"
+        )
+        (tmp_path / f"{paper}{page}.txt").write_text(
+            "\n\n".join([f"（上接1版）{lead_rest}", *body[1:], *story(filler + 1, 2)]) + "\n", encoding="utf-8"
+        )
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    (group,) = result.groups
+    starts = {Path(s.path).name: s.start_line for w in group.witnesses for s in w.segments}
+    assert starts == {"wire.txt": 1, "a1.txt": 7, "a8.txt": 1, "b1.txt": 7, "b5.txt": 1}

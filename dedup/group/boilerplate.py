@@ -9,7 +9,10 @@ however many documents reprint it; boilerplate comes alone, each time beside a d
 paragraph occurs is no evidence either way: a story reprinted by a fifth of a corpus is still a story. Nor is a
 brief (a few lines of news under a headline of its own) boilerplate, however short: it stands under a headline
 printed in the family's other documents too, and a family headed so in nearly all of its documents is a story.
-(A brief reprinted without its headline is still taken for boilerplate.)
+(A brief reprinted without its headline is still taken for boilerplate.) Nor is a story's headline, printed
+with little beside it on pages that jump (``下转``) after the lead's first lines: the body under it, no
+boilerplate itself, is printed in the family's other documents too, where a masthead or a footer stands above
+a different story on every page.
 
 Paragraphs are numbered across the corpus (*flat* numbers: a document's paragraphs are consecutive, documents
 in order), so that the families and their company are array operations and one numba kernel: a corpus drop
@@ -142,9 +145,10 @@ def boilerplate(
 
 
 def _headed(members: list[int], docs: set[int], doc_of: Int64Array, headed: Callable[[int, set[int]], bool]) -> bool:
-    """Whether a family's paragraphs stand under a headline that its other documents print too, in nearly
-    all of its documents (a footer that follows the last story of a page is under that story's headline only
-    where that story is the last one)."""
+    """Whether a family's paragraphs stand under a headline that its other documents print too (or above a
+    body that they print too: the family is that story's headline), in nearly all of its documents (a footer
+    that follows the last story of a page is under that story's headline only where that story is the last
+    one)."""
     under = {int(doc_of[member]) for member in members if headed(member, docs)}
     return len(under) >= 0.8 * len(docs)
 
