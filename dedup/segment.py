@@ -40,6 +40,8 @@ _BYLINE = re.compile(
     r"记者|本报讯|据新华社|新华社[^,，。]{0,12}电|中新社[^,，。]{0,12}电|新华网|人民网)"
 )
 _BYLINE_ANYWHERE = re.compile(r"(首席记者|特约记者|本报记者|新华社记者|通讯员)")
+# An interview's question, "记者：资金来源是否有保证？": the reporter speaks a sentence; a byline names people.
+_INTERVIEW_TURN = re.compile(r"^(本报)?记者\s*[:：]")
 _DATELINE_CLOSE = re.compile(r"[(（](新华社|中新社|新华网|人民网|本报|据)[^()（）]{0,30}电[)）]$")
 # A photo credit closes a caption: "（新华社记者刘宇摄）", "（本报记者 张三 摄）", "新华社发（李四摄）".
 _PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}摄[)）]$")
@@ -75,6 +77,8 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     []
     >>> sorted(boundary_hints("本报记者王力军受文学界瞩目的第四届茅盾文学奖日前在京揭晓。", False))
     ['byline']
+    >>> sorted(boundary_hints("记者：资金来源是否有保证？", False)), sorted(boundary_hints("记者：张三", False))
+    ([], ['byline'])
     """
     hints: set[BoundaryHint] = set()
     if _DATELINE_CLOSE.search(text):
@@ -82,6 +86,8 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     if _PHOTO_CREDIT.search(text):
         return frozenset(hints)  # a photo caption, wherever it stands: neither a byline nor a title
     short = len(text) <= 40
+    if _INTERVIEW_TURN.match(text) and ends_sentence(text):
+        return frozenset(hints)  # a question in an interview's body, neither a byline nor a title
     if (
         (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)))
         or _OPENING_DATELINE.match(text)

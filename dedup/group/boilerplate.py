@@ -9,7 +9,10 @@ however many documents reprint it; boilerplate comes alone, each time beside a d
 paragraph occurs is no evidence either way: a story reprinted by a fifth of a corpus is still a story. Nor is a
 brief (a few lines of news under a headline of its own) boilerplate, however short: it stands under a headline
 printed in the family's other documents too, and a family headed so in nearly all of its documents is a story.
-(A brief reprinted without its headline is still taken for boilerplate.)
+(A brief reprinted without its headline is still taken for boilerplate.) Nor is a story's headline, printed
+with little beside it on pages that jump (``下转``) after the lead's first lines: the body under it, no
+boilerplate itself, is printed in the family's other documents too, where a masthead or a footer stands above
+a different story on every page.
 
 Paragraphs are numbered across the corpus (*flat* numbers: a document's paragraphs are consecutive, documents
 in order), so that the families and their company are array operations and one numba kernel: a corpus drop
@@ -27,8 +30,68 @@ import numpy.typing as npt
 from dedup.arrays import distinct
 from dedup.config import GroupConfig
 from dedup.group.components import components
+from dedup.match.candidates import Units, shared_shingles
 
 Int64Array = npt.NDArray[np.int64]
+
+WHOLE_COVER = 0.8
+"""Share of a unit's shingles a near-identical partner covers from which the two are one text (give or take
+damage): two such partners of a unit overlap in most of it, so neither is the other half of a glued text."""
+DISJOINT_OVERLAP = 0.2
+"""Share of a partner's part of a unit that may also lie in another partner's part while the two parts still
+count as different texts glued together (a shingle or two spans the seam)."""
+
+
+def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
+    """Which units are two matched texts glued together: near-identical to a partner in one part of the
+    unit and to another partner in a different part.
+
+    A flattened page cuts its line at sentence ends, so a story's sentence that a preview cut short, or that
+    lost its full stop, runs on into the site footer's first sentence and the two make one unit. That unit
+    is near both the story's sentence (in other copies of the story) and the footer's (on other pages), and
+    would make one family of the footer and the story: the footer, in company of a whole story, would not
+    be boilerplate, and it would link every page that prints it. Such a unit makes no family.
+
+    Not glued: a unit whose partners all cover most of it (one text however many copies it has); a preview
+    cut and the full paragraph (they cover the same part, its head); a paragraph whose two parts another
+    document prints as two paragraphs (a merge, or a footer printed on a line of its own on one page and cut
+    into sentence units on the next): there the two parts come together, which two texts glued by accident
+    never do.
+
+    Args:
+        pairs: near-identical unit pairs, int64[n, 2].
+        units: the sketched units (their shingle sets).
+
+    Returns:
+        For each unit, whether it is glued.
+    """
+    glued = np.zeros(len(units), dtype=np.bool_)
+    if pairs.shape[0] == 0:
+        return glued
+    sizes = units.sizes()
+    common = shared_shingles(units, pairs)
+    unit = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    partner = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    cover = np.concatenate([common, common]) / np.maximum(sizes[unit], 1)
+    partial = cover < WHOLE_COVER
+    degree = np.bincount(unit, minlength=len(units))
+    # only a unit with two partners or more, one of which covers a part of it, can be glued
+    candidates = np.unique(unit[partial & (degree[unit] >= 2)])
+    order = np.argsort(unit, kind="stable")
+    starts = np.searchsorted(unit[order], np.arange(len(units) + 1))
+    for u in candidates.tolist():
+        mine = order[starts[u] : starts[u + 1]]
+        own = units.set_of(u)
+        others = partner[mine].tolist()
+        parts = [np.intersect1d(own, units.set_of(v), assume_unique=True) for v in others]
+        widest = max(parts, key=len)
+        apart = [
+            np.intersect1d(part, widest, assume_unique=True).size <= DISJOINT_OVERLAP * part.size for part in parts
+        ]
+        with_widest = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if not away}
+        elsewhere = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if away}
+        glued[u] = bool(elsewhere) and not elsewhere & with_widest
+    return glued
 
 
 def boilerplate(
@@ -82,9 +145,10 @@ def boilerplate(
 
 
 def _headed(members: list[int], docs: set[int], doc_of: Int64Array, headed: Callable[[int, set[int]], bool]) -> bool:
-    """Whether a family's paragraphs stand under a headline that its other documents print too, in nearly
-    all of its documents (a footer that follows the last story of a page is under that story's headline only
-    where that story is the last one)."""
+    """Whether a family's paragraphs stand under a headline that its other documents print too (or above a
+    body that they print too: the family is that story's headline), in nearly all of its documents (a footer
+    that follows the last story of a page is under that story's headline only where that story is the last
+    one)."""
     under = {int(doc_of[member]) for member in members if headed(member, docs)}
     return len(under) >= 0.8 * len(docs)
 

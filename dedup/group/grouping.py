@@ -20,14 +20,14 @@ so that its groups are identical.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import GroupConfig
-from dedup.group.boilerplate import boilerplate
+from dedup.group.boilerplate import boilerplate, glued_units
 from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
 from dedup.group.headings import Headings, is_heading_like
@@ -115,14 +115,55 @@ def evidence(
     a, b = paragraph_matches(matches, corpus)
     own = _own_text(corpus)
     family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
-    same = paragraph_matches(matches[family if near is None else near & family], corpus)
-    not_evidence = boilerplate(
-        *same, corpus.doc_of, corpus.length_of, config, lambda p, docs: headings.heads(corpus.key(p), docs, config)
-    )
+    if near is not None:
+        family &= near
+    glued = glued_units(matches[family], corpus.units)
+    family &= ~(glued[matches[:, 0]] | glued[matches[:, 1]])
+    same = paragraph_matches(matches[family], corpus)
+
+    def headed(p: int, docs: set[int]) -> bool:
+        return headings.heads(corpus.key(p), docs, config)
+
+    not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed)
+    if not_evidence.size:  # ... and a story's headline, above a body that is no boilerplate, is no boilerplate
+        body = ~(np.isin(a, not_evidence) | np.isin(b, not_evidence))
+        heads_body = _heads_matched_body(a[body], b[body], corpus, config.max_heading_paragraphs)
+        not_evidence = boilerplate(
+            *same,
+            corpus.doc_of,
+            corpus.length_of,
+            config,
+            lambda p, docs: headed(p, docs) or heads_body(p, docs),
+        )
     is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     is_boilerplate[not_evidence] = True
     keep = ~(is_boilerplate[a] | is_boilerplate[b])
     return a[keep], b[keep], not_evidence
+
+
+def _heads_matched_body(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus, reach: int
+) -> Callable[[int, set[int]], bool]:
+    """``heads(p, docs)``: whether one of the ``reach`` paragraphs after flat paragraph ``p`` in its document
+    is matched in another of ``docs``: ``p`` stands above a body printed in those documents too.
+
+    A story's headline printed in a few copies (a jump's first page holds only the headline and the lead's
+    first lines) has little company and reads as boilerplate by size; but the lead under it is the story's,
+    matched in the headline's other documents, where a masthead or a footer stands above a different story
+    on every page.
+    """
+    ends = np.concatenate([a, b])
+    partner_doc = corpus.doc_of[np.concatenate([b, a])]
+    order = np.argsort(ends, kind="stable")
+    ends, partner_doc = ends[order], partner_doc[order]
+
+    def heads(p: int, docs: set[int]) -> bool:
+        doc = int(corpus.doc_of[p])
+        last = min(p + reach, int(corpus.paragraph_starts[doc + 1]) - 1)
+        lo, hi = np.searchsorted(ends, [p + 1, last + 1])
+        return bool(set(partner_doc[lo:hi].tolist()) & (docs - {doc}))
+
+    return heads
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,16 @@ class JumpDocuments:
     continued_on: frozenset[int] = field(default_factory=frozenset)
     continued_from: frozenset[int] = field(default_factory=frozenset)
 
+    def halves(self, before: set[int], after: set[int]) -> bool:
+        """Whether the documents that match a copy before some paragraph and the ones that match it after
+        are the halves of one printed copy cut by a page jump: before, a page that jumps (``下转``), after, a
+        page that continues one (``上接``)."""
+        return bool(before & self.continued_on) and bool(after & self.continued_from)
+
+    def only_halves(self, documents: set[int]) -> bool:
+        """Whether every one of ``documents`` holds a page-jump marker: each prints part of a copy."""
+        return documents <= self.continued_on | self.continued_from
+
 
 NO_JUMPS = JumpDocuments()
 
@@ -71,8 +81,12 @@ def _continues_run(
     lengths: Sequence[int],
     matched: dict[int, set[int]],
     config: GroupConfig,
+    jumps: JumpDocuments,
 ) -> bool:
     """Whether matched paragraph ``k`` goes on the passage ``run`` (``following``: the next matched one).
+
+    Paragraphs matched in the same documents, or before in a page that jumps (``下转``, which prints the
+    headline and lead) and after in a page that continues one (``上接``, the rest), are one copy.
 
     The cheap tests come first: most paragraphs are the next one of the same copy, and the costlier
     questions about the run (is it only headings, who it is matched with) arise only at an article start.
@@ -82,7 +96,7 @@ def _continues_run(
     far = k - prev - 1 > config.max_gap and gap(paragraphs, prev, k) > config.max_gap
     if far or any(ends_article(paragraphs[i]) for i in range(prev, k)):
         return False
-    shared = bool(matched[prev] & matched[k])
+    shared = bool(matched[prev] & matched[k]) or jumps.halves(matched[prev], matched[k])
     # Different partners across a headline (in the gap, or the paragraph itself): the next article.
     if not shared and any("headline" in paragraphs[i].hints for i in range(prev + 1, k + 1)):
         return False
@@ -132,7 +146,14 @@ def passages_of(
     runs: list[list[int]] = []
     for pos, k in enumerate(indexes):
         if runs and _continues_run(
-            runs[-1], k, indexes[pos + 1] if pos + 1 < len(indexes) else None, paragraphs, lengths, matched, config
+            runs[-1],
+            k,
+            indexes[pos + 1] if pos + 1 < len(indexes) else None,
+            paragraphs,
+            lengths,
+            matched,
+            config,
+            jumps,
         ):
             runs[-1].append(k)
         else:
@@ -190,7 +211,9 @@ def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocume
     Each side must hold two matched paragraphs or more, and, unless the paragraphs touch, each must be
     matched by two documents or more: a copy whose only partners are two excerpts, one of its first half
     and one of its second, stays whole. So does a copy whose first half is matched by a page that jumps
-    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy.
+    (``下转``) and its second half by a page that continues one (``上接``): the two halves of one printed copy;
+    and a copy one side of which is matched only by pages that jump or continue: a jump half prints part of a
+    copy by nature (its other half may be too short to match), so a change of partners there is no seam.
     """
     if len(run) < 4:
         return [run]
@@ -208,7 +231,7 @@ def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocume
     for i in range(2, n - 1):
         left, right = before[i - 1], after[i]
         touching = run[i] == run[i - 1] + 1
-        jumped = bool(left & jumps.continued_on) and bool(right & jumps.continued_from)
-        if not (left & right) and not jumped and (touching or (len(left) >= 2 and len(right) >= 2)):
+        partial = jumps.halves(left, right) or jumps.only_halves(left) or jumps.only_halves(right)
+        if not (left & right) and not partial and (touching or (len(left) >= 2 and len(right) >= 2)):
             return [run[:i], *_split_glued(run[i:], matched, jumps)]
     return [run]

@@ -414,6 +414,11 @@ class Verified:
         return out
 
 
+def shared_shingles(units: Units, pairs: IntArray) -> IntArray:
+    """How many shingles each unit pair ``pairs[k]`` (int64[n, 2]) has in common."""
+    return _intersections(units.sets, units.offsets, np.ascontiguousarray(pairs))
+
+
 def verify(units: Units, pairs: IntArray, config: CandidateConfig) -> Verified:
     """Score candidate pairs on their exact shingle sets.
 
@@ -424,7 +429,7 @@ def verify(units: Units, pairs: IntArray, config: CandidateConfig) -> Verified:
     if pairs.shape[0] == 0:
         empty = np.zeros(0, dtype=np.float64)
         return Verified(pairs, empty, empty, np.zeros(0, dtype=bool))
-    common = _intersections(units.sets, units.offsets, np.ascontiguousarray(pairs))
+    common = shared_shingles(units, pairs)
     sizes = units.sizes()
     size_a = sizes[pairs[:, 0]]
     size_b = sizes[pairs[:, 1]]
