@@ -310,3 +310,41 @@ def test_a_break_two_copies_print_stays_though_most_copies_merged_there() -> Non
     assert list(paragraphs) == texts
     kinds = {w.witness: {f.kind for f in w.findings} for w in collate_consensus(copies, 0).witnesses}
     assert kinds == {"w0": set(), "w1": set(), "m0": {"merged"}, "m1": {"merged"}, "m2": {"merged"}}
+
+
+# --- flattened pages, glued headings, cut and merged bases (issue 11) -------------------------------------------
+
+
+def flat_witness(name: str, texts: list[str]) -> WitnessText:
+    """A scraped page: every paragraph of ``texts`` glued on line 1 (a flattened line, as collation reads it)."""
+    line = "".join(texts)
+    return WitnessText(name, (Span(f"{name}.txt", 1, 1),), (CopyParagraph(f"{name}.txt", 1, 1, line, flat=True),))
+
+
+def test_a_flattened_page_is_not_merged_and_its_glued_headline_and_byline_are_not_dropped() -> None:
+    texts = ["正确认识世界格局的多极化", "李英桃", *real_paragraphs()[150:154]]
+    kinds = [f.kind for f in align(texts, flat_witness("web", texts).paragraphs).findings]
+    assert kinds == [], "a page printed without breaks holds the story's paragraphs by layout"
+    paged = witness("page", [texts[0] + texts[1] + texts[2], *texts[3:]])  # the same glue on a paged copy
+    findings = align(texts, paged.paragraphs).findings
+    assert [(f.kind, f.ref_paragraphs) for f in findings] == [("merged", (0, 1, 2))]
+
+
+def test_a_flattened_copy_is_not_the_base_of_a_consensus() -> None:
+    from dedup.collate.reference import choose_base
+
+    texts = list(real_paragraphs()[160:166])
+    copies = [flat_witness("web", texts), witness("a", texts[:-1]), witness("b", texts[1:]), witness("c", texts)]
+    assert choose_base(copies, [1.0, 0.85, 0.85, 0.95]) == 3, "the flat page covers most, but prints no breaks"
+
+
+def test_a_consensus_takes_back_what_its_preview_base_cut_and_the_breaks_its_base_lost() -> None:
+    texts = [t for t in real_paragraphs()[170:220] if len(t) > 80 and "…" not in t][:5]
+    preview = [t[:30] + "……" for t in texts]  # each paragraph cut after its head, as a listing page prints it
+    paragraphs, reason, kinds = _base_and_three_faithful(preview, texts)
+    assert paragraphs == texts, reason
+    assert kinds == {"base": {"truncated"}, "c0": set(), "c1": set(), "c2": set()}
+    merged = [texts[0], texts[1] + texts[2], *texts[3:]]
+    paragraphs, reason, kinds = _base_and_three_faithful(merged, texts)
+    assert paragraphs == texts and "break" in reason
+    assert kinds == {"base": {"merged"}, "c0": set(), "c1": set(), "c2": set()}

@@ -107,39 +107,55 @@ def _absorb_short_runs(
 
 
 def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: CollateConfig) -> list[Portion]:
-    """A short reference paragraph (a heading, a byline) glued without punctuation to the start of the next
-    paragraph shows up as an insertion at the start of that paragraph's portion; make it a portion of its
-    own, so the copy paragraph reads as merged instead of the heading as dropped plus an insertion."""
+    """Short reference paragraphs (a heading, a byline, or both) glued without punctuation to the start of
+    the next paragraph show up as an insertion at the start of that paragraph's portion; make each a portion
+    of its own, so the copy paragraph reads as merged (or, on a flattened page, as the layout it is) instead
+    of the headings as dropped plus an insertion.
+
+    A scraped page glues the headline *and* the byline to the lead (``标题李英桃党的十五大报告指出…``): the run of
+    unrendered short paragraphs just before the rendered one is tried longest first."""
     rendered = {p.ref for p in found}
     out = list(found)
-    for i, text in enumerate(ref):
-        if i in rendered or i + 1 >= len(ref) or len(content_text(text)) > 2 * config.heading_chars:
+    for k, portion in enumerate(list(out)):
+        m = portion.ref
+        if not portion.edits:
             continue
-        for k, portion in enumerate(out):
-            if portion.ref != i + 1 or not portion.edits:
-                continue
-            first = portion.edits[0]
-            if first.at != 0 or first.op == "delete" or fuzz.ratio(content_text(first.copy), content_text(text)) < 80:
-                continue
-            cut = len(first.copy) - len(first.ref)  # the inserted heading, at the front of the copy text
-            if cut <= 0:
-                continue
-            heading = portion.copy_text[:cut]
-            body = portion.copy_text[cut:]
-            start = portion.copy_start
-            out[k] = Portion(
-                portion.ref,
-                portion.copy_index,
-                start + cut,
-                portion.copy_end,
-                body,
-                diff(ref[i + 1], body),
-                portion.head_lost,
-                portion.tail_lost,
-            )
-            out.append(Portion(i, portion.copy_index, start, start + cut, heading, diff(text, heading)))
-            rendered.add(i)
-            break
+        first = portion.edits[0]
+        if first.at != 0 or first.op == "delete":
+            continue
+        glued = len(first.copy) - len(first.ref)  # the inserted headings, at the front of the copy text
+        if glued <= 0:
+            continue
+        run: list[int] = []
+        i = m - 1
+        while i >= 0 and i not in rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
+            run.insert(0, i)
+            i -= 1
+        inserted = content_text(first.copy)
+        while run and fuzz.ratio(inserted, content_text("".join(ref[j] for j in run)) + content_text(first.ref)) < 80:
+            run.pop(0)
+        if not run:
+            continue
+        body = portion.copy_text[glued:]
+        start = portion.copy_start
+        out[k] = Portion(
+            m,
+            portion.copy_index,
+            start + glued,
+            portion.copy_end,
+            body,
+            diff(ref[m], body),
+            portion.head_lost,
+            portion.tail_lost,
+        )
+        at = start
+        for n, j in enumerate(run):
+            size = len(ref[j]) if n < len(run) - 1 else start + glued - at
+            size = max(0, min(size, start + glued - at))
+            text = portion.copy_text[at - start : at - start + size]
+            out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
+            rendered.add(j)
+            at += size
     return out
 
 

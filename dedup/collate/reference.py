@@ -6,18 +6,16 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-from dedup.collate.edits import NOISE
+from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
-from dedup.collate.records import UNDIRECTED, Collation, WitnessCollation, WitnessText
+from dedup.collate.records import UNDIRECTED, Collation, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
-from dedup.normalize import ends_sentence
 
 _DEFAULT = CollateConfig()
 
@@ -58,9 +56,6 @@ def repeat_share(witness: WitnessText) -> float:
     return repeats / max(1, len(witness.paragraphs))
 
 
-CUT_MARK = re.compile(r"(…|\.\.|。。|．．)$")  # a preview's cut: an ellipsis, which is no sentence end there
-
-
 def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -> tuple[int, int]:
     """How many of a copy's paragraphs of prose show damage of their own, visible without any other copy, and
     how many paragraphs of prose it has. Damage is a cut mid-sentence (a paragraph that ends without a sentence
@@ -75,7 +70,7 @@ def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -
             continue  # headings and bylines end without a stop
         prose += 1
         text = paragraph.text.rstrip()
-        cut = (not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))) or bool(CUT_MARK.search(text))
+        cut = looks_cut(text)
         noisy = bool(paragraph.garbled) or bool(NOISE.search(paragraph.text))
         damaged += cut or noisy
     return damaged, prose
@@ -130,6 +125,29 @@ def choose_reference(
     return best, reason
 
 
+def disputes(findings: Sequence[Finding]) -> int:
+    """How many things a copy's findings dispute: one per finding, but a merge or a split once per paragraph
+    break it disputes. A flattened page (one paragraph for the whole story) as the reference leaves every
+    paged copy a single ``split`` finding, as few as the intact copy leaves the flat one; counted by breaks,
+    it disputes every break the story prints, in every paged copy."""
+    count = 0
+    for f in findings:
+        if f.kind == "merged":
+            count += max(1, len(f.ref_paragraphs) - 1)
+        elif f.kind == "split":
+            count += max(1, len(f.occurrences) - 1)
+        else:
+            count += 1
+    return count
+
+
+def is_flat(witness: WitnessText) -> bool:
+    """Whether most of a copy's text stands on flattened lines (:attr:`CopyParagraph.flat`): such a copy
+    printed no paragraph breaks, so as the base of a consensus it would leave the consensus without them."""
+    flat = sum(len(p.text) for p in witness.paragraphs if p.flat)
+    return 2 * flat > sum(len(p.text) for p in witness.paragraphs)
+
+
 def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT) -> int:
     """The copy the others disagree with least: the base of a consensus.
 
@@ -146,11 +164,12 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         jury = [j for j in order if j != k]
         step = max(1, len(jury) // config.base_jury)
         chosen = jury[::step][: config.base_jury]
-        findings = sum(len(align(reference, witnesses[j].paragraphs, "", config).findings) for j in chosen)
+        results = [align(reference, witnesses[j].paragraphs, "", config).findings for j in chosen]
+        findings = sum(len(r) for r in results)
         # A paragraph the candidate shows damaged by itself (cut, noisy) is one the jury reads as its own
         # change (an added tail, a changed word): counted once per juror, as it would be reported.
         findings += len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
-        score = (findings, -coverage[k])
+        score = (is_flat(witnesses[k]), findings, -coverage[k])
         if best_score is None or score < best_score:
             best, best_score = k, score
     return best

@@ -33,15 +33,19 @@ def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[Co
     if document.slim:
         raise ValueError(f"{document.path}: scanned slim, without paragraph text; collate reporting.whole() of it")
     out: list[CopyParagraph] = []
-    for p in join_line_units(document.paragraphs[first : last + 1]):
+    units = document.paragraphs[first : last + 1]
+    for p in join_line_units(units):
         quote = document.quote(p)
         where = (document.path, p.start_line, p.end_line)
+        flat = sum(u.start_line == p.start_line for u in units) > 1
         if quote and len(p.origin) == len(p.text):
             shown, starts, ends = printed(document.raw, p.raw_start, p.raw_end, p.origin)
             if shown == quote:
-                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end))
+                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end, flat))
                 continue
-        out.append(CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end))
+        out.append(
+            CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end, flat=flat)
+        )
     return out
 
 
