@@ -348,3 +348,12 @@ def test_a_consensus_takes_back_what_its_preview_base_cut_and_the_breaks_its_bas
     paragraphs, reason, kinds = _base_and_three_faithful(merged, texts)
     assert paragraphs == texts and "break" in reason
     assert kinds == {"base": {"merged"}, "c0": set(), "c1": set(), "c2": set()}
+
+
+def test_a_flattened_reference_is_cut_where_the_other_copy_prints_its_breaks() -> None:
+    texts = [t for t in real_paragraphs()[220:270] if len(t) > 80 and "…" not in t and t.endswith("。")][:5]
+    preview = [t[:30] + "……" for t in texts]  # the paged copy is a listing page: each paragraph cut
+    result = collate([flat_witness("web", texts), witness("list", preview)], 0, "the intact scraped page")
+    assert list(result.reference_paragraphs) == texts, "the scraped page's line, cut where the listing breaks it"
+    (listing,) = [w for w in result.witnesses if w.witness == "list"]
+    assert [(f.kind, f.ref) for f in listing.findings] == [("truncated", i) for i in range(len(texts))]

@@ -8,9 +8,12 @@ collated against it (:func:`collate_consensus`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
+
+from rapidfuzz import fuzz
 
 from dedup.collate.edits import apply_edits, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
@@ -73,15 +76,15 @@ def build_consensus(
             if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
                 winners.append(edge)
         changed += len(winners)
-        breaks = _majority_breaks(text, i, others, voting, config)
+        breaks = printed_breaks(text, i, others, voting, config)
         resplit += len(breaks)
-        readings = _readings(text, _non_overlapping(winners), breaks)
+        pieces_read = readings(text, _non_overlapping(winners), breaks)
         if i in joins and paragraphs and after == i - 1:
-            paragraphs[-1] += readings[0]
+            paragraphs[-1] += pieces_read[0]
             rejoined += 1
-            paragraphs += readings[1:]
+            paragraphs += pieces_read[1:]
         else:
-            paragraphs += readings
+            paragraphs += pieces_read
     reason = (
         f"consensus of {voters} copies, built on {witnesses[base].id}: "
         f"{len(paragraphs)} paragraphs kept by the majority"
@@ -120,16 +123,23 @@ def _restored_edges(text: str, pieces: Sequence[Portion], config: CollateConfig)
     return out
 
 
-def _majority_breaks(
-    text: str, i: int, others: Sequence[WitnessCollation], copies: Sequence[WitnessText], config: CollateConfig
+def printed_breaks(
+    text: str,
+    i: int,
+    others: Sequence[WitnessCollation],
+    copies: Sequence[WitnessText],
+    config: CollateConfig,
+    *,
+    flat_base: bool = False,
 ) -> list[int]:
     """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
 
     The rule of :func:`_base_only_breaks` the other way round: a break that at least two copies print at the
     same place, and more than half of the copies holding the paragraph with breaks of their own (the base
-    among them unless it is flattened), is the story's. A copy's break is where its next piece of the
-    paragraph, in another of its paragraphs, starts."""
+    among them), is the story's. A copy's break is where its next piece of the paragraph, in another of its
+    paragraphs, starts. A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one
+    copy that prints a break where no other copy contradicts it is enough."""
     votes: dict[int, int] = {}
     holders = 0
     for other, copy in zip(others, copies, strict=True):
@@ -138,19 +148,38 @@ def _majority_breaks(
             continue
         holders += 1
         for before, piece in pairwise(mine):
-            if piece.copy_index != before.copy_index and piece.head_lost:
-                votes[piece.head_lost] = votes.get(piece.head_lost, 0) + 1
+            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            if at is not None:
+                votes[at] = votes.get(at, 0) + 1
     breaks: list[int] = []
     near = config.cut_slack
     for at in sorted(votes, key=lambda b: -votes[b]):
         support = sum(n for b, n in votes.items() if abs(b - at) <= near)
         inside = config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
-        if support >= 2 and 2 * support > holders + 1 and inside and all(abs(at - b) > near for b in breaks):
+        enough = 2 * support > holders and (flat_base or (support >= 2 and 2 * support > holders + 1))
+        if enough and inside and all(abs(at - b) > near for b in breaks):
             breaks.append(at)
     return sorted(breaks)
 
 
-def _readings(text: str, edits: Sequence[TextEdit], breaks: Sequence[int]) -> list[str]:
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'」』)）]*")
+_OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
+
+
+def _start_in(text: str, piece: str) -> int | None:
+    """Where the opening of ``piece`` stands in ``text``, if it stands right after a sentence end there (a
+    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break)."""
+    opening = piece.lstrip()[:_OPENING]
+    if len(opening) < _OPENING // 2:
+        return None
+    found = fuzz.partial_ratio_alignment(opening, text, score_cutoff=80)
+    if found is None:
+        return None
+    ends = {m.end() for m in _SENTENCE_END.finditer(text)}
+    return next((at for at in range(found.dest_start - 2, found.dest_start + 3) if at in ends), None)
+
+
+def readings(text: str, edits: Sequence[TextEdit], breaks: Sequence[int]) -> list[str]:
     """``text`` with ``edits`` applied, cut at ``breaks`` (positions in ``text``); an edit across a break is
     left out."""
     cuts = [0, *breaks, len(text)]

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from dedup.collate.consensus import printed_breaks, readings
 from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, Finding, WitnessCollation, WitnessText
@@ -31,6 +32,8 @@ def collate(
     """
     ref = witnesses[reference]
     ref_texts = [p.text for p in ref.paragraphs]
+    if is_flat(ref) and len(witnesses) > 1:
+        ref_texts = with_printed_breaks(ref, [w for k, w in enumerate(witnesses) if k != reference], config)
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
@@ -42,6 +45,20 @@ def collate(
             result = replace(result, findings=undirected)
         results.append(result)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
+
+
+def with_printed_breaks(flat: WitnessText, others: Sequence[WitnessText], config: CollateConfig) -> list[str]:
+    """A flattened reference's paragraphs, cut where the other copies print paragraph breaks
+    (:func:`dedup.collate.consensus.printed_breaks`): a scraped page is often the intact copy, but measured
+    against its one long line every paged copy would read as that paragraph split, its changes lost in it."""
+    texts = [p.text for p in flat.paragraphs]
+    aligned = [align(texts, o.paragraphs, o.id, config) for o in others]
+    out: list[str] = []
+    for i, text in enumerate(texts):
+        flat_one = flat.paragraphs[i].flat
+        breaks = printed_breaks(text, i, aligned, others, config, flat_base=True) if flat_one else []
+        out += readings(text, (), breaks)
+    return out
 
 
 def repeat_share(witness: WitnessText) -> float:
