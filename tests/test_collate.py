@@ -357,3 +357,12 @@ def test_a_flattened_reference_is_cut_where_the_other_copy_prints_its_breaks() -
     assert list(result.reference_paragraphs) == texts, "the scraped page's line, cut where the listing breaks it"
     (listing,) = [w for w in result.witnesses if w.witness == "list"]
     assert [(f.kind, f.ref) for f in listing.findings] == [("truncated", i) for i in range(len(texts))]
+
+
+def test_a_foreign_paragraph_of_the_reference_is_left_out_not_reported_dropped() -> None:
+    texts = list(real_paragraphs()[100:106])
+    foreign = "此前，伊拉克曾要求伊朗利用其伊斯兰会议组织主席国的身份施加影响，促使联合国取消对其的制裁。"
+    padded = witness("web", [*texts[:3], foreign, *texts[3:]])  # a page took another story's paragraph in
+    result = collate([padded, witness("wire", texts)], 0, "pinned")
+    assert list(result.reference_paragraphs) == texts
+    assert all(not w.findings for w in result.witnesses), "the wire copy dropped nothing of the story"

@@ -6,6 +6,7 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -14,7 +15,7 @@ from rapidfuzz import fuzz
 from dedup.collate.consensus import printed_breaks, readings
 from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
-from dedup.collate.records import UNDIRECTED, Collation, Finding, WitnessCollation, WitnessText
+from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
 
@@ -31,9 +32,12 @@ def collate(
     rather than blaming the copy that is not the reference.
     """
     ref = witnesses[reference]
+    others = [w for k, w in enumerate(witnesses) if k != reference]
+    if others:
+        ref = replace(ref, paragraphs=tuple(p for p in ref.paragraphs if not is_foreign(p, others, config)))
     ref_texts = [p.text for p in ref.paragraphs]
-    if is_flat(ref) and len(witnesses) > 1:
-        ref_texts = with_printed_breaks(ref, [w for k, w in enumerate(witnesses) if k != reference], config)
+    if is_flat(ref) and others:
+        ref_texts = with_printed_breaks(ref, others, config)
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
@@ -99,20 +103,30 @@ def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> floa
     return damaged / max(1, prose)
 
 
+def is_foreign(paragraph: CopyParagraph, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> bool:
+    """Whether a paragraph of prose has nothing of the story in it: hardly a pair of characters in common
+    with the other copies (a page's unrelated paragraph taken in). A paragraph the other copies dropped still
+    shares the story's names and terms (a quarter of its pairs, typically); one that does not belong shares
+    the language's commonest pairs only (a twentieth).
+
+    Such a paragraph is left out of a reference: it is none of the story, and against it the other copy
+    would read as having dropped it."""
+    pairs = bigrams(paragraph.text)
+    if len(pairs) < config.heading_chars:
+        return False
+    story = _story_pairs(tuple(others))
+    return len(pairs & story) < config.foreign_share * len(pairs)
+
+
+@functools.lru_cache(maxsize=64)
+def _story_pairs(others: tuple[WitnessText, ...]) -> frozenset[str]:
+    return frozenset().union(*(bigrams(p.text) for o in others for p in o.paragraphs))
+
+
 def foreign_share(witness: WitnessText, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> float:
-    """Share of a copy's paragraphs of prose that have nothing of the story in them: hardly a pair of
-    characters in common with the other copies (a page's unrelated paragraph taken in). A paragraph the other
-    copies dropped still shares the story's names and terms (a quarter of its pairs, typically); one that
-    does not belong shares the language's commonest pairs only (a twentieth)."""
-    story = set().union(*(bigrams(p.text) for o in others for p in o.paragraphs))
-    prose = foreign = 0
-    for paragraph in witness.paragraphs:
-        pairs = bigrams(paragraph.text)
-        if len(pairs) < 2 * config.heading_chars:
-            continue
-        prose += 1
-        foreign += len(pairs & story) < config.foreign_share * len(pairs)
-    return foreign / max(1, prose)
+    """Share of a copy's paragraphs of prose that are foreign to the story (:func:`is_foreign`)."""
+    prose = [p for p in witness.paragraphs if len(bigrams(p.text)) >= 2 * config.heading_chars]
+    return sum(is_foreign(p, others, config) for p in prose) / max(1, len(prose))
 
 
 def choose_reference(
