@@ -366,3 +366,11 @@ def test_a_foreign_paragraph_of_the_reference_is_left_out_not_reported_dropped()
     result = collate([padded, witness("wire", texts)], 0, "pinned")
     assert list(result.reference_paragraphs) == texts
     assert all(not w.findings for w in result.witnesses), "the wire copy dropped nothing of the story"
+
+
+def test_two_paragraphs_merged_with_a_comma_for_the_full_stop_are_one_merge() -> None:
+    texts = [t for t in real_paragraphs()[300:360] if t.endswith("。") and t.count("。") >= 2][:4]
+    joined = texts[1][:-1] + "，" + texts[2]  # the second damage model joins paragraphs at a comma
+    copy = witness("b", [texts[0], joined, texts[3]])
+    findings = align(texts, copy.paragraphs).findings
+    assert [(f.kind, f.ref_paragraphs) for f in findings] == [("merged", (1, 2))], findings

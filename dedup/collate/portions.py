@@ -25,6 +25,7 @@ def portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateC
     """The portions of a copy against the reference paragraphs, glued headings and edge fragments included."""
     found = _sentence_portions(ref, copy, config)
     found = _recover_glued_headings(ref, found, config)
+    found = _recut_run_ons(ref, copy, found, config)
     return _recover_edge_fragments(ref, copy, found, config)
 
 
@@ -156,6 +157,54 @@ def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: Co
             out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
             rendered.add(j)
             at += size
+    return out
+
+
+def _recut_run_ons(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
+    """Where a copy merged two paragraphs with a comma in place of the full stop (``…沙场，红军长征…``), the
+    joined sentence matches the first paragraph's last sentence, and the second paragraph's opening rides
+    on the first as an insertion while the second reads as cut. When the stretch the first portion runs on
+    past its paragraph's end is what the next portion lost at its head, the boundary moves back to where
+    that opening starts: one merge, not a changed word plus a cut."""
+    out = list(found)
+    for k, first in enumerate(out):
+        nxt = next(
+            (
+                n
+                for n, p in enumerate(out)
+                if p.ref == first.ref + 1 and p.copy_index == first.copy_index and p.copy_start == first.copy_end
+            ),
+            None,
+        )
+        if nxt is None or not first.edits or not out[nxt].head_lost:
+            continue
+        second = out[nxt]
+        last = first.edits[-1]
+        if len(ref[first.ref]) - (last.at + len(last.ref)) > config.cut_slack or last.copy_at < 0:
+            continue
+        lost = content_text(ref[second.ref][: second.head_lost])
+        opening = ref[second.ref][:2]
+        at = last.copy.find(opening)
+        if at < 0 or len(lost) < config.lost_min:
+            continue
+        if fuzz.ratio(content_text(last.copy[at:]), lost) < 80:
+            continue
+        cut = last.copy_at + at  # where the next paragraph's opening starts, in the first portion's text
+        head, tail = first.copy_text[:cut], first.copy_text[cut:]
+        out[k] = _portion(
+            ref[first.ref], first.ref, first.copy_index, first.copy_start, first.copy_start + cut, head, config
+        )
+        out[nxt] = _portion(
+            ref[second.ref],
+            second.ref,
+            second.copy_index,
+            first.copy_start + cut,
+            second.copy_end,
+            tail + second.copy_text,
+            config,
+        )
     return out
 
 
