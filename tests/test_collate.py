@@ -374,3 +374,12 @@ def test_two_paragraphs_merged_with_a_comma_for_the_full_stop_are_one_merge() ->
     copy = witness("b", [texts[0], joined, texts[3]])
     findings = align(texts, copy.paragraphs).findings
     assert [(f.kind, f.ref_paragraphs) for f in findings] == [("merged", (1, 2))], findings
+
+
+def test_one_noisy_sentence_does_not_make_a_flattened_page_a_damaged_copy() -> None:
+    from dedup.collate.reference import damage_share
+
+    texts = [t for t in real_paragraphs()[400:460] if t.endswith("。") and t.count("。") >= 3][:4]
+    asked = [texts[0].replace("。", "?", 1), *texts[1:]]  # a halfwidth question mark, as a scraped page prints it
+    assert damage_share(flat_witness("web", asked)) < 0.2
+    assert damage_share(witness("page", asked)) == 0.25, "a paged copy still counts it against one paragraph"

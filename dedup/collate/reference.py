@@ -18,6 +18,7 @@ from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
+from dedup.segment import split_sentences
 
 _DEFAULT = CollateConfig()
 
@@ -89,12 +90,29 @@ def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -
         content = content_text(paragraph.text)
         if len(content) <= config.heading_chars:
             continue  # headings and bylines end without a stop
+        if paragraph.flat:  # a flattened page's line holds the whole story: counted sentence by sentence
+            units = _flat_units(paragraph)
+            prose += len(units)
+            damaged += sum(noisy for noisy in units) + looks_cut(paragraph.text)
+            continue
         prose += 1
-        text = paragraph.text.rstrip()
-        cut = looks_cut(text)
+        cut = looks_cut(paragraph.text)
         noisy = bool(paragraph.garbled) or bool(NOISE.search(paragraph.text))
         damaged += cut or noisy
     return damaged, prose
+
+
+def _flat_units(paragraph: CopyParagraph) -> list[bool]:
+    """The sentences of a flattened line, each as whether it is noisy (flagged by normalization, or holding
+    a replacement character): one noisy sentence is not a damaged story."""
+    out = []
+    at = 0
+    for sentence in split_sentences(paragraph.text):
+        end = at + len(sentence)
+        flagged = any(s < end and at < e for s, e in paragraph.garbled)
+        out.append(flagged or bool(NOISE.search(sentence)))
+        at = end
+    return out or [False]
 
 
 def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> float:
