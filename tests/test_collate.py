@@ -383,3 +383,14 @@ def test_one_noisy_sentence_does_not_make_a_flattened_page_a_damaged_copy() -> N
     asked = [texts[0].replace("。", "?", 1), *texts[1:]]  # a halfwidth question mark, as a scraped page prints it
     assert damage_share(flat_witness("web", asked)) < 0.2
     assert damage_share(witness("page", asked)) == 0.25, "a paged copy still counts it against one paragraph"
+
+
+def test_two_pieces_of_one_page_in_a_group_drop_nothing_the_other_piece_holds() -> None:
+    texts = list(real_paragraphs()[500:506])
+    first = WitnessText("p1", (Span("page.txt", 1, 5),), witness("page", texts[:3]).paragraphs)
+    second = WitnessText("p2", (Span("page.txt", 7, 11),), witness("page", texts[3:]).paragraphs)
+    result = collate([witness("wire", texts), first, second], 0, "pinned")
+    assert all(not w.findings for w in result.witnesses), "the page holds every paragraph, in two pieces"
+    elsewhere = replace(second, segments=(Span("other.txt", 7, 11),))  # the same text in another file
+    apart = collate([witness("wire", texts), first, elsewhere], 0, "pinned")
+    assert [f.kind for f in apart.witnesses[1].findings] == ["dropped"] * 3, "another copy's text is no piece of it"

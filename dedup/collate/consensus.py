@@ -271,5 +271,24 @@ def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:
 def collate_consensus(witnesses: Sequence[WitnessText], base: int, config: CollateConfig = _DEFAULT) -> Collation:
     """Collate every copy, the base included, against the majority text of all of them."""
     paragraphs, reason = build_consensus(witnesses, base, config)
-    results = tuple(align(paragraphs, w.paragraphs, w.id, config) for w in witnesses)
-    return Collation(CONSENSUS, reason, paragraphs, results)
+    results = [align(paragraphs, w.paragraphs, w.id, config) for w in witnesses]
+    return Collation(CONSENSUS, reason, paragraphs, tuple(pieces_of_one_copy(witnesses, results)))
+
+
+def pieces_of_one_copy(witnesses: Sequence[WitnessText], results: Sequence[WitnessCollation]) -> list[WitnessCollation]:
+    """Results without the drops that another witness of the same document renders.
+
+    Two witnesses of one group that stand in the same file are pieces of one copy (a page the scan cut in
+    two, a flattened line cut around a block it took for boilerplate): a paragraph one piece lacks and the
+    other holds was not dropped by the copy."""
+    paths = [{s.path for s in w.segments} for w in witnesses]
+    out = list(results)
+    for k, result in enumerate(results):
+        siblings = [j for j in range(len(witnesses)) if j != k and paths[j] & paths[k]]
+        if not siblings:
+            continue
+        held = {p.ref for j in siblings for p in results[j].portions}
+        kept = tuple(f for f in result.findings if not (f.kind == "dropped" and f.ref in held))
+        if len(kept) != len(result.findings):
+            out[k] = replace(result, findings=kept)
+    return out

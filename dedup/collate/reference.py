@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-from dedup.collate.consensus import printed_breaks, readings
+from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings
 from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
@@ -49,6 +49,7 @@ def collate(
             undirected = tuple(replace(f, direction="unknown") if f.kind in UNDIRECTED else f for f in result.findings)
             result = replace(result, findings=undirected)
         results.append(result)
+    results = pieces_of_one_copy(witnesses, results)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
 
 
