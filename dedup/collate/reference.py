@@ -34,7 +34,10 @@ def collate(
     """
     ref = witnesses[reference]
     others = [w for k, w in enumerate(witnesses) if k != reference]
-    if others:
+    # A foreign paragraph is told against the story the other copies print: only when they print most of it.
+    if others and 2 * sum(len(p.text) for o in others for p in o.paragraphs) >= sum(
+        len(p.text) for p in ref.paragraphs
+    ):
         ref = replace(ref, paragraphs=tuple(p for p in ref.paragraphs if not is_foreign(p, others, config)))
     ref_texts = [p.text for p in ref.paragraphs]
     if is_flat(ref) and others:
