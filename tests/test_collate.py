@@ -361,7 +361,7 @@ def test_a_flattened_reference_is_cut_where_the_other_copy_prints_its_breaks() -
 
 def test_a_foreign_paragraph_of_the_reference_is_left_out_not_reported_dropped() -> None:
     texts = list(real_paragraphs()[100:106])
-    foreign = "此前，伊拉克曾要求伊朗利用其伊斯兰会议组织主席国的身份施加影响，促使联合国取消对其的制裁。"
+    foreign = "古巴女排主攻手卡瓦哈尔扣球凶狠，拦网高度惊人，被誉为加勒比黑珍珠，球迷亲切地叫她小黑。"
     padded = witness("web", [*texts[:3], foreign, *texts[3:]])  # a page took another story's paragraph in
     result = collate([padded, witness("wire", texts)], 0, "pinned")
     assert list(result.reference_paragraphs) == texts
