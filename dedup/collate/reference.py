@@ -21,11 +21,6 @@ from dedup.config import CollateConfig
 from dedup.segment import split_sentences
 
 _DEFAULT = CollateConfig()
-LEFT_OUT = 0.6
-"""Share of ``foreign_share`` below which a reference paragraph is left out as foreign to the story: stricter
-than the reference choice, since a paragraph left out is a drop nobody reports (a story's own paragraph that
-the other copy dropped shares a tenth of its pairs at the least in the seeds; one taken in from another
-story, a twentieth)."""
 
 
 def collate(
@@ -39,12 +34,6 @@ def collate(
     """
     ref = witnesses[reference]
     others = [w for k, w in enumerate(witnesses) if k != reference]
-    # A foreign paragraph is told against the story the other copies print: only when they print most of it.
-    if others and 2 * sum(len(p.text) for o in others for p in o.paragraphs) >= sum(
-        len(p.text) for p in ref.paragraphs
-    ):
-        strict = replace(config, foreign_share=LEFT_OUT * config.foreign_share)
-        ref = replace(ref, paragraphs=tuple(p for p in ref.paragraphs if not is_foreign(p, others, strict)))
     ref_texts = [p.text for p in ref.paragraphs]
     if is_flat(ref) and others:
         ref_texts = with_printed_breaks(ref, others, config)
@@ -136,9 +125,7 @@ def is_foreign(paragraph: CopyParagraph, others: Sequence[WitnessText], config: 
     with the other copies (a page's unrelated paragraph taken in). A paragraph the other copies dropped still
     shares the story's names and terms (a quarter of its pairs, typically); one that does not belong shares
     the language's commonest pairs only (a twentieth).
-
-    Such a paragraph is left out of a reference: it is none of the story, and against it the other copy
-    would read as having dropped it."""
+    """
     pairs = bigrams(paragraph.text)
     if len(pairs) < config.heading_chars:
         return False
