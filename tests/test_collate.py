@@ -310,3 +310,78 @@ def test_a_break_two_copies_print_stays_though_most_copies_merged_there() -> Non
     assert list(paragraphs) == texts
     kinds = {w.witness: {f.kind for f in w.findings} for w in collate_consensus(copies, 0).witnesses}
     assert kinds == {"w0": set(), "w1": set(), "m0": {"merged"}, "m1": {"merged"}, "m2": {"merged"}}
+
+
+# --- flattened pages, glued headings, cut and merged bases (issue 11) -------------------------------------------
+
+
+def flat_witness(name: str, texts: list[str]) -> WitnessText:
+    """A scraped page: every paragraph of ``texts`` glued on line 1 (a flattened line, as collation reads it)."""
+    line = "".join(texts)
+    return WitnessText(name, (Span(f"{name}.txt", 1, 1),), (CopyParagraph(f"{name}.txt", 1, 1, line, flat=True),))
+
+
+def test_a_flattened_page_is_not_merged_and_its_glued_headline_and_byline_are_not_dropped() -> None:
+    texts = ["正确认识世界格局的多极化", "李英桃", *real_paragraphs()[150:154]]
+    kinds = [f.kind for f in align(texts, flat_witness("web", texts).paragraphs).findings]
+    assert kinds == [], "a page printed without breaks holds the story's paragraphs by layout"
+    paged = witness("page", [texts[0] + texts[1] + texts[2], *texts[3:]])  # the same glue on a paged copy
+    findings = align(texts, paged.paragraphs).findings
+    assert [(f.kind, f.ref_paragraphs) for f in findings] == [("merged", (0, 1, 2))]
+
+
+def test_a_flattened_copy_is_not_the_base_of_a_consensus() -> None:
+    from dedup.collate.reference import choose_base
+
+    texts = list(real_paragraphs()[160:166])
+    copies = [flat_witness("web", texts), witness("a", texts[:-1]), witness("b", texts[1:]), witness("c", texts)]
+    assert choose_base(copies, [1.0, 0.85, 0.85, 0.95]) == 3, "the flat page covers most, but prints no breaks"
+
+
+def test_a_consensus_takes_back_what_its_preview_base_cut_and_the_breaks_its_base_lost() -> None:
+    texts = [t for t in real_paragraphs()[170:220] if len(t) > 80 and "…" not in t][:5]
+    preview = [t[:30] + "……" for t in texts]  # each paragraph cut after its head, as a listing page prints it
+    paragraphs, reason, kinds = _base_and_three_faithful(preview, texts)
+    assert paragraphs == texts, reason
+    assert kinds == {"base": {"truncated"}, "c0": set(), "c1": set(), "c2": set()}
+    merged = [texts[0], texts[1] + texts[2], *texts[3:]]
+    paragraphs, reason, kinds = _base_and_three_faithful(merged, texts)
+    assert paragraphs == texts and "break" in reason
+    assert kinds == {"base": {"merged"}, "c0": set(), "c1": set(), "c2": set()}
+
+
+def test_a_flattened_reference_is_cut_where_the_other_copy_prints_its_breaks() -> None:
+    texts = [t for t in real_paragraphs()[220:270] if len(t) > 80 and "…" not in t and t.endswith("。")][:5]
+    preview = [t[:30] + "……" for t in texts]  # the paged copy is a listing page: each paragraph cut
+    result = collate([flat_witness("web", texts), witness("list", preview)], 0, "the intact scraped page")
+    assert list(result.reference_paragraphs) == texts, "the scraped page's line, cut where the listing breaks it"
+    (listing,) = [w for w in result.witnesses if w.witness == "list"]
+    assert [(f.kind, f.ref) for f in listing.findings] == [("truncated", i) for i in range(len(texts))]
+
+
+def test_two_paragraphs_merged_with_a_comma_for_the_full_stop_are_one_merge() -> None:
+    texts = [t for t in real_paragraphs()[300:360] if t.endswith("。") and t.count("。") >= 2][:4]
+    joined = texts[1][:-1] + "，" + texts[2]  # the second damage model joins paragraphs at a comma
+    copy = witness("b", [texts[0], joined, texts[3]])
+    findings = align(texts, copy.paragraphs).findings
+    assert [(f.kind, f.ref_paragraphs) for f in findings] == [("merged", (1, 2))], findings
+
+
+def test_one_noisy_sentence_does_not_make_a_flattened_page_a_damaged_copy() -> None:
+    from dedup.collate.reference import damage_share
+
+    texts = [t for t in real_paragraphs()[400:460] if t.endswith("。") and t.count("。") >= 3][:4]
+    asked = [texts[0].replace("。", "?", 1), *texts[1:]]  # a halfwidth question mark, as a scraped page prints it
+    assert damage_share(flat_witness("web", asked)) < 0.2
+    assert damage_share(witness("page", asked)) == 0.25, "a paged copy still counts it against one paragraph"
+
+
+def test_two_pieces_of_one_page_in_a_group_drop_nothing_the_other_piece_holds() -> None:
+    texts = list(real_paragraphs()[500:506])
+    first = WitnessText("p1", (Span("page.txt", 1, 5),), witness("page", texts[:3]).paragraphs)
+    second = WitnessText("p2", (Span("page.txt", 7, 11),), witness("page", texts[3:]).paragraphs)
+    result = collate([witness("wire", texts), first, second], 0, "pinned")
+    assert all(not w.findings for w in result.witnesses), "the page holds every paragraph, in two pieces"
+    elsewhere = replace(second, segments=(Span("other.txt", 7, 11),))  # the same text in another file
+    apart = collate([witness("wire", texts), first, elsewhere], 0, "pinned")
+    assert [f.kind for f in apart.witnesses[1].findings] == ["dropped"] * 3, "another copy's text is no piece of it"

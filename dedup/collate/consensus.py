@@ -8,11 +8,17 @@ collated against it (:func:`collate_consensus`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
+from itertools import pairwise
 
-from dedup.collate.edits import apply_edits
+from rapidfuzz import fuzz
+
+from dedup.collate.edits import apply_edits, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
+from dedup.collate.sentences import content_text
 from dedup.config import CollateConfig
 
 _DEFAULT = CollateConfig()
@@ -36,7 +42,10 @@ def build_consensus(
     others = [align(base_texts, w.paragraphs, w.id, config) for k, w in enumerate(witnesses) if k != base]
     voters = len(witnesses)
     paragraphs: list[str] = []
-    dropped = changed = rejoined = 0
+    dropped = changed = rejoined = resplit = 0
+    # Who votes on a paragraph break: the copies that print breaks, not a flattened page (a copy's paragraph
+    # that is a flattened line holds several of the story's paragraphs by layout, not by a merge).
+    voting = [w for k, w in enumerate(witnesses) if k != base]
     joins = _base_only_breaks(base_texts, others)
     order = _majority_order(len(base_texts), others)
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
@@ -63,13 +72,19 @@ def build_consensus(
             for (at, r, c), count in votes.items()
             if count > majority
         ]
+        for edge in _restored_edges(text, [p for p in pieces if p is not None], config):
+            if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
+                winners.append(edge)
         changed += len(winners)
-        reading = apply_edits(text, _non_overlapping(winners))
+        breaks = printed_breaks(text, i, others, voting, config)
+        resplit += len(breaks)
+        pieces_read = readings(text, _non_overlapping(winners), breaks)
         if i in joins and paragraphs and after == i - 1:
-            paragraphs[-1] += reading
+            paragraphs[-1] += pieces_read[0]
             rejoined += 1
+            paragraphs += pieces_read[1:]
         else:
-            paragraphs.append(reading)
+            paragraphs += pieces_read
     reason = (
         f"consensus of {voters} copies, built on {witnesses[base].id}: "
         f"{len(paragraphs)} paragraphs kept by the majority"
@@ -80,9 +95,109 @@ def build_consensus(
         reason += f", {changed} reading(s) taken from the majority"
     if rejoined:
         reason += f", {rejoined} paragraph(s) the base split joined as the other copies print them"
+    if resplit:
+        reason += f", {resplit} paragraph break(s) the base lost put back as the other copies print them"
     if moved:
         reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
+
+
+def _restored_edges(text: str, pieces: Sequence[Portion], config: CollateConfig) -> list[TextEdit]:
+    """The text a cut base paragraph lost at its tail (or head), taken back from the copies that print it.
+
+    A cut loses text and nothing invents it, so where another copy runs on past the base's edge the story
+    had that text; but copies cut or change it each in their own way, so no reading of it wins a vote. It is
+    restored from the copy that prints most of it when the base shows the cut itself (its paragraph ends
+    mid-sentence or in a preview's ellipsis), or when most copies holding the paragraph run on past the edge.
+    Without this a preview as the base makes every intact copy read as a changed word at each cut."""
+    cut = looks_cut(text)
+    out: list[TextEdit] = []
+    for at_tail in (True, False):
+        runs_on = []
+        for piece in pieces:
+            edits = [e for e in piece.edits if (e.at + len(e.ref) == len(text) if at_tail else e.at == 0)]
+            grown = [e for e in edits if len(content_text(e.copy)) - len(content_text(e.ref)) >= config.lost_min]
+            runs_on += grown[-1:] if at_tail else grown[:1]
+        if runs_on and ((cut and at_tail) or 2 * len(runs_on) > len(pieces) + 1):
+            out.append(max(runs_on, key=lambda e: (len(content_text(e.copy)), -e.at)))
+    return out
+
+
+def printed_breaks(
+    text: str,
+    i: int,
+    others: Sequence[WitnessCollation],
+    copies: Sequence[WitnessText],
+    config: CollateConfig,
+    *,
+    flat_base: bool = False,
+) -> list[int]:
+    """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
+    base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
+
+    The rule of :func:`_base_only_breaks` the other way round: a break that at least two copies print at the
+    same place, and more than half of the copies holding the paragraph with breaks of their own (the base
+    among them), is the story's. A copy's break is where its next piece of the paragraph, in another of its
+    paragraphs, starts. A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one
+    copy that prints a break where no other copy contradicts it is enough."""
+    votes: dict[int, int] = {}
+    holders = 0
+    for other, copy in zip(others, copies, strict=True):
+        mine = sorted((p for p in other.portions if p.ref == i), key=lambda p: (p.copy_index, p.copy_start))
+        if not mine or all(copy.paragraphs[p.copy_index].flat for p in mine):
+            continue
+        holders += 1
+        for before, piece in pairwise(mine):
+            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            if at is not None:
+                votes[at] = votes.get(at, 0) + 1
+    breaks: list[int] = []
+    near = config.cut_slack
+    for at in sorted(votes, key=lambda b: -votes[b]):
+        support = sum(n for b, n in votes.items() if abs(b - at) <= near)
+        inside = config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
+        enough = 2 * support > holders and (flat_base or (support >= 2 and 2 * support > holders + 1))
+        if enough and inside and all(abs(at - b) > near for b in breaks):
+            breaks.append(at)
+    return sorted(breaks)
+
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'」』)）]*")
+_OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
+
+
+def _start_in(text: str, piece: str) -> int | None:
+    """Where the opening of ``piece`` stands in ``text``, if it stands right after a sentence end there (a
+    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break)."""
+    opening = piece.lstrip()[:_OPENING]
+    if len(opening) < _OPENING // 2:
+        return None
+    found = fuzz.partial_ratio_alignment(opening, text, score_cutoff=80)
+    if found is None:
+        return None
+    ends = {m.end() for m in _SENTENCE_END.finditer(text)}
+    return next((at for at in range(found.dest_start - 2, found.dest_start + 3) if at in ends), None)
+
+
+def readings(text: str, edits: Sequence[TextEdit], breaks: Sequence[int]) -> list[str]:
+    """``text`` with ``edits`` applied, cut at ``breaks`` (positions in ``text``); an edit across a break is
+    left out."""
+    cuts = [0, *breaks, len(text)]
+    out = []
+    for start, end in pairwise(cuts):
+        last = end == len(text)
+        inside = [
+            replace(e, at=e.at - start)
+            for e in edits
+            if start <= e.at and e.at + len(e.ref) <= end and (e.at < end or last or (not e.ref and e.at == start))
+        ]
+        out.append(apply_edits(text[start:end], inside))
+    return out
+
+
+def _edge_of(edit: TextEdit, length: int) -> str:
+    """Which edge of a paragraph of ``length`` characters an edit touches: ``head``, ``tail`` or ``""``."""
+    return "head" if edit.at == 0 else ("tail" if edit.at + len(edit.ref) == length else "")
 
 
 def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]:
@@ -156,5 +271,24 @@ def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:
 def collate_consensus(witnesses: Sequence[WitnessText], base: int, config: CollateConfig = _DEFAULT) -> Collation:
     """Collate every copy, the base included, against the majority text of all of them."""
     paragraphs, reason = build_consensus(witnesses, base, config)
-    results = tuple(align(paragraphs, w.paragraphs, w.id, config) for w in witnesses)
-    return Collation(CONSENSUS, reason, paragraphs, results)
+    results = [align(paragraphs, w.paragraphs, w.id, config) for w in witnesses]
+    return Collation(CONSENSUS, reason, paragraphs, tuple(pieces_of_one_copy(witnesses, results)))
+
+
+def pieces_of_one_copy(witnesses: Sequence[WitnessText], results: Sequence[WitnessCollation]) -> list[WitnessCollation]:
+    """Results without the drops that another witness of the same document renders.
+
+    Two witnesses of one group that stand in the same file are pieces of one copy (a page the scan cut in
+    two, a flattened line cut around a block it took for boilerplate): a paragraph one piece lacks and the
+    other holds was not dropped by the copy."""
+    paths = [{s.path for s in w.segments} for w in witnesses]
+    out = list(results)
+    for k, result in enumerate(results):
+        siblings = [j for j in range(len(witnesses)) if j != k and paths[j] & paths[k]]
+        if not siblings:
+            continue
+        held = {p.ref for j in siblings for p in results[j].portions}
+        kept = tuple(f for f in result.findings if not (f.kind == "dropped" and f.ref in held))
+        if len(kept) != len(result.findings):
+            out[k] = replace(result, findings=kept)
+    return out

@@ -212,7 +212,7 @@ def _copy_paragraph_findings(
             garbled_share = sum(e - s for s, e in paragraph.garbled) / max(1, len(text))
             unmatched: FindingKind = "garbled" if garbled_share > 0.5 else "added"
             findings.append(Finding(unmatched, None, None, paragraph.span, quote))
-        elif len(refs) > 1 and refs not in seen:
+        elif len(refs) > 1 and refs not in seen and not paragraph.flat:
             seen.add(refs)
             joined = "\n".join(ref[i] for i in refs)
             findings.append(Finding("merged", refs[0], joined, paragraph.span, quote, ref_paragraphs=refs))

@@ -25,6 +25,7 @@ def portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateC
     """The portions of a copy against the reference paragraphs, glued headings and edge fragments included."""
     found = _sentence_portions(ref, copy, config)
     found = _recover_glued_headings(ref, found, config)
+    found = _recut_run_ons(ref, copy, found, config)
     return _recover_edge_fragments(ref, copy, found, config)
 
 
@@ -107,39 +108,103 @@ def _absorb_short_runs(
 
 
 def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: CollateConfig) -> list[Portion]:
-    """A short reference paragraph (a heading, a byline) glued without punctuation to the start of the next
-    paragraph shows up as an insertion at the start of that paragraph's portion; make it a portion of its
-    own, so the copy paragraph reads as merged instead of the heading as dropped plus an insertion."""
+    """Short reference paragraphs (a heading, a byline, or both) glued without punctuation to the start of
+    the next paragraph show up as an insertion at the start of that paragraph's portion; make each a portion
+    of its own, so the copy paragraph reads as merged (or, on a flattened page, as the layout it is) instead
+    of the headings as dropped plus an insertion.
+
+    A scraped page glues the headline *and* the byline to the lead (``标题李英桃党的十五大报告指出…``): the run of
+    unrendered short paragraphs just before the rendered one is tried longest first."""
     rendered = {p.ref for p in found}
     out = list(found)
-    for i, text in enumerate(ref):
-        if i in rendered or i + 1 >= len(ref) or len(content_text(text)) > 2 * config.heading_chars:
+    for k, portion in enumerate(list(out)):
+        m = portion.ref
+        if not portion.edits:
             continue
-        for k, portion in enumerate(out):
-            if portion.ref != i + 1 or not portion.edits:
-                continue
-            first = portion.edits[0]
-            if first.at != 0 or first.op == "delete" or fuzz.ratio(content_text(first.copy), content_text(text)) < 80:
-                continue
-            cut = len(first.copy) - len(first.ref)  # the inserted heading, at the front of the copy text
-            if cut <= 0:
-                continue
-            heading = portion.copy_text[:cut]
-            body = portion.copy_text[cut:]
-            start = portion.copy_start
-            out[k] = Portion(
-                portion.ref,
-                portion.copy_index,
-                start + cut,
-                portion.copy_end,
-                body,
-                diff(ref[i + 1], body),
-                portion.head_lost,
-                portion.tail_lost,
-            )
-            out.append(Portion(i, portion.copy_index, start, start + cut, heading, diff(text, heading)))
-            rendered.add(i)
-            break
+        first = portion.edits[0]
+        if first.at != 0 or first.op == "delete":
+            continue
+        glued = len(first.copy) - len(first.ref)  # the inserted headings, at the front of the copy text
+        if glued <= 0:
+            continue
+        run: list[int] = []
+        i = m - 1
+        while i >= 0 and i not in rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
+            run.insert(0, i)
+            i -= 1
+        inserted = content_text(first.copy)
+        while run and fuzz.ratio(inserted, content_text("".join(ref[j] for j in run)) + content_text(first.ref)) < 80:
+            run.pop(0)
+        if not run:
+            continue
+        body = portion.copy_text[glued:]
+        start = portion.copy_start
+        out[k] = Portion(
+            m,
+            portion.copy_index,
+            start + glued,
+            portion.copy_end,
+            body,
+            diff(ref[m], body),
+            portion.head_lost,
+            portion.tail_lost,
+        )
+        at = start
+        for n, j in enumerate(run):
+            size = len(ref[j]) if n < len(run) - 1 else start + glued - at
+            size = max(0, min(size, start + glued - at))
+            text = portion.copy_text[at - start : at - start + size]
+            out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
+            rendered.add(j)
+            at += size
+    return out
+
+
+def _recut_run_ons(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
+    """Where a copy merged two paragraphs with a comma in place of the full stop (``…沙场，红军长征…``), the
+    joined sentence matches the first paragraph's last sentence, and the second paragraph's opening rides
+    on the first as an insertion while the second reads as cut. When the stretch the first portion runs on
+    past its paragraph's end is what the next portion lost at its head, the boundary moves back to where
+    that opening starts: one merge, not a changed word plus a cut."""
+    out = list(found)
+    for k, first in enumerate(out):
+        nxt = next(
+            (
+                n
+                for n, p in enumerate(out)
+                if p.ref == first.ref + 1 and p.copy_index == first.copy_index and p.copy_start == first.copy_end
+            ),
+            None,
+        )
+        if nxt is None or not first.edits or not out[nxt].head_lost:
+            continue
+        second = out[nxt]
+        last = first.edits[-1]
+        if len(ref[first.ref]) - (last.at + len(last.ref)) > config.cut_slack or last.copy_at < 0:
+            continue
+        lost = content_text(ref[second.ref][: second.head_lost])
+        opening = ref[second.ref][:2]
+        at = last.copy.find(opening)
+        if at < 0 or len(lost) < config.lost_min:
+            continue
+        if fuzz.ratio(content_text(last.copy[at:]), lost) < 80:
+            continue
+        cut = last.copy_at + at  # where the next paragraph's opening starts, in the first portion's text
+        head, tail = first.copy_text[:cut], first.copy_text[cut:]
+        out[k] = _portion(
+            ref[first.ref], first.ref, first.copy_index, first.copy_start, first.copy_start + cut, head, config
+        )
+        out[nxt] = _portion(
+            ref[second.ref],
+            second.ref,
+            second.copy_index,
+            first.copy_start + cut,
+            second.copy_end,
+            tail + second.copy_text,
+            config,
+        )
     return out
 
 

@@ -62,6 +62,8 @@ class CopyParagraph:
             they follow from the rest, and alignments are cached by paragraph.
         start_char, end_char: its raw character offsets (0-based, end exclusive), where known: a flattened
             page's sentence units share one line.
+        flat: a flattened page's line (several sentence units of one raw line read as one paragraph): the page
+            printed no paragraph breaks, so it holding several paragraphs of another copy is layout, not a merge.
     """
 
     path: str
@@ -74,6 +76,7 @@ class CopyParagraph:
     ends: npt.NDArray[np.int32] = field(default_factory=lambda: _NO_OFFSETS, compare=False, repr=False)
     start_char: int | None = None
     end_char: int | None = None
+    flat: bool = False
 
     @property
     def span(self) -> Span:

@@ -6,18 +6,19 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-from dedup.collate.edits import NOISE
+from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings
+from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
-from dedup.collate.records import UNDIRECTED, Collation, WitnessCollation, WitnessText
+from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.config import CollateConfig
-from dedup.normalize import ends_sentence
+from dedup.segment import split_sentences
 
 _DEFAULT = CollateConfig()
 
@@ -32,7 +33,10 @@ def collate(
     rather than blaming the copy that is not the reference.
     """
     ref = witnesses[reference]
+    others = [w for k, w in enumerate(witnesses) if k != reference]
     ref_texts = [p.text for p in ref.paragraphs]
+    if is_flat(ref) and others:
+        ref_texts = with_printed_breaks(ref, others, config)
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
@@ -43,7 +47,22 @@ def collate(
             undirected = tuple(replace(f, direction="unknown") if f.kind in UNDIRECTED else f for f in result.findings)
             result = replace(result, findings=undirected)
         results.append(result)
+    results = pieces_of_one_copy(witnesses, results)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
+
+
+def with_printed_breaks(flat: WitnessText, others: Sequence[WitnessText], config: CollateConfig) -> list[str]:
+    """A flattened reference's paragraphs, cut where the other copies print paragraph breaks
+    (:func:`dedup.collate.consensus.printed_breaks`): a scraped page is often the intact copy, but measured
+    against its one long line every paged copy would read as that paragraph split, its changes lost in it."""
+    texts = [p.text for p in flat.paragraphs]
+    aligned = [align(texts, o.paragraphs, o.id, config) for o in others]
+    out: list[str] = []
+    for i, text in enumerate(texts):
+        flat_one = flat.paragraphs[i].flat
+        breaks = printed_breaks(text, i, aligned, others, config, flat_base=True) if flat_one else []
+        out += readings(text, (), breaks)
+    return out
 
 
 def repeat_share(witness: WitnessText) -> float:
@@ -58,9 +77,6 @@ def repeat_share(witness: WitnessText) -> float:
     return repeats / max(1, len(witness.paragraphs))
 
 
-CUT_MARK = re.compile(r"(…|\.\.|。。|．．)$")  # a preview's cut: an ellipsis, which is no sentence end there
-
-
 def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -> tuple[int, int]:
     """How many of a copy's paragraphs of prose show damage of their own, visible without any other copy, and
     how many paragraphs of prose it has. Damage is a cut mid-sentence (a paragraph that ends without a sentence
@@ -73,12 +89,29 @@ def damaged_paragraphs(witness: WitnessText, config: CollateConfig = _DEFAULT) -
         content = content_text(paragraph.text)
         if len(content) <= config.heading_chars:
             continue  # headings and bylines end without a stop
+        if paragraph.flat:  # a flattened page's line holds the whole story: counted sentence by sentence
+            units = _flat_units(paragraph)
+            prose += len(units)
+            damaged += sum(noisy for noisy in units) + looks_cut(paragraph.text)
+            continue
         prose += 1
-        text = paragraph.text.rstrip()
-        cut = (not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))) or bool(CUT_MARK.search(text))
+        cut = looks_cut(paragraph.text)
         noisy = bool(paragraph.garbled) or bool(NOISE.search(paragraph.text))
         damaged += cut or noisy
     return damaged, prose
+
+
+def _flat_units(paragraph: CopyParagraph) -> list[bool]:
+    """The sentences of a flattened line, each as whether it is noisy (flagged by normalization, or holding
+    a replacement character): one noisy sentence is not a damaged story."""
+    out = []
+    at = 0
+    for sentence in split_sentences(paragraph.text):
+        end = at + len(sentence)
+        flagged = any(s < end and at < e for s, e in paragraph.garbled)
+        out.append(flagged or bool(NOISE.search(sentence)))
+        at = end
+    return out or [False]
 
 
 def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> float:
@@ -87,20 +120,28 @@ def damage_share(witness: WitnessText, config: CollateConfig = _DEFAULT) -> floa
     return damaged / max(1, prose)
 
 
+def is_foreign(paragraph: CopyParagraph, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> bool:
+    """Whether a paragraph of prose has nothing of the story in it: hardly a pair of characters in common
+    with the other copies (a page's unrelated paragraph taken in). A paragraph the other copies dropped still
+    shares the story's names and terms (a quarter of its pairs, typically); one that does not belong shares
+    the language's commonest pairs only (a twentieth).
+    """
+    pairs = bigrams(paragraph.text)
+    if len(pairs) < config.heading_chars:
+        return False
+    story = _story_pairs(tuple(others))
+    return len(pairs & story) < config.foreign_share * len(pairs)
+
+
+@functools.lru_cache(maxsize=64)
+def _story_pairs(others: tuple[WitnessText, ...]) -> frozenset[str]:
+    return frozenset().union(*(bigrams(p.text) for o in others for p in o.paragraphs))
+
+
 def foreign_share(witness: WitnessText, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> float:
-    """Share of a copy's paragraphs of prose that have nothing of the story in them: hardly a pair of
-    characters in common with the other copies (a page's unrelated paragraph taken in). A paragraph the other
-    copies dropped still shares the story's names and terms (a quarter of its pairs, typically); one that
-    does not belong shares the language's commonest pairs only (a twentieth)."""
-    story = set().union(*(bigrams(p.text) for o in others for p in o.paragraphs))
-    prose = foreign = 0
-    for paragraph in witness.paragraphs:
-        pairs = bigrams(paragraph.text)
-        if len(pairs) < 2 * config.heading_chars:
-            continue
-        prose += 1
-        foreign += len(pairs & story) < config.foreign_share * len(pairs)
-    return foreign / max(1, prose)
+    """Share of a copy's paragraphs of prose that are foreign to the story (:func:`is_foreign`)."""
+    prose = [p for p in witness.paragraphs if len(bigrams(p.text)) >= 2 * config.heading_chars]
+    return sum(is_foreign(p, others, config) for p in prose) / max(1, len(prose))
 
 
 def choose_reference(
@@ -130,6 +171,29 @@ def choose_reference(
     return best, reason
 
 
+def disputes(findings: Sequence[Finding]) -> int:
+    """How many things a copy's findings dispute: one per finding, but a merge or a split once per paragraph
+    break it disputes. A flattened page (one paragraph for the whole story) as the reference leaves every
+    paged copy a single ``split`` finding, as few as the intact copy leaves the flat one; counted by breaks,
+    it disputes every break the story prints, in every paged copy."""
+    count = 0
+    for f in findings:
+        if f.kind == "merged":
+            count += max(1, len(f.ref_paragraphs) - 1)
+        elif f.kind == "split":
+            count += max(1, len(f.occurrences) - 1)
+        else:
+            count += 1
+    return count
+
+
+def is_flat(witness: WitnessText) -> bool:
+    """Whether most of a copy's text stands on flattened lines (:attr:`CopyParagraph.flat`): such a copy
+    printed no paragraph breaks, so as the base of a consensus it would leave the consensus without them."""
+    flat = sum(len(p.text) for p in witness.paragraphs if p.flat)
+    return 2 * flat > sum(len(p.text) for p in witness.paragraphs)
+
+
 def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT) -> int:
     """The copy the others disagree with least: the base of a consensus.
 
@@ -146,11 +210,12 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         jury = [j for j in order if j != k]
         step = max(1, len(jury) // config.base_jury)
         chosen = jury[::step][: config.base_jury]
-        findings = sum(len(align(reference, witnesses[j].paragraphs, "", config).findings) for j in chosen)
+        results = [align(reference, witnesses[j].paragraphs, "", config).findings for j in chosen]
+        findings = sum(len(r) for r in results)
         # A paragraph the candidate shows damaged by itself (cut, noisy) is one the jury reads as its own
         # change (an added tail, a changed word): counted once per juror, as it would be reported.
         findings += len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
-        score = (findings, -coverage[k])
+        score = (is_flat(witnesses[k]), findings, -coverage[k])
         if best_score is None or score < best_score:
             best, best_score = k, score
     return best

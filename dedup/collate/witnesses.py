@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from dedup.group.grouping import Group, Witness
     from dedup.pipeline.scan import ScannedDocument
 
+FLAT_PAGE_LINES = 2  # lines of text a flattened page has: the article's, and perhaps its site footer's
 Sources = Mapping[int, "ScannedDocument"]  # a group's documents, by their index in the scan
 
 
@@ -33,15 +34,22 @@ def copy_paragraphs(document: ScannedDocument, first: int, last: int) -> list[Co
     if document.slim:
         raise ValueError(f"{document.path}: scanned slim, without paragraph text; collate reporting.whole() of it")
     out: list[CopyParagraph] = []
-    for p in join_line_units(document.paragraphs[first : last + 1]):
+    units = document.paragraphs[first : last + 1]
+    # A flattened page prints its article on one line (a footer may follow on another); a long line in a
+    # page of many lines is cut into units too, but it is a paragraph that merged others, not layout.
+    page = len({u.start_line for u in document.paragraphs}) <= FLAT_PAGE_LINES
+    for p in join_line_units(units):
         quote = document.quote(p)
         where = (document.path, p.start_line, p.end_line)
+        flat = page and sum(u.start_line == p.start_line for u in units) > 1
         if quote and len(p.origin) == len(p.text):
             shown, starts, ends = printed(document.raw, p.raw_start, p.raw_end, p.origin)
             if shown == quote:
-                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end))
+                out.append(CopyParagraph(*where, p.text, quote, p.garbled, starts, ends, p.raw_start, p.raw_end, flat))
                 continue
-        out.append(CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end))
+        out.append(
+            CopyParagraph(*where, p.text, quote, p.garbled, start_char=p.raw_start, end_char=p.raw_end, flat=flat)
+        )
     return out
 
 

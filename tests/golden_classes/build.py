@@ -73,8 +73,7 @@ def cases() -> dict[str, dict[str, Any]]:
         "files": {"page.txt": _page(pa), "web.txt": _flat(pa, FOOTER)},
         "groups": [["page.txt", "web.txt"]],
         "findings": {"web.txt": [], "page.txt": []},
-        "known_failure": "grouped right and the footer left out, but collation reports the headline glued to the "
-        "body as merged (layout on a flattened page, not a finding)",
+        "known_failure": None,
     }
 
     pb, pc = _paras(b), _paras(c)
@@ -105,8 +104,7 @@ def cases() -> dict[str, dict[str, Any]]:
         "files": {"full.txt": _page(pd), "preview.txt": _page(cut)},
         "groups": [["full.txt", "preview.txt"]],
         "findings": {"preview.txt": [{"kind": "truncated", "ref_begins": _begins(p)} for p in pd[1:]]},
-        "known_failure": "half of the cut paragraphs are reported substituted: the ellipsis after a cut "
-        "mid-phrase reads as a changed word",
+        "known_failure": None,
     }
 
     pe = _paras(e)
@@ -138,7 +136,7 @@ def cases() -> dict[str, dict[str, Any]]:
         "files": {"one.txt": _page(pf), "two.txt": _page(moved)},
         "groups": [["one.txt", "two.txt"]],
         "findings": {"two.txt": [{"kind": "reordered", "ref_begins": _begins(pf[2]), "direction": "unknown"}]},
-        "known_failure": 'findings carry no direction yet (schema 2\'s "direction": "unknown")',
+        "known_failure": None,
     }
 
     merged = [*pb[:3], pb[3] + pb[4], *pb[5:]]
