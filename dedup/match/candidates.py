@@ -77,13 +77,21 @@ def unit_texts(paragraph: Paragraph, config: FingerprintConfig) -> list[str]:
     return _unit_texts(paragraph, int(content_lengths([paragraph.text])[0]), config)
 
 
-def _unit_texts(paragraph: Paragraph, content: int, config: FingerprintConfig) -> list[str]:
-    """:func:`unit_texts`, given the paragraph's content length."""
+def _cut_into_windows(paragraph: Paragraph, content: int, config: FingerprintConfig) -> bool:
+    """Whether :func:`unit_texts` cuts a paragraph of ``content`` letters and digits into sentence windows."""
+    return content > config.max_unit_chars and len(paragraph.sentences) >= 2
+
+
+def _unit_texts(
+    paragraph: Paragraph, content: int, config: FingerprintConfig, sizes: list[int] | None = None
+) -> list[str]:
+    """:func:`unit_texts`, given the paragraph's content length (and its sentences', if measured already)."""
     if content < config.min_unit_chars:
         return []
-    if content <= config.max_unit_chars or len(paragraph.sentences) < 2:
+    if not _cut_into_windows(paragraph, content, config):
         return [paragraph.text]
-    sizes = content_lengths(paragraph.sentences).tolist()
+    if sizes is None:
+        sizes = content_lengths(paragraph.sentences).tolist()
     windows: list[str] = []
     for start in range(len(sizes)):
         total, end = 0, start
@@ -137,6 +145,8 @@ def build_units_and_lengths(
     """:func:`build_units`, and the content length of every paragraph of every document, in order (which
     it measures anyway, and grouping weighs paragraphs by)."""
     lengths = content_lengths([p.text for paragraphs in documents for p in paragraphs])
+    contents = lengths.tolist()
+    sentence_sizes = _sentence_sizes(documents, contents, config)
     docs: list[int] = []
     paras: list[int] = []
     texts: list[str] = []
@@ -144,11 +154,11 @@ def build_units_and_lengths(
     for d, paragraphs in enumerate(documents):
         glued = [continues_line(paragraphs, k) for k in range(len(paragraphs))]
         for k, p in enumerate(paragraphs):
-            own = int(lengths[at])
+            own = contents[at]
             if glued[k] or (k + 1 < len(paragraphs) and glued[k + 1]):
                 found = _line_windows(paragraphs, glued, lengths[at - k : at - k + len(paragraphs)], k, config)
             else:
-                found = _unit_texts(p, own, config)
+                found = _unit_texts(p, own, config, sentence_sizes.get(at))
             for text in found:
                 docs.append(d)
                 paras.append(p.index)
@@ -157,6 +167,30 @@ def build_units_and_lengths(
     sets, offsets = shingle_sets(texts, config.ngram)
     units = Units(np.asarray(docs, dtype=np.int64), np.asarray(paras, dtype=np.int64), sets, offsets)
     return units, texts, lengths
+
+
+def _sentence_sizes(
+    documents: Sequence[Sequence[Paragraph]], contents: list[int], config: FingerprintConfig
+) -> dict[int, list[int]]:
+    """The content length of every sentence of every paragraph cut into windows, keyed by the paragraph's
+    place in ``contents`` (every paragraph's content length, in order): measured in one vectorised pass for
+    the whole batch, since a pass per paragraph cost more in numpy's per-call overhead than in counting."""
+    cut: list[tuple[int, Paragraph]] = []
+    at = 0
+    for paragraphs in documents:
+        for p in paragraphs:
+            if _cut_into_windows(p, contents[at], config):
+                cut.append((at, p))
+            at += 1
+    if not cut:
+        return {}
+    sizes = content_lengths([s for _, p in cut for s in p.sentences]).tolist()
+    out: dict[int, list[int]] = {}
+    start = 0
+    for at, p in cut:
+        out[at] = sizes[start : start + len(p.sentences)]
+        start += len(p.sentences)
+    return out
 
 
 def banding(config: CandidateConfig, num_perm: int) -> tuple[int, int]:
