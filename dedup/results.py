@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from dedup.match.content import content_codepoints
+from dedup.normalize.unwrap import printed_lines
 from dedup.records import InputRecord, Paragraph, Span
 
 if TYPE_CHECKING:
@@ -97,9 +98,9 @@ class ScannedDocument:
         return self.lengths or tuple(int(content_codepoints(p.text).size) for p in self.paragraphs)
 
     def quote(self, paragraph: Paragraph) -> str:
-        """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed)."""
-        text = self.raw[paragraph.raw_start : paragraph.raw_end]
-        return "".join(line.strip() for line in text.splitlines())
+        """The copy's own text of a paragraph, as printed (line breaks of a wrapped page removed, see
+        :func:`~dedup.normalize.unwrap.printed_lines`)."""
+        return printed_lines(self.raw[paragraph.raw_start : paragraph.raw_end])
 
 
 class Rejection(NamedTuple):

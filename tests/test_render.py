@@ -11,7 +11,7 @@ from typing import Any
 
 import opencc
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -310,6 +310,7 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_PIECES, min_size=1, max_size=30).map("".join))
+@example("新华社" * 12 + "ABCABC\nABC" + "新华社" * 10)  # Latin words wrapped apart: the quote keeps their space
 def test_every_projected_quote_lies_inside_the_printed_text_and_normalizes_back(raw: str) -> None:
     """The offset map always points inside the raw text (STYLE.md), and the printed stretch a paragraph's
     matching text projects to, normalized, is that matching text again: the projection quotes what the

@@ -25,6 +25,7 @@ from dedup.collate.records import (
     WitnessCollation,
     WitnessText,
 )
+from dedup.normalize.unwrap import needs_space
 from dedup.records import Span
 
 Offsets = npt.NDArray[np.int32]
@@ -34,10 +35,12 @@ def printed(raw: str, start: int, end: int, origin: Offsets) -> tuple[str, Offse
     """A paragraph as printed, and where each of its matching characters stands in it.
 
     The printed text is the raw lines ``raw[start:end]``, each stripped, joined (a wrapped page reads as one
-    paragraph). ``origin`` gives each matching character's raw offset (from normalization); the character
-    stands at ``starts[k]:ends[k]`` of the printed text: one character, or an empty point where it has no raw
-    character of its own (a character normalization inserted, or the second of several that replaced one
-    raw stretch) or its raw character is not printed (a line break it was unwrapped from).
+    paragraph; Latin words wrapped apart keep the space unwrapping puts between them, as
+    :func:`~dedup.normalize.unwrap.printed_lines` prints them). ``origin`` gives each matching character's
+    raw offset (from normalization); the character stands at ``starts[k]:ends[k]`` of the printed text: one
+    character, or an empty point where it has no raw character of its own (a character normalization
+    inserted, or the second of several that replaced one raw stretch) or its raw character is not printed (a
+    line break it was unwrapped from).
 
     >>> text, starts, ends = printed("召開(kāi)\\n 會議", 0, 11, np.array([0, 1, 7, 9, 10], dtype=np.int32))
     >>> text, [text[s:e] for s, e in zip(starts, ends)]
@@ -46,13 +49,19 @@ def printed(raw: str, start: int, end: int, origin: Offsets) -> tuple[str, Offse
     stretch = raw[start:end]
     keep = np.zeros(len(stretch) + 1, dtype=np.int32)
     pos = 0
+    kept: list[str] = []
     for piece in stretch.splitlines(keepends=True):
         line = piece.splitlines()[0] if piece.splitlines() else ""
         lead = len(line) - len(line.lstrip())
+        if kept and line.strip() and needs_space(kept[-1], line.strip()):  # Latin words wrapped apart
+            keep[pos - 1] = 1  # the line break before this line is printed as the space unwrapping put there
+            kept.append(" ")
         keep[pos + lead : pos + lead + len(line.strip())] = 1
+        if line.strip():
+            kept.append(line.strip())
         pos += len(piece)
     before = np.concatenate([np.zeros(1, dtype=np.int32), np.cumsum(keep, dtype=np.int32)])
-    text = "".join(line.strip() for line in stretch.splitlines())
+    text = "".join(kept)
     at = np.clip(origin.astype(np.int64) - start, 0, len(stretch))
     starts = before[at].astype(np.int32)
     own = keep[at].astype(bool)

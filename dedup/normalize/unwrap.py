@@ -343,12 +343,30 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
         if p_index:
             pieces.append("\n")
         for l_index, ln in enumerate(para):
-            if l_index and _needs_space(para[l_index - 1].text, ln.text):
+            if l_index and needs_space(para[l_index - 1].text, ln.text):
                 pieces.append(" ")
             pieces.append((ln.start, ln.end))
     return assemble(m, pieces), joins, wrapped
 
 
-def _needs_space(left: str, right: str) -> bool:
-    """Wrapped Latin words keep a space between them; Chinese characters do not."""
+def printed_lines(text: str) -> str:
+    """A raw stretch as a reader sees it printed: its lines stripped and joined, with the space unwrapping
+    puts between Latin words wrapped apart (quotes are printed so, and normalize back to the matching text).
+
+    >>> printed_lines("新华社ABC\\n  DEF北京\\n电")
+    '新华社ABC DEF北京电'
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        kept = line.strip()
+        if out and kept and needs_space(out[-1], kept):
+            out.append(" ")
+        if kept:
+            out.append(kept)
+    return "".join(out)
+
+
+def needs_space(left: str, right: str) -> bool:
+    """Wrapped Latin words keep a space between them; Chinese characters do not (quoting prints a wrapped
+    paragraph with the same space, so that its quote normalizes back to the matching text)."""
     return left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
