@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from dedup.arrays import distinct, merge_distinct
 from dedup.config import Config, GroupConfig
 from dedup.group import grouping
-from dedup.group.boilerplate import boilerplate
+from dedup.group.boilerplate import DISJOINT_OVERLAP, WHOLE_COVER, boilerplate, glued_units
 from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, paragraph_matches
 from dedup.group.headings import Headings
 from dedup.group.links import links
 from dedup.ingest.load import load
+from dedup.match.candidates import Units
 from dedup.pipeline.scan import find_matches
 from dedup.prepare import sketch
 from dedup.records import Document
@@ -132,3 +133,48 @@ def test_links_are_the_same_computed_per_document_pair_or_over_the_corpus() -> N
     order = np.lexsort((joined["high"], joined["low"]))
     for f in fields:
         np.testing.assert_array_equal(joined[f][order], getattr(whole, f), err_msg=f)
+
+
+def _glued_by_sets(pairs: np.ndarray, units: Units) -> list[bool]:
+    """:func:`glued_units` written with Python sets, as the rule reads (the reference for the compiled one)."""
+    sizes = units.sizes()
+    partners: dict[int, list[int]] = defaultdict(list)
+    for a, b in pairs.tolist():
+        partners[a].append(b)
+        partners[b].append(a)
+    out = [False] * len(units)
+    for u, others in partners.items():
+        own = set(units.set_of(u).tolist())
+        covers = [len(own & set(units.set_of(v).tolist())) / max(int(sizes[u]), 1) for v in others]
+        if len(others) < 2 or min(covers) >= WHOLE_COVER:
+            continue
+        parts = [own & set(units.set_of(v).tolist()) for v in others]
+        widest = max(parts, key=len)
+        apart = [len(part & widest) <= DISJOINT_OVERLAP * len(part) for part in parts]
+        with_widest = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if not away}
+        elsewhere = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if away}
+        out[u] = bool(elsewhere) and not elsewhere & with_widest
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.frozensets(st.integers(0, 40), max_size=20), min_size=2, max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+    st.lists(st.integers(0, 4), min_size=12, max_size=12),
+)
+def test_glued_units_compiled_equal_the_rule_on_sets(
+    sets: list[frozenset[int]], raw_pairs: list[tuple[int, int]], docs: list[int]
+) -> None:
+    """The compiled glued-unit test decides as the rule written with Python sets does."""
+    n = len(sets)
+    pairs = np.array([(a, b) for a, b in raw_pairs if a < n and b < n and a != b], dtype=np.int64).reshape(-1, 2)
+    flat = [sorted(s) for s in sets]
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in flat])]).astype(np.int64)
+    units = Units(
+        np.array(docs[:n], dtype=np.int64),
+        np.arange(n, dtype=np.int64),
+        np.array([x for s in flat for x in s], dtype=np.uint32),
+        offsets,
+    )
+    assert glued_units(pairs, units).tolist() == _glued_by_sets(pairs, units)
