@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -385,3 +386,22 @@ def test_two_pieces_of_one_page_in_a_group_drop_nothing_the_other_piece_holds() 
     elsewhere = replace(second, segments=(Span("other.txt", 7, 11),))  # the same text in another file
     apart = collate([witness("wire", texts), first, elsewhere], 0, "pinned")
     assert [f.kind for f in apart.witnesses[1].findings] == ["dropped"] * 3, "another copy's text is no piece of it"
+
+
+def test_look_alike_slips_on_both_sides_of_a_comma_of_another_width_are_garbled() -> None:
+    from dedup.lookalike import lookalikes
+
+    texts = list(real_paragraphs()[48:54])
+    k, at = next(
+        (k, m.start() + 1)
+        for k, t in enumerate(texts)
+        for m in re.finditer("[\u4e00-\u9fff]，[\u4e00-\u9fff]", t)
+        if lookalikes(m.group()[0]) and lookalikes(m.group()[2])
+    )
+    before, after = texts[k][at - 1], texts[k][at + 1]
+    copy = list(texts)
+    copy[k] = texts[k][: at - 1] + min(lookalikes(before)) + "," + min(lookalikes(after)) + texts[k][at + 2 :]
+    (finding,) = align(texts, witness("b", copy).paragraphs).findings
+    assert finding.kind == "garbled", "two slips a comma apart are still slips, though the comma changed width"
+    (edit,) = finding.edits
+    assert edit.ref == before + "，" + after, "the comma is one edit with its neighbours' slips"
