@@ -405,3 +405,19 @@ def test_look_alike_slips_on_both_sides_of_a_comma_of_another_width_are_garbled(
     assert finding.kind == "garbled", "two slips a comma apart are still slips, though the comma changed width"
     (edit,) = finding.edits
     assert edit.ref == before + "，" + after, "the comma is one edit with its neighbours' slips"
+
+
+def test_a_copy_cut_before_the_base_s_slip_casts_no_vote_for_it() -> None:
+    from dedup.collate.consensus import build_consensus
+    from dedup.lookalike import lookalikes
+
+    texts = [t for t in real_paragraphs()[60:80] if len(t) > 80][:4]
+    k = 0
+    at = next(i for i in range(len(texts[k]) - 10, 40, -1) if lookalikes(texts[k][i]))
+    slipped = list(texts)
+    slipped[k] = texts[k][:at] + min(lookalikes(texts[k][at])) + texts[k][at + 1 :]
+    cut = list(texts)
+    cut[k] = texts[k][:30]  # the tail, and the place of the slip with it, is lost
+    copies = [witness("base", slipped), witness("b", texts), witness("c", texts), witness("cut", cut)]
+    paragraphs, reason = build_consensus(copies, 0)
+    assert paragraphs[k] == texts[k], "the two copies that print the place mend the base's slip: " + reason
