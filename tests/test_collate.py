@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -385,3 +386,38 @@ def test_two_pieces_of_one_page_in_a_group_drop_nothing_the_other_piece_holds() 
     elsewhere = replace(second, segments=(Span("other.txt", 7, 11),))  # the same text in another file
     apart = collate([witness("wire", texts), first, elsewhere], 0, "pinned")
     assert [f.kind for f in apart.witnesses[1].findings] == ["dropped"] * 3, "another copy's text is no piece of it"
+
+
+def test_look_alike_slips_on_both_sides_of_a_comma_of_another_width_are_garbled() -> None:
+    from dedup.lookalike import lookalikes
+
+    texts = list(real_paragraphs()[48:54])
+    k, at = next(
+        (k, m.start() + 1)
+        for k, t in enumerate(texts)
+        for m in re.finditer("[\u4e00-\u9fff]，[\u4e00-\u9fff]", t)
+        if lookalikes(m.group()[0]) and lookalikes(m.group()[2])
+    )
+    before, after = texts[k][at - 1], texts[k][at + 1]
+    copy = list(texts)
+    copy[k] = texts[k][: at - 1] + min(lookalikes(before)) + "," + min(lookalikes(after)) + texts[k][at + 2 :]
+    (finding,) = align(texts, witness("b", copy).paragraphs).findings
+    assert finding.kind == "garbled", "two slips a comma apart are still slips, though the comma changed width"
+    (edit,) = finding.edits
+    assert edit.ref == before + "，" + after, "the comma is one edit with its neighbours' slips"
+
+
+def test_a_copy_cut_before_the_base_s_slip_casts_no_vote_for_it() -> None:
+    from dedup.collate.consensus import build_consensus
+    from dedup.lookalike import lookalikes
+
+    texts = [t for t in real_paragraphs()[60:80] if len(t) > 80][:4]
+    k = 0
+    at = next(i for i in range(len(texts[k]) - 10, 40, -1) if lookalikes(texts[k][i]))
+    slipped = list(texts)
+    slipped[k] = texts[k][:at] + min(lookalikes(texts[k][at])) + texts[k][at + 1 :]
+    cut = list(texts)
+    cut[k] = texts[k][:30]  # the tail, and the place of the slip with it, is lost
+    copies = [witness("base", slipped), witness("b", texts), witness("c", texts), witness("cut", cut)]
+    paragraphs, reason = build_consensus(copies, 0)
+    assert paragraphs[k] == texts[k], "the two copies that print the place mend the base's slip: " + reason

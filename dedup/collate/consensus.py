@@ -58,7 +58,7 @@ def build_consensus(
         if present <= voters / 2:
             dropped += 1
             continue
-        majority = present / 2  # a reading is decided among the copies that have the paragraph
+        held = [p for p in pieces if p is not None]
         votes: dict[tuple[int, str, str], int] = {}
         for piece in pieces:
             if piece is None:
@@ -70,9 +70,9 @@ def build_consensus(
         winners = [
             TextEdit("replace" if r and c else ("delete" if r else "insert"), r, c, at)
             for (at, r, c), count in votes.items()
-            if count > majority
+            if count > _printing(at, at + len(r), held, len(text)) / 2
         ]
-        for edge in _restored_edges(text, [p for p in pieces if p is not None], config):
+        for edge in _restored_edges(text, held, config):
             if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
                 winners.append(edge)
         changed += len(winners)
@@ -256,6 +256,18 @@ def _base_only_breaks(base: Sequence[str], others: Sequence[WitnessCollation]) -
         if together == both >= 2:
             joins.add(i)
     return joins
+
+
+def _printing(start: int, end: int, pieces: Sequence[Portion], length: int) -> int:
+    """How many copies print the base's characters ``start:end``: the base itself, and each copy whose piece
+    of the paragraph does not lose them in a cut head or tail (for an insertion, every copy that holds it).
+
+    Why: a reading is decided among the copies that print it. A copy cut before the place has no reading
+    there; counted as a vote for the base's, it kept a base's slip that every copy printing the place mends.
+    """
+    if start == end:
+        return 1 + len(pieces)  # an insertion: at a paragraph's edge a cut copy is the very witness against it
+    return 1 + sum(1 for p in pieces if start >= p.head_lost and end <= length - p.tail_lost)
 
 
 def _non_overlapping(edits: list[TextEdit]) -> list[TextEdit]:

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from dedup.collate.records import TextEdit
+from dedup.collate.sentences import content_text
 from dedup.lookalike import are_lookalikes
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -82,8 +83,11 @@ def is_slip(edit: TextEdit, ref_text: str, copy_text: str, context: int, story: 
     >>> is_slip(word, "目前形势", "当前形势", 4, set())
     False
     """
-    if edit.op != "replace" or edit.copy_at < 0 or not _HAN.match(edit.ref) or not _HAN.match(edit.copy):
+    if edit.op != "replace" or edit.copy_at < 0:
         return False
+    if not _HAN.match(edit.ref) or not _HAN.match(edit.copy):
+        runs = _han_runs(edit)
+        return bool(runs) and all(is_slip(run, ref_text, copy_text, context, story) for run in runs)
     if len(edit.ref) == len(edit.copy):
         pairs = [(a, b) for a, b in zip(edit.ref, edit.copy, strict=True) if a != b]
         if pairs and all(are_lookalikes(a, b) for a, b in pairs):
@@ -92,6 +96,45 @@ def is_slip(edit: TextEdit, ref_text: str, copy_text: str, context: int, story: 
     copy_span = (edit.copy_at, edit.copy_at + len(edit.copy))
     # The reference's side is tested against the dictionary only: every pair of its characters is the story's.
     return in_words(ref_text, *ref_span, context, frozenset()) and not in_words(copy_text, *copy_span, context, story)
+
+
+def _han_runs(edit: TextEdit) -> list[TextEdit]:
+    """The Chinese stretches of a replacement that spans punctuation, each trimmed to its changed characters;
+    empty unless the two sides have the same length and differ elsewhere only in punctuation.
+
+    Why: edits a character apart are merged into one (:func:`dedup.collate.edits.diff`), so two slips around
+    a comma (``今天,我`` -> ``今灭，战``, whose comma only changed width) make one edit that is no run of Chinese
+    characters; each side of the comma is judged by itself, as the slip it is.
+
+    >>> [(e.ref, e.copy, e.at, e.copy_at) for e in _han_runs(TextEdit("replace", "今天,我", "今灭，战", 5, copy_at=6))]
+    [('天', '灭', 6, 7), ('我', '战', 8, 9)]
+    >>> _han_runs(TextEdit("replace", "今天8我", "今灭9战", 5, copy_at=6))
+    []
+    """
+    if len(edit.ref) != len(edit.copy):
+        return []
+    runs: list[TextEdit] = []
+    start: int | None = None
+    for k, (a, b) in enumerate([*zip(edit.ref, edit.copy, strict=True), (",", ",")]):
+        if _HAN.match(a) and _HAN.match(b):
+            start = k if start is None else start
+            continue
+        if content_text(a + b):
+            return []  # a letter or digit changed, or a character stands against punctuation: no slip of print
+        if start is not None:
+            lo, hi = start, k
+            while lo < hi and edit.ref[lo] == edit.copy[lo]:
+                lo += 1
+            while hi > lo and edit.ref[hi - 1] == edit.copy[hi - 1]:
+                hi -= 1
+            if lo < hi:
+                runs.append(
+                    replace(
+                        edit, ref=edit.ref[lo:hi], copy=edit.copy[lo:hi], at=edit.at + lo, copy_at=edit.copy_at + lo
+                    )
+                )
+            start = None
+    return runs
 
 
 def whole_words(edit: TextEdit, ref_text: str, copy_text: str, context: int) -> TextEdit:
