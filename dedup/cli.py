@@ -374,19 +374,20 @@ def diff(
 
 
 def _diff_payload(diff: api.Diff) -> dict[str, Any]:
-    payload = json_report.diff_payload(diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None)
-    if diff.overview is not None:
-        payload["overview"] = diff.overview.to_dict()
+    overview = diff.overview.to_dict() if diff.overview is not None else None
+    payload = json_report.diff_payload(
+        diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None, overview
+    )
     if diff.problem is not None:
         payload["error"] = diff.problem
     return payload
 
 
 def _diff_lines(diff: api.Diff) -> list[dict[str, Any]]:
-    lines = list(json_report.diff_lines(diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None))
-    for line in lines:
-        if line.get("type") == "diff" and diff.overview is not None:
-            line["overview"] = diff.overview.to_dict()
+    overview = diff.overview.to_dict() if diff.overview is not None else None
+    lines = list(
+        json_report.diff_lines(diff.reference, diff.copy, diff.inputs, diff.result, diff.quoted or None, overview)
+    )
     if diff.problem is not None:
         lines.append({"type": "error", "message": diff.problem})
     return lines

@@ -80,13 +80,13 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     order = np.argsort(unit, kind="stable")
     starts = np.searchsorted(unit[order], np.arange(len(units) + 1))
     _glued(
-        candidates.astype(np.int64),
-        order.astype(np.int64),
-        starts.astype(np.int64),
-        partner.astype(np.int64),
+        candidates.astype(np.int64, copy=False),
+        order.astype(np.int64, copy=False),
+        starts.astype(np.int64, copy=False),
+        partner.astype(np.int64, copy=False),
         units.sets,
-        units.offsets.astype(np.int64),
-        units.doc.astype(np.int64),
+        units.offsets.astype(np.int64, copy=False),
+        units.doc.astype(np.int64, copy=False),
         DISJOINT_OVERLAP,
         glued,
     )

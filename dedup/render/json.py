@@ -358,10 +358,12 @@ def diff_payload(
     inputs: Iterable[InputRecord],
     result: WitnessCollation | None,
     quoted: Sequence[QuotedFinding] | None = None,
+    overview: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``dedup diff --format json`` prints: both inputs, and what ``copy`` did to ``reference`` (no
     ``strip`` or ``findings`` when an input could not be read). ``quoted``
-    (:func:`~dedup.collate.quoting.quote_findings`, one per finding) gives the findings the documents' own text."""
+    (:func:`~dedup.collate.quoting.quote_findings`, one per finding) gives the findings the documents' own text;
+    ``overview`` (``DiffOverview.to_dict()``) how much the two share and the findings by kind."""
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": reference,
@@ -372,6 +374,8 @@ def diff_payload(
         payload["strip"] = list(result.strip)
         quotes: Sequence[QuotedFinding | None] = quoted if quoted is not None else [None] * len(result.findings)
         payload["findings"] = [finding_to_dict(f, q) for f, q in zip(result.findings, quotes, strict=True)]
+    if overview is not None:
+        payload["overview"] = dict(overview)
     return payload
 
 
@@ -381,6 +385,7 @@ def diff_lines(
     inputs: Iterable[InputRecord],
     result: WitnessCollation | None,
     quoted: Sequence[QuotedFinding] | None = None,
+    overview: Mapping[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """What ``dedup diff --format jsonl`` prints: the config (the defaults: diff takes no settings), an
     ``input`` line per side, then one ``diff`` line."""
@@ -388,7 +393,7 @@ def diff_lines(
     yield config_line(Config())
     yield from input_lines(inputs)
     if result is not None:
-        payload = diff_payload(reference, copy, inputs, result, quoted)
+        payload = diff_payload(reference, copy, inputs, result, quoted, overview)
         del payload["inputs"]
         yield {"type": "diff", **payload}
 
