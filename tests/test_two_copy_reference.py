@@ -16,6 +16,7 @@ import pytest
 from dedup.collate.findings import align
 from dedup.collate.records import CopyParagraph, WitnessText
 from dedup.collate.reference import choose_reference, collate, pair_telltales
+from dedup.collate.sentences import bigrams
 from dedup.collate.telltales import telltales
 from dedup.collate.words import in_words, tokens
 from dedup.lookalike import lookalikes
@@ -82,6 +83,32 @@ def test_a_copy_with_look_alike_slips_is_not_the_reference(start: int) -> None:
     assert best == 1, reason
     findings = collate([slips, intact], best, reason).witnesses[0].findings
     assert [(f.kind, f.ref) for f in findings] == [("garbled", 1), ("garbled", 3)]
+
+
+@pytest.mark.parametrize("number", [3, 13, 23])
+def test_a_copy_that_prints_a_paragraph_twice_is_not_the_reference(number: int) -> None:
+    texts = list(story(number, 7))
+    repeated = witness("web", [*texts[:5], texts[2], *texts[5:]])  # a page printed a paragraph again
+    intact = witness("wire", texts)
+    on_repeated, on_intact = pair_telltales([repeated, intact])
+    assert (on_repeated.repeats, on_intact.total) == (1, 0), "the second print is the copy's, not a drop"
+    best, reason = choose_reference([repeated, intact], [1.0, 0.8])  # coverage less repeats favours the repeat
+    assert best == 1 and "1 repeated" in reason, reason
+
+
+@pytest.mark.parametrize("start", [160, 460, 760])
+def test_a_copy_that_took_in_a_short_foreign_paragraph_is_not_the_reference(start: int) -> None:
+    """Another story's paragraph, too short to count among the copy's paragraphs of prose, is still a
+    paragraph that copy took in: a drop the other way round would share the story's names."""
+    texts = list(real_paragraphs()[start : start + 6])
+    story_pairs = bigrams("".join(texts))
+    farthest = min(real_paragraphs()[start + 200 :], key=lambda t: len(bigrams(t[:45]) & story_pairs))
+    foreign = farthest[:45] + "。"  # of another story: shares hardly a pair of characters with this one
+    padded = witness("web", [*texts[:4], foreign, *texts[4:]])
+    on_padded, on_intact = pair_telltales([padded, witness("wire", texts)])
+    assert (on_padded.foreign, on_intact.total) == (1, 0)
+    best, reason = choose_reference([padded, witness("wire", texts)], [1.0, 0.9])
+    assert best == 1 and "1 foreign" in reason, reason
 
 
 def test_a_heading_printed_on_its_own_line_is_no_cut() -> None:

@@ -155,9 +155,9 @@ def choose_reference(
     witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT
 ) -> tuple[int, str]:
     """The most complete and least damaged copy: with two copies, the one their alignment pins less damage
-    on (:func:`pair_telltales`: cut paragraphs, stretches that form no word); then most of the story covered,
-    fewest internal repeats, fewest paragraphs cut off mid-sentence or garbled (:func:`damage_share`) or
-    foreign to the story (:func:`foreign_share`).
+    on (:func:`pair_telltales`: cut and repeated paragraphs and stretches that form no word, then foreign
+    paragraphs); then most of the story covered, fewest internal repeats, fewest paragraphs cut off
+    mid-sentence or garbled (:func:`damage_share`) or foreign to the story (:func:`foreign_share`).
 
     Between two copies, coverage alone favours the damaged one as often as not: the paragraph one copy
     added counts as story, and the one it dropped is matched nowhere, so the intact copy's passage ends
@@ -174,18 +174,28 @@ def choose_reference(
     ]
     pinned = pair_telltales(witnesses, config) if len(witnesses) == 2 else [Telltales() for _ in witnesses]
     scores = [
-        (-t.total, cov - r - d, cov, -r, -d) for t, cov, r, d in zip(pinned, coverage, repeats, damage, strict=True)
+        (-t.shown_damage, -t.foreign, cov - r - d, cov, -r, -d)
+        for t, cov, r, d in zip(pinned, coverage, repeats, damage, strict=True)
     ]
     best = max(range(len(witnesses)), key=lambda k: scores[k])
     reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
     reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
     if damage[best]:
         reason += f", {damage[best]:.0%} cut off, garbled or foreign"
-    if len({t.total for t in pinned}) > 1:
-        other = max(pinned, key=lambda t: t.total)
+    if len({scores[k][:2] for k in range(len(witnesses))}) > 1:  # two copies, told apart by their telltales
+        other = pinned[1 - best]
+        shown = ", ".join(
+            f"{count} {what}"
+            for count, what in (
+                (other.cuts, "cut paragraph(s)"),
+                (other.repeats, "repeated paragraph(s)"),
+                (other.foreign, "foreign paragraph(s)"),
+                (other.non_words, "stretch(es) forming no word"),
+            )
+            if count
+        )
         reason = (
-            f"less damaged copy: against it the other shows {other.cuts} cut paragraph(s) and {other.non_words}"
-            f" stretch(es) forming no word ({pinned[best].total} the other way); " + reason
+            f"less damaged copy: against it the other shows {shown} ({pinned[best].total} the other way); " + reason
         )
     return best, reason
 
@@ -198,7 +208,8 @@ def pair_telltales(pair: Sequence[WitnessText], config: CollateConfig = _DEFAULT
         other = pair[1 - k]
         ref = reference_texts(other, [copy], config)
         findings = align(ref, copy.paragraphs, copy.id, config).findings
-        out.append(telltales(ref, [p.text for p in copy.paragraphs], findings, config.word_context))
+        pinned = telltales(ref, [p.text for p in copy.paragraphs], findings, config.word_context)
+        out.append(replace(pinned, foreign=sum(is_foreign(p, [other], config) for p in copy.paragraphs)))
     return out
 
 

@@ -8,6 +8,13 @@ side of the difference reads as damage:
   longer paragraph is no cut but an insertion, so the cut is the shorter copy's. A "cut" whose missing text
   the copy prints elsewhere (a heading printed as a paragraph of its own, glued to the body in the other copy)
   is layout, not a cut.
+- a **repeat**: the copy prints one of the other's paragraphs twice. Aligned the other way, the second
+  print is a paragraph the other copy lacks, which has no direction.
+- a **foreign paragraph**: the copy holds a paragraph that shares hardly a pair of characters with the
+  other (another story's, taken in by a page; :func:`dedup.collate.reference.is_foreign`). Aligned the other
+  way it is a paragraph the other copy lacks, which has no direction; coverage even counts it as story. It
+  is the weakest telltale: a genuine paragraph of little shared vocabulary that the other copy dropped reads
+  as foreign too (seed 5, S034), so it only decides between copies that the others leave level.
 - a **non-word**: a changed stretch whose characters form words in one copy and none in the other (an OCR
   look-alike slip ``大进展 -> 夫过屈``, a replacement character): a slip leaves non-words, and an editor writes
   words. Look-alikes that form words on both sides (``常规 -> 党规``) tell nothing and are not counted.
@@ -15,8 +22,9 @@ side of the difference reads as damage:
 Why it matters: with two copies, the reference is the copy the other is measured against, so the damage of
 the reference lands on the intact copy as its findings (issue 11 §4). Coverage cannot tell them apart (a
 paragraph the damaged copy took in counts as story), and damage a copy shows by itself (a paragraph ending
-mid-sentence) misses cuts that end on a stop and slips that are real characters. On corpus seed 1, the two
-telltales took the damaged copy as a two-copy reference from 6 of 30 groups down to 2.
+mid-sentence) misses cuts that end on a stop and slips that are real characters. On corpus seed 1, the
+telltales took the damaged copy as a two-copy reference from 6 of 30 groups down to 2 (seeds 1-6: 39 of
+196 down to 14).
 """
 
 from __future__ import annotations
@@ -27,9 +35,6 @@ from dataclasses import dataclass
 from dedup.collate.records import Finding, TextEdit
 from dedup.collate.sentences import content_text
 from dedup.collate.words import in_words
-from dedup.config import CollateConfig
-
-_DEFAULT = CollateConfig()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +44,25 @@ class Telltales:
     Attributes:
         cuts: the copy's paragraphs that are the other's with a head or tail missing (text the copy prints
             nowhere else).
+        repeats: the other's paragraphs the copy prints a second time.
+        foreign: the copy's paragraphs foreign to the story the other tells (counted by the caller, which
+            knows the story: :func:`dedup.collate.reference.pair_telltales`).
         non_words: changed stretches whose characters form words in the other copy and none in this one.
     """
 
     cuts: int = 0
+    repeats: int = 0
+    foreign: int = 0
     non_words: int = 0
 
     @property
+    def shown_damage(self) -> int:
+        """Cuts, repeats and non-words: damage the alignment shows in the copy's own text."""
+        return self.cuts + self.repeats + self.non_words
+
+    @property
     def total(self) -> int:
-        return self.cuts + self.non_words
+        return self.shown_damage + self.foreign
 
 
 def telltales(ref: Sequence[str], copy_text: Sequence[str], findings: Sequence[Finding], context: int) -> Telltales:
@@ -61,10 +76,11 @@ def telltales(ref: Sequence[str], copy_text: Sequence[str], findings: Sequence[F
     ...     found = align(ref, [CopyParagraph("c", i + 1, i + 1, t) for i, t in enumerate(copy)]).findings
     ...     return telltales(ref, copy, found, 4)
     >>> pinned(intact, damaged), pinned(damaged, intact)
-    (Telltales(cuts=1, non_words=1), Telltales(cuts=0, non_words=0))
+    (Telltales(cuts=1, repeats=0, foreign=0, non_words=1), Telltales(cuts=0, repeats=0, foreign=0, non_words=0))
     """
     own = content_text("".join(copy_text))
     cuts = sum(f.kind == "truncated" and content_text(f.lost) not in own for f in findings)
+    repeats = sum(f.kind == "duplicated" for f in findings)
     non_words = 0
     for f in findings:
         if f.kind not in ("garbled", "substituted") or f.copy_index is None or f.copy_range is None:
@@ -73,7 +89,7 @@ def telltales(ref: Sequence[str], copy_text: Sequence[str], findings: Sequence[F
         start, end = f.copy_range
         stretch = copy_text[f.copy_index][start:end]
         non_words += sum(_non_word(e, ref_text, stretch, context) for e in f.edits)
-    return Telltales(cuts, non_words)
+    return Telltales(cuts, repeats, 0, non_words)
 
 
 def _non_word(edit: TextEdit, ref_text: str, copy_text: str, context: int) -> bool:
