@@ -202,14 +202,17 @@ def choose_reference(
 
 def pair_telltales(pair: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> list[Telltales]:
     """Each of two copies' telltales (:mod:`dedup.collate.telltales`): the copy aligned against the other as
-    collation would align it, the other as the reference."""
+    collation would align it, the other as the reference. Only paragraphs that render nothing of the other
+    copy are tested for being foreign (a matched one is the story's, and the test costs a set of pairs)."""
     out = []
     for k, copy in enumerate(pair):
         other = pair[1 - k]
         ref = reference_texts(other, [copy], config)
-        findings = align(ref, copy.paragraphs, copy.id, config).findings
-        pinned = telltales(ref, [p.text for p in copy.paragraphs], findings, config.word_context)
-        out.append(replace(pinned, foreign=sum(is_foreign(p, [other], config) for p in copy.paragraphs)))
+        aligned = align(ref, copy.paragraphs, copy.id, config)
+        pinned = telltales(ref, [p.text for p in copy.paragraphs], aligned.findings, config.word_context)
+        rendering = {portion.copy_index for portion in aligned.portions}
+        unmatched = [p for j, p in enumerate(copy.paragraphs) if j not in rendering]
+        out.append(replace(pinned, foreign=sum(is_foreign(p, [other], config) for p in unmatched)))
     return out
 
 
