@@ -17,6 +17,7 @@ from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
+from dedup.collate.telltales import Telltales, telltales
 from dedup.config import CollateConfig
 from dedup.segment import split_sentences
 
@@ -34,9 +35,7 @@ def collate(
     """
     ref = witnesses[reference]
     others = [w for k, w in enumerate(witnesses) if k != reference]
-    ref_texts = [p.text for p in ref.paragraphs]
-    if is_flat(ref) and others:
-        ref_texts = with_printed_breaks(ref, others, config)
+    ref_texts = reference_texts(ref, others, config)
     results = []
     for k, witness in enumerate(witnesses):
         if k == reference:
@@ -49,6 +48,14 @@ def collate(
         results.append(result)
     results = pieces_of_one_copy(witnesses, results)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
+
+
+def reference_texts(ref: WitnessText, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> list[str]:
+    """The paragraphs the others are collated against when ``ref`` is the reference: its own, or a flattened
+    page's cut at the breaks the others print (:func:`with_printed_breaks`)."""
+    if is_flat(ref) and others:
+        return with_printed_breaks(ref, others, config)
+    return [p.text for p in ref.paragraphs]
 
 
 def with_printed_breaks(flat: WitnessText, others: Sequence[WitnessText], config: CollateConfig) -> list[str]:
@@ -147,13 +154,16 @@ def foreign_share(witness: WitnessText, others: Sequence[WitnessText], config: C
 def choose_reference(
     witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT
 ) -> tuple[int, str]:
-    """The most complete and least damaged copy: most of the story covered, fewest internal repeats, fewest
-    paragraphs cut off mid-sentence or garbled (:func:`damage_share`) or foreign to the story
-    (:func:`foreign_share`).
+    """The most complete and least damaged copy: with two copies, the one their alignment pins less damage
+    on (:func:`pair_telltales`: cut and repeated paragraphs and stretches that form no word, then foreign
+    paragraphs); then most of the story covered, fewest internal repeats, fewest paragraphs cut off
+    mid-sentence or garbled (:func:`damage_share`) or foreign to the story (:func:`foreign_share`).
 
     Between two copies, coverage alone favours the damaged one as often as not: the paragraph one copy
     added counts as story, and the one it dropped is matched nowhere, so the intact copy's passage ends
-    before it. Damage that a copy shows by itself tells them apart.
+    before it. Damage that a copy shows by itself tells them apart only when a cut ends mid-sentence or a
+    slip is flagged as noise; the telltales catch cuts that end on a stop and slips that are real
+    characters, and they come first because the reference's own damage would land on the intact copy.
 
     Returns:
         The index of the chosen witness and the reason, in words, for the report.
@@ -162,13 +172,48 @@ def choose_reference(
     damage = [
         damage_share(w, config) + foreign_share(w, [o for o in witnesses if o is not w], config) for w in witnesses
     ]
-    scores = [(cov - r - d, cov, -r, -d) for cov, r, d in zip(coverage, repeats, damage, strict=True)]
+    pinned = pair_telltales(witnesses, config) if len(witnesses) == 2 else [Telltales() for _ in witnesses]
+    scores = [
+        (-t.shown_damage, -t.foreign, cov - r - d, cov, -r, -d)
+        for t, cov, r, d in zip(pinned, coverage, repeats, damage, strict=True)
+    ]
     best = max(range(len(witnesses)), key=lambda k: scores[k])
     reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
     reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
     if damage[best]:
         reason += f", {damage[best]:.0%} cut off, garbled or foreign"
+    if len({scores[k][:2] for k in range(len(witnesses))}) > 1:  # two copies, told apart by their telltales
+        other = pinned[1 - best]
+        shown = ", ".join(
+            f"{count} {what}"
+            for count, what in (
+                (other.cuts, "cut paragraph(s)"),
+                (other.repeats, "repeated paragraph(s)"),
+                (other.foreign, "foreign paragraph(s)"),
+                (other.non_words, "stretch(es) forming no word"),
+            )
+            if count
+        )
+        reason = (
+            f"less damaged copy: against it the other shows {shown} ({pinned[best].total} the other way); " + reason
+        )
     return best, reason
+
+
+def pair_telltales(pair: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> list[Telltales]:
+    """Each of two copies' telltales (:mod:`dedup.collate.telltales`): the copy aligned against the other as
+    collation would align it, the other as the reference. Only paragraphs that render nothing of the other
+    copy are tested for being foreign (a matched one is the story's, and the test costs a set of pairs)."""
+    out = []
+    for k, copy in enumerate(pair):
+        other = pair[1 - k]
+        ref = reference_texts(other, [copy], config)
+        aligned = align(ref, copy.paragraphs, copy.id, config)
+        pinned = telltales(ref, [p.text for p in copy.paragraphs], aligned.findings, config.word_context)
+        rendering = {portion.copy_index for portion in aligned.portions}
+        unmatched = [p for j, p in enumerate(copy.paragraphs) if j not in rendering]
+        out.append(replace(pinned, foreign=sum(is_foreign(p, [other], config) for p in unmatched)))
+    return out
 
 
 def disputes(findings: Sequence[Finding]) -> int:
