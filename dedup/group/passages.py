@@ -201,7 +201,65 @@ def passages_of(
                     last = k
                     break
         passages.append(Passage(doc, first, last))
-    return passages
+    return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings)
+
+
+def _take_in_tails(
+    doc: int,
+    passages: list[Passage],
+    paragraphs: Sequence[Paragraph],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+    noise: frozenset[int],
+    headings: Headings | None,
+) -> list[Passage]:
+    """Extend each passage over the unmatched paragraphs that close its copy.
+
+    Why: a copy's last paragraph is often too damaged or too short to match anything (cut after its first
+    words, the tail of a split paragraph, a slip-ridden line). Left outside the passage, the collation sees
+    the copy stop early and reports the reference's last paragraph ``dropped``, when the copy printed it
+    damaged. Within ``max_gap`` paragraphs, up to the next passage, the tail is taken in until something that
+    belongs to no story body: a byline or a headline over more text (the next article, matched or not),
+    boilerplate, a line that other pages repeat (a breadcrumb), or the end of the article (a closing
+    dateline, taken in).
+    """
+    out: list[Passage] = []
+    for i, passage in enumerate(passages):
+        last = passage.last
+        ceiling = passages[i + 1].first - 1 if i + 1 < len(passages) else len(paragraphs) - 1
+        if not ends_article(paragraphs[last]):
+            partners = set().union(*(matched.get(k, set()) for k in range(passage.first, last + 1)))
+
+            def furniture(k: int, partners: set[int] = partners) -> bool:
+                """Boilerplate, or a line other pages repeat (a breadcrumb): page furniture, no story's."""
+                return k in noise or (headings is not None and headings.repeated(doc, k, partners))
+
+            k = last + 1
+            while k <= ceiling and gap(paragraphs, passage.last, k + 1) <= config.max_gap:
+                p = paragraphs[k]
+                if (
+                    k in matched
+                    or furniture(k)
+                    or p.hints & {"byline", "continued_from"}
+                    or starts_article(paragraphs, k)
+                ):
+                    break
+                # a line cut after its first words reads as a title: it is the copy's cut last paragraph only
+                # where nothing but page furniture follows it on the page, else it heads the next article
+                if "headline" in p.hints and (
+                    i + 1 < len(passages) or not all(furniture(j) for j in range(k + 1, len(paragraphs)))
+                ):
+                    break
+                last = k
+                if ends_article(p):
+                    break
+                k += 1
+            # what is left before the next passage must be page furniture: else the stretch may as well
+            # open a story printed nowhere else, and is left out whole
+            if not ends_article(paragraphs[last]) and not all(furniture(j) for j in range(last + 1, ceiling + 1)):
+                last = passage.last
+        out.append(Passage(doc, passage.first, last) if last != passage.last else passage)
+    return out
 
 
 def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocuments = NO_JUMPS) -> list[list[int]]:
