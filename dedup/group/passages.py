@@ -219,7 +219,8 @@ def _take_in_tails(
     words, the tail of a split paragraph, a slip-ridden line). Left outside the passage, the collation sees
     the copy stop early and reports the reference's last paragraph ``dropped``, when the copy printed it
     damaged. Within ``max_gap`` paragraphs, up to the next passage, the tail is taken in until something that
-    belongs to no story body: a byline or a headline over more text (the next article, matched or not),
+    belongs to no story body: a byline or a headline over more text (the next article, matched or not), a
+    further sentence of a flattened line (a site footer glued on; a flat copy's cut is collation's to find),
     boilerplate, a line that other pages repeat (a breadcrumb), or the end of the article (a closing
     dateline, taken in).
     """
@@ -239,6 +240,7 @@ def _take_in_tails(
                 p = paragraphs[k]
                 if (
                     k in matched
+                    or continues_line(paragraphs, k)  # a flat line's next sentence: a footer glued on, or collation's
                     or furniture(k)
                     or p.hints & {"byline", "continued_from"}
                     or starts_article(paragraphs, k)
