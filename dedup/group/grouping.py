@@ -124,7 +124,11 @@ def evidence(
     def headed(p: int, docs: set[int]) -> bool:
         return headings.heads(corpus.key(p), docs, config)
 
-    not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed)
+    def jump_line(p: int) -> bool:
+        d, k = corpus.key(p)
+        return bool(corpus.documents[d].paragraphs[k].hints & {"continued_from", "continued_on"})
+
+    not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed, jump_line)
     if not_evidence.size:  # ... and a story's headline, above a body that is no boilerplate, is no boilerplate
         body = ~(np.isin(a, not_evidence) | np.isin(b, not_evidence))
         heads_body = _heads_matched_body(a[body], b[body], corpus, config.max_heading_paragraphs)
@@ -134,6 +138,7 @@ def evidence(
             corpus.length_of,
             config,
             lambda p, docs: headed(p, docs) or heads_body(p, docs),
+            jump_line,
         )
     is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     is_boilerplate[not_evidence] = True
