@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 import dedup
+from dedup.group.boilerplate import boilerplate
 from dedup.segment import split_sentences
 
 from .corpora import story
@@ -79,3 +82,16 @@ def test_a_headline_printed_on_two_jumping_pages_and_a_whole_copy_is_the_story_s
     (group,) = result.groups
     starts = {Path(s.path).name: s.start_line for w in group.witnesses for s in w.segments}
     assert starts == {"wire.txt": 1, "a1.txt": 7, "a8.txt": 1, "b1.txt": 7, "b5.txt": 1}
+
+
+def test_a_family_with_a_jump_marked_line_is_no_boilerplate() -> None:
+    """Three papers open a continuation page with the same rest of a sentence under an ``上接`` marker, and
+    little else of the story beside it: a family in three documents with little company, which by size reads
+    as a footer (seed 6: the continuation's passage began below it and was not stitched to the page that
+    jumped). The marker on one of its lines makes it a story's."""
+    doc_of = np.repeat(np.arange(3, dtype=np.int64), 2)  # three documents of two paragraphs each
+    length_of = np.full(6, 100, dtype=np.int64)
+    a, b = np.array([0, 2], dtype=np.int64), np.array([2, 4], dtype=np.int64)  # paragraphs 0, 2, 4: one family
+    config = dedup.Config().group
+    assert boilerplate(a, b, doc_of, length_of, config).tolist() == [0, 2, 4]
+    assert boilerplate(a, b, doc_of, length_of, config, jump_line=lambda p: p == 2).tolist() == []

@@ -12,7 +12,9 @@ printed in the family's other documents too, and a family headed so in nearly al
 (A brief reprinted without its headline is still taken for boilerplate.) Nor is a story's headline, printed
 with little beside it on pages that jump (``下转``) after the lead's first lines: the body under it, no
 boilerplate itself, is printed in the family's other documents too, where a masthead or a footer stands above
-a different story on every page.
+a different story on every page. Nor is a family with a line that carries a page-jump marker (``上接1版``), such
+as the rest of a sentence that opens the continuation pages of papers that jumped the story at the same place:
+the marker says the line is part of a story.
 
 Paragraphs are numbered across the corpus (*flat* numbers: a document's paragraphs are consecutive, documents
 in order), so that the families and their company are array operations and one numba kernel: a corpus drop
@@ -173,6 +175,7 @@ def boilerplate(
     length_of: Int64Array,
     config: GroupConfig,
     headed: Callable[[int, set[int]], bool] | None = None,
+    jump_line: Callable[[int], bool] | None = None,
 ) -> Int64Array:
     """The flat numbers of the paragraphs that are boilerplate (see the module docstring), sorted.
 
@@ -183,6 +186,8 @@ def boilerplate(
         config: grouping settings.
         headed: ``headed(paragraph, docs)`` says whether a headline printed in ``docs`` stands above that
             paragraph; asked only of families small enough in company to be boilerplate otherwise.
+        jump_line: ``jump_line(paragraph)`` says whether that paragraph carries a page-jump marker (``上接``,
+            ``下转``); a family with such a member is a story's, whatever its company (asked as ``headed``).
     """
     if a.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -203,16 +208,19 @@ def boilerplate(
     blocks = _blocks(common, docs_start, incidence_doc, families_start, incidence_family[by_doc], size, doc_count)
 
     noisy = common[blocks < config.boilerplate_block_chars]
-    if noisy.size and headed is not None:  # ... unless it is a brief under its own headline
+    if noisy.size and (headed is not None or jump_line is not None):
         order = np.argsort(family, kind="stable")
         members_start = np.searchsorted(family[order], np.arange(nodes.size + 1))
 
-        def brief(f: int) -> bool:
+        def story_s(f: int) -> bool:
+            """A brief under its own headline, or a jump's continuation: a story's, not boilerplate."""
             members = nodes[order[members_start[f] : members_start[f + 1]]].tolist()
+            if jump_line is not None and any(jump_line(m) for m in members):
+                return True
             docs = set(incidence_doc[docs_start[f] : docs_start[f + 1]].tolist())
-            return _headed(members, docs, doc_of, headed)
+            return headed is not None and _headed(members, docs, doc_of, headed)
 
-        noisy = np.array([f for f in noisy.tolist() if not brief(f)], dtype=np.int64)
+        noisy = np.array([f for f in noisy.tolist() if not story_s(f)], dtype=np.int64)
     return np.sort(nodes[np.isin(family, noisy)])
 
 

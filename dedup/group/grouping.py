@@ -33,7 +33,7 @@ from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, 
 from dedup.group.headings import Headings, is_heading_like
 from dedup.group.ids import content_ids, fingerprint, with_id
 from dedup.group.links import join_pieces, linked, links
-from dedup.group.passages import JumpDocuments, passages_of
+from dedup.group.passages import JumpDocuments, goes_on, passages_of
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
@@ -124,7 +124,11 @@ def evidence(
     def headed(p: int, docs: set[int]) -> bool:
         return headings.heads(corpus.key(p), docs, config)
 
-    not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed)
+    def jump_line(p: int) -> bool:
+        d, k = corpus.key(p)
+        return bool(corpus.documents[d].paragraphs[k].hints & {"continued_from", "continued_on"})
+
+    not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed, jump_line)
     if not_evidence.size:  # ... and a story's headline, above a body that is no boilerplate, is no boilerplate
         body = ~(np.isin(a, not_evidence) | np.isin(b, not_evidence))
         heads_body = _heads_matched_body(a[body], b[body], corpus, config.max_heading_paragraphs)
@@ -134,6 +138,7 @@ def evidence(
             corpus.length_of,
             config,
             lambda p, docs: headed(p, docs) or heads_body(p, docs),
+            jump_line,
         )
     is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     is_boilerplate[not_evidence] = True
@@ -232,16 +237,42 @@ def _passages(
                 continued_from.add(d)
     jumps = JumpDocuments(frozenset(continued_on), frozenset(continued_from))
 
+    followed = _followed(a, b, boilerplate_in, corpus)
     passages: list[Passage] = []
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
     for d, matched in partners(a, b, corpus).items():
         document = documents[d]
         noise = frozenset(boilerplate_in[d])
-        for passage in passages_of(d, document.paragraphs, document.lengths, matched, config, noise, headings, jumps):
-            first = int(corpus.paragraph_starts[d])
+        first = int(corpus.paragraph_starts[d])
+        after = frozenset(k for k in matched if followed[first + k])
+        for passage in passages_of(
+            d, document.paragraphs, document.lengths, matched, config, noise, headings, jumps, after
+        ):
             where[first + passage.first : first + passage.last + 1] = len(passages)
             passages.append(passage)
     return passages, where
+
+
+def _followed(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], boilerplate_in: dict[int, set[int]], corpus: Corpus
+) -> npt.NDArray[np.bool_]:
+    """For each flat paragraph, whether a paragraph it is matched with goes on to more of the story on its own
+    page (:func:`~dedup.group.passages.goes_on`): the story does not end with it.
+
+    Why: only then are the unmatched paragraphs after a copy's last matched one a damaged print of the
+    story's end, to be taken into its passage; where every partner ends there too, they are the copy's own.
+    """
+    goes: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    noise: dict[int, frozenset[int]] = {}
+    for flat in np.unique(np.concatenate([a, b])).tolist():
+        d, k = corpus.key(flat)
+        if d not in noise:
+            noise[d] = frozenset(boilerplate_in.get(d, ()))
+        goes[flat] = goes_on(corpus.documents[d].paragraphs, k, noise[d])
+    followed: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    followed[a[goes[b]]] = True
+    followed[b[goes[a]]] = True
+    return followed
 
 
 def _jump_half(p: Passage, documents: Sequence[GroupedDocument]) -> bool:

@@ -125,6 +125,7 @@ def passages_of(
     noise: frozenset[int] = frozenset(),
     headings: Headings | None = None,
     jumps: JumpDocuments = NO_JUMPS,
+    followed: frozenset[int] | None = None,
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -141,6 +142,9 @@ def passages_of(
             this story's own headline printed in its other copies, which is taken in even above an added
             paragraph.
         jumps: the documents that hold page-jump markers.
+        followed: the matched paragraphs whose counterpart in some other document is followed there by more
+            of the story (:func:`goes_on`): only after those does a passage take in its unmatched tail. None:
+            not known, taken in wherever the page allows.
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -201,7 +205,99 @@ def passages_of(
                     last = k
                     break
         passages.append(Passage(doc, first, last))
-    return passages
+    return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed)
+
+
+def _take_in_tails(
+    doc: int,
+    passages: list[Passage],
+    paragraphs: Sequence[Paragraph],
+    matched: dict[int, set[int]],
+    config: GroupConfig,
+    noise: frozenset[int],
+    headings: Headings | None,
+    followed: frozenset[int] | None,
+) -> list[Passage]:
+    """Extend each passage over the unmatched paragraphs that close its copy.
+
+    Why: a copy's last paragraph is often too damaged or too short to match anything (cut after its first
+    words, the tail of a split paragraph, a slip-ridden line). Left outside the passage, the collation sees
+    the copy stop early and reports the reference's last paragraph ``dropped``, when the copy printed it
+    damaged. Within ``max_gap`` paragraphs, up to the next passage, the tail is taken in until something that
+    belongs to no story body: a byline or a headline over more text (the next article, matched or not), a
+    further sentence of a flattened line (a site footer glued on; a flat copy's cut is collation's to find),
+    boilerplate, a line that other pages repeat (a breadcrumb), or the end of the article (a closing
+    dateline, taken in).
+
+    And only where the story goes on in another copy after the counterpart of the passage's last matched
+    paragraph (``followed``): where every other copy stops there too, the unmatched paragraphs after it are
+    the copy's own addition, not a damaged print of the story's end. Taken in, they made the copy look the
+    most complete, and a two-copy group took it as the reference and laid its additions on the other copy.
+    """
+    out: list[Passage] = []
+    for i, passage in enumerate(passages):
+        last = passage.last
+        ceiling = passages[i + 1].first - 1 if i + 1 < len(passages) else len(paragraphs) - 1
+        if not ends_article(paragraphs[last]) and (followed is None or last in followed):
+            partners = set().union(*(matched.get(k, set()) for k in range(passage.first, last + 1)))
+
+            def furniture(k: int, partners: set[int] = partners) -> bool:
+                """Boilerplate, or a line other pages repeat (a breadcrumb): page furniture, no story's."""
+                return k in noise or (headings is not None and headings.repeated(doc, k, partners))
+
+            k = last + 1
+            while k <= ceiling and gap(paragraphs, passage.last, k + 1) <= config.max_gap:
+                p = paragraphs[k]
+                if (
+                    k in matched
+                    or continues_line(paragraphs, k)  # a flat line's next sentence: a footer glued on, or collation's
+                    or furniture(k)
+                    or p.hints & {"byline", "continued_from"}
+                    or starts_article(paragraphs, k)
+                ):
+                    break
+                # a line cut after its first words reads as a title: it is the copy's cut last paragraph only
+                # where nothing but page furniture follows it on the page, else it heads the next article;
+                # unless the story's other copies print it word for word (a closing line that reads as one)
+                if (
+                    "headline" in p.hints
+                    and (i + 1 < len(passages) or not all(furniture(j) for j in range(k + 1, len(paragraphs))))
+                    and not (headings is not None and headings.shared(doc, k, partners))
+                ):
+                    break
+                last = k
+                if ends_article(p):
+                    break
+                k += 1
+            # what is left before the next passage must be page furniture or open with a headline: else the
+            # stretch may as well open a story printed nowhere else, and is left out whole
+            if not (
+                ends_article(paragraphs[last])
+                or all(furniture(j) for j in range(last + 1, ceiling + 1))
+                or (last < ceiling and bool(paragraphs[last + 1].hints & {"headline", "byline", "continued_from"}))
+            ):
+                last = passage.last
+        out.append(Passage(doc, passage.first, last) if last != passage.last else passage)
+    return out
+
+
+def goes_on(paragraphs: Sequence[Paragraph], k: int, noise: frozenset[int]) -> bool:
+    """Whether paragraph ``k`` is followed on its page by more of its story: a next paragraph that is no
+    boilerplate, no byline or ``上接`` opening another article, and no headline over more text, after a
+    paragraph that ends none.
+
+    >>> body = [Paragraph(i, "正文段落。", 2 * i + 1, 2 * i + 1, 0, 0) for i in range(3)]
+    >>> [goes_on(body, k, frozenset()) for k in range(3)], goes_on(body, 1, frozenset({2}))
+    ([True, True, False], False)
+    """
+    if k + 1 >= len(paragraphs) or k + 1 in noise or ends_article(paragraphs[k]):
+        return False
+    after = paragraphs[k + 1]
+    if after.hints & {"byline", "continued_from"}:
+        return False
+    # a title-like line (a cut or short closing line reads as one) ends the story only where nothing but
+    # boilerplate follows it; over more text it is the next article's headline
+    return "headline" not in after.hints or all(j in noise for j in range(k + 2, len(paragraphs)))
 
 
 def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocuments = NO_JUMPS) -> list[list[int]]:
