@@ -149,7 +149,7 @@ def _glued_by_sets(pairs: np.ndarray, units: Units) -> list[bool]:
         if len(others) < 2 or min(covers) >= WHOLE_COVER:
             continue
         parts = [own & set(units.set_of(v).tolist()) for v in others]
-        widest = max(parts, key=len)
+        widest = max(zip(parts, others, strict=True), key=lambda pv: (len(pv[0]), -pv[1]))[0]
         apart = [len(part & widest) <= DISJOINT_OVERLAP * len(part) for part in parts]
         with_widest = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if not away}
         elsewhere = {int(units.doc[v]) for v, away in zip(others, apart, strict=True) if away}
@@ -178,3 +178,5 @@ def test_glued_units_compiled_equal_the_rule_on_sets(
         offsets,
     )
     assert glued_units(pairs, units).tolist() == _glued_by_sets(pairs, units)
+    # the pairs' order (the engines list them differently) decides nothing
+    assert glued_units(pairs[::-1, ::-1].copy(), units).tolist() == glued_units(pairs, units).tolist()

@@ -110,10 +110,11 @@ def _glued(
     """:func:`glued_units`' test for each candidate unit, by sorted merges over the units' shingle sets (one
     Python ``intersect1d`` per partner was a third of a 5,000-article scan).
 
-    For unit ``u``: each partner's *part* of ``u`` is the shingles they share; the widest part (the first of
-    the longest) is the text most partners share; a partner is *apart* when its part overlaps the widest in no
-    more than ``overlap`` of its own size. ``u`` is glued when some partner is apart and no document holds
-    both a partner apart and one with the widest part.
+    For unit ``u``: each partner's *part* of ``u`` is the shingles they share; the widest part (the longest;
+    of equal ones the lowest partner unit's, so that the order of the pairs never matters) is the text most
+    partners share; a partner is *apart* when its part overlaps the widest in no more than ``overlap`` of its
+    own size. ``u`` is glued when some partner is apart and no document holds both a partner apart and one
+    with the widest part.
     """
     for i in range(candidates.shape[0]):
         u = candidates[i]
@@ -139,7 +140,8 @@ def _glued(
             lengths[k] = m
         widest = 0
         for k in range(1, n):
-            if lengths[k] > lengths[widest]:
+            longer = lengths[k] > lengths[widest]
+            if longer or (lengths[k] == lengths[widest] and partner[mine[k]] < partner[mine[widest]]):
                 widest = k
         w0 = widest * own.shape[0]
         apart = np.zeros(n, dtype=np.bool_)
