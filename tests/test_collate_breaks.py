@@ -71,3 +71,16 @@ def test_a_base_paragraph_ending_after_a_comma_is_joined_where_a_copy_prints_it_
         split = [*texts[:i], texts[i][:stop], texts[i][stop:], *texts[i + 1 :]]
         copies = [witness("base", split), witness("c", texts), flat_witness("web", texts)]
         assert len(build_consensus(copies, 0)[0]) == len(texts) + 1
+
+
+def test_a_copy_that_moved_a_paragraph_s_second_half_first_still_votes_for_the_break() -> None:
+    texts = list(real_paragraphs()[100:106])
+    merged = [*texts[:2], texts[2] + texts[3], *texts[4:]]
+    moved = [*texts[:2], texts[3], texts[2], *texts[4:]]  # the break is printed, the order is not
+    copies = [witness("base", merged), *(witness(f"c{k}", texts) for k in range(3)), witness("moved", moved)]
+    copies.append(witness("m", merged))
+    paragraphs, reason = build_consensus(copies, 0)
+    assert list(paragraphs) == texts and "break" in reason, "four of five copies print the break"
+    result = collate_consensus(copies, 0)
+    kinds = {w.witness: sorted({f.kind for f in w.findings}) for w in result.witnesses}
+    assert kinds == {"base": ["merged"], "c0": [], "c1": [], "c2": [], "moved": ["reordered"], "m": ["merged"]}

@@ -148,7 +148,10 @@ def printed_breaks(
             continue
         holders += 1
         for before, piece in pairwise(mine):
-            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            # The break stands before the piece that starts later in the paragraph: a copy that moved the
+            # paragraph's second half before its first still prints the break between them.
+            later = before if not flat_base and before.head_lost > piece.head_lost else piece
+            at = _start_in(text, later.copy_text) if piece.copy_index != before.copy_index else None
             if at is not None:
                 votes[at] = votes.get(at, 0) + 1
     breaks: list[int] = []
