@@ -84,3 +84,14 @@ def test_a_copy_that_moved_a_paragraph_s_second_half_first_still_votes_for_the_b
     result = collate_consensus(copies, 0)
     kinds = {w.witness: sorted({f.kind for f in w.findings}) for w in result.witnesses}
     assert kinds == {"base": ["merged"], "c0": [], "c1": [], "c2": [], "moved": ["reordered"], "m": ["merged"]}
+
+
+def test_a_copy_that_lacks_the_first_paragraph_but_opens_the_second_votes_for_the_break() -> None:
+    texts = list(real_paragraphs()[110:116])
+    merged = [*texts[:2], texts[2] + texts[3], *texts[4:]]  # two copies share a merge
+    lacking = [*texts[:2], *texts[3:]]  # dropped the third paragraph, prints the fourth as a paragraph
+    copies = [witness("base", texts), witness("m0", merged), witness("m1", merged), witness("short", lacking)]
+    paragraphs, _ = build_consensus(copies, 0)
+    assert list(paragraphs) == texts, "the base and the short copy print the break before the fourth paragraph"
+    kinds = {w.witness: [(f.kind, f.ref) for f in w.findings] for w in collate_consensus(copies, 0).witnesses}
+    assert kinds == {"base": [], "m0": [("merged", 2)], "m1": [("merged", 2)], "short": [("dropped", 2)]}

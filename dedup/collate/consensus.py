@@ -247,7 +247,9 @@ def _base_only_breaks(
 
     A flattened page (``copies``, in the order of ``others``) printed no breaks: holding both paragraphs on its
     one line says nothing about the break between them, so it has no vote (counted as printing them together
-    it joined a headline to its lead against the only paged copy that merged them).
+    it joined a headline to its lead against the only paged copy that merged them). A copy that lacks ``i - 1``
+    but opens a paragraph with ``i``'s opening prints the break: it votes against the join (two copies sharing
+    a merge are then not enough to outvote the base and it).
 
     Not a majority vote. A merge can only happen at a paragraph break, so copies that merged independently
     often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
@@ -264,12 +266,25 @@ def _base_only_breaks(
             if where_prev and where_this:
                 both += 1
                 together += bool(where_prev & where_this)
+            elif where_this and _opens_paragraph(min((p for p in paged if p.ref == i), key=_copy_order)):
+                both += 1  # it lacks paragraph i - 1 but opens a paragraph where i opens: it prints the break
         # A paragraph does not end after a comma: a base paragraph that does was split there, and one copy
         # printing it whole is witness enough.
         enough = 1 if base[i - 1].rstrip()[-1:] in _MID_SENTENCE else 2
         if together == both >= enough:
             joins.add(i)
     return joins
+
+
+def _copy_order(portion: Portion) -> tuple[int, int]:
+    return portion.copy_index, portion.copy_start
+
+
+def _opens_paragraph(piece: Portion) -> bool:
+    """Whether ``piece`` starts its copy paragraph with its base paragraph's own opening (nothing lost or
+    printed before it)."""
+    first = piece.edits[0] if piece.edits else None
+    return piece.copy_start == 0 and not piece.head_lost and not (first and first.at == 0 and first.copy)
 
 
 def _printing(start: int, end: int, pieces: Sequence[Portion], length: int) -> int:
