@@ -95,3 +95,21 @@ def test_a_copy_that_lacks_the_first_paragraph_but_opens_the_second_votes_for_th
     assert list(paragraphs) == texts, "the base and the short copy print the break before the fourth paragraph"
     kinds = {w.witness: [(f.kind, f.ref) for f in w.findings] for w in collate_consensus(copies, 0).witnesses}
     assert kinds == {"base": [], "m0": [("merged", 2)], "m1": [("merged", 2)], "short": [("dropped", 2)]}
+
+
+def test_a_sentence_glued_to_a_paragraph_is_added_text_not_a_changed_word() -> None:
+    texts = list(real_paragraphs()[120:124])
+    other = next(t for t in real_paragraphs()[900:] if len(t) < 120)  # a paragraph of another story
+    for glued in (other + texts[1], texts[1] + other):  # a caption or a dropped-in paragraph, either edge
+        copy = witness("b", [texts[0], glued, *texts[2:]])
+        findings = align(texts, copy.paragraphs).findings
+        assert [(f.kind, f.ref) for f in findings] == [("added", None)], findings
+        assert findings[0].copy == copy.paragraphs[1].span
+    # A changed word in the same paragraph is still a substitution, and glued noise still garbled.
+    word = texts[1].index("，") - 2
+    changed = texts[1][:word] + "改动" + texts[1][word + 2 :]
+    kinds = [f.kind for f in align(texts, witness("b", [texts[0], other + changed, *texts[2:]]).paragraphs).findings]
+    assert sorted(kinds) == ["added", "substituted"]
+    noise = "鍒楃??浜岋紝寰峰浗閫?鍒楃??浜岋紝寰峰浗閫?。"
+    kinds = [f.kind for f in align(texts, witness("b", [texts[0], noise + texts[1], *texts[2:]]).paragraphs).findings]
+    assert kinds == ["garbled"]
