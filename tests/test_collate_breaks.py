@@ -104,7 +104,7 @@ def test_a_sentence_glued_to_a_paragraph_is_added_text_not_a_changed_word() -> N
         copy = witness("b", [texts[0], glued, *texts[2:]])
         findings = align(texts, copy.paragraphs).findings
         assert [(f.kind, f.ref) for f in findings] == [("added", None)], findings
-        assert findings[0].copy == copy.paragraphs[1].span
+        assert findings[0].copy == copy.paragraphs[1].span and findings[0].copy_text == other
     # A changed word in the same paragraph is still a substitution, and glued noise still garbled.
     word = texts[1].index("，") - 2
     changed = texts[1][:word] + "改动" + texts[1][word + 2 :]

@@ -113,8 +113,10 @@ def _reference_paragraph(
         status = "duplicated" if status == "kept" else status
     for piece in pieces:
         for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary, config):
-            if kind == "added":  # text the copy glued to the paragraph: the paragraph itself is kept
-                findings.append(_on(copy, piece, Finding("added", None, None, None, None)))
+            if kind == "added":  # text the copy glued to the paragraph (quoted alone): the paragraph is kept
+                findings += [
+                    replace(_on(copy, piece, Finding("added", None, None, None, None)), copy_text=e.copy) for e in edits
+                ]
                 continue
             where = (piece.copy_start, piece.copy_end)
             finding = Finding(kind, i, text, None, None, edits, copy_index=piece.copy_index, copy_range=where)
