@@ -1,6 +1,7 @@
 """Finding classification: what a copy did to each reference paragraph, read off its portions.
 
-- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence.
+- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence,
+  or a sentence glued on at a portion's head or tail (a caption, a paragraph the reference lacks).
 - ``reordered``: the smallest set of moved paragraphs — those outside the longest in-order chain.
 - ``duplicated``: a reference paragraph rendered again by a portion that overlaps an earlier one.
 - ``merged``: one copy paragraph holding portions of several reference paragraphs (a heading glued to its
