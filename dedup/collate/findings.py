@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from dedup.collate.edits import NOISE
 from dedup.collate.portions import portions
+from dedup.collate.quoting import quote_map
 from dedup.collate.records import KINDS, CopyParagraph, Edge, Finding, FindingKind, Portion, TextEdit, WitnessCollation
 from dedup.collate.sentences import bigrams, content_text
 from dedup.collate.words import is_slip, whole_words
@@ -115,15 +116,23 @@ def _reference_paragraph(
     for piece in pieces:
         for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary, config):
             if kind == "added":  # text the copy glued to the paragraph (quoted alone): the paragraph is kept
-                findings += [
-                    replace(_on(copy, piece, Finding("added", None, None, None, None)), copy_text=e.copy) for e in edits
-                ]
+                findings += [_glued_finding(copy, piece, e) for e in edits]
                 continue
             where = (piece.copy_start, piece.copy_end)
             finding = Finding(kind, i, text, None, None, edits, copy_index=piece.copy_index, copy_range=where)
             findings.append(_on(copy, piece, finding))
             status = kind if status == "kept" else status
     return _Paragraph(tuple(findings), status, pieces[0])
+
+
+def _glued_finding(copy: Sequence[CopyParagraph], piece: Portion, edit: TextEdit) -> Finding:
+    """An ``added`` finding for text glued to ``piece`` (``edit``, see :func:`_glued_on`), quoting that text as
+    the copy prints it (the whole paragraph where the edit's place in it is not known)."""
+    finding = _on(copy, piece, Finding("added", None, None, None, None))
+    if edit.copy_at < 0:
+        return finding
+    at = piece.copy_start + edit.copy_at
+    return replace(finding, copy_text=quote_map(copy[piece.copy_index]).cut(at, at + len(edit.copy))[1])
 
 
 def _on(copy: Sequence[CopyParagraph], portion: Portion, finding: Finding) -> Finding:
