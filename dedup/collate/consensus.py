@@ -46,7 +46,7 @@ def build_consensus(
     # Who votes on a paragraph break: the copies that print breaks, not a flattened page (a copy's paragraph
     # that is a flattened line holds several of the story's paragraphs by layout, not by a merge).
     voting = [w for k, w in enumerate(witnesses) if k != base]
-    joins = _base_only_breaks(base_texts, others)
+    joins = _base_only_breaks(base_texts, others, voting)
     order = _majority_order(len(base_texts), others)
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
     previous = -1
@@ -148,7 +148,10 @@ def printed_breaks(
             continue
         holders += 1
         for before, piece in pairwise(mine):
-            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            # The break stands before the piece that starts later in the paragraph: a copy that moved the
+            # paragraph's second half before its first still prints the break between them.
+            later = before if not flat_base and before.head_lost > piece.head_lost else piece
+            at = _start_in(text, later.copy_text) if piece.copy_index != before.copy_index else None
             if at is not None:
                 votes[at] = votes.get(at, 0) + 1
     breaks: list[int] = []
@@ -162,6 +165,7 @@ def printed_breaks(
     return sorted(breaks)
 
 
+_MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'」』)）]*")
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
@@ -235,9 +239,17 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
     return order
 
 
-def _base_only_breaks(base: Sequence[str], others: Sequence[WitnessCollation]) -> set[int]:
+def _base_only_breaks(
+    base: Sequence[str], others: Sequence[WitnessCollation], copies: Sequence[WitnessText]
+) -> set[int]:
     """Base paragraphs ``i`` that the base alone prints apart from ``i - 1``: every other copy that holds both
     (two at least) prints them in one paragraph, so the base split them.
+
+    A flattened page (``copies``, in the order of ``others``) printed no breaks: holding both paragraphs on its
+    one line says nothing about the break between them, so it has no vote (counted as printing them together
+    it joined a headline to its lead against the only paged copy that merged them). A copy that lacks ``i - 1``
+    but opens a paragraph with ``i``'s opening prints the break: it votes against the join (two copies sharing
+    a merge are then not enough to outvote the base and it).
 
     Not a majority vote. A merge can only happen at a paragraph break, so copies that merged independently
     often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
@@ -247,15 +259,32 @@ def _base_only_breaks(base: Sequence[str], others: Sequence[WitnessCollation]) -
     joins: set[int] = set()
     for i in range(1, len(base)):
         both = together = 0
-        for other in others:
-            where_prev = {p.copy_index for p in other.portions if p.ref == i - 1}
-            where_this = {p.copy_index for p in other.portions if p.ref == i}
+        for other, copy in zip(others, copies, strict=True):
+            paged = [p for p in other.portions if not copy.paragraphs[p.copy_index].flat]
+            where_prev = {p.copy_index for p in paged if p.ref == i - 1}
+            where_this = {p.copy_index for p in paged if p.ref == i}
             if where_prev and where_this:
                 both += 1
                 together += bool(where_prev & where_this)
-        if together == both >= 2:
+            elif where_this and _opens_paragraph(min((p for p in paged if p.ref == i), key=_copy_order)):
+                both += 1  # it lacks paragraph i - 1 but opens a paragraph where i opens: it prints the break
+        # A paragraph does not end after a comma: a base paragraph that does was split there, and one copy
+        # printing it whole is witness enough.
+        enough = 1 if base[i - 1].rstrip()[-1:] in _MID_SENTENCE else 2
+        if together == both >= enough:
             joins.add(i)
     return joins
+
+
+def _copy_order(portion: Portion) -> tuple[int, int]:
+    return portion.copy_index, portion.copy_start
+
+
+def _opens_paragraph(piece: Portion) -> bool:
+    """Whether ``piece`` starts its copy paragraph with its base paragraph's own opening (nothing lost or
+    printed before it)."""
+    first = piece.edits[0] if piece.edits else None
+    return piece.copy_start == 0 and not piece.head_lost and not (first and first.at == 0 and first.copy)
 
 
 def _printing(start: int, end: int, pieces: Sequence[Portion], length: int) -> int:

@@ -1,6 +1,7 @@
 """Finding classification: what a copy did to each reference paragraph, read off its portions.
 
-- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence.
+- ``dropped``: a reference paragraph with no portion; ``added``: a copy paragraph with no matched sentence,
+  or a sentence glued on at a portion's head or tail (a caption, a paragraph the reference lacks).
 - ``reordered``: the smallest set of moved paragraphs — those outside the longest in-order chain.
 - ``duplicated``: a reference paragraph rendered again by a portion that overlaps an earlier one.
 - ``merged``: one copy paragraph holding portions of several reference paragraphs (a heading glued to its
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from dedup.collate.edits import NOISE
 from dedup.collate.portions import portions
+from dedup.collate.quoting import quote_map
 from dedup.collate.records import KINDS, CopyParagraph, Edge, Finding, FindingKind, Portion, TextEdit, WitnessCollation
 from dedup.collate.sentences import bigrams, content_text
 from dedup.collate.words import is_slip, whole_words
@@ -29,6 +31,7 @@ from dedup.config import CollateConfig
 from dedup.normalize import is_rare
 
 _DEFAULT = CollateConfig()
+_SENTENCE_ENDS = frozenset("。！？!?")
 
 
 def align(
@@ -112,11 +115,24 @@ def _reference_paragraph(
         status = "duplicated" if status == "kept" else status
     for piece in pieces:
         for kind, edits in _word_edits(text, piece, copy[piece.copy_index], vocabulary, config):
+            if kind == "added":  # text the copy glued to the paragraph (quoted alone): the paragraph is kept
+                findings += [_glued_finding(copy, piece, e) for e in edits]
+                continue
             where = (piece.copy_start, piece.copy_end)
             finding = Finding(kind, i, text, None, None, edits, copy_index=piece.copy_index, copy_range=where)
             findings.append(_on(copy, piece, finding))
             status = kind if status == "kept" else status
     return _Paragraph(tuple(findings), status, pieces[0])
+
+
+def _glued_finding(copy: Sequence[CopyParagraph], piece: Portion, edit: TextEdit) -> Finding:
+    """An ``added`` finding for text glued to ``piece`` (``edit``, see :func:`_glued_on`), quoting that text as
+    the copy prints it (the whole paragraph where the edit's place in it is not known)."""
+    finding = _on(copy, piece, Finding("added", None, None, None, None))
+    if edit.copy_at < 0:
+        return finding
+    at = piece.copy_start + edit.copy_at
+    return replace(finding, copy_text=quote_map(copy[piece.copy_index]).cut(at, at + len(edit.copy))[1])
 
 
 def _on(copy: Sequence[CopyParagraph], portion: Portion, finding: Finding) -> Finding:
@@ -168,10 +184,17 @@ def _truncations(
 def _word_edits(
     text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: set[str], config: CollateConfig
 ) -> list[tuple[FindingKind, tuple[TextEdit, ...]]]:
-    """A piece's edits that are not layout and not its truncation, as ``substituted`` and ``garbled``
-    (each kind only if it has edits): noise and OCR slips (:func:`dedup.collate.words.is_slip`) are garbled,
-    and a changed word's edit spans the whole word."""
+    """A piece's edits that are not layout and not its truncation, as ``substituted``, ``garbled`` and
+    ``added`` (each kind only if it has edits): noise and OCR slips (:func:`dedup.collate.words.is_slip`) are
+    garbled, a sentence glued on at an edge is added (:func:`_glued_on`), and a changed word's edit spans the
+    whole word."""
     word_edits = [e for e in piece.edits if not e.layout and not is_truncation(e, piece, len(text))]
+    glued = [
+        e
+        for e in word_edits
+        if _glued_on(e, len(text), config) and not is_noise(e, paragraph, piece.copy_start + e.copy_at)
+    ]
+    word_edits = [e for e in word_edits if e not in glued]
     context = config.word_context
     noisy = [
         e
@@ -180,8 +203,26 @@ def _word_edits(
         or is_slip(e, text, piece.copy_text, context, vocabulary)
     ]
     clean = _widened([e for e in word_edits if e not in noisy], text, piece.copy_text, context)
-    kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (("substituted", clean), ("garbled", noisy))
+    kinds: tuple[tuple[FindingKind, list[TextEdit]], ...] = (
+        ("substituted", clean),
+        ("garbled", noisy),
+        ("added", glued),
+    )
     return [(kind, tuple(edits)) for kind, edits in kinds if edits]
+
+
+def _glued_on(edit: TextEdit, length: int, config: CollateConfig) -> bool:
+    """Whether ``edit`` is text glued to a paragraph of ``length`` characters at its head or tail: an
+    insertion at the edge of at least a sentence (``min_score_chars`` content characters, a sentence end).
+
+    A caption or a paragraph the reference lacks, printed in one paragraph with this one, is added text, not
+    a changed word: a substitution replaces a word by another (issue 11 §3)."""
+    return (
+        not edit.ref
+        and edit.at in (0, length)
+        and len(content_text(edit.copy)) >= config.min_score_chars
+        and any(ch in _SENTENCE_ENDS for ch in edit.copy)
+    )
 
 
 def _widened(edits: list[TextEdit], text: str, copy_text: str, context: int) -> list[TextEdit]:
@@ -249,15 +290,9 @@ def is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary
 
     ``copy_offset`` is where the edit's copy text starts in ``copy``'s matching text.
     """
-    if NOISE.search(edit.copy):
-        return True
-    start = copy_offset
-    end = start + len(edit.copy)
-    if any(s < end and start < e for s, e in copy.garbled):
+    if is_noise(edit, copy, copy_offset):
         return True
     content = content_text(edit.copy)
-    if content and sum(is_rare(ch) for ch in content) >= len(content) / 3:
-        return True
     if len(content) >= 3 and vocabulary:
         pairs = [content[k : k + 2] for k in range(len(content) - 1)]
         known = sum(1 for pair in pairs if pair in vocabulary)
@@ -265,6 +300,20 @@ def is_garbled(edit: TextEdit, copy: CopyParagraph, copy_offset: int, vocabulary
         if known <= len(pairs) // 4 and len(set(content) & around) <= len(content) // 4:
             return True
     return False
+
+
+def is_noise(edit: TextEdit, copy: CopyParagraph, copy_offset: int) -> bool:
+    """The marks of noise :func:`is_garbled` reads off the edit's own characters: a ``?`` or ``U+FFFD``, a span
+    normalization flagged, or rare characters (outside GB2312) for a third of it. Unlike its test against the
+    story's vocabulary, these hold for a whole sentence the reference lacks (whose words the story need not
+    share)."""
+    if NOISE.search(edit.copy):
+        return True
+    end = copy_offset + len(edit.copy)
+    if any(s < end and copy_offset < e for s, e in copy.garbled):
+        return True
+    content = content_text(edit.copy)
+    return bool(content) and sum(is_rare(ch) for ch in content) >= len(content) / 3
 
 
 def longest_chain(sequence: Sequence[int]) -> set[int]:

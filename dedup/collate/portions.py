@@ -19,6 +19,7 @@ from dedup.config import CollateConfig
 from dedup.normalize import ends_sentence
 
 Run = tuple[int, int, int, int]  # copy paragraph, reference paragraph, first sentence, last sentence
+_CLAUSE_ENDS = frozenset("，,、；;：:。！？!?”’\"'」』)）")  # what a piece an editor split off ends in
 
 
 def portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateConfig) -> list[Portion]:
@@ -221,6 +222,10 @@ def _recover_edge_fragments(
         content = content_text(paragraph.text)
         if j in used or not config.edge_fragment <= len(content) < config.min_score_chars:
             continue
+        torn = _torn_off(ref, copy, found, j, content)
+        if torn is not None:
+            out.append(_portion(ref[torn], torn, j, 0, len(paragraph.text), paragraph.text, config))
+            continue
         for i, text in enumerate(ref):
             whole = content_text(text)
             if i in rendered or len(whole) < 2 * len(content):
@@ -230,3 +235,27 @@ def _recover_edge_fragments(
                 rendered.add(i)
                 break
     return out
+
+
+def _torn_off(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: Sequence[Portion], j: int, content: str
+) -> int | None:
+    """The reference paragraph whose piece in the neighbouring copy paragraph lost, at the edge facing copy
+    paragraph ``j``, exactly ``content`` (``j``'s content text), if any.
+
+    An editor who splits a paragraph after a comma may leave a piece too short to be matched as a sentence
+    (``女儿在城里长大，`` / ``没吃过红薯，…``). Without this the short piece reads as an added paragraph and the
+    long one as cut: a split is two findings of the wrong kinds."""
+    for portion in found:
+        text = ref[portion.ref]
+        if portion.copy_index == j - 1 and portion.tail_lost and portion.copy_end == len(copy[j - 1].text):
+            lost, first_piece = text[len(text) - portion.tail_lost :], copy[j - 1].text
+        elif portion.copy_index == j + 1 and portion.head_lost and portion.copy_start == 0:
+            lost, first_piece = text[: portion.head_lost], copy[j].text
+        else:
+            continue
+        # An editor splits after a sentence or a clause; a piece ending without punctuation is a heading or
+        # a byline printed apart (the reference glued it to its lead), not the head of a split.
+        if first_piece.rstrip()[-1:] in _CLAUSE_ENDS and fuzz.ratio(content_text(lost), content) >= 90:
+            return portion.ref
+    return None
