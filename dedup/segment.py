@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedup.match.content import content_table, utf32
+from dedup.match.content import running_content
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
@@ -254,9 +254,7 @@ def _running_content(text: str) -> npt.NDArray[np.int64]:
     holds exactly the code points for which ``str.isalnum`` is true (``tests/test_segment_content.py`` checks
     every code point), so the counts are the same.
     """
-    running = np.zeros(len(text) + 1, dtype=np.int64)
-    np.cumsum(content_table()[utf32(text)], out=running[1:])
-    return running
+    return running_content(text)
 
 
 def _raw_spans(norm: NormText, spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[int], list[int]]:
