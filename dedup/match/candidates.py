@@ -14,8 +14,9 @@ candidate can be explained.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -291,29 +292,28 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     """All pairs of rows that share a key in some column of ``keys`` (one column per band, see
     :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`.
 
-    Each band is sorted once, and a pair of an ordinary bucket is written only by the first band it shares:
-    no pair is written twice, so nothing the size of "pairs × bands" is ever held or sorted. The few pairs
-    of crowded buckets (stars) are merged in at the end. Bands are done on two threads (numpy's sort and
-    the compiled pair finder run outside the GIL): which earlier band already wrote a pair depends on the
-    earlier bands' crowded buckets only, and those keys are found first, by a sort of each band's keys.
+    Each band is sorted once (two bands at a time: numpy's sort runs outside the GIL), and a pair of an
+    ordinary bucket is written only by the first band it shares: no pair is written twice, so nothing the
+    size of "pairs × bands" is ever held or sorted. The few pairs of crowded buckets (stars) are merged in
+    at the end.
     """
     keys = np.ascontiguousarray(keys)
     n, bands = keys.shape
     docs = doc if doc is not None else np.arange(n, dtype=np.int64)
     limit = max_bucket if max_bucket is not None else n + 1
     crowded = np.zeros((n, bands), dtype=np.bool_)
+    found: list[IntArray] = []
+    stars: list[IntArray] = []
     with ThreadPoolExecutor(2) as pool:
-        over = list(pool.map(lambda band: _crowded_keys(keys, band, limit), range(bands)))
-        crowded_ends = np.cumsum([0] + [k.size for k in over]).astype(np.int64)
-        crowded_keys = np.concatenate(over) if over else np.zeros(0, dtype=np.uint64)
-
-        def band_pairs(band: int) -> tuple[IntArray, IntArray]:
-            order, ordered = _sorted_band(keys, band)
-            return _first_band_pairs(keys, order, ordered, band, docs, limit, crowded, crowded_keys, crowded_ends)
-
-        done = list(pool.map(band_pairs, range(bands)))
-    found = [pairs for pairs, _ in done]
-    stars = [star for _, star in done if star.shape[0]]
+        sorting: deque[Future[tuple[IntArray, U64Array]]] = deque()
+        for band in range(bands):
+            while len(sorting) < 2 and band + len(sorting) < bands:  # this band and the next one
+                sorting.append(pool.submit(_sorted_band, keys, band + len(sorting)))
+            order, ordered = sorting.popleft().result()
+            pairs, star = _first_band_pairs(keys, order, ordered, band, docs, limit, crowded)
+            found.append(pairs)
+            if star.shape[0]:
+                stars.append(star)
     pairs = np.concatenate(found + stars) if found else np.zeros((0, 2), dtype=np.int64)
     if pairs.shape[0]:
         codes = pairs[:, 0] * n + pairs[:, 1]
@@ -322,24 +322,12 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
 
 
-def _crowded_keys(keys: U64Array, band: int, limit: int) -> U64Array:
-    """The keys of a band whose buckets hold more than ``limit`` rows, sorted."""
-    if limit >= keys.shape[0]:
-        return np.zeros(0, dtype=np.uint64)
-    ordered = np.ascontiguousarray(keys[:, band])
-    ordered.sort()
-    if limit < 1:
-        return np.unique(ordered)
-    # a bucket holds more than ``limit`` rows exactly where a key equals the key ``limit`` places on
-    return np.unique(ordered[np.flatnonzero(ordered[limit:] == ordered[:-limit])])
-
-
 def _sorted_band(keys: U64Array, band: int) -> tuple[IntArray, U64Array]:
     """The order that sorts a band's keys, and its keys in that order.
 
-    The column is copied out first: sorting it in place in ``keys`` reads one value per 37-key row, and the
-    buckets are then found in the sorted copy (3.6 MB for 456,000 units), not by reading ``keys[order[i],
-    band]`` across the whole matrix, a cache miss a unit that made finding the pairs slower than sorting.
+    The column is copied out first, and the buckets are then found in the sorted copy (3.6 MB for 456,000
+    units), not by reading ``keys[order[i], band]`` across the whole key matrix: a cache miss a unit, twice
+    a band, which made finding the pairs slower than sorting.
     """
     column = np.ascontiguousarray(keys[:, band])
     order = np.argsort(column)
@@ -355,14 +343,10 @@ def _first_band_pairs(
     doc: IntArray,
     limit: int,
     crowded: npt.NDArray[np.bool_],
-    crowded_keys: U64Array,
-    crowded_ends: IntArray,
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover
     """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys into ``ordered``) that no
     earlier band wrote, and, for each bucket over ``limit`` (its rows marked in ``crowded[:, band]``), the
-    pairs of its first row with the others. Band ``e``'s crowded keys are ``crowded_keys[crowded_ends[e]:
-    crowded_ends[e + 1]]`` (sorted): an earlier band wrote a pair when the pair shares a key there that is
-    not one of them."""
+    pairs of its first row with the others."""
     n = order.size
     total = 0
     big = 0
@@ -406,13 +390,9 @@ def _first_band_pairs(
                         continue
                     earlier = False
                     for e in range(band):
-                        if keys[a, e] == keys[b, e]:
-                            low = crowded_ends[e]
-                            high = crowded_ends[e + 1]
-                            at = low + np.searchsorted(crowded_keys[low:high], keys[a, e])
-                            if at == high or crowded_keys[at] != keys[a, e]:
-                                earlier = True
-                                break
+                        if keys[a, e] == keys[b, e] and not crowded[a, e]:
+                            earlier = True
+                            break
                     if not earlier:
                         out[w, 0] = a
                         out[w, 1] = b
