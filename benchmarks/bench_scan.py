@@ -1,4 +1,4 @@
-"""Scan at scale (issue 3): wall time, peak memory and grouping quality at 10k, 30k and 100k articles.
+"""Scan at scale (issues 3 and 15): wall time, peak memory and grouping quality at 10k, 30k and 100k articles.
 
 Rerun with::
 
@@ -28,7 +28,8 @@ interpreter watched the same way, and a line gives dedup's wall time, peak and C
 ratios against issue 15's targets (at most 0.30 times the baseline's wall time, at most 1.5 GB);
 ``--no-baseline`` skips it.
 
-Targets (issue 3): 100,000 articles within 180 s on 2 cores, peak memory under 4 GB. A size that runs longer
+Targets (issue 15): 100,000 articles within 60 s on 2 cores, peak memory (process tree) at most 3 GB; at
+20,000 articles at most 0.30 times the baseline's wall time and 1.5 GB (above). A size that runs longer
 than ``--timeout`` or holds more than ``--max-gb`` is stopped, larger sizes are skipped, and the report says
 which stage it was in (from the scan's progress events), so a slow stage is found without waiting for it.
 Exit code 0 when every size finished (whether or not it met the targets), 1 when one was stopped or failed.
@@ -65,8 +66,8 @@ import psutil
 from benchmarks.corpus import article_groups, generate_articles, load_source, write_articles_jsonl
 
 SCHEMA_VERSION = 1
-TARGET_S = 180.0
-TARGET_BYTES = 4 * 1024**3
+TARGET_S = 60.0
+TARGET_BYTES = 3 * 1024**3
 TARGET_SIZE = 100_000
 SAMPLE_S = 0.1
 
@@ -595,8 +596,8 @@ def verdict(runs: Sequence[Run], targets: bool = True) -> list[str]:
             line += f"; memory peaked in {r.peak_stage} ({r.peak_at_s:.0f} s in)"
         if targets and r.articles == TARGET_SIZE:
             time_ok = "met" if r.wall_s <= TARGET_S else "MISSED"
-            mem_ok = "met" if r.peak_tree_bytes < TARGET_BYTES else "MISSED"
-            line += f"; target {TARGET_S:.0f} s {time_ok}, target 4 GB {mem_ok}"
+            mem_ok = "met" if r.peak_tree_bytes <= TARGET_BYTES else "MISSED"
+            line += f"; target {TARGET_S:.0f} s {time_ok}, target {TARGET_BYTES / 1024**3:.0f} GB {mem_ok}"
         out.append(line)
     return out
 

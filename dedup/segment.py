@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedup.match.content import content_table, utf32
+from dedup.match.content import running_content
 from dedup.normalize import Marker, NormText, ends_sentence
 from dedup.records import BoundaryHint, JumpMarker, Paragraph
 
@@ -61,7 +61,7 @@ def split_sentences(text: str) -> tuple[str, ...]:
     >>> split_sentences("疾风知劲草，烈火见真金。中心任务“大考”！未完")
     ('疾风知劲草，烈火见真金。', '中心任务“大考”！', '未完')
     """
-    return tuple(s for s in _SENTENCE.findall(text) if s)
+    return tuple(filter(None, _SENTENCE.findall(text)))
 
 
 def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
@@ -83,9 +83,12 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     ([], ['byline'])
     """
     hints: set[BoundaryHint] = set()
-    if _DATELINE_CLOSE.search(text):
+    # Both patterns end at a closing parenthesis at the end of the text: most paragraphs end otherwise, and
+    # the test spares them two searches of the whole paragraph.
+    closed = text[-1:] in ")）"
+    if closed and _DATELINE_CLOSE.search(text):
         hints.add("dateline")
-    if _PHOTO_CREDIT.search(text):
+    if closed and _PHOTO_CREDIT.search(text):
         return frozenset(hints)  # a photo caption, wherever it stands: neither a byline nor a title
     short = len(text) <= 40
     if _INTERVIEW_TURN.match(text) and ends_sentence(text):
@@ -126,8 +129,9 @@ def segment(norm: NormText) -> list[Paragraph]:
             start_line = min(start_line, marker.line)
             end_line = max(end_line, marker.line)
         heading = start_line in norm.headings
-        hints = set(boundary_hints(text, heading))
-        hints.update(marker.kind for marker in markers)
+        hints = boundary_hints(text, heading)
+        if markers:
+            hints = hints.union(marker.kind for marker in markers)
         para_garbled = _garbled_within(garbled, garbled_ends, start, end)
         paragraphs.append(
             Paragraph(
@@ -139,7 +143,7 @@ def segment(norm: NormText) -> list[Paragraph]:
                 raw_end=raw_end,
                 sentences=split_sentences(text),
                 markers=markers,
-                hints=frozenset(hints),
+                hints=hints,
                 garbled=para_garbled,
                 origin=norm.origin[start:end],
             )
@@ -250,9 +254,7 @@ def _running_content(text: str) -> npt.NDArray[np.int64]:
     holds exactly the code points for which ``str.isalnum`` is true (``tests/test_segment_content.py`` checks
     every code point), so the counts are the same.
     """
-    running = np.zeros(len(text) + 1, dtype=np.int64)
-    np.cumsum(content_table()[utf32(text)], out=running[1:])
-    return running
+    return running_content(text)
 
 
 def _raw_spans(norm: NormText, spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[int], list[int]]:

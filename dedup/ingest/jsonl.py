@@ -8,7 +8,6 @@ Each such line is skipped with its reason, and every other line of the file is r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from dedup.records import Document, Skipped
@@ -42,7 +41,14 @@ def jsonl_line(shown: str, lineno: int, line: str, encoding: str, taken: set[str
     yield Document(where, body, encoding, "jsonl")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+def _holds_surrogate(text: str) -> bool:
+    """Whether a text holds a lone surrogate (U+D800-U+DFFF), the one thing UTF-8 cannot encode: encoding is a
+    quarter of the time of searching for the range with a pattern, which every line of a drop pays."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _parse_line(line: str) -> tuple[object, str | None]:
@@ -74,11 +80,11 @@ def _record_problem(record: object, body: object, doc_id: str | None) -> str | N
         return "JSON line is not an object with a 'text' field"
     if not isinstance(body, str):
         return "no 'text' string field"
-    if doc_id and _SURROGATE.search(doc_id):
+    if doc_id and _holds_surrogate(doc_id):
         return "a lone surrogate escape (such as \\ud800) in 'id': not Unicode text"
     if not body.strip():
         return "empty 'text' field"
-    if _SURROGATE.search(body):  # OpenCC, SQLite and UTF-8 output all refuse one
+    if _holds_surrogate(body):  # OpenCC, SQLite and UTF-8 output all refuse one
         return "a lone surrogate escape (such as \\ud800) in 'text': not Unicode text"
     return None
 
@@ -89,7 +95,7 @@ def _own_fragment(record: object, lineno: int) -> str:
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return str(lineno)
     doc_id = _id_fragment(record.get("id"))
-    return doc_id if doc_id and not _SURROGATE.search(doc_id) else str(lineno)
+    return doc_id if doc_id and not _holds_surrogate(doc_id) else str(lineno)
 
 
 def _id_fragment(doc_id: object) -> str | None:

@@ -305,12 +305,12 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     found: list[IntArray] = []
     stars: list[IntArray] = []
     with ThreadPoolExecutor(2) as pool:
-        sorting: deque[Future[IntArray]] = deque()
+        sorting: deque[Future[tuple[IntArray, U64Array]]] = deque()
         for band in range(bands):
             while len(sorting) < 2 and band + len(sorting) < bands:  # this band and the next one
-                sorting.append(pool.submit(np.argsort, keys[:, band + len(sorting)]))
-            order = sorting.popleft().result()
-            pairs, star = _first_band_pairs(keys, order, band, docs, limit, crowded)
+                sorting.append(pool.submit(_sorted_band, keys, band + len(sorting)))
+            order, ordered = sorting.popleft().result()
+            pairs, star = _first_band_pairs(keys, order, ordered, band, docs, limit, crowded)
             found.append(pairs)
             if star.shape[0]:
                 stars.append(star)
@@ -322,20 +322,38 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
 
 
+def _sorted_band(keys: U64Array, band: int) -> tuple[IntArray, U64Array]:
+    """The order that sorts a band's keys, and its keys in that order.
+
+    The column is copied out first, and the buckets are then found in the sorted copy (3.6 MB for 456,000
+    units), not by reading ``keys[order[i], band]`` across the whole key matrix: a cache miss a unit, twice
+    a band, which made finding the pairs slower than sorting.
+    """
+    column = np.ascontiguousarray(keys[:, band])
+    order = np.argsort(column)
+    return order, column[order]
+
+
 @numba.njit(cache=True, nogil=True)
 def _first_band_pairs(
-    keys: U64Array, order: IntArray, band: int, doc: IntArray, limit: int, crowded: npt.NDArray[np.bool_]
+    keys: U64Array,
+    order: IntArray,
+    ordered: U64Array,
+    band: int,
+    doc: IntArray,
+    limit: int,
+    crowded: npt.NDArray[np.bool_],
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover
-    """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys) that no earlier band wrote,
-    and, for each bucket over ``limit`` (its rows marked in ``crowded[:, band]``), the pairs of its first
-    row with the others."""
+    """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys into ``ordered``) that no
+    earlier band wrote, and, for each bucket over ``limit`` (its rows marked in ``crowded[:, band]``), the
+    pairs of its first row with the others."""
     n = order.size
     total = 0
     big = 0
     start = 0
     while start < n:
         end = start + 1
-        while end < n and keys[order[end], band] == keys[order[start], band]:
+        while end < n and ordered[end] == ordered[start]:
             end += 1
         m = end - start
         if m > limit:
@@ -350,8 +368,7 @@ def _first_band_pairs(
     start = 0
     while start < n:
         end = start + 1
-        key = keys[order[start], band]
-        while end < n and keys[order[end], band] == key:
+        while end < n and ordered[end] == ordered[start]:
             end += 1
         if end - start > limit:
             first = order[start]

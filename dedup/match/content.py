@@ -12,10 +12,11 @@ import hashlib
 import unicodedata
 from collections.abc import Sequence
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["content_codepoints", "content_digest", "content_lengths", "content_table", "utf32"]
+__all__ = ["content_codepoints", "content_digest", "content_lengths", "content_table", "running_content", "utf32"]
 
 
 @functools.cache
@@ -95,6 +96,29 @@ def content_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     if not texts:
         return bounds[1:]
     np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
-    running = np.zeros(int(bounds[-1]) + 1, dtype=np.int64)
-    np.cumsum(content_table()[utf32("".join(texts))], out=running[1:])
-    return np.diff(running[bounds])
+    return np.diff(running_content("".join(texts))[bounds])
+
+
+def running_content(text: str) -> npt.NDArray[np.int64]:
+    """How many content characters precede each offset of ``text``, and the total at ``len(text)``: the
+    content of ``text[s:e]`` is ``running[e] - running[s]``.
+
+    One compiled pass: numpy's table lookup and cumulative sum took 50 us for a 2,000-character text, a
+    seventh of sketching it.
+
+    >>> running_content("召开，十二").tolist()
+    [0, 1, 2, 2, 3, 4]
+    """
+    return _running_kernel(utf32(text), content_table())
+
+
+@numba.njit(cache=True, nogil=True)
+def _running_kernel(cps: npt.NDArray[np.uint32], table: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    out = np.empty(cps.size + 1, dtype=np.int64)
+    out[0] = 0
+    total = 0
+    for i in range(cps.size):
+        if table[cps[i]]:
+            total += 1
+        out[i + 1] = total
+    return out

@@ -349,8 +349,11 @@ def shingle_sets(texts: Sequence[str], n: int) -> tuple[npt.NDArray[np.uint32], 
     """The sorted unique shingle hashes of each text's content characters, back to back (CSR layout).
 
     Equal, text by text, to ``np.unique(shingle_hashes(content_codepoints(text), n))``, but computed for all
-    texts in one compiled pass: a numpy call per paragraph would cost more than the shingling itself. Exact
-    sets are what candidate verification compares (Jaccard and containment).
+    texts at once: a numpy call per paragraph would cost more than the shingling itself. Each shingle is
+    keyed by its text's number (high 32 bits) and its hash (low 32 bits), and all keys of the batch are
+    sorted in one numpy sort, which orders them by text and by hash within a text; sorting each text's few
+    hundred hashes inside the compiled loop (numba's quicksort) cost twice as much as everything else in
+    sketching a unit. Exact sets are what candidate verification compares (Jaccard and containment).
 
     Returns:
         ``(sets, offsets)``: text ``i``'s set is ``sets[offsets[i]:offsets[i + 1]]``.
@@ -360,32 +363,49 @@ def shingle_sets(texts: Sequence[str], n: int) -> tuple[npt.NDArray[np.uint32], 
     if texts:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=starts[1:])
     raw = utf32("".join(texts)) if texts else np.zeros(0, dtype=np.uint32)
-    return _shingle_sets_kernel(raw, starts, content_table(), n)
+    keys = _shingle_keys(raw, starts, content_table(), n)
+    keys.sort()
+    return _distinct_per_text(keys, len(texts))
 
 
 @_jit(cache=True)
-def _shingle_sets_kernel(
+def _shingle_keys(
     raw: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], table: npt.NDArray[np.bool_], n: int
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+) -> npt.NDArray[np.uint64]:
+    """Every shingle of every text as ``text << 32 | hash``, duplicates kept, in text order."""
     count = starts.size - 1
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    sets = np.empty(max(raw.size, 1), dtype=np.uint32)
     cps = np.empty(max(raw.size, 1), dtype=np.uint32)
     hashes = np.empty(max(raw.size, 1), dtype=np.uint32)
+    keys = np.empty(max(raw.size, 1), dtype=np.uint64)
     w = 0
     for i in range(count):
         length = _content_into(raw, starts[i], starts[i + 1], table, cps)
         m = max(length - n + 1, min(length, 1))
         if m > 0:
             _shingle_into(cps[:length], n, hashes[:m])
-            ordered = np.sort(hashes[:m])
-            sets[w] = ordered[0]
+            high = np.uint64(i) << np.uint64(32)
+            for k in range(m):
+                keys[w + k] = high | np.uint64(hashes[k])
+            w += m
+    return keys[:w]
+
+
+@_jit(cache=True)
+def _distinct_per_text(
+    keys: npt.NDArray[np.uint64], count: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The CSR sets of sorted :func:`_shingle_keys`: each distinct key's hash, and where each text's end."""
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    sets = np.empty(max(keys.size, 1), dtype=np.uint32)
+    w = 0
+    for k in range(keys.size):
+        key = keys[k]
+        if k == 0 or key != keys[k - 1]:
+            sets[w] = np.uint32(key & np.uint64(0xFFFFFFFF))
             w += 1
-            for k in range(1, m):
-                if ordered[k] != ordered[k - 1]:
-                    sets[w] = ordered[k]
-                    w += 1
-        offsets[i + 1] = w
+            offsets[(key >> np.uint64(32)) + 1] = w
+    for i in range(1, count + 1):  # a text without shingles ends where the one before it ends
+        offsets[i] = max(offsets[i], offsets[i - 1])
     return sets[:w].copy(), offsets
 
 

@@ -101,7 +101,11 @@ def assemble(mapped: Mapped, pieces: Sequence[tuple[int, int] | str]) -> Mapped:
     for piece in pieces:
         if isinstance(piece, str):
             texts.append(piece)
-            maps.append(np.full(len(piece), _anchor(mapped.origin, last), dtype=np.int32))
+            if len(piece) == 1 and len(mapped.origin):  # a line break or a space: a view, not a new array
+                at = min(last, len(mapped.origin) - 1)
+                maps.append(mapped.origin[at : at + 1])
+            else:
+                maps.append(np.full(len(piece), _anchor(mapped.origin, last), dtype=np.int32))
         else:
             start, end = piece
             texts.append(mapped.text[start:end])

@@ -59,14 +59,15 @@ class _Positions:
         return at < len(self.sorted) and self.sorted[at] <= high
 
 
-def _lines(m: Mapped) -> list[_Line | None]:
+def _lines(m: Mapped, measure: bool = True) -> list[_Line | None]:
     """The lines of the text, stripped; ``None`` for a blank line.
 
     Widths are :func:`cells` of each stripped line, counted for the whole text in one pass (a running count
-    of wide characters) rather than a regular expression per line.
+    of wide characters) rather than a regular expression per line. Only a hard-wrapped page reads them:
+    ``measure=False`` leaves them 0 (the count is a tenth of normalizing a text that cannot be wrapped).
     """
-    wide = np.zeros(len(m.text) + 1, dtype=np.int64)
-    if m.text:
+    wide = np.zeros(len(m.text) + 1 if measure else 0, dtype=np.int64)
+    if m.text and measure:
         np.cumsum(WIDE_TABLE[codepoints(m.text)], out=wide[1:])
     out: list[_Line | None] = []
     pos = 0
@@ -76,12 +77,20 @@ def _lines(m: Mapped) -> list[_Line | None]:
             lead = len(line) - len(line.lstrip())
             start = pos + lead
             end = start + len(stripped)
-            width = len(stripped) + int(wide[end] - wide[start])
+            width = len(stripped) + int(wide[end] - wide[start]) if measure else 0
             out.append(_Line(start, end, stripped, width, pos, pos + len(line)))
         else:
             out.append(None)
         pos += len(line) + 1
     return out
+
+
+def _may_be_wrapped(lines: list[_Line | None]) -> bool:
+    """What :func:`is_hard_wrapped` asks before it reads any width: four lines or more, at least half of them
+    followed by another non-blank line. Most texts (a paragraph per line, blank lines between) stop here."""
+    solid = sum(1 for ln in lines if ln is not None)
+    followed = sum(1 for a, b in itertools.pairwise(lines) if a is not None and b is not None)
+    return solid >= 4 and followed >= 0.5 * solid
 
 
 def is_hard_wrapped(lines: list[_Line | None]) -> bool:
@@ -211,7 +220,6 @@ def _paragraphs_wrapped(
 
 
 _SENTENCE_MARK = re.compile("[。！？!?]")
-_SPACE_NOT_BREAK = re.compile(r"[^\S\n]+")
 
 
 class _Pairs:
@@ -227,6 +235,8 @@ class _Pairs:
 
     def __init__(self, paragraphs: list[list[_Line]]) -> None:
         self._paragraphs = paragraphs
+        self._seen: str | None = None
+        self._despaced: str | None = None
         self._text: str | None = None
         self._asked = 0
         self._codes: npt.NDArray[np.uint64] | None = None
@@ -234,20 +244,45 @@ class _Pairs:
     def __contains__(self, pair: object) -> bool:
         if not (isinstance(pair, str) and len(pair) == 2 and "\n" not in pair):
             return False
-        if self._text is None:
-            # paragraphs hold no line break, so the second pass's copy is made for all of them at once: two
-            # calls instead of two per paragraph (which cost a third of unwrapping)
-            seen = "\n".join("".join(ln.text for ln in para) for para in self._paragraphs)
-            self._text = seen + "\n" + fold_width(_SPACE_NOT_BREAK.sub("", seen)) if seen else ""
         self._asked += 1
         if self._asked <= self._SEARCHES:
-            return pair in self._text
+            # The second pass's copy is folded only when the pair could come from folding: folding (a tenth of
+            # normalizing) yields characters U+0020-U+007E only and keeps all others, so a pair of neither is
+            # in the folded copy exactly when it is in the copy without spaces.
+            if pair in self._seen_text():
+                return True
+            if not any(" " <= ch <= "~" for ch in pair):
+                return pair in self._despaced_text()
+            return pair in self._all_text()
         if self._codes is None:
-            points = codepoints(self._text).astype(np.uint64)
+            text = self._all_text()
+            points = codepoints(text).astype(np.uint64)
             self._codes = np.unique((points[:-1] << np.uint64(21)) | points[1:])
         code = np.uint64((ord(pair[0]) << 21) | ord(pair[1]))
         at = int(np.searchsorted(self._codes, code))
         return at < len(self._codes) and bool(self._codes[at] == code)
+
+    def _seen_text(self) -> str:
+        """The paragraphs as this pass sees them, a line break between them (paragraphs hold none)."""
+        if self._seen is None:
+            self._seen = "\n".join("".join(ln.text for ln in para) for para in self._paragraphs)
+        return self._seen
+
+    def _despaced_text(self) -> str:
+        """:meth:`_seen_text` without the spaces a second pass would drop."""
+        if self._despaced is None:
+            # ``str.split()`` cuts at exactly the characters the pattern's ``\\s`` names (``str.isspace``), in C:
+            # a tenth of the pattern's time on a text of one paragraph a line
+            self._despaced = "\n".join("".join(part.split()) for part in self._seen_text().split("\n"))
+        return self._despaced
+
+    def _all_text(self) -> str:
+        """Both copies, the second folded as a second pass sees it: made for all paragraphs at once (two
+        calls instead of two per paragraph, which cost a third of unwrapping)."""
+        if self._text is None:
+            seen = self._seen_text()
+            self._text = seen + "\n" + fold_width(self._despaced_text()) if seen else ""
+        return self._text
 
 
 def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: _Positions, words: _Pairs | None = None) -> bool:
@@ -319,10 +354,10 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
 
     Returns the new text, the number of line breaks removed, and whether the text was a hard-wrapped page.
     """
-    lines = _lines(m)
+    lines = _lines(m, measure=False)
     opens = _Positions.of(x.position for x in markers if x.marker.kind == "continued_from")
     closes = _Positions.of(x.position for x in markers if x.marker.kind == "continued_on")
-    wrapped = enabled and is_hard_wrapped(lines)
+    wrapped = enabled and _may_be_wrapped(lines) and is_hard_wrapped(lines := _lines(m))
     if wrapped:
         paragraphs, joins = _paragraphs_wrapped(lines, opens, closes)
     else:
