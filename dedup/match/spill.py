@@ -25,7 +25,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import merge_distinct
+from dedup.arrays import merge_distinct, run_starts
 from dedup.config import CandidateConfig
 from dedup.match.candidates import Candidates, Units, Verified, key_candidates, verify
 
@@ -151,9 +151,12 @@ def spilled_candidates(
     crowded: IntArray = np.zeros(0, dtype=np.int64)
     for first in range(0, bands, step):
         found = key_candidates(keys.read(first, min(first + step, bands)), doc, max_bucket)
-        codes = merge_distinct([codes, found.pairs[:, 0] * n + found.pairs[:, 1]])
         crowded = merge_distinct([crowded, found.crowded])
-        del found
+        merged = np.concatenate([codes, found.pairs[:, 0] * n + found.pairs[:, 1]])
+        del found, codes  # the candidate pairs are this stage's largest arrays: none is held twice
+        merged.sort(kind="stable")  # two sorted runs: timsort merges them, in place
+        codes = merged[run_starts(merged)]
+        del merged
     pairs = np.stack([codes // n, codes % n], axis=1) if codes.size else np.zeros((0, 2), dtype=np.int64)
     return Candidates(pairs, crowded), step
 
