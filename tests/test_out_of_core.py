@@ -12,12 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from typer.testing import CliRunner
+
 from benchmarks.corpus import write_articles_jsonl
+from dedup.cli import EXIT_USAGE, app
+from dedup.cli_options import memory_size
 from dedup.config import CandidateConfig, Config
 from dedup.match.candidates import key_candidates
 from dedup.match.spill import SpillFiles, bands_per_pass, spilled_candidates
 from dedup.pipeline.scan import scan
 from dedup.render.json import scan_payload
+
+from .conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +90,24 @@ def test_band_key_files_banded_in_passes_give_key_candidates_exactly(
     assert found.pairs.tolist() == expected.pairs.tolist()
     assert found.crowded.tolist() == expected.crowded.tolist()
     assert spilled.sets.array.tolist() == [0, 1, 2]
+
+
+def test_memory_limit_option_forces_the_out_of_core_path_with_the_same_groups() -> None:
+    runner = CliRunner()
+    in_memory = json.loads(runner.invoke(app, ["scan", str(SEEDS), "-f", "json", "-q"]).stdout)
+    forced = runner.invoke(app, ["scan", str(SEEDS), "-f", "json", "-q", "--memory-limit", "1"])
+    out_of_core = json.loads(forced.stdout)
+    assert out_of_core["stats"]["out_of_core"] == 1 and "out_of_core" not in in_memory["stats"]
+    assert out_of_core["groups"] == in_memory["groups"] and in_memory["groups"]
+
+
+@pytest.mark.parametrize("text", ["8X", "-1G", "0", "G", ""])
+def test_a_memory_limit_that_is_no_size_is_a_usage_error_with_a_plain_message(text: str) -> None:
+    result = CliRunner().invoke(app, ["scan", str(SEEDS), "--memory-limit", text])
+    assert result.exit_code == EXIT_USAGE
+    assert "is not a size" in result.output and "Traceback" not in result.output
+
+
+def test_memory_sizes_read_as_people_write_them() -> None:
+    assert memory_size("8G") == memory_size("8 GB") == memory_size("8gib") == 8 * 1024**3
+    assert memory_size("1.5m") == 1_572_864 and memory_size("4096") == 4096
