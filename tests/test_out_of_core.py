@@ -4,6 +4,7 @@ memory limit gives the same candidates, the same verdicts and byte for byte the 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from typer.testing import CliRunner
 
 from benchmarks.corpus import write_articles_jsonl
@@ -41,10 +41,14 @@ def _groups_json(corpus: Path, config: Config, memory_limit: int | None) -> tupl
 
 
 @pytest.mark.parametrize("max_bucket", [200, 3])
-def test_forced_out_of_core_scan_gives_the_in_memory_groups_byte_for_byte(corpus: Path, max_bucket: int) -> None:
+def test_forced_out_of_core_scan_gives_the_in_memory_groups_byte_for_byte(
+    corpus: Path, max_bucket: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = replace(Config(), candidates=CandidateConfig(max_bucket=max_bucket))
     in_memory, memory_stats = _groups_json(corpus, config, None)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the spilled files go
     out_of_core, spilled_stats = _groups_json(corpus, config, 1)  # one byte: spills at the first batch
+    assert list(tmp_path.iterdir()) == [], "the spilled files are removed once the scan is done"
     assert memory_stats.get("out_of_core") is None
     assert spilled_stats["out_of_core"] == 1
     assert spilled_stats["bands_per_pass"] == 1  # every band a pass of its own: the most merging there is

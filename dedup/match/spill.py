@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -103,17 +104,24 @@ class BandKeyFiles:
 
 @dataclass(frozen=True, slots=True)
 class SpilledCorpus:
-    """What a corpus gone out of core keeps on disk: its units' shingle sets and band keys."""
+    """What a corpus gone out of core keeps on disk: its units' shingle sets and band keys, in a temporary
+    folder that :meth:`remove` deletes (as does the interpreter at exit, should a run stop before)."""
 
     sets: SpilledSets
     keys: BandKeyFiles
+    folder: tempfile.TemporaryDirectory[str]
+
+    def remove(self) -> None:
+        self.folder.cleanup()
 
 
 class SpillFiles:
-    """The files a spilled corpus is written to, in ``directory``: ``sets.u32`` and ``band_<k>.u64``."""
+    """The files a spilled corpus is written to: ``sets.u32`` and ``band_<k>.u64`` in a temporary folder made
+    in ``parent`` (by default the system's temporary folder, ``TMPDIR``)."""
 
-    def __init__(self, directory: Path, bands: int) -> None:
-        self.directory = directory
+    def __init__(self, parent: Path | None, bands: int) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="dedup-scan-", dir=parent, ignore_cleanup_errors=True)
+        directory = Path(self.folder.name)
         self.sets_path = directory / "sets.u32"
         self.key_paths = tuple(directory / f"band_{k:03d}.u64" for k in range(bands))
         self._sets: BinaryIO = self.sets_path.open("wb")
@@ -130,7 +138,7 @@ class SpillFiles:
     def finish(self) -> SpilledCorpus:
         for f in (self._sets, *self._keys):
             f.close()
-        return SpilledCorpus(SpilledSets(self.sets_path), BandKeyFiles(self.key_paths, self.units))
+        return SpilledCorpus(SpilledSets(self.sets_path), BandKeyFiles(self.key_paths, self.units), self.folder)
 
 
 def bands_per_pass(units: int, bands: int, memory_limit: int) -> int:

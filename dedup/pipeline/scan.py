@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -189,11 +188,12 @@ class _Growing:
 
 @dataclass(frozen=True, slots=True)
 class Spill:
-    """Where and past what size a scan's corpus goes out of core: its shingle sets and band keys are written
-    to files in ``directory`` once they would hold more than ``budget`` bytes in memory."""
+    """Past what size, and where, a scan's corpus goes out of core: its shingle sets and band keys are written
+    to files once they would hold more than ``budget`` bytes in memory, in a temporary folder made in
+    ``parent`` (by default the system's)."""
 
-    directory: Path
     budget: int
+    parent: Path | None = None
 
 
 class _Corpus:
@@ -228,15 +228,15 @@ class _Corpus:
         self.sets.extend(units.sets)
         self.sketches.extend(result.sketches)
         if self.spill is not None and self._held() > self.spill.budget:
-            self._go_out_of_core(self.spill.directory)
+            self._go_out_of_core(self.spill.parent)
 
     def _held(self) -> int:
         """Bytes of shingle sets and sketches held in memory."""
         return self.sets.size * 4 + self.sketches.size * self.width * self.sketches.array.itemsize
 
-    def _go_out_of_core(self, directory: Path) -> None:
+    def _go_out_of_core(self, parent: Path | None) -> None:
         """Write what was collected to files, let go of it, and write every later batch there too."""
-        self.files = SpillFiles(directory, self.width)
+        self.files = SpillFiles(parent, self.width)
         self.files.write(self.sets.finish(), self.sketches.finish().astype(np.uint64, copy=False))
         self.sets = _Growing(np.uint32)
         self.sketches = _Growing(self.sketches.array.dtype.type, self.width)
@@ -299,23 +299,22 @@ def scan(
     config = config or Config()
     stats: dict[str, float] = {}
     limit = memory_limit if memory_limit is not None else default_memory_limit()
-    with tempfile.TemporaryDirectory(prefix="dedup-scan-") as spill_dir:
-        tick = time.perf_counter()
-        sketched = sketch_all(
-            load(paths, stdin=stdin),
-            config,
-            workers or os.cpu_count() or 1,
-            progress,
-            keep_text,
-            band_keys_only=True,
-            slim=not keep_text if slim is None else slim,
-            spill_to=Spill(Path(spill_dir), corpus_budget(limit)),
-        )
-        stats["sketch_s"] = time.perf_counter() - tick
-        inputs, documents, units, keys = sketched.inputs, sketched.documents, sketched.units, sketched.sketches
-        spilled = sketched.spilled
-        del sketched
-
+    tick = time.perf_counter()
+    sketched = sketch_all(
+        load(paths, stdin=stdin),
+        config,
+        workers or os.cpu_count() or 1,
+        progress,
+        keep_text,
+        band_keys_only=True,
+        slim=not keep_text if slim is None else slim,
+        spill_to=Spill(corpus_budget(limit)),
+    )
+    stats["sketch_s"] = time.perf_counter() - tick
+    inputs, documents, units, keys = sketched.inputs, sketched.documents, sketched.units, sketched.sketches
+    spilled = sketched.spilled
+    del sketched
+    try:
         if spilled is not None:
             verified = _find_matches_out_of_core(units, spilled, config, stats, limit, progress)
         else:
@@ -326,8 +325,11 @@ def scan(
         del verified
         grouping = group_matches(documents, units, matches, config, stats, progress, near)
         rejections = _explain(units, documents, rejected, grouping) if explain else ()
-        del units  # its shingle sets may be a map of a file in the directory about to go
-        release_memory()
+    finally:
+        if spilled is not None:
+            spilled.remove()
+    del units
+    release_memory()
     stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
     return ScanResult(tuple(inputs), tuple(documents), grouping.groups, config, stats, rejections)
 
