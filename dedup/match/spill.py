@@ -130,9 +130,9 @@ class SpillFiles:
 
     def write(self, sets: U32Array, keys: U64Array) -> None:
         """Append units: their shingle sets (back to back) and their band keys (one row per unit)."""
-        self._sets.write(np.ascontiguousarray(sets, dtype=np.uint32).tobytes())
+        self._sets.write(np.ascontiguousarray(sets, dtype=np.uint32).data)  # a view: no copy of the sets
         for column, f in enumerate(self._keys):
-            f.write(np.ascontiguousarray(keys[:, column], dtype=np.uint64).tobytes())
+            f.write(np.ascontiguousarray(keys[:, column], dtype=np.uint64).data)
         self.units += int(keys.shape[0])
 
     def finish(self) -> SpilledCorpus:
