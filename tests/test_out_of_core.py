@@ -115,3 +115,17 @@ def test_a_memory_limit_that_is_no_size_is_a_usage_error_with_a_plain_message(te
 def test_memory_sizes_read_as_people_write_them() -> None:
     assert memory_size("8G") == memory_size("8 GB") == memory_size("8gib") == 8 * 1024**3
     assert memory_size("1.5m") == 1_572_864 and memory_size("4096") == 4096
+
+
+def test_progress_says_the_scan_went_out_of_core_pass_by_pass() -> None:
+    events: list[tuple[str, int, int | None]] = []
+    scan([str(SEEDS)], memory_limit=1, progress=lambda stage, done, total: events.append((stage, done, total)))
+    banding = [(done, total) for stage, done, total in events if stage == "banding out of core"]
+    assert banding[0] == (0, 37) and banding[-1] == (37, 37) and len(banding) == 38  # one band a pass
+    assert not any(stage == "banding out of core" for stage, _, _ in _events_in_memory())
+
+
+def _events_in_memory() -> list[tuple[str, int, int | None]]:
+    events: list[tuple[str, int, int | None]] = []
+    scan([str(SEEDS)], progress=lambda stage, done, total: events.append((stage, done, total)))
+    return events

@@ -19,6 +19,7 @@ from __future__ import annotations
 import mmap
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -152,10 +153,15 @@ def bands_per_pass(units: int, bands: int, memory_limit: int) -> int:
 
 
 def spilled_candidates(
-    keys: BandKeyFiles, doc: IntArray, max_bucket: int | None, memory_limit: int
+    keys: BandKeyFiles,
+    doc: IntArray,
+    max_bucket: int | None,
+    memory_limit: int,
+    banded: Callable[[int], None] | None = None,
 ) -> tuple[Candidates, int]:
     """:func:`~dedup.match.candidates.key_candidates` over band key files, a few bands a pass (see the module
-    docstring for why the result is the same); also returns the bands per pass."""
+    docstring for why the result is the same); also returns the bands per pass. ``banded(bands done)`` is
+    called after each pass."""
     bands, n = len(keys.paths), keys.units
     step = bands_per_pass(n, bands, memory_limit)
     codes: IntArray = np.zeros(0, dtype=np.int64)
@@ -168,6 +174,8 @@ def spilled_candidates(
         merged.sort(kind="stable")  # two sorted runs: timsort merges them, in place
         codes = merged[run_starts(merged)]
         del merged
+        if banded is not None:
+            banded(min(first + step, bands))
     pairs = np.stack([codes // n, codes % n], axis=1) if codes.size else np.zeros((0, 2), dtype=np.int64)
     return Candidates(pairs, crowded), step
 

@@ -378,11 +378,13 @@ def _find_matches_out_of_core(
     key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`)."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
-    if progress is not None:
-        progress("banding out of core", 0, bands)
-    candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit)
-    if progress is not None:
-        progress("banding out of core", bands, bands)
+
+    def banded(done: int) -> None:
+        if progress is not None:
+            progress("banding out of core", done, bands)
+
+    banded(0)
+    candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit, banded)
     verified = verify_spilled(units, candidates.pairs, config.candidates, spilled.sets)
     _match_stats(stats, tick, units, candidates, verified, bands, rows)
     stats.update(out_of_core=1, bands_per_pass=step)
