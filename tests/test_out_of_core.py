@@ -18,6 +18,7 @@ from benchmarks.corpus import write_articles_jsonl
 from dedup.cli import EXIT_USAGE, app
 from dedup.cli_options import memory_size
 from dedup.config import CandidateConfig, Config
+from dedup.match import spill
 from dedup.match.candidates import key_candidates
 from dedup.match.spill import SpillFiles, bands_per_pass, spilled_candidates
 from dedup.pipeline.scan import scan
@@ -47,6 +48,7 @@ def test_forced_out_of_core_scan_gives_the_in_memory_groups_byte_for_byte(
     config = replace(Config(), candidates=CandidateConfig(max_bucket=max_bucket))
     in_memory, memory_stats = _groups_json(corpus, config, None)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the spilled files go
+    monkeypatch.setattr(spill, "VERIFY_SLICE", 1000)  # verified in many slices, as a large corpus is
     out_of_core, spilled_stats = _groups_json(corpus, config, 1)  # one byte: spills at the first batch
     assert list(tmp_path.iterdir()) == [], "the spilled files are removed once the scan is done"
     assert memory_stats.get("out_of_core") is None
