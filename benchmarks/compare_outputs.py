@@ -12,6 +12,12 @@ Usage::
     python -m benchmarks.compare_outputs capture /tmp/cmp/in /tmp/cmp/before --root /path/to/old/checkout
     python -m benchmarks.compare_outputs capture /tmp/cmp/in /tmp/cmp/after  --root .
     python -m benchmarks.compare_outputs compare /tmp/cmp/before /tmp/cmp/after [--ignore config.collate]
+    python -m benchmarks.compare_outputs out-of-core /tmp/cmp/ooc [--articles 100000]
+
+``out-of-core`` compares the two paths of one checkout's ``scan`` instead: it writes ``--articles`` generated
+articles as one JSONL file, scans them with the default memory limit (in memory) and with ``--memory-limit 1``
+(out of core, every band a pass), and compares the two JSON outputs as ``compare`` does, ignoring only the
+stats that name the path; it also prints each run's wall time and peak memory (the process tree's RSS).
 
 Durations (floats under keys ending in ``_s``, the ``stats`` timings) never compare. ``--ignore`` names JSON
 keys (dotted, from the top of each object) whose difference is intended: they are removed from both sides before
@@ -29,6 +35,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -218,6 +225,51 @@ def compare(before: Path, after: Path, ignore: Sequence[str], drop_lines: str | 
     return 0 if differ == 0 else 1
 
 
+PATH_STATS = ("stats.out_of_core", "stats.bands_per_pass")
+"""The stats that say which path a scan took: the only intended difference between the two."""
+
+
+def _watched(root: Path, args: Sequence[str], out: Path) -> tuple[float, int]:
+    """Run ``root``'s dedup CLI with ``args``, its stdout and exit code into ``out`` as :func:`capture` writes
+    them; return the wall seconds and the peak RSS of its process tree (sampled every 0.1 s)."""
+    import psutil  # the bench extra, as for bench_scan
+
+    from benchmarks.bench_scan import SAMPLE_S, _tree_rss
+
+    code = "import sys; from dedup.cli import app; sys.argv[0] = 'dedup'; app()"
+    peak, tick = 0, time.perf_counter()
+    with out.open("wb") as f:
+        child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=f, env=_env(root.resolve()))
+        proc = psutil.Process(child.pid)
+        while child.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            time.sleep(SAMPLE_S)
+        f.write(f"\n[exit {child.returncode}]\n".encode())
+    return time.perf_counter() - tick, peak
+
+
+def out_of_core(out: Path, articles: int, seed: int, root: Path) -> int:
+    """Scan ``articles`` generated articles in memory and forced out of core; 0 if the outputs are equal."""
+    from benchmarks.corpus import write_articles_jsonl
+
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = out / f"articles_{articles}.jsonl"
+    if not corpus.exists():
+        write_articles_jsonl(corpus, articles, seed)
+    for name, extra in (("in-memory", []), ("out-of-core", ["--memory-limit", "1"])):
+        wall, peak = _watched(root, ["scan", str(corpus), "--format", "json", "-q", *extra], out / f"scan.{name}.out")
+        print(f"{name:12s} {wall:8.1f} s  peak {peak / 1024**3:.2f} GB")
+    return compare_files(out / "scan.in-memory.out", out / "scan.out-of-core.out", PATH_STATS)
+
+
+def compare_files(before: Path, after: Path, ignore: Sequence[str]) -> int:
+    """:func:`compare` for two single outputs."""
+    left, right = _normalized(before.read_bytes(), ignore), _normalized(after.read_bytes(), ignore)
+    equal = left == right
+    print(f"{'equal' if equal else 'DIFFERS'}: {before.name} and {after.name} (ignoring {', '.join(ignore)})")
+    return 0 if equal else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``inputs``, ``capture`` and ``compare`` (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_outputs", description=__doc__.split("\n")[0])
@@ -234,7 +286,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_cmp.add_argument("after", type=Path)
     p_cmp.add_argument("--ignore", action="append", default=[], help="dotted JSON key whose change is intended")
     p_cmp.add_argument("--drop-lines", help="regular expression: lines of table output whose addition is intended")
+    p_ooc = sub.add_parser("out-of-core", help="scan generated articles in memory and out of core, and compare")
+    p_ooc.add_argument("out", type=Path, help="folder for the corpus and the two outputs")
+    p_ooc.add_argument("--articles", type=int, default=100_000, help="generated articles (default 100000)")
+    p_ooc.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    p_ooc.add_argument("--root", type=Path, default=Path("."), help="the checkout to run (default: this one)")
     args = parser.parse_args(argv)
+    if args.command == "out-of-core":
+        return out_of_core(args.out, args.articles, args.seed, args.root)
     if args.command == "inputs":
         write_inputs(args.out, args.root.resolve())
         return 0

@@ -54,6 +54,7 @@ from dedup.cli_options import (
     FormatOption,
     HtmlOutOption,
     IndexOption,
+    MemoryLimitOption,
     OutputFormat,
     PathsArgument,
     QuietOption,
@@ -211,6 +212,7 @@ def scan(
     engine: EngineOption = Engine.embedded,
     spark_master: SparkMasterOption = "local[*]",
     spark_conf: SparkConfOption = None,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Find the passages that are copies of the same story, across files: the corpus in numbers, then each
     group (most copies first)."""
@@ -220,7 +222,9 @@ def scan(
         full = on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
     else:
         with progress_for(err_console(quiet), quiet) as progress:
-            full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress)
+            full = api.scan(
+                paths, config, stdin=stdin, explain=explain, progress=progress, memory_limit=memory_limit
+            )
     report_inputs(err_console(quiet), full.inputs, stdin)
     result = selection.select_scan(full, chosen)
     check_group(chosen.group, [g.id for g in full.groups])

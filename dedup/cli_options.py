@@ -238,6 +238,37 @@ StdinFormatOption = Annotated[
 ]
 IndexOption = Annotated[str, typer.Option("--index", "-i", help="The index file (SQLite).", show_default=False)]
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
+
+
+def memory_size(text: str) -> int:
+    """Bytes from a size as people write it: ``8G``, ``8GB``, ``512M``, ``1.5g``, or a plain number of bytes
+    (a K/M/G/T is a power of 1024).
+
+    >>> memory_size("8G"), memory_size("512MB"), memory_size("1000")
+    (8589934592, 536870912, 1000)
+    """
+    match = _SIZE.fullmatch(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise typer.BadParameter(f"{text!r} is not a size: write it as 8G, 512M or a number of bytes")
+    power = " KMGT".index(match.group(2).upper() or " ")
+    return int(float(match.group(1)) * 1024**power)
+
+
+MemoryLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="SIZE",
+        parser=memory_size,
+        help="Memory the scan aims to stay within, e.g. 8G (default: a third of this machine's RAM). A corpus"
+        " whose sketches would take more than 40% of it is worked through temporary files: the same groups,"
+        " within the limit.",
+        rich_help_panel="Engine",
+        show_default=False,
+    ),
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Setting:

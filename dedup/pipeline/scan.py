@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,17 @@ from dedup.group.grouping import Grouping, group
 from dedup.group.headings import heading_digests
 from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
-from dedup.match.candidates import Units, Verified, band_keys, banding, key_candidates, verify
+from dedup.match.candidates import Candidates, Units, Verified, band_keys, banding, key_candidates, verify
+from dedup.match.spill import (
+    SpilledCorpus,
+    SpillFiles,
+    corpus_budget,
+    default_memory_limit,
+    spilled_candidates,
+    verify_spilled,
+)
 from dedup.prepare import SketchedBatch, sketch
-from dedup.records import Document, InputRecord, Paragraph, Skipped
+from dedup.records import BoundaryHint, Document, InputRecord, Paragraph, Skipped
 from dedup.results import Rejection, ScannedDocument, ScanResult
 
 __all__ = ["ScanResult", "ScannedDocument", "Sketched", "find_matches", "group_matches", "match_and_group", "scan"]
@@ -44,13 +53,17 @@ class Sketched:
         inputs: every input, processed or skipped, in input order.
         documents: the processed documents, in input order (what ``units.doc`` indexes).
         units: every unit of the corpus.
-        sketches: the units' signatures, or their band keys (as asked of :func:`sketch_all`).
+        sketches: the units' signatures, or their band keys (as asked of :func:`sketch_all`); empty when the
+            corpus went out of core.
+        spilled: the files of the shingle sets and band keys when the corpus went out of core (``spill_to``
+            of :func:`sketch_all`; ``units.sets`` then reads the sets' file).
     """
 
     inputs: list[InputRecord]
     documents: list[ScannedDocument]
     units: Units
     sketches: U32Array | U64Array
+    spilled: SpilledCorpus | None = None
 
 
 def _scan_batch(
@@ -91,8 +104,21 @@ def _trimmed(document: ScannedDocument, keep_text: bool, slim: bool) -> ScannedD
 def _slim(p: Paragraph) -> Paragraph:
     """``replace(p, text="", sentences=())``, built directly: ``dataclasses.replace`` reads every field's
     metadata on each call, which for a corpus's paragraphs was 6% of sketching. The offset map goes with
-    the text (``Paragraph.__post_init__``)."""
-    return Paragraph(p.index, "", p.start_line, p.end_line, p.raw_start, p.raw_end, (), p.markers, p.hints, p.garbled)
+    the text (``Paragraph.__post_init__``). Its hints are one shared set per distinct value (:func:`_shared`)."""
+    return Paragraph(
+        p.index, "", p.start_line, p.end_line, p.raw_start, p.raw_end, (), p.markers, _shared(p.hints), p.garbled
+    )
+
+
+_SHARED_HINTS: dict[frozenset[BoundaryHint], frozenset[BoundaryHint]] = {}
+
+
+def _shared(hints: frozenset[BoundaryHint]) -> frozenset[BoundaryHint]:
+    """One frozenset object per distinct set of hints in this worker. Pickling a batch writes an object its
+    paragraphs share once, and unpickling makes it one object again: a scan keeps every paragraph, and a
+    frozenset of its own (216 bytes, empty or not) was half of what a slim document held (2.6 of 5.5 KB an
+    article; 2.6 GB at a million)."""
+    return _SHARED_HINTS.setdefault(hints, hints)
 
 
 def sketch_all(
@@ -104,6 +130,7 @@ def sketch_all(
     *,
     band_keys_only: bool = False,
     slim: bool = False,
+    spill_to: Spill | None = None,
 ) -> Sketched:
     """Prepare and sketch every document (:func:`dedup.prepare.sketch`), in worker processes when the corpus
     is large (:func:`dedup.ingest.pool.stream`): what ``scan``, ``report`` and ``check`` all start with.
@@ -112,13 +139,16 @@ def sketch_all(
     the workers take them, with only a few batches in flight, so the raw corpus is never all in memory
     (progress reports no total until the last input is read), and each batch's results are appended to
     the corpus arrays as they come and then let go. ``keep_text``, ``band_keys_only`` and ``slim`` are
-    :func:`_scan_batch`'s.
+    :func:`_scan_batch`'s. With ``spill_to`` (band keys only), the shingle sets and band keys go to files
+    once they outgrow its budget (:mod:`dedup.match.spill`).
     """
     work = partial(_scan_batch, keep_text=keep_text, band_keys_only=band_keys_only, slim=slim)
     width = (
         _banding(config.candidates, config.fingerprint.num_perm)[0] if band_keys_only else config.fingerprint.num_perm
     )
-    corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width)
+    if spill_to is not None and not band_keys_only:
+        raise ValueError("only band keys go out of core")
+    corpus = _Corpus(np.uint64 if band_keys_only else np.uint32, width, spill_to)
     ledger = Ledger()
     for entry in stream(items, work, config, workers):
         if isinstance(entry, Unread):
@@ -129,9 +159,9 @@ def sketch_all(
             progress("sketching", len(corpus.documents), None)
     if progress is not None:
         progress("sketching", len(corpus.documents), len(corpus.documents))
-    units, matrix = corpus.finish()
+    units, matrix, spilled = corpus.finish()
     release_memory()
-    return Sketched(ledger.records(), corpus.documents, units, matrix)
+    return Sketched(ledger.records(), corpus.documents, units, matrix, spilled)
 
 
 class _Growing:
@@ -156,17 +186,32 @@ class _Growing:
         return self.array
 
 
-class _Corpus:
-    """The sketched corpus as it is collected: documents, and units and sketches as whole-corpus arrays."""
+@dataclass(frozen=True, slots=True)
+class Spill:
+    """Past what size, and where, a scan's corpus goes out of core: its shingle sets and band keys are written
+    to files once they would hold more than ``budget`` bytes in memory, in a temporary folder made in
+    ``parent`` (by default the system's)."""
 
-    def __init__(self, sketch_dtype: type[np.generic], width: int) -> None:
+    budget: int
+    parent: Path | None = None
+
+
+class _Corpus:
+    """The sketched corpus as it is collected: documents, and units and sketches as whole-corpus arrays, or,
+    past ``spill``'s budget, the shingle sets and sketches in files (:class:`~dedup.match.spill.SpillFiles`)."""
+
+    def __init__(self, sketch_dtype: type[np.generic], width: int, spill: Spill | None = None) -> None:
         self.documents: list[ScannedDocument] = []
         self.doc = _Growing(np.int64)
         self.paragraph = _Growing(np.int64)
         self.sets = _Growing(np.uint32)
+        self.set_count = 0  # shingles so far, in memory or in the file
         self.offsets = _Growing(np.int64)
         self.offsets.extend(np.zeros(1, dtype=np.int64))
         self.sketches = _Growing(sketch_dtype, width)
+        self.width = width
+        self.spill = spill
+        self.files: SpillFiles | None = None
 
     def append(self, places: Sequence[int], result: SketchedBatch, ledger: Ledger) -> None:
         """Take in one batch: its documents (each input's record, with its place) and its units."""
@@ -175,13 +220,34 @@ class _Corpus:
         units = result.units
         self.doc.extend(units.doc + base)
         self.paragraph.extend(units.paragraph)
-        self.offsets.extend(units.offsets[1:] + self.sets.size)
+        self.offsets.extend(units.offsets[1:] + self.set_count)
+        self.set_count += int(units.sets.size)
+        if self.files is not None:
+            self.files.write(units.sets, result.sketches.astype(np.uint64, copy=False))
+            return
         self.sets.extend(units.sets)
         self.sketches.extend(result.sketches)
+        if self.spill is not None and self._held() > self.spill.budget:
+            self._go_out_of_core(self.spill.parent)
 
-    def finish(self) -> tuple[Units, U32Array | U64Array]:
-        units = Units(self.doc.finish(), self.paragraph.finish(), self.sets.finish(), self.offsets.finish())
-        return units, self.sketches.finish()
+    def _held(self) -> int:
+        """Bytes of shingle sets and sketches held in memory."""
+        return self.sets.size * 4 + self.sketches.size * self.width * self.sketches.array.itemsize
+
+    def _go_out_of_core(self, parent: Path | None) -> None:
+        """Write what was collected to files, let go of it, and write every later batch there too."""
+        self.files = SpillFiles(parent, self.width)
+        self.files.write(self.sets.finish(), self.sketches.finish().astype(np.uint64, copy=False))
+        self.sets = _Growing(np.uint32)
+        self.sketches = _Growing(self.sketches.array.dtype.type, self.width)
+        release_memory()
+
+    def finish(self) -> tuple[Units, U32Array | U64Array, SpilledCorpus | None]:
+        doc, paragraph, offsets = self.doc.finish(), self.paragraph.finish(), self.offsets.finish()
+        if self.files is None:
+            return Units(doc, paragraph, self.sets.finish(), offsets), self.sketches.finish(), None
+        spilled = self.files.finish()
+        return Units(doc, paragraph, spilled.sets.array, offsets), self.sketches.finish(), spilled
 
 
 def release_memory() -> None:
@@ -207,6 +273,7 @@ def scan(
     workers: int | None = None,
     keep_text: bool = False,
     slim: bool | None = None,
+    memory_limit: int | None = None,
 ) -> ScanResult:
     """Find the passages that are copies of the same story across the inputs.
 
@@ -224,9 +291,14 @@ def scan(
             text but not those, and prepares each group's documents again from it where the group is
             collated (:func:`dedup.pipeline.report.whole`): on a large corpus they are over a quarter of the peak
             memory.
+        memory_limit: bytes the scan aims to stay within (default: a third of the machine's RAM). A corpus
+            whose shingle sets and band keys would take more than 40% of it goes out of core: they are
+            written to temporary files and banded a few bands at a time (:mod:`dedup.match.spill`), with
+            the same groups. The stats then hold ``out_of_core`` (1) and ``bands_per_pass``.
     """
     config = config or Config()
     stats: dict[str, float] = {}
+    limit = memory_limit if memory_limit is not None else default_memory_limit()
     tick = time.perf_counter()
     sketched = sketch_all(
         load(paths, stdin=stdin),
@@ -236,20 +308,29 @@ def scan(
         keep_text,
         band_keys_only=True,
         slim=not keep_text if slim is None else slim,
+        spill_to=Spill(corpus_budget(limit)),
     )
     stats["sketch_s"] = time.perf_counter() - tick
     inputs, documents, units, keys = sketched.inputs, sketched.documents, sketched.units, sketched.sketches
+    spilled = sketched.spilled
     del sketched
-
-    verified = find_matches(units, keys, config, stats)
-    del keys  # the largest array but one, and grouping does not need it
-    rejected = verified.rejections(config.candidates) if explain else []
-    matches, near = verified.matches(), verified.near(config.candidates)
-    del verified
-    grouping = group_matches(documents, units, matches, config, stats, progress, near)
+    try:
+        if spilled is not None:
+            verified = _find_matches_out_of_core(units, spilled, config, stats, limit, progress)
+        else:
+            verified = find_matches(units, keys, config, stats)
+        del keys  # the largest array but one, and grouping does not need it
+        rejected = verified.rejections(config.candidates) if explain else []
+        matches, near = verified.matches(), verified.near(config.candidates)
+        del verified
+        grouping = group_matches(documents, units, matches, config, stats, progress, near)
+        rejections = _explain(units, documents, rejected, grouping) if explain else ()
+    finally:
+        if spilled is not None:
+            spilled.remove()
+    del units
     release_memory()
     stats.update(skipped=sum(1 for r in inputs if r.status == "skipped"))
-    rejections = _explain(units, documents, rejected, grouping) if explain else ()
     return ScanResult(tuple(inputs), tuple(documents), grouping.groups, config, stats, rejections)
 
 
@@ -281,6 +362,45 @@ def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, st
         keys = band_keys(sketches.astype(np.uint32, copy=False), bands, rows)
     candidates = key_candidates(keys, units.doc, config.candidates.max_bucket)
     verified = verify(units, candidates.pairs, config.candidates)
+    _match_stats(stats, tick, units, candidates, verified, bands, rows)
+    return verified
+
+
+def _find_matches_out_of_core(
+    units: Units,
+    spilled: SpilledCorpus,
+    config: Config,
+    stats: dict[str, float],
+    memory_limit: int,
+    progress: Progress | None,
+) -> Verified:
+    """:func:`find_matches` for a corpus gone out of core: the same candidates and verdicts, banded from the
+    key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`)."""
+    tick = time.perf_counter()
+    bands, rows = banding(config.candidates, config.fingerprint.num_perm)
+
+    def banded(done: int) -> None:
+        if progress is not None:
+            progress("banding out of core", done, bands)
+
+    banded(0)
+    candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit, banded)
+    verified = verify_spilled(units, candidates.pairs, config.candidates, spilled.sets)
+    _match_stats(stats, tick, units, candidates, verified, bands, rows)
+    stats.update(out_of_core=1, bands_per_pass=step)
+    return verified
+
+
+def _match_stats(
+    stats: dict[str, float],
+    tick: float,
+    units: Units,
+    candidates: Candidates,
+    verified: Verified,
+    bands: int,
+    rows: int,
+) -> None:
+    """The candidates stage's figures, as every path reports them."""
     stats["candidates_s"] = time.perf_counter() - tick
     stats.update(
         units=len(units),
@@ -290,7 +410,6 @@ def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, st
         bands=bands,
         rows=rows,
     )
-    return verified
 
 
 def group_matches(

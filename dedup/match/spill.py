@@ -1,0 +1,203 @@
+"""Out of core: a sketched corpus too large for memory kept on disk, and its candidates found band by band.
+
+A corpus's units cost about 18 KB of memory an article: their shingle sets (uint32, ~11 KB) and their LSH band
+keys (uint64, one per band, ~7 KB). A million articles would hold 18 GB in those two arrays alone, before the
+sorts of banding. Past a memory budget, sketching writes them to files instead (:class:`SpillFiles`): the
+shingle sets back to back in one file, read back through a memory map so that verification and grouping touch
+only the sets of colliding units and the page cache decides what stays; the band keys one file per band, so
+that banding reads a few bands at a time (:func:`spilled_candidates`) rather than the whole key matrix.
+
+The candidates are exactly :func:`~dedup.match.candidates.key_candidates`'s over all bands: its pairs are the
+union, over bands, of the cross-document pairs of each ordinary bucket and the stars of each crowded one
+(a pair is written by the first band that holds it in an ordinary bucket, and an earlier band holding it in an
+ordinary bucket would have written it), so running it over groups of bands and merging the sorted, distinct
+results gives the same pairs and the same crowded units.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.arrays import merge_distinct, run_starts
+from dedup.config import CandidateConfig
+from dedup.match.candidates import Candidates, Units, Verified, key_candidates, verify
+
+IntArray = npt.NDArray[np.int64]
+U32Array = npt.NDArray[np.uint32]
+U64Array = npt.NDArray[np.uint64]
+
+MEMORY_SHARE = 3
+"""The default memory limit is the machine's RAM over this: other programs, and the page cache that the
+out-of-core path reads its files through, keep the rest."""
+
+CORPUS_SHARE = 0.4
+"""The share of the memory limit the corpus arrays (shingle sets and band keys) may take in memory: the
+in-memory path's peak is about twice them (banding's sorts, the candidate pairs, the documents), so past this
+share they go to disk."""
+
+BANDING_SHARE = 0.05
+"""The share of the memory limit one pass of out-of-core banding may take for its bands' keys, their sort
+orders and crowded marks: at a million articles one band a pass. Fewer bands a pass cost only merges (a few
+seconds each), while the pairs a pass assembles barely shrink with them (a copy's units share most bands): on
+the million-article run, 8 bands a pass held 1.5 GB of keys on top of a 4 GB pair assembly, and the pass's peak
+was the scan's (10.9 GB)."""
+
+VERIFY_SLICE = 1 << 16
+"""Candidate pairs verified at a time out of core. The pairs come in order of their first unit, so the second
+units of a slice are spread over the whole sets' file: every page a slice reads stays mapped (and counts as
+resident) until the slice is done. On the million-article run a slice of 4 M pairs mapped 8 GB of the 11 GB
+file within 12 s; 64 K pairs map at most 128 K units' sets (well under 1 GB)."""
+
+
+def default_memory_limit() -> int:
+    """A share of the machine's RAM (:data:`MEMORY_SHARE`), in bytes; 4 GB where the system does not say."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        total = 12 * 1024**3
+    return int(total // MEMORY_SHARE)
+
+
+def corpus_budget(memory_limit: int) -> int:
+    """Bytes of shingle sets and band keys a scan holds in memory before it spills them (:data:`CORPUS_SHARE`)."""
+    return int(memory_limit * CORPUS_SHARE)
+
+
+class SpilledSets:
+    """Shingle sets in a file, mapped read-only into memory (``array`` reads like the in-memory array).
+
+    Pages read stay mapped, and count in the process's resident memory, until :meth:`release` hands them
+    back: they stay in the page cache, which the kernel frees first when memory runs short.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._map: mmap.mmap | None = None
+        if path.stat().st_size == 0:
+            self.array: U32Array = np.zeros(0, dtype=np.uint32)
+            return
+        with path.open("rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.array = np.frombuffer(self._map, dtype=np.uint32)
+
+    def release(self) -> None:
+        """Drop the pages read so far from the process (they are read again from the page cache if needed)."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
+
+
+@dataclass(frozen=True, slots=True)
+class BandKeyFiles:
+    """The band keys of ``units`` units, one file of uint64 per band (column ``k`` of the key matrix)."""
+
+    paths: tuple[Path, ...]
+    units: int
+
+    def read(self, first: int, last: int) -> U64Array:
+        """Bands ``first`` to ``last - 1`` as a (units, bands) matrix."""
+        out = np.empty((self.units, last - first), dtype=np.uint64)
+        for column, path in enumerate(self.paths[first:last]):
+            out[:, column] = np.fromfile(path, dtype=np.uint64)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SpilledCorpus:
+    """What a corpus gone out of core keeps on disk: its units' shingle sets and band keys, in a temporary
+    folder that :meth:`remove` deletes (as does the interpreter at exit, should a run stop before)."""
+
+    sets: SpilledSets
+    keys: BandKeyFiles
+    folder: tempfile.TemporaryDirectory[str]
+
+    def remove(self) -> None:
+        self.folder.cleanup()
+
+
+class SpillFiles:
+    """The files a spilled corpus is written to: ``sets.u32`` and ``band_<k>.u64`` in a temporary folder made
+    in ``parent`` (by default the system's temporary folder, ``TMPDIR``)."""
+
+    def __init__(self, parent: Path | None, bands: int) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="dedup-scan-", dir=parent, ignore_cleanup_errors=True)
+        directory = Path(self.folder.name)
+        self.sets_path = directory / "sets.u32"
+        self.key_paths = tuple(directory / f"band_{k:03d}.u64" for k in range(bands))
+        self._sets: BinaryIO = self.sets_path.open("wb")
+        self._keys: list[BinaryIO] = [p.open("wb") for p in self.key_paths]
+        self.units = 0
+
+    def write(self, sets: U32Array, keys: U64Array) -> None:
+        """Append units: their shingle sets (back to back) and their band keys (one row per unit)."""
+        self._sets.write(np.ascontiguousarray(sets, dtype=np.uint32).data)  # a view: no copy of the sets
+        for column, f in enumerate(self._keys):
+            f.write(np.ascontiguousarray(keys[:, column], dtype=np.uint64).data)
+        self.units += int(keys.shape[0])
+
+    def finish(self) -> SpilledCorpus:
+        for f in (self._sets, *self._keys):
+            f.close()
+        return SpilledCorpus(SpilledSets(self.sets_path), BandKeyFiles(self.key_paths, self.units), self.folder)
+
+
+def bands_per_pass(units: int, bands: int, memory_limit: int) -> int:
+    """How many bands one banding pass takes so that it stays within :data:`BANDING_SHARE` of the limit: per
+    unit and band, its key (8 bytes) and crowded mark (1), and per unit two sort orders (8 bytes each)."""
+    budget = memory_limit * BANDING_SHARE - units * 16
+    return max(1, min(bands, int(budget // max(units * 9, 1))))
+
+
+def spilled_candidates(
+    keys: BandKeyFiles,
+    doc: IntArray,
+    max_bucket: int | None,
+    memory_limit: int,
+    banded: Callable[[int], None] | None = None,
+) -> tuple[Candidates, int]:
+    """:func:`~dedup.match.candidates.key_candidates` over band key files, a few bands a pass (see the module
+    docstring for why the result is the same); also returns the bands per pass. ``banded(bands done)`` is
+    called after each pass."""
+    bands, n = len(keys.paths), keys.units
+    step = bands_per_pass(n, bands, memory_limit)
+    codes: IntArray = np.zeros(0, dtype=np.int64)
+    crowded: IntArray = np.zeros(0, dtype=np.int64)
+    for first in range(0, bands, step):
+        found = key_candidates(keys.read(first, min(first + step, bands)), doc, max_bucket)
+        crowded = merge_distinct([crowded, found.crowded])
+        merged = np.concatenate([codes, found.pairs[:, 0] * n + found.pairs[:, 1]])
+        del found, codes  # the candidate pairs are this stage's largest arrays: none is held twice
+        merged.sort(kind="stable")  # two sorted runs: timsort merges them, in place
+        codes = merged[run_starts(merged)]
+        del merged
+        if banded is not None:
+            banded(min(first + step, bands))
+    pairs = np.empty((codes.size, 2), dtype=np.int64)  # written in place: no temporaries the size of the pairs
+    np.floor_divide(codes, n, out=pairs[:, 0])
+    np.remainder(codes, n, out=pairs[:, 1])
+    return Candidates(pairs, crowded), step
+
+
+def verify_spilled(units: Units, pairs: IntArray, config: CandidateConfig, sets: SpilledSets) -> Verified:
+    """:func:`~dedup.match.candidates.verify` a slice of pairs at a time, handing the pages of the shingle
+    sets read back after each (:meth:`SpilledSets.release`), so that resident memory holds the sets of one
+    slice's units rather than of every colliding unit."""
+    parts: list[Verified] = []
+    for start in range(0, pairs.shape[0], VERIFY_SLICE):
+        parts.append(verify(units, pairs[start : start + VERIFY_SLICE], config))
+        sets.release()
+    if len(parts) <= 1:
+        return parts[0] if parts else verify(units, pairs, config)
+    return Verified(
+        pairs,
+        np.concatenate([p.jaccard for p in parts]),
+        np.concatenate([p.containment for p in parts]),
+        np.concatenate([p.accepted for p in parts]),
+    )
