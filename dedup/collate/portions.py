@@ -135,6 +135,16 @@ def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: Co
             i -= 1
         while run and fuzz.ratio(inserted, content_text("".join(ref[j] for j in run)) + replaced) < 80:
             run.pop(0)
+        if not run and _is_cut_head(inserted, replaced, m - 1, ref, rendered, config):
+            # The head of the paragraph before, cut and glued on: a portion of that paragraph, whose lost
+            # tail makes it truncated (the copy paragraph holding both reads as merged).
+            body = portion.copy_text[glued:]
+            out[k] = _portion(ref[m], m, portion.copy_index, portion.copy_start + glued, portion.copy_end, body, config)
+            head = portion.copy_text[:glued]
+            start = portion.copy_start
+            out.append(_portion(ref[m - 1], m - 1, portion.copy_index, start, start + glued, head, config))
+            rendered.add(m - 1)
+            continue
         if not run:
             continue
         body = portion.copy_text[glued:]
@@ -158,6 +168,20 @@ def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: Co
             rendered.add(j)
             at += size
     return out
+
+
+def _is_cut_head(
+    inserted: str, replaced: str, i: int, ref: Sequence[str], rendered: set[int], config: CollateConfig
+) -> bool:
+    """Whether ``inserted`` (content text glued in front of a portion, replacing nothing) is the head of
+    reference paragraph ``i``, which the copy renders nowhere else: a paragraph cut mid-sentence and run into
+    the next (``…资本积累基础涓墨西哥金融危机给全球…``). Too short to be matched as a sentence of its own (it has
+    no sentence end), the piece rode on the next paragraph as a changed word, and its paragraph read as
+    dropped. A cut may end in a broken character, hence the fuzzy match on the head of the same length."""
+    if replaced or i < 0 or i in rendered or len(inserted) < config.short_run:
+        return False
+    whole = content_text(ref[i])
+    return len(whole) > len(inserted) and fuzz.ratio(inserted, whole[: len(inserted)]) >= 90
 
 
 def _glued_front(edits: Sequence[TextEdit], ref_text: str) -> tuple[int, str, str] | None:
