@@ -28,7 +28,7 @@ from dedup.collate.records import KINDS, CopyParagraph, Edge, Finding, FindingKi
 from dedup.collate.sentences import bigrams, content_text
 from dedup.collate.words import is_slip, whole_words
 from dedup.config import CollateConfig
-from dedup.normalize import is_rare
+from dedup.normalize import ends_sentence, is_rare
 
 _DEFAULT = CollateConfig()
 _SENTENCE_ENDS = frozenset("。！？!?")
@@ -253,11 +253,33 @@ def _copy_paragraph_findings(
             garbled_share = sum(e - s for s, e in paragraph.garbled) / max(1, len(text))
             unmatched: FindingKind = "garbled" if garbled_share > 0.5 else "added"
             findings.append(Finding(unmatched, None, None, paragraph.span, quote))
-        elif len(refs) > 1 and refs not in seen and not paragraph.flat:
-            seen.add(refs)
-            joined = "\n".join(ref[i] for i in refs)
-            findings.append(Finding("merged", refs[0], joined, paragraph.span, quote, ref_paragraphs=refs))
+        elif len(refs) > 1 and not paragraph.flat:
+            for group in _told_merges(refs, paragraph, [p for p in found if p.copy_index == j]):
+                if group in seen:
+                    continue
+                seen.add(group)
+                joined = "\n".join(ref[i] for i in group)
+                findings.append(Finding("merged", group[0], joined, paragraph.span, quote, ref_paragraphs=group))
     return findings
+
+
+def _told_merges(refs: tuple[int, ...], paragraph: CopyParagraph, pieces: Sequence[Portion]) -> list[tuple[int, ...]]:
+    """The runs of ``refs`` (reference paragraphs one copy paragraph renders) that the copy is seen to merge.
+
+    On a page wrapped over several lines, a paragraph cut mid-sentence ends without a sentence end, which is
+    just where unwrapping joins a line to the next: whether the copy printed a break after the cut cannot be
+    told, so no merge is claimed across it (the cut is reported; seeds 2 and 5 had such cut paragraphs read
+    as merged with the next)."""
+    if paragraph.end_line <= paragraph.start_line:
+        return [refs]
+    cut_before = {p.ref for p in pieces if p.tail_lost and not ends_sentence(p.copy_text.rstrip())}
+    runs: list[list[int]] = [[refs[0]]]
+    for i in refs[1:]:
+        if runs[-1][-1] in cut_before:
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return [tuple(r) for r in runs if len(r) > 1]
 
 
 def _reordered(ref: Sequence[str], copy: Sequence[CopyParagraph], primary: Sequence[Portion]) -> list[Finding]:
