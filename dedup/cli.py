@@ -222,9 +222,7 @@ def scan(
         full = on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
     else:
         with progress_for(err_console(quiet), quiet) as progress:
-            full = api.scan(
-                paths, config, stdin=stdin, explain=explain, progress=progress, memory_limit=memory_limit
-            )
+            full = api.scan(paths, config, stdin=stdin, explain=explain, progress=progress, memory_limit=memory_limit)
     report_inputs(err_console(quiet), full.inputs, stdin)
     result = selection.select_scan(full, chosen)
     check_group(chosen.group, [g.id for g in full.groups])
