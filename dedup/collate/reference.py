@@ -41,10 +41,12 @@ def collate(
         if k == reference:
             results.append(WitnessCollation(witness.id, (), (), tuple("kept" for _ in ref_texts)))
             continue
-        result = align(ref_texts, witness.paragraphs, witness.id, config)
         if len(witnesses) == 2:
+            result = _aligned_pair(ref, witness, config)
             undirected = tuple(replace(f, direction="unknown") if f.kind in UNDIRECTED else f for f in result.findings)
             result = replace(result, findings=undirected)
+        else:
+            result = align(ref_texts, witness.paragraphs, witness.id, config)
         results.append(result)
     results = pieces_of_one_copy(witnesses, results)
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
@@ -208,12 +210,20 @@ def pair_telltales(pair: Sequence[WitnessText], config: CollateConfig = _DEFAULT
     for k, copy in enumerate(pair):
         other = pair[1 - k]
         ref = reference_texts(other, [copy], config)
-        aligned = align(ref, copy.paragraphs, copy.id, config)
+        aligned = _aligned_pair(other, copy, config)
         pinned = telltales(ref, [p.text for p in copy.paragraphs], aligned.findings, config.word_context)
         rendering = {portion.copy_index for portion in aligned.portions}
         unmatched = [p for j, p in enumerate(copy.paragraphs) if j not in rendering]
         out.append(replace(pinned, foreign=sum(is_foreign(p, [other], config) for p in unmatched)))
     return out
+
+
+@functools.lru_cache(maxsize=2)
+def _aligned_pair(ref: WitnessText, copy: WitnessText, config: CollateConfig) -> WitnessCollation:
+    """``copy`` aligned against ``ref`` as the reference of a two-copy group. Choosing the reference aligns
+    each copy against the other (:func:`pair_telltales`), and :func:`collate` then needs one of the two
+    alignments again: kept here for the last pair, not computed twice."""
+    return align(reference_texts(ref, [copy], config), copy.paragraphs, copy.id, config)
 
 
 def disputes(findings: Sequence[Finding]) -> int:
