@@ -27,13 +27,18 @@ def distinct(values: npt.NDArray[_Int]) -> npt.NDArray[_Int]:
 
 
 def merge_distinct(parts: Sequence[npt.NDArray[_Int]]) -> npt.NDArray[_Int]:
-    """The distinct values of several arrays, each already sorted (a witness's units' shingle sets): a
-    stable sort (timsort) merges the runs rather than sorting afresh.
+    """The distinct values of several arrays (a witness's units' shingle sets, each sorted).
+
+    Sorted afresh with numpy's default sort: for integers any sort gives the same order, and the default (a
+    vectorized quicksort) took a fifth of the time of ``kind="stable"`` on witnesses' sets, which for 32-bit
+    integers is a radix sort that gains nothing from the runs being sorted already.
 
     >>> merge_distinct([np.array([1, 4, 6]), np.array([2, 4])]).tolist()
     [1, 2, 4, 6]
     """
-    return _first_of_runs(np.sort(np.concatenate(parts), kind="stable"))
+    merged = np.concatenate(parts)
+    merged.sort()
+    return _first_of_runs(merged)
 
 
 def run_starts(ordered: npt.NDArray[_Int]) -> npt.NDArray[np.bool_]:

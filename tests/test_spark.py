@@ -32,7 +32,7 @@ from dedup.pipeline.scan import scan as embedded_scan  # noqa: E402
 from dedup.render.json import group_to_dict, report_group_to_dict  # noqa: E402
 from dedup.results import ScanResult  # noqa: E402
 
-from .corpora import page, real_paragraphs, story  # noqa: E402
+from .corpora import page, story  # noqa: E402
 
 SEEDS = str(Path(__file__).parent.parent / "seeds")
 MASTER = "local[2]"
@@ -59,13 +59,16 @@ def inputs(result: ScanResult) -> list[dict[str, str]]:
     return [r.to_dict() for r in result.inputs]
 
 
-def same_scan(paths: list[str], config: Config | None = None) -> ScanResult:
-    """Scan with both engines, assert they agree on inputs, documents and groups; the Spark result."""
+def same_scan(paths: list[str], config: Config | None = None, measure: bool = False) -> ScanResult:
+    """Scan with both engines, assert they agree on inputs, documents and groups; the Spark result (with the
+    stage sizes in its ``stats`` when ``measure``)."""
     expected = embedded_scan(paths, config)
-    got = engine.scan(paths, config, MASTER, CONF)
+    got = engine.scan(paths, config, MASTER, CONF, measure=measure)
     assert inputs(got) == inputs(expected)
     assert [d.path for d in got.documents] == [d.path for d in expected.documents]
     assert groups(got) == groups(expected)
+    if measure:  # boilerplate, found over the corpus before components, as the embedded engine finds it
+        assert got.stats["boilerplate_paragraphs"] == expected.stats["boilerplate_paragraphs"]
     return got
 
 
@@ -158,7 +161,7 @@ def to_parquet(jsonl: Path, out: Path) -> Path:
 
 
 def test_a_generated_corpus_as_jsonl_and_as_parquet_gives_the_same_groups(spark: Any, articles: Path) -> None:
-    from_jsonl = same_scan([str(articles)])
+    from_jsonl = same_scan([str(articles)], measure=True)
     assert len(from_jsonl.groups) > 50
     skipped = {r.path: r.reason for r in from_jsonl.inputs if r.status == "skipped"}
     assert any(p.endswith("#blank") for p in skipped) and len(skipped) >= 2
@@ -186,13 +189,38 @@ def test_a_story_corpus_with_page_jumps_gives_the_same_groups_and_findings(
     same_report(got, texts)
 
 
+def test_flat_pages_sharing_a_site_footer_give_the_same_groups_and_findings(spark: Any, tmp_path: Path) -> None:
+    """A footer glued after the story on flattened pages is no evidence in either engine (the pages of one site
+    printing different stories stay apart)."""
+    from .corpora import footer_pages
+
+    files = footer_pages(tmp_path)
+    got = engine.report([str(tmp_path)], None, MASTER, CONF)
+    assert len(got.groups) == len(files)
+    same_report(got, [str(tmp_path)])
+
+
 def _random_text(rng: random.Random, chars: int) -> str:
-    pool = real_paragraphs()
-    return "".join(rng.choice(pool)[rng.randrange(60) :][:40] for _ in range(chars // 40)) + "。"
+    """Sentences of random common Chinese characters: text no other page shares (fragments of real
+    paragraphs would recur across pages, and their matches would give the masthead company)."""
+    return "".join(chr(rng.randrange(0x4E00, 0x9FA5)) + ("。" if k % 20 == 19 else "") for k in range(chars))
 
 
-def test_skew_one_paragraph_in_5000_documents(spark: Any, tmp_path: Path) -> None:
-    # A masthead on every page: one LSH bucket of 5,000 units per band, linked as a star, and boilerplate.
+def bounded_buckets(result: ScanResult, skewed: int, max_bucket: int) -> None:
+    """The corpus made a bucket of ``skewed`` units or more, and no banding task enumerated more pairs of one
+    bucket than the star allows (``max_bucket²/2``, or one pair per member past the cap), nor the corpus more
+    candidates than ``max_bucket/2`` per band entry: linear, where all pairs of the bucket would be
+    ``skewed²/2``."""
+    stats = result.stats
+    assert stats["largest_bucket"] >= skewed
+    assert stats["largest_bucket_pairs"] <= max(max_bucket * (max_bucket - 1) / 2, stats["largest_bucket"] - 1)
+    assert stats["candidates"] <= stats["band_entries"] * (max_bucket - 1) / 2
+
+
+@pytest.fixture(scope="module")
+def masthead_pages(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
+    """A masthead on each of 5,000 pages: one LSH bucket of 5,000 units per band, linked as a star, and
+    boilerplate; both engines' groups compared."""
     rng = random.Random(7)
     address = "本报地址北京市朝阳区金台西路二号人民日报社邮政编码一零零七三三"
     masthead = address + "总编室电话六五三六八八八八广告部电话六五三六八八八九"
@@ -200,10 +228,21 @@ def test_skew_one_paragraph_in_5000_documents(spark: Any, tmp_path: Path) -> Non
     for k in range(5000):
         text = f"{masthead}\n\n{_random_text(rng, 160)}\n\n{_random_text(rng, 160)}"
         lines.append(json.dumps({"id": k, "text": text}, ensure_ascii=False))
-    path = tmp_path / "pages.jsonl"
+    path = tmp_path_factory.mktemp("masthead") / "pages.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    result = same_scan([str(path)])
-    assert len(result.documents) == 5000
+    return same_scan([str(path)], measure=True)
+
+
+def test_skew_one_paragraph_in_5000_documents(masthead_pages: ScanResult) -> None:
+    assert len(masthead_pages.documents) == 5000
+    bounded_buckets(masthead_pages, 4500, Config().candidates.max_bucket)  # nearly every page's masthead
+
+
+def test_skew_no_grouping_task_holds_every_page_of_a_masthead(masthead_pages: ScanResult) -> None:
+    # boilerplate is found over the corpus before components: the masthead links no pages, and no component
+    # (one grouping task each) holds more than a sliver of the corpus
+    assert masthead_pages.stats["boilerplate_paragraphs"] >= 4500
+    assert masthead_pages.stats["largest_component"] < len(masthead_pages.documents) / 100
 
 
 def test_skew_one_story_reprinted_2000_times(spark: Any, tmp_path: Path) -> None:
@@ -215,9 +254,10 @@ def test_skew_one_story_reprinted_2000_times(spark: Any, tmp_path: Path) -> None
         lines.append(json.dumps({"id": k, "text": page(("改革开放二十年", copy))}, ensure_ascii=False))
     path = tmp_path / "reprints.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    result = same_scan([str(path)], Config(candidates=CandidateConfig(max_bucket=50)))
+    result = same_scan([str(path)], Config(candidates=CandidateConfig(max_bucket=50)), measure=True)
     (group,) = result.groups
     assert len(group.witnesses) == 2000
+    bounded_buckets(result, 1000, 50)  # each paragraph is left out of a sixth of the copies
 
 
 def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tmp_path: Path) -> None:
@@ -235,6 +275,22 @@ def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tm
     findings = pq.read_table(written[1]).to_pylist()
     total = sum(len(r.findings) for g in got.groups for r in g.collation.witnesses)
     assert len(findings) == total and all(json.loads(f["json"])["kind"] == f["kind"] for f in findings)
+
+
+def test_executors_write_the_tables_the_driver_would(
+    spark: Any, seeds_report: Report, seeds_folder: list[str], tmp_path: Path
+) -> None:
+    """``write_tables`` (every row written by the executors, nothing gathered on the driver) gives the rows
+    ``write_parquet`` writes from the result record, in the same order, and accounts for every input."""
+    from dedup.engines.spark.output import finding_rows, group_rows
+
+    out = tmp_path / "tables"
+    stats = engine.write_tables(seeds_folder, str(out), None, MASTER, CONF, collate=True)
+    assert stats["groups"] == len(seeds_report.scan.groups)
+    assert pq.read_table(out / "groups.parquet").to_pylist() == group_rows(seeds_report.scan)
+    assert pq.read_table(out / "findings.parquet").to_pylist() == finding_rows(seeds_report)
+    written = [{k: v for k, v in r.items() if v is not None} for r in pq.read_table(out / "inputs.parquet").to_pylist()]
+    assert written == inputs(seeds_report.scan)
 
 
 def test_the_command_line_takes_the_engine_and_writes_parquet(tmp_path: Path) -> None:

@@ -8,18 +8,21 @@ collated against it (:func:`collate_consensus`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from rapidfuzz import fuzz
 
-from dedup.collate.edits import apply_edits, looks_cut
+from dedup.collate.edits import apply_edits, diff, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
 from dedup.collate.sentences import content_text
+from dedup.collate.words import _tokenizer, in_words
 from dedup.config import CollateConfig
+from dedup.lookalike import are_lookalikes
 
 _DEFAULT = CollateConfig()
 
@@ -30,10 +33,11 @@ def build_consensus(
     """A consensus text: each paragraph, and inside it each disputed reading, from the majority of copies.
 
     The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
-    than half of the copies render it; a reading differs from the base's where more than half of the copies
-    agree on the same edit at the same place (a copy without an edit there votes for the base's reading);
-    and two paragraphs of the base are one where every other copy that holds both holds them in one paragraph (the
-    base split it).
+    than half of the copies render it, and a paragraph the base lacks joins when more than half of the
+    copies print it (:func:`paragraphs_the_base_lacks`); a reading differs from the base's where more than half
+    of the copies agree on the same edit at the same place (a copy without an edit there votes for the base's
+    reading); and two paragraphs of the base are one where every other copy that holds both holds them in one
+    paragraph (the base split it).
 
     Returns:
         The consensus paragraphs, and a sentence saying how they were chosen.
@@ -50,11 +54,15 @@ def build_consensus(
     order = _majority_order(len(base_texts), others)
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
     previous = -1
+    ends: dict[int, int] = {-1: 0}  # base paragraph -> how many consensus paragraphs stand up to its end
+    printing = [1 + sum(any(p.ref == i for p in o.portions) for o in others) for i in range(len(base_texts))]
+    kept = [text if 2 * n > voters else "" for text, n in zip(base_texts, printing, strict=True)]
     for i in order:
         text = base_texts[i]
         after, previous = previous, i
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
         present = 1 + sum(p is not None for p in pieces)
+        ends[i] = len(paragraphs)
         if present <= voters / 2:
             dropped += 1
             continue
@@ -72,7 +80,8 @@ def build_consensus(
             for (at, r, c), count in votes.items()
             if count > _printing(at, at + len(r), held, len(text)) / 2
         ]
-        for edge in _restored_edges(text, held, config):
+        neighbours = (kept[i - 1] if i else "", kept[i + 1] if i + 1 < len(base_texts) else "")
+        for edge in _restored_edges(text, held, neighbours, config):
             if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
                 winners.append(edge)
         changed += len(winners)
@@ -85,6 +94,10 @@ def build_consensus(
             paragraphs += pieces_read[1:]
         else:
             paragraphs += pieces_read
+        ends[i] = len(paragraphs)
+    lacked = paragraphs_the_base_lacks(witnesses, base, others, paragraphs, config)
+    for after_ref, text in reversed(sorted(lacked, key=lambda a: ends[a[0]])):  # from the end: places stay put
+        paragraphs.insert(ends[after_ref], text)
     reason = (
         f"consensus of {voters} copies, built on {witnesses[base].id}: "
         f"{len(paragraphs)} paragraphs kept by the majority"
@@ -93,6 +106,8 @@ def build_consensus(
         reason += f", {dropped} left out (in a minority of copies)"
     if changed:
         reason += f", {changed} reading(s) taken from the majority"
+    if lacked:
+        reason += f", {len(lacked)} paragraph(s) the base lacks taken from the majority"
     if rejoined:
         reason += f", {rejoined} paragraph(s) the base split joined as the other copies print them"
     if resplit:
@@ -102,15 +117,201 @@ def build_consensus(
     return tuple(paragraphs), reason
 
 
-def _restored_edges(text: str, pieces: Sequence[Portion], config: CollateConfig) -> list[TextEdit]:
+_HOLDS = 85  # rapidfuzz partial ratio at which a copy's text holds a paragraph (slips and changed words allowed)
+
+
+def paragraphs_the_base_lacks(
+    witnesses: Sequence[WitnessText],
+    base: int,
+    others: Sequence[WitnessCollation],
+    consensus: Sequence[str],
+    config: CollateConfig,
+) -> list[tuple[int, str]]:
+    """Paragraphs that more than half of the copies print and the base lacks, each with the base paragraph
+    it follows (``-1``: none), in the order the copies print them.
+
+    Why: the base is chosen as the copy the others disagree with least, and can still be a copy that dropped a
+    paragraph. Built on the base's paragraphs alone, the consensus then lacks it too: the drop goes unsaid,
+    and every faithful copy is said to have added it (seed 6: a base without the lead that four of five copies
+    print). A candidate is a paragraph of a paged copy that renders no base paragraph and shares no text with
+    the ``consensus`` paragraphs built so far (a base that cut the paragraph, or merged it into another, holds
+    it already); a copy holds it when its text prints it anywhere: on its own, merged into a neighbour, or on a
+    flattened line (seed 6: two copies print it alone, two merged into the byline or the next paragraph); two
+    copies at least must print it on its own (one copy's reading beside a flattened page is no majority
+    reading: seeds 3, 5 took a garbled one). The text is the copies' majority reading
+    (:func:`_majority_reading`); the paragraph it follows is the median of those every copy printing it prints
+    it after (:func:`_printed_after`). None is taken where they would be more than half as many as the
+    paragraphs the base gives: a base lacking that much is a fragment, or the group holds two stories (seed 5:
+    a one-sentence base, a story the two others print)."""
+    copies = [w for k, w in enumerate(witnesses) if k != base]
+    flat_lines = ["".join(p.text for p in w.paragraphs if p.flat) for w in copies]
+    flat = [content_text(line) for line in flat_lines]
+    printing = [content_text("".join(p.text for p in w.paragraphs)) for w in copies]
+    held = content_text("".join(consensus))
+    pieces = [content_text(p) for p in consensus if len(content_text(p)) >= 2 * config.lost_min]
+    candidates: list[tuple[int, int, str, str]] = []  # (copy, its paragraph, content, text), longest first
+    for n, (other, copy) in enumerate(zip(others, copies, strict=True)):
+        rendering = {p.copy_index for p in other.portions}
+        for j, paragraph in enumerate(copy.paragraphs):
+            content = content_text(paragraph.text)
+            if j in rendering or paragraph.flat or len(content) < 2 * config.lost_min or _holds(held, content):
+                continue
+            if not any(_holds(content, piece) for piece in pieces):
+                candidates.append((n, j, content, paragraph.text))
+    candidates.sort(key=lambda c: -len(c[2]))
+    taken: list[tuple[float, int, str]] = []
+    used: set[int] = set()
+    for k, (_, _, content, _) in enumerate(candidates):
+        if k in used:
+            continue
+        members = [m for m in range(k, len(candidates)) if m not in used and _holds(content, candidates[m][2])]
+        used.update(members)
+        first: dict[int, int] = {}  # copy -> its paragraph printing the candidate, once per copy
+        for m in sorted(members, key=lambda m: candidates[m][1]):
+            first.setdefault(candidates[m][0], candidates[m][1])
+        holders = set(first) | {n for n, text in enumerate(printing) if _holds(text, content)}
+        if 2 * len(holders) <= len(witnesses) or len(first) < 2:
+            continue
+        readings = [candidates[m][3] for m in members]
+        printed = []  # what the flattened pages holding it print there
+        for n in {n for n, line in enumerate(flat) if _holds(line, content)} - set(first):
+            found = fuzz.partial_ratio_alignment(max(readings, key=len), flat_lines[n])
+            printed += [flat_lines[n][found.dest_start : found.dest_end]] if found is not None else []
+        text = _majority_reading(readings, printed, config)
+        votes = [_printed_after(text, c, o, first.get(n)) for n, (o, c) in enumerate(zip(others, copies, strict=True))]
+        afters = sorted(a for a in votes if a is not None)
+        place = sum(first.values()) / len(first)
+        taken.append((place, afters[(len(afters) - 1) // 2], text))
+    if 2 * len(taken) > len(consensus):
+        return []  # the base lacks more than it holds: a fragment, or a group of two stories, is no base to mend
+    return [(after, text) for _, after, text in sorted(taken)]
+
+
+def _printed_after(text: str, copy: WitnessText, other: WitnessCollation, paragraph: int | None) -> int | None:
+    """The base paragraph ``copy`` prints last before ``text`` (its ``paragraph``, or where its text prints
+    it: glued to another paragraph, or on a flattened line), ``-1`` if none; ``None`` if it does not print it.
+
+    Every copy printing the paragraph votes where it goes, the flattened and merged ones too: the copies that
+    print it alone are few where the base lacks it, and one of them may have moved it or lost its neighbour."""
+    starts = list(accumulate((len(p.text) for p in copy.paragraphs), initial=0))
+    if paragraph is None:
+        found = fuzz.partial_ratio_alignment(text, "".join(p.text for p in copy.paragraphs), score_cutoff=_HOLDS)
+        if found is None:
+            return None
+        at = found.dest_start
+    else:
+        at = starts[paragraph]
+    before = [p for p in other.portions if starts[p.copy_index] + p.copy_start < at]
+    return max(before, key=lambda p: starts[p.copy_index] + p.copy_start).ref if before else -1
+
+
+def _majority_reading(readings: Sequence[str], printed: Sequence[str], config: CollateConfig) -> str:
+    """The copies' majority reading of one paragraph: among the copies' ``readings`` of it, the one that agrees
+    most with all the others and with what flattened pages print there (``printed``), then, edit by edit, the
+    reading most of the copies printing that stretch print (:func:`_majority_edits`).
+
+    Why edit by edit: the copies printing a paragraph the base lacks are few, and each may have damaged it
+    (seed 4: a copy's two look-alike slips, a flattened wire page, a preview cut before the slips); a whole
+    reading is one copy's, its slips and all. A reading that looks cut (a preview's) is the start only if all
+    are; a tie goes to the longest."""
+    whole = [r for r in readings if not looks_cut(r)] or list(readings)
+    contents = [content_text(r) for r in [*readings, *printed]]
+
+    def agreement(reading: str) -> tuple[float, int]:
+        mine = content_text(reading)
+        return sum(fuzz.partial_ratio(mine, other) for other in contents), len(mine)
+
+    start = max(whole, key=agreement)
+    voters = list(readings)
+    voters.remove(start)
+    return apply_edits(start, _majority_edits(start, [*voters, *printed], config))
+
+
+def _majority_edits(start: str, voters: Sequence[str], config: CollateConfig) -> list[TextEdit]:
+    """The edits to ``start`` that more than half of the texts printing their stretch make (``start`` votes
+    for itself; a voter cut short, a preview's, prints only what it holds). At a tie the side that forms
+    words wins over the side that forms none, as an OCR slip leaves non-words and an editor writes words
+    (the telltale :mod:`dedup.collate.telltales` reads the same way); a tie between words keeps ``start``."""
+    votes: dict[tuple[int, str, str], list[tuple[TextEdit, str]]] = {}
+    spans: list[tuple[int, int]] = []  # the stretch of ``start`` each voter prints
+    for text in voters:
+        edits = list(diff(start, text))
+        first, last = 0, len(start)
+        if edits and _cut_at(edits[0], start, config, at_end=False):
+            head = edits.pop(0)
+            first = head.at + len(head.ref)
+        if edits and _cut_at(edits[-1], start, config, at_end=True):
+            last = edits.pop().at
+        spans.append((first, last))
+        for edit in edits:
+            if not edit.layout:
+                votes.setdefault((edit.at, edit.ref, edit.copy), []).append((edit, text))
+    winners = []
+    for (at, ref, _), made in votes.items():
+        printing = 1 + sum(s <= at and at + len(ref) <= e for s, e in spans)
+        edit, text = made[0]
+        if 2 * len(made) > printing or (2 * len(made) == printing and _slip_mended(edit, start, text, config)):
+            winners.append(edit)
+    return _non_overlapping(winners)
+
+
+def _cut_at(edit: TextEdit, start: str, config: CollateConfig, *, at_end: bool) -> bool:
+    """Whether an edit at the head (or the tail) of ``start`` is the voter's cut there: it loses content
+    characters enough for a truncation (:attr:`CollateConfig.lost_min`), a preview's ellipsis or stray
+    character (:attr:`CollateConfig.cut_slack`) left in their place."""
+    if (edit.at + len(edit.ref) < len(start)) if at_end else edit.at > 0:
+        return False
+    return len(content_text(edit.ref)) >= config.lost_min and len(content_text(edit.copy)) <= config.cut_slack
+
+
+def _slip_mended(edit: TextEdit, start: str, text: str, config: CollateConfig) -> bool:
+    """Whether a replacement, at a tie, mends a slip of ``start``: its characters form no word there and the
+    voter's (``text``) do; or, where both sides form words or neither does, each character is a look-alike of
+    the other's and the voter's are the commoner in Chinese text (jieba's dictionary counts). A slip puts a
+    look-alike in place of a character, whatever its frequency, so the rarer of the two is the likelier
+    slip (seed 4: ``也景各执一端`` beside ``也是各执一端``, neither side a word)."""
+    if edit.op != "replace" or edit.copy_at < 0:
+        return False
+    context, nothing = config.word_context, frozenset[str]()
+    mine = in_words(start, edit.at, edit.at + len(edit.ref), context, nothing)
+    theirs = in_words(text, edit.copy_at, edit.copy_at + len(edit.copy), context, nothing)
+    if mine != theirs:
+        return theirs
+    pairs = zip(edit.ref, edit.copy, strict=False)
+    if len(edit.ref) != len(edit.copy) or not all(are_lookalikes(a, b) for a, b in pairs):
+        return False
+    return _commonness(edit.copy) > _commonness(edit.ref)
+
+
+def _commonness(text: str) -> float:
+    """How common a run of characters is: the sum of its characters' log counts in jieba's dictionary."""
+    counts = _tokenizer().FREQ
+    return sum(math.log1p(counts.get(ch, 0)) for ch in text)
+
+
+def _holds(whole: str, part: str) -> bool:
+    """Whether ``whole`` prints ``part`` (both content text), allowing slips and changed words."""
+    return bool(part) and len(part) <= len(whole) and fuzz.partial_ratio(part, whole) >= _HOLDS
+
+
+def _restored_edges(
+    text: str, pieces: Sequence[Portion], neighbours: tuple[str, str], config: CollateConfig
+) -> list[TextEdit]:
     """The text a cut base paragraph lost at its tail (or head), taken back from the copies that print it.
 
     A cut loses text and nothing invents it, so where another copy runs on past the base's edge the story
     had that text; but copies cut or change it each in their own way, so no reading of it wins a vote. It is
     restored from the copy that prints most of it when the base shows the cut itself (its paragraph ends
     mid-sentence or in a preview's ellipsis), or when most copies holding the paragraph run on past the edge.
-    Without this a preview as the base makes every intact copy read as a changed word at each cut."""
+    Without this a preview as the base makes every intact copy read as a changed word at each cut.
+
+    A run-on that opens with the base's next paragraph (or, at the head, closes with the one before), where
+    the consensus keeps that paragraph, is that paragraph glued on, not lost text: a flattened page glues the
+    byline and lead to a headline, which ends without a sentence end like a cut paragraph (seed 6: a headline
+    took on the byline and the lead). A neighbour the consensus leaves out may be the paragraph's own tail,
+    which the base broke off (seed 3)."""
     cut = looks_cut(text)
+    before, after = (content_text(t) for t in neighbours)
     out: list[TextEdit] = []
     for at_tail in (True, False):
         runs_on = []
@@ -118,6 +319,13 @@ def _restored_edges(text: str, pieces: Sequence[Portion], config: CollateConfig)
             edits = [e for e in piece.edits if (e.at + len(e.ref) == len(text) if at_tail else e.at == 0)]
             grown = [e for e in edits if len(content_text(e.copy)) - len(content_text(e.ref)) >= config.lost_min]
             runs_on += grown[-1:] if at_tail else grown[:1]
+        glued = after[: 2 * config.lost_min] if at_tail else before[-2 * config.lost_min :]
+        if glued:
+            runs_on = [
+                e
+                for e in runs_on
+                if not (content_text(e.copy).startswith(glued) if at_tail else content_text(e.copy).endswith(glued))
+            ]
         if runs_on and ((cut and at_tail) or 2 * len(runs_on) > len(pieces) + 1):
             out.append(max(runs_on, key=lambda e: (len(content_text(e.copy)), -e.at)))
     return out
@@ -313,7 +521,8 @@ def collate_consensus(witnesses: Sequence[WitnessText], base: int, config: Colla
     """Collate every copy, the base included, against the majority text of all of them."""
     paragraphs, reason = build_consensus(witnesses, base, config)
     results = [align(paragraphs, w.paragraphs, w.id, config) for w in witnesses]
-    return Collation(CONSENSUS, reason, paragraphs, tuple(pieces_of_one_copy(witnesses, results)))
+    results = without_drops_of_strangers(pieces_of_one_copy(witnesses, results))
+    return Collation(CONSENSUS, reason, paragraphs, tuple(results))
 
 
 def pieces_of_one_copy(witnesses: Sequence[WitnessText], results: Sequence[WitnessCollation]) -> list[WitnessCollation]:
@@ -333,3 +542,21 @@ def pieces_of_one_copy(witnesses: Sequence[WitnessText], results: Sequence[Witne
         if len(kept) != len(result.findings):
             out[k] = replace(result, findings=kept)
     return out
+
+
+def without_drops_of_strangers(results: Sequence[WitnessCollation]) -> list[WitnessCollation]:
+    """Results without the drops of a witness that renders no paragraph of the reference at all, where the
+    group holds three witnesses or more.
+
+    Why: such a witness is no copy of the story the others tell, but text the grouping took in by what it
+    shares with one copy alone, or by boilerplate (seed 4: another story's flattened page that shares a
+    site's footer). Said to have dropped every paragraph, it would bury the real drops of the group under
+    as many false ones; its own paragraphs are still said to be added. Of two witnesses neither is the
+    story more than the other: ``dedup diff`` of two unrelated texts says what each lacks, and that they
+    are unrelated."""
+    if len(results) < 3:
+        return list(results)
+    return [
+        replace(r, findings=tuple(f for f in r.findings if f.kind != "dropped")) if not r.portions else r
+        for r in results
+    ]

@@ -22,6 +22,7 @@ from dedup.normalize import ends_sentence
 Run = tuple[int, int, int, int]  # copy paragraph, reference paragraph, first sentence, last sentence
 # A closing in brackets: a credit (``（袁思忠　梁建维）``), a source (``（据新华社）``), an end mark (``（完）``).
 _BRACKETED = re.compile(r"[（(［\[【].*[）)］\]】]")
+_MAX_GLUED = 6  # short paragraphs a page may glue in front of one paragraph (headline, subtitles, byline…)
 _CLAUSE_ENDS = frozenset("，,、；;：:。！？!?”’\"'」』)）")  # what a piece an editor split off ends in
 
 
@@ -118,101 +119,166 @@ def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: Co
     of its own, so the copy paragraph reads as merged (or, on a flattened page, as the layout it is) instead
     of the headings as dropped plus an insertion.
 
-    A scraped page glues the headline *and* the byline to the lead (``标题李英桃党的十五大报告指出…``): the run of
-    unrendered short paragraphs just before the rendered one is tried longest first."""
+    A scraped page glues the headline *and* the byline to the lead (``标题李英桃党的十五大报告指出…``): the
+    unrendered short paragraphs just before the rendered one are tried as a whole and as any stretch of them
+    (:func:`_glued_run`), since a copy may also have dropped one of them or lost it in the flattening; one
+    long paragraph among them (a photo caption between the byline and the lead, which the copy dropped) or
+    one the same copy paragraph prints further on (moved down a flattened page) is passed over."""
     rendered = {p.ref for p in found}
     out = list(found)
     for k, portion in enumerate(list(out)):
         m = portion.ref
-        front = _glued_front(portion.edits, ref[m])
-        if front is None:
-            continue
-        glued, inserted, replaced = front
-        run: list[int] = []
-        i = m - 1
-        while i >= 0 and i not in rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
-            run.insert(0, i)
-            i -= 1
-        while run and fuzz.ratio(inserted, content_text("".join(ref[j] for j in run)) + replaced) < 80:
-            run.pop(0)
-        if not run and _is_cut_head(inserted, replaced, m - 1, ref, rendered, config):
-            # The head of the paragraph before, cut and glued on: a portion of that paragraph, whose lost
-            # tail makes it truncated (the copy paragraph holding both reads as merged).
-            body = portion.copy_text[glued:]
-            out[k] = _portion(ref[m], m, portion.copy_index, portion.copy_start + glued, portion.copy_end, body, config)
-            head = portion.copy_text[:glued]
-            start = portion.copy_start
-            out.append(_portion(ref[m - 1], m - 1, portion.copy_index, start, start + glued, head, config))
-            rendered.add(m - 1)
-            continue
-        if not run:
-            continue
-        body = portion.copy_text[glued:]
-        start = portion.copy_start
-        out[k] = Portion(
-            m,
-            portion.copy_index,
-            start + glued,
-            portion.copy_end,
-            body,
-            diff(ref[m], body),
-            portion.head_lost,
-            portion.tail_lost,
-        )
-        at = start
-        for n, j in enumerate(run):
-            size = len(ref[j]) if n < len(run) - 1 else start + glued - at
-            size = max(0, min(size, start + glued - at))
-            text = portion.copy_text[at - start : at - start + size]
-            out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
-            rendered.add(j)
-            at += size
+        for glued, inserted, replaced in _glued_fronts(portion.edits, ref[m], portion.copy_text):
+            beside = {p.ref for p in out if p.copy_index == portion.copy_index}
+            recovered = _split_glued_front(ref, portion, glued, inserted, replaced, (rendered, beside), config)
+            if recovered:
+                out[k] = recovered[0]
+                out.extend(recovered[1:])
+                rendered.update(p.ref for p in recovered)
+                break
     return out
+
+
+def _split_glued_front(
+    ref: Sequence[str],
+    portion: Portion,
+    glued: int,
+    inserted: str,
+    replaced: str,
+    rendered_where: tuple[set[int], set[int]],
+    config: CollateConfig,
+) -> list[Portion]:
+    """``portion`` without its first ``glued`` copy characters, followed by the portions of the reference
+    paragraphs those characters render (headings, or the cut head of the paragraph before); nothing if they
+    render none. ``rendered_where``: the reference paragraphs rendered anywhere in the copy, and those
+    rendered in the copy paragraph that holds ``portion``."""
+    rendered, beside = rendered_where
+    m = portion.ref
+    body = portion.copy_text[glued:]
+    start = portion.copy_start
+    # Unrendered short paragraphs before the portion, past one paragraph that is long (a photo caption the
+    # copy dropped) or that the same copy paragraph renders further on (a flattened page that moved it down).
+    # Not past one moved to another copy paragraph: where a copy keeps its paragraph breaks, a headline run
+    # into a paragraph other than the one after it is what unwrapping a hard-wrapped page glues (a headline
+    # filling its column), and reading it as merged there is as wrong as dropped (corpus seed 6).
+    candidates: list[int] = []
+    passed = False
+    i = m - 1
+    while i >= 0 and len(candidates) < _MAX_GLUED:
+        if i not in rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
+            candidates.insert(0, i)
+        elif passed or (i in rendered and i not in beside):
+            break
+        else:
+            passed = True
+        i -= 1
+    if _is_cut_head(inserted, replaced, m - 1, ref, rendered, config):
+        # The head of the paragraph before, cut and glued on: a portion of that paragraph, whose lost
+        # tail makes it truncated (the copy paragraph holding both reads as merged).
+        rest = _portion(ref[m], m, portion.copy_index, start + glued, portion.copy_end, body, config)
+        head = _portion(ref[m - 1], m - 1, portion.copy_index, start, start + glued, portion.copy_text[:glued], config)
+        return [rest, head]
+    run = _glued_run(inserted, replaced, candidates, ref)
+    if not run:
+        return []
+    out = [_portion(ref[m], m, portion.copy_index, start + glued, portion.copy_end, body, config)]
+    at = start
+    for n, j in enumerate(run):
+        size = len(ref[j]) if n < len(run) - 1 else start + glued - at
+        size = max(0, min(size, start + glued - at))
+        text = portion.copy_text[at - start : at - start + size]
+        out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
+        at += size
+    return out
+
+
+def _glued_run(inserted: str, replaced: str, candidates: Sequence[int], ref: Sequence[str]) -> list[int]:
+    """The reference paragraphs among ``candidates`` (unrendered short paragraphs before the portion, in
+    order) whose text, joined, is what the copy glued in front (``inserted``, in place of ``replaced``): of
+    every stretch of them, and every stretch without one paragraph inside it, the best match (fuzzy ratio at
+    least 80), the longer of two as good. Not only the stretches ending just before the portion: a copy that
+    dropped the caption between the byline and the lead glues the headline and byline to the lead. Not the
+    longest that passes: with one paragraph too many (a short byline the copy dropped) a stretch still
+    passes the threshold, and the headings read as merged and changed. Empty if none matches."""
+    n = len(candidates)
+    stretches = [list(candidates[a:b]) for a in range(n) for b in range(a + 1, n + 1)]
+    stretches += [
+        list(candidates[a:c]) + list(candidates[c + 1 : b])
+        for a in range(n)
+        for b in range(a + 3, n + 1)
+        for c in range(a + 1, b - 1)
+    ]
+    best: tuple[float, int, list[int]] = (0.0, 0, [])
+    for run in stretches:
+        score = fuzz.ratio(inserted, content_text("".join(ref[j] for j in run)) + replaced)
+        if score >= 80 and (score, len(run)) > best[:2]:
+            best = (score, len(run), run)
+    return best[2]
 
 
 def _is_cut_head(
     inserted: str, replaced: str, i: int, ref: Sequence[str], rendered: set[int], config: CollateConfig
 ) -> bool:
-    """Whether ``inserted`` (content text glued in front of a portion, replacing nothing) is the head of
-    reference paragraph ``i``, which the copy renders nowhere else: a paragraph cut mid-sentence and run into
-    the next (``…资本积累基础涓墨西哥金融危机给全球…``). Too short to be matched as a sentence of its own (it has
-    no sentence end), the piece rode on the next paragraph as a changed word, and its paragraph read as
-    dropped. A cut may end in a broken character, hence the fuzzy match on the head of the same length."""
-    if replaced or i < 0 or i in rendered or len(inserted) < config.short_run:
+    """Whether ``inserted`` (content text glued in front of a portion, in place of the reference start
+    ``replaced``) is the head of reference paragraph ``i``, which the copy renders nowhere else, followed by
+    the reference start: a paragraph cut mid-sentence and run into the next (``…资本积累基础涓墨西哥金融危机给
+    全球…``). Too short to be matched as a sentence of its own (it has no sentence end), the piece rode on the
+    next paragraph as a changed word, and its paragraph read as dropped. A cut may end in a broken character,
+    hence the fuzzy match on the head of the same length; and the diff may have read the cut's last word and
+    the next paragraph's first as one changed word, hence ``replaced``.
+
+    It is tried before the glued headings: the head of a short paragraph matches that paragraph as a whole
+    heading too, and the paragraph then read as kept where it lost its tail."""
+    head = len(inserted) - len(replaced)
+    if i < 0 or i in rendered or head < config.short_run:
         return False
     whole = content_text(ref[i])
-    return len(whole) > len(inserted) and fuzz.ratio(inserted, whole[: len(inserted)]) >= 90
+    return len(whole) >= head + config.lost_min and fuzz.ratio(inserted, whole[:head] + replaced) >= 90
 
 
-def _glued_front(edits: Sequence[TextEdit], ref_text: str) -> tuple[int, str, str] | None:
-    """The text a copy glued in front of a reference paragraph, read off the portion's first edit: how many
-    copy characters stand before the paragraph's own text, their content text, and the content text of the
-    reference start they replaced; ``None`` if nothing was glued there.
+def _glued_fronts(edits: Sequence[TextEdit], ref_text: str, copy_text: str) -> list[tuple[int, str, str]]:
+    """The readings of what a copy glued in front of a reference paragraph (``copy_text`` diffed against
+    ``ref_text`` into ``edits``), shortest first: how many copy characters stand before the paragraph's own
+    text, their content text, and the content text of the reference start they replaced; empty if nothing
+    was glued there.
 
     The diff places an insertion as late as it can: a heading that opens with the paragraph's own first
     character (``第二章地震监测预报`` glued to ``第九条国家…``) reads as ``第`` kept and ``二章地震监测预报第``
     inserted after it. The same insertion shifted to the front is the heading; without the shift the glued
-    heading read as a changed word and its paragraph as dropped.
+    heading read as a changed word and its paragraph as dropped. The diff may also split what was glued in
+    two: a cut head holding the paragraph's first word (``双摘明珠，对中国这样…，并非`` glued to ``中国杂技…``)
+    reads as ``双摘明珠，对`` inserted, ``中国`` kept and the rest inserted after it. Every insertion among
+    the leading ones that ends in the reference's opening is a reading.
 
-    >>> _glued_front(diff("第九条国家加强", "第二章监测第九条国家加强"), "第九条国家加强")
-    (5, '第二章监测', '')
-    >>> _glued_front(diff("第九条国家加强", "第九条国家加强"), "第九条国家加强") is None
-    True
+    >>> ref = "第九条国家加强"
+    >>> _glued_fronts(diff(ref, "第二章监测第九条国家加强"), ref, "第二章监测第九条国家加强")
+    [(5, '第二章监测', '')]
+    >>> ref, copy = "中国杂技在技巧难度上", "双摘明珠，对中国这样，并非中国杂技在技巧难度上"
+    >>> _glued_fronts(diff(ref, copy), ref, copy)
+    [(13, '双摘明珠对中国这样并非', '')]
+    >>> _glued_fronts(diff(ref, ref), ref, ref)
+    []
     """
-    if not edits:
-        return None
+    out: list[tuple[int, str, str]] = []
+    if not edits or edits[0].op == "delete":
+        return out
     first = edits[0]
-    if first.op == "delete":
-        return None
     if first.at == 0:
         glued = len(first.copy) - len(first.ref)  # the inserted headings, at the front of the copy text
-        return (glued, content_text(first.copy), content_text(first.ref)) if glued > 0 else None
-    shift = first.at  # the reference's opening the diff kept in front of the insertion
-    if first.op != "insert" or first.copy_at != shift or len(first.copy) <= shift:
-        return None
-    if first.copy[-shift:] != ref_text[:shift]:
-        return None
-    return len(first.copy), content_text((ref_text[:shift] + first.copy)[: len(first.copy)]), ""
+        if glued > 0:
+            out.append((glued, content_text(first.copy), content_text(first.ref)))
+        if first.op != "insert":
+            # The reference's opening is not kept (no insertion after it ends in it); or it was cut: the
+            # headings glued in place of the paragraph's lost head.
+            return [*out, (len(first.copy), content_text(first.copy), "")]
+    for edit in edits[len(out) :]:
+        if edit.op != "insert":
+            break
+        shift = edit.at  # the reference's opening the diff kept in front of the insertion
+        if len(edit.copy) > shift and edit.copy.endswith(ref_text[:shift]):
+            glued = edit.copy_at + len(edit.copy) - shift
+            out.append((glued, content_text(copy_text[:glued]), ""))
+    return out
 
 
 def _recut_run_ons(

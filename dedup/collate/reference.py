@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings
+from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings, without_drops_of_strangers
 from dedup.collate.edits import NOISE, looks_cut
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
@@ -48,7 +48,7 @@ def collate(
         else:
             result = align(ref_texts, witness.paragraphs, witness.id, config)
         results.append(result)
-    results = pieces_of_one_copy(witnesses, results)
+    results = without_drops_of_strangers(pieces_of_one_copy(witnesses, results))
     return Collation(ref.id, reason or f"{ref.id} chosen as reference", tuple(ref_texts), tuple(results))
 
 

@@ -8,6 +8,10 @@ side of the difference reads as damage:
   longer paragraph is no cut but an insertion, so the cut is the shorter copy's. A "cut" whose missing text
   the copy prints elsewhere (a heading printed as a paragraph of its own, glued to the body in the other copy)
   is layout, not a cut.
+- a **split mid-sentence**: the copy prints as two paragraphs what the other prints as one, the first ending
+  after a comma (``…工作领导小组副组长、`` over ``中共中央办公厅副主任…``): no paragraph ends so. Aligned the
+  other way it is a merge, which has no direction. Counted with the cuts (the copy's paragraph is cut in two
+  where none ends). A break after a colon is no telltale: a paragraph may end introducing a list.
 - a **repeat**: the copy prints one of the other's paragraphs twice. Aligned the other way, the second
   print is a paragraph the other copy lacks, which has no direction.
 - a **foreign paragraph**: the copy holds a paragraph that shares hardly a pair of characters with the
@@ -36,6 +40,8 @@ from dedup.collate.records import Finding, TextEdit
 from dedup.collate.sentences import content_text
 from dedup.collate.words import in_words
 
+_MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
+
 
 @dataclass(frozen=True, slots=True)
 class Telltales:
@@ -43,7 +49,7 @@ class Telltales:
 
     Attributes:
         cuts: the copy's paragraphs that are the other's with a head or tail missing (text the copy prints
-            nowhere else).
+            nowhere else), or that it splits in two after a comma.
         repeats: the other's paragraphs the copy prints a second time.
         foreign: the copy's paragraphs foreign to the story the other tells (counted by the caller, which
             knows the story: :func:`dedup.collate.reference.pair_telltales`).
@@ -80,6 +86,7 @@ def telltales(ref: Sequence[str], copy_text: Sequence[str], findings: Sequence[F
     """
     own = content_text("".join(copy_text))
     cuts = sum(f.kind == "truncated" and content_text(f.lost) not in own for f in findings)
+    cuts += sum(f.kind == "split" and (f.copy_text or "").rstrip()[-1:] in _MID_SENTENCE for f in findings)
     repeats = sum(f.kind == "duplicated" for f in findings)
     non_words = 0
     for f in findings:

@@ -78,7 +78,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     partial = cover < WHOLE_COVER
     degree = np.bincount(unit, minlength=len(units))
     # only a unit with two partners or more, one of which covers a part of it, can be glued
-    candidates = np.unique(unit[partial & (degree[unit] >= 2)])
+    candidates = distinct(unit[partial & (degree[unit] >= 2)])
     order = np.argsort(unit, kind="stable")
     starts = np.searchsorted(unit[order], np.arange(len(units) + 1))
     _glued(
@@ -90,6 +90,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
         units.offsets.astype(np.int64, copy=False),
         units.doc.astype(np.int64, copy=False),
         DISJOINT_OVERLAP,
+        np.zeros(int(units.doc.max()) + 1, dtype=np.bool_),
         glued,
     )
     return glued
@@ -105,6 +106,7 @@ def _glued(
     offsets: Int64Array,
     doc: Int64Array,
     overlap: float,
+    marked: npt.NDArray[np.bool_],
     glued: npt.NDArray[np.bool_],
 ) -> None:  # pragma: no cover - compiled
     """:func:`glued_units`' test for each candidate unit, by sorted merges over the units' shingle sets (one
@@ -114,7 +116,9 @@ def _glued(
     of equal ones the lowest partner unit's, so that the order of the pairs never matters) is the text most
     partners share; a partner is *apart* when its part overlaps the widest in no more than ``overlap`` of its
     own size. ``u`` is glued when some partner is apart and no document holds both a partner apart and one
-    with the widest part.
+    with the widest part (``marked``: one flag per document, all False, a scratch space: the documents of
+    the partners not apart are marked and unmarked again, so that a unit with thousands of partners, a
+    masthead's, costs no pairs of partners).
     """
     for i in range(candidates.shape[0]):
         u = candidates[i]
@@ -158,16 +162,122 @@ def _glued(
                 else:
                     b += 1
             apart[k] = common <= overlap * lengths[k]
+        for k in range(n):
+            if not apart[k]:
+                marked[doc[partner[mine[k]]]] = True
         any_apart = False
         shared_doc = False
         for k in range(n):
             if apart[k]:
                 any_apart = True
-                d = doc[partner[mine[k]]]
-                for j in range(n):
-                    if not apart[j] and doc[partner[mine[j]]] == d:
-                        shared_doc = True
+                shared_doc |= marked[doc[partner[mine[k]]]]
+        for k in range(n):
+            marked[doc[partner[mine[k]]]] = False
         glued[u] = any_apart and not shared_doc
+
+
+OWN_CONTAINMENT = 0.5
+"""Share of the smaller unit's text outside boilerplate that its partner must hold for a match to stay evidence:
+most of it, as the matcher asks of whole units (``CandidateConfig.min_containment``)."""
+
+
+def beyond_boilerplate(
+    matches: Int64Array, units: Units, boilerplate_text: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """For each unit match, whether it still holds once the boilerplate of its two documents is set aside.
+
+    Why: on a flattened page a sentence unit's window runs on into the site footer glued after the story
+    (:func:`dedup.match.candidates._line_windows`). Two pages of one site, printing different stories, then
+    match window to window on the footer alone; the window belongs to the story's last sentence, which is no
+    boilerplate, so the match passed for evidence, and one such page linked to the last sentences of every
+    other story its site printed, chaining them into one group. What a reader calls a copy is shared text
+    beyond the page furniture: each match is weighed again without the shingles of its two documents'
+    boilerplate paragraphs, and kept where the partner still holds ``OWN_CONTAINMENT`` of the smaller unit's
+    own text. A match that loses no shingle that way is kept as the matcher accepted it.
+
+    Args:
+        matches: accepted unit pairs, int64[n, 2].
+        units: the sketched units.
+        boilerplate_text: for each unit, whether it is a boilerplate paragraph's own text (not a window
+            running past it): its shingles are the document's boilerplate.
+
+    Returns:
+        For each match, whether it is evidence beyond boilerplate.
+    """
+    holds = np.ones(matches.shape[0], dtype=np.bool_)
+    marked = np.flatnonzero(boilerplate_text)
+    if matches.shape[0] == 0 or marked.size == 0:
+        return holds
+    # every document's boilerplate shingles, sorted by (document, shingle) in one sort: a gather, no loop
+    starts, sizes = units.offsets[marked], units.offsets[marked + 1] - units.offsets[marked]
+    at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    codes = distinct(np.repeat(units.doc[marked].astype(np.int64), sizes) << 32 | units.sets[at].astype(np.int64))
+    offsets = np.searchsorted(codes >> 32, np.arange(int(units.doc.max()) + 2))
+    _beyond(
+        np.ascontiguousarray(matches, dtype=np.int64),
+        units.doc.astype(np.int64, copy=False),
+        units.sets,
+        units.offsets.astype(np.int64, copy=False),
+        (codes & 0xFFFFFFFF).astype(np.uint32),
+        offsets.astype(np.int64, copy=False),
+        OWN_CONTAINMENT,
+        holds,
+    )
+    return holds
+
+
+@numba.njit(cache=True, nogil=True)
+def _set_aside(x: np.uint32, first: npt.NDArray[np.uint32], second: npt.NDArray[np.uint32]) -> bool:  # pragma: no cover
+    """Whether shingle ``x`` is in either sorted set."""
+    i = np.searchsorted(first, x)
+    if i < first.shape[0] and first[i] == x:
+        return True
+    j = np.searchsorted(second, x)
+    return bool(j < second.shape[0] and second[j] == x)
+
+
+@numba.njit(cache=True, nogil=True)
+def _beyond(
+    pairs: Int64Array,
+    doc: Int64Array,
+    sets: npt.NDArray[np.uint32],
+    offsets: Int64Array,
+    aside: npt.NDArray[np.uint32],
+    aside_offsets: Int64Array,
+    share: float,
+    holds: npt.NDArray[np.bool_],
+) -> None:  # pragma: no cover - compiled
+    """:func:`beyond_boilerplate`'s test for each pair, by one merge of the two sorted shingle sets, with the
+    boilerplate shingles of both documents (``aside``, per document) left out of the count."""
+    for i in range(pairs.shape[0]):
+        u, v = pairs[i, 0], pairs[i, 1]
+        p = aside[aside_offsets[doc[u]] : aside_offsets[doc[u] + 1]]
+        q = aside[aside_offsets[doc[v]] : aside_offsets[doc[v] + 1]]
+        if p.shape[0] == 0 and q.shape[0] == 0:
+            continue
+        left = sets[offsets[u] : offsets[u + 1]]
+        right = sets[offsets[v] : offsets[v + 1]]
+        own_left = own_right = common = 0
+        a = b = 0
+        while a < left.shape[0] or b < right.shape[0]:
+            if b >= right.shape[0] or (a < left.shape[0] and left[a] < right[b]):
+                if not _set_aside(left[a], p, q):
+                    own_left += 1
+                a += 1
+            elif a >= left.shape[0] or right[b] < left[a]:
+                if not _set_aside(right[b], p, q):
+                    own_right += 1
+                b += 1
+            else:
+                if not _set_aside(left[a], p, q):
+                    own_left += 1
+                    own_right += 1
+                    common += 1
+                a += 1
+                b += 1
+        if own_left == left.shape[0] and own_right == right.shape[0]:
+            continue  # no boilerplate in either: as the matcher accepted it
+        holds[i] = common > 0 and common >= share * min(own_left, own_right)
 
 
 def boilerplate(

@@ -21,6 +21,11 @@ Key = tuple[int, int]
 """A paragraph as ``(document, paragraph)``: a dictionary key (hashed millions of times, so a plain tuple)."""
 
 
+RECENT_WITNESSES = 64
+"""Witness shingle sets :meth:`Corpus.shingles` keeps (the most recent): more than a group has witnesses as a
+rule, and a few megabytes at most."""
+
+
 class GroupedDocument(Protocol):
     """What grouping reads of a document (:class:`dedup.results.ScannedDocument` is one).
 
@@ -71,6 +76,7 @@ class Corpus:
             (n for d in documents for n in d.lengths), dtype=np.int64, count=self.paragraph_count
         )
         self.cumulative_length = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(self.length_of)])
+        self._recent: dict[tuple[Passage, ...], npt.NDArray[np.uint32]] = {}  # see :meth:`shingles`
 
     def paragraph(self, key: Key) -> Paragraph:
         return self.documents[key[0]].paragraphs[key[1]]
@@ -90,7 +96,23 @@ class Corpus:
         return int(self.cumulative_length[end] - self.cumulative_length[first]) or 1
 
     def shingles(self, chain: Sequence[Passage]) -> npt.NDArray[np.uint32]:
-        """The union of the shingle sets of a witness's sketched paragraphs."""
+        """The union of the shingle sets of a witness's sketched paragraphs (sorted, distinct).
+
+        The last few witnesses' sets are kept: a group asks for each witness's set to measure it against
+        the reference, and again for its id (:func:`~dedup.group.grouping.story_fingerprint`), and merging
+        them twice was a fifth of grouping at 100,000 articles.
+        """
+        key = tuple(chain)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._merged(chain)
+            found.flags.writeable = False  # shared by every caller that asks for this witness
+            if len(self._recent) >= RECENT_WITNESSES:
+                del self._recent[next(iter(self._recent))]
+            self._recent[key] = found
+        return found
+
+    def _merged(self, chain: Sequence[Passage]) -> npt.NDArray[np.uint32]:
         parts: list[npt.NDArray[np.uint32]] = []
         for p in chain:  # a passage's units are consecutive, and so are their sets
             lo, hi = int(self.unit_starts[p.doc]), int(self.unit_starts[p.doc + 1])
@@ -109,8 +131,8 @@ def paragraph_matches(
     if matches.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     flat = corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph
-    ends = flat[matches]
-    low, high = ends.min(axis=1), ends.max(axis=1)
+    left, right = flat[matches[:, 0]], flat[matches[:, 1]]
+    low, high = np.minimum(left, right), np.maximum(left, right)  # (``min(axis=1)`` is slow on two columns)
     apart = corpus.doc_of[low] != corpus.doc_of[high]
     total = max(corpus.paragraph_count, 1)
     pairs = distinct(low[apart] * total + high[apart])
@@ -128,7 +150,9 @@ def partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus)
     paragraph, partner = pairs // documents, (pairs % documents).tolist()
     starts = np.flatnonzero(run_starts(paragraph))
     ends = np.r_[starts[1:], pairs.size].tolist()
-    for flat, start, end in zip(paragraph[starts].tolist(), starts.tolist(), ends, strict=True):
-        d, k = corpus.key(flat)
+    flat = paragraph[starts]
+    doc = corpus.doc_of[flat]
+    local = flat - corpus.paragraph_starts[doc]  # :meth:`Corpus.key`, for all of them at once
+    for d, k, start, end in zip(doc.tolist(), local.tolist(), starts.tolist(), ends, strict=True):
         out[d][k] = set(partner[start:end])
     return out

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct
 from dedup.config import GroupConfig
-from dedup.group.boilerplate import boilerplate, glued_units
+from dedup.group.boilerplate import beyond_boilerplate, boilerplate, glued_units
 from dedup.group.components import UnionFind, components
 from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
 from dedup.group.headings import Headings, is_heading_like
@@ -38,6 +39,7 @@ from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
 from dedup.results import Group, Passage, Witness
+from dedup.segment import MIN_UNIT_CHARS
 
 __all__ = ["Group", "GroupedDocument", "Grouping", "Passage", "Witness", "group", "is_heading_like"]
 
@@ -77,18 +79,21 @@ def group(
 
     bare = bare_heads(documents, config, where, corpus)
     groups: list[Group] = []
+    prints: list[tuple[int, ...]] = []
     for indexes in sorted(members.values(), key=min):
         component = [passages[i] for i in indexes]
         label = int(root[indexes[0]])
         made = component_group("G", component, label, family_of, group_of, documents, bare, corpus, config)
         if made is not None:
             groups.append(made)
-    return Grouping(named(groups, corpus), frozenset(map(corpus.key, not_evidence.tolist())))
+            prints.append(story_fingerprint(made, corpus))  # while the corpus still holds its witnesses' sets
+    return Grouping(named(groups, prints), frozenset(map(corpus.key, not_evidence.tolist())))
 
 
-def named(groups: Sequence[Group], corpus: Corpus) -> tuple[Group, ...]:
-    """The groups with ids derived from their content (:mod:`dedup.group.ids`), in the order given."""
-    ids = content_ids([story_fingerprint(g, corpus) for g in groups])
+def named(groups: Sequence[Group], prints: Sequence[tuple[int, ...]]) -> tuple[Group, ...]:
+    """The groups with ids derived from their content (:mod:`dedup.group.ids`: ``prints`` holds each one's
+    :func:`story_fingerprint`), in the order given."""
+    ids = content_ids(prints)
     return tuple(with_id(g, gid) for g, gid in zip(groups, ids, strict=True))
 
 
@@ -140,10 +145,34 @@ def evidence(
             lambda p, docs: headed(p, docs) or heads_body(p, docs),
             jump_line,
         )
+    a, b = pairs_beyond(corpus, matches, not_evidence, (a, b), own)
+    return a, b, not_evidence
+
+
+def pairs_beyond(
+    corpus: Corpus,
+    matches: npt.NDArray[np.int64],
+    not_evidence: npt.NDArray[np.int64],
+    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+    own: npt.NDArray[np.bool_] | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The paragraph pairs of unit ``matches`` that are evidence once the boilerplate ``not_evidence`` (flat
+    paragraph numbers, sorted) is known: none touching it, and none whose units match only on its text (a
+    window run on into a site footer, :func:`~dedup.group.boilerplate.beyond_boilerplate`).
+
+    Both engines call it: :func:`evidence` with the boilerplate it finds, the Spark engine with the boilerplate
+    found over the whole corpus. ``pairs`` and ``own``: the matches' paragraph pairs and :func:`_own_text`,
+    if made already (a pass over every paragraph in Python).
+    """
+    a, b = pairs if pairs is not None else paragraph_matches(matches, corpus)
     is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     is_boilerplate[not_evidence] = True
+    if not_evidence.size:  # a match that holds only on boilerplate (a window run on into a footer) is none
+        own = _own_text(corpus) if own is None else own
+        boilerplate_text = own & is_boilerplate[corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph]
+        a, b = paragraph_matches(matches[beyond_boilerplate(matches, corpus.units, boilerplate_text)], corpus)
     keep = ~(is_boilerplate[a] | is_boilerplate[b])
-    return a[keep], b[keep], not_evidence
+    return a[keep], b[keep]
 
 
 def _heads_matched_body(
@@ -166,7 +195,7 @@ def _heads_matched_body(
         doc = int(corpus.doc_of[p])
         last = min(p + reach, int(corpus.paragraph_starts[doc + 1]) - 1)
         lo, hi = np.searchsorted(ends, [p + 1, last + 1])
-        return bool(set(partner_doc[lo:hi].tolist()) & (docs - {doc}))
+        return any(other != doc and other in docs for other in partner_doc[lo:hi].tolist())
 
     return heads
 
@@ -237,7 +266,7 @@ def _passages(
                 continued_from.add(d)
     jumps = JumpDocuments(frozenset(continued_on), frozenset(continued_from))
 
-    followed = _followed(a, b, boilerplate_in, corpus)
+    followed, outrun = _followed(a, b, boilerplate_in, corpus)
     passages: list[Passage] = []
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
     for d, matched in partners(a, b, corpus).items():
@@ -245,8 +274,9 @@ def _passages(
         noise = frozenset(boilerplate_in[d])
         first = int(corpus.paragraph_starts[d])
         after = frozenset(k for k in matched if followed[first + k])
+        outrun_here = frozenset(k for k in matched if outrun[first + k])
         for passage in passages_of(
-            d, document.paragraphs, document.lengths, matched, config, noise, headings, jumps, after
+            d, document.paragraphs, document.lengths, matched, config, noise, headings, jumps, after, outrun_here
         ):
             where[first + passage.first : first + passage.last + 1] = len(passages)
             passages.append(passage)
@@ -255,24 +285,43 @@ def _passages(
 
 def _followed(
     a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], boilerplate_in: dict[int, set[int]], corpus: Corpus
-) -> npt.NDArray[np.bool_]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """For each flat paragraph, whether a paragraph it is matched with goes on to more of the story on its own
-    page (:func:`~dedup.group.passages.goes_on`): the story does not end with it.
+    page (:func:`~dedup.group.passages.goes_on`): the story does not end with it; and whether it is the last
+    of its document's paragraphs matched with a partner paragraph that goes on past them (*outrun*): one
+    that holds a sentence unit's worth more than they do, or is followed by more of the story.
 
     Why: only then are the unmatched paragraphs after a copy's last matched one a damaged print of the
     story's end, to be taken into its passage; where every partner ends there too, they are the copy's own.
+    Outrun says the same of a flattened copy's sentence units: its closing sentences, too short to match,
+    stand in the other copies' last paragraph, which its last matched sentence matched only in part.
     """
     goes: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     noise: dict[int, frozenset[int]] = {}
-    for flat in np.unique(np.concatenate([a, b])).tolist():
-        d, k = corpus.key(flat)
+    flats = distinct(np.concatenate([a, b]))
+    docs = corpus.doc_of[flats]
+    local = flats - corpus.paragraph_starts[docs]  # :meth:`Corpus.key`, for all of them at once
+    went: list[bool] = []
+    for d, k in zip(docs.tolist(), local.tolist(), strict=True):
         if d not in noise:
             noise[d] = frozenset(boilerplate_in.get(d, ()))
-        goes[flat] = goes_on(corpus.documents[d].paragraphs, k, noise[d])
+        went.append(goes_on(corpus.documents[d].paragraphs, k, noise[d]))
+    goes[flats] = went
     followed: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     followed[a[goes[b]]] = True
     followed[b[goes[a]]] = True
-    return followed
+    outrun: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    if a.size:  # per partner paragraph and document: what of it that document's paragraphs matched
+        here, there = np.concatenate([a, b]), np.concatenate([b, a])
+        _, at = np.unique(there * len(corpus.documents) + corpus.doc_of[here], return_inverse=True)
+        covered = np.bincount(at, weights=corpus.length_of[here])
+        last = np.full(covered.size, -1, dtype=np.int64)
+        np.maximum.at(last, at, here)
+        partner = np.zeros(covered.size, dtype=np.int64)
+        partner[at] = there
+        goes_past = corpus.length_of[partner] - covered >= MIN_UNIT_CHARS
+        outrun[last[goes_past | goes[partner]]] = True
+    return followed, outrun
 
 
 def _jump_half(p: Passage, documents: Sequence[GroupedDocument]) -> bool:

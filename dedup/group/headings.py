@@ -16,10 +16,13 @@ from dedup.group.corpus import GroupedDocument, Key
 from dedup.match.content import content_digest
 from dedup.records import Paragraph
 
+_HEADING_HINTS = frozenset({"headline", "byline"})
+
 
 def is_heading_like(p: Paragraph, length: int, config: GroupConfig) -> bool:
     """A headline, a byline, or a line too short to be sketched: what stands above an article's body."""
-    return bool(p.hints & {"headline", "byline"}) or length < config.heading_chars
+    # (asked of every paragraph: one set for all the questions, and no set built to hold the answer)
+    return length < config.heading_chars or not p.hints.isdisjoint(_HEADING_HINTS)
 
 
 def heading_digests(paragraphs: Sequence[Paragraph], lengths: Sequence[int], config: GroupConfig) -> tuple[int, ...]:
@@ -42,14 +45,25 @@ class Headings:
                 if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
                     self.docs_of[digest].add(d)
 
-    def _others(self, doc: int, k: int) -> set[int]:
+    def _others(self, doc: int, k: int, partners: set[int]) -> tuple[int, int]:
+        """How many documents besides ``doc`` print line ``k`` of ``doc``: among the ``partners``, and beyond.
+
+        Counted without copying the line's documents: a line that every page repeats stands in a share of the
+        corpus, and a copy of its documents at each question made grouping grow with the square of the corpus
+        (intersecting iterates over the smaller set, the partners as a rule).
+        """
         digest = self.documents[doc].digests[k]
-        return self.docs_of.get(digest, set()) - {doc} if digest else set()
+        docs = self.docs_of.get(digest) if digest else None
+        if not docs:
+            return 0, 0
+        mine = doc in docs
+        among = len(docs & partners) - (mine and doc in partners)
+        return among, len(docs) - mine - among
 
     def repeated(self, doc: int, k: int, partners: set[int]) -> bool:
         """Line ``k`` of ``doc`` stands word for word above stories of two documents or more beyond the
         ``partners`` (the documents this passage's story is matched in)."""
-        return len(self._others(doc, k) - partners) >= 2
+        return self._others(doc, k, partners)[1] >= 2
 
     def heads(self, key: Key, docs: set[int], config: GroupConfig) -> bool:
         """A headline printed in ``docs`` (and hardly anywhere else) stands above paragraph ``key``,
@@ -67,5 +81,5 @@ class Headings:
     def shared(self, doc: int, k: int, partners: set[int]) -> bool:
         """Line ``k`` of ``doc`` is printed in a partner document too (the story's headline), and is no
         line that every page repeats."""
-        others = self._others(doc, k)
-        return bool(others & partners) and len(others - partners) < 2
+        among, beyond = self._others(doc, k, partners)
+        return among > 0 and beyond < 2

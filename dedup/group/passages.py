@@ -42,7 +42,9 @@ class JumpDocuments:
 
     def only_halves(self, documents: set[int]) -> bool:
         """Whether every one of ``documents`` holds a page-jump marker: each prints part of a copy."""
-        return documents <= self.continued_on | self.continued_from
+        # (not ``documents <= continued_on | continued_from``: that union, of a share of the corpus's
+        # documents, was built at each question; a difference looks up only the few ``documents``)
+        return not documents - self.continued_on - self.continued_from
 
 
 NO_JUMPS = JumpDocuments()
@@ -126,6 +128,7 @@ def passages_of(
     headings: Headings | None = None,
     jumps: JumpDocuments = NO_JUMPS,
     followed: frozenset[int] | None = None,
+    outrun: frozenset[int] = frozenset(),
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -145,6 +148,10 @@ def passages_of(
         followed: the matched paragraphs whose counterpart in some other document is followed there by more
             of the story (:func:`goes_on`): only after those does a passage take in its unmatched tail. None:
             not known, taken in wherever the page allows.
+        outrun: the matched paragraphs that are the last of this document's to match a partner paragraph
+            going on past them (it holds more text than they matched of it, or more of the story follows it):
+            a flattened copy's closing sentences before its site's footer are taken in after a passage that
+            holds one (:func:`_take_in_tails`).
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -205,7 +212,7 @@ def passages_of(
                     last = k
                     break
         passages.append(Passage(doc, first, last))
-    return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed)
+    return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed, outrun)
 
 
 def _take_in_tails(
@@ -217,6 +224,7 @@ def _take_in_tails(
     noise: frozenset[int],
     headings: Headings | None,
     followed: frozenset[int] | None,
+    outrun: frozenset[int] = frozenset(),
 ) -> list[Passage]:
     """Extend each passage over the unmatched paragraphs that close its copy.
 
@@ -225,20 +233,27 @@ def _take_in_tails(
     the copy stop early and reports the reference's last paragraph ``dropped``, when the copy printed it
     damaged. Within ``max_gap`` paragraphs, up to the next passage, the tail is taken in until something that
     belongs to no story body: a byline or a headline over more text (the next article, matched or not), a
-    further sentence of a flattened line (a site footer glued on; a flat copy's cut is collation's to find),
-    boilerplate, a line that other pages repeat (a breadcrumb), or the end of the article (a closing
-    dateline, taken in).
+    further sentence of a flattened line (a site footer glued on; a flat copy's cut is collation's to find)
+    unless the line runs into boilerplate (:func:`runs_into_boilerplate`), boilerplate, a line that other
+    pages repeat (a breadcrumb), or the end of the article (a closing dateline, taken in).
 
     And only where the story goes on in another copy after the counterpart of the passage's last matched
     paragraph (``followed``): where every other copy stops there too, the unmatched paragraphs after it are
     the copy's own addition, not a damaged print of the story's end. Taken in, they made the copy look the
     most complete, and a two-copy group took it as the reference and laid its additions on the other copy.
+    A flattened copy's sentences before its site's footer are taken in also where one of the passage's
+    paragraphs is the last to match a partner paragraph that goes on past it (``outrun``): the closing
+    sentences, too short to match anything alone (they had matched only the footer, through their windows),
+    stand in the rest of the other copies' paragraph.
     """
     out: list[Passage] = []
     for i, passage in enumerate(passages):
         last = passage.last
         ceiling = passages[i + 1].first - 1 if i + 1 < len(passages) else len(paragraphs) - 1
-        if not ends_article(paragraphs[last]) and (followed is None or last in followed):
+        before_footer = continues_line(paragraphs, last + 1) and runs_into_boilerplate(paragraphs, last + 1, noise)
+        goes = followed is None or last in followed
+        goes = goes or (before_footer and any(k in outrun for k in range(passage.first, last + 1)))
+        if not ends_article(paragraphs[last]) and goes:
             partners = set().union(*(matched.get(k, set()) for k in range(passage.first, last + 1)))
 
             def furniture(k: int, partners: set[int] = partners) -> bool:
@@ -250,7 +265,8 @@ def _take_in_tails(
                 p = paragraphs[k]
                 if (
                     k in matched
-                    or continues_line(paragraphs, k)  # a flat line's next sentence: a footer glued on, or collation's
+                    # a flat line's next sentence: a footer glued on, or collation's; unless boilerplate ends the line
+                    or (continues_line(paragraphs, k) and not runs_into_boilerplate(paragraphs, k, noise))
                     or furniture(k)
                     or p.hints & {"byline", "continued_from"}
                     or starts_article(paragraphs, k)
@@ -279,6 +295,27 @@ def _take_in_tails(
                 last = passage.last
         out.append(Passage(doc, passage.first, last) if last != passage.last else passage)
     return out
+
+
+def runs_into_boilerplate(paragraphs: Sequence[Paragraph], k: int, noise: frozenset[int]) -> bool:
+    """Whether the flattened line that sentence unit ``k`` continues ends at boilerplate: a site footer on the
+    line itself, or on the line right after it.
+
+    Why: there the sentences between the copy's last matched one and the footer are the story's end, printed
+    whole or cut, not a footer glued on. Too short to be sketched alone, they matched nothing but, on the
+    site's other pages, the footer their windows ran on into; with those matches no evidence
+    (:func:`dedup.group.boilerplate.beyond_boilerplate`), the copy would stop before its last sentences.
+
+    >>> line = [Paragraph(i, "句。", 1, 1, 3 * i, 3 * i + 2) for i in range(4)]
+    >>> runs_into_boilerplate(line, 1, frozenset({3})), runs_into_boilerplate(line, 1, frozenset())
+    (True, False)
+    """
+    j = k
+    while j < len(paragraphs) and continues_line(paragraphs, j):
+        if j in noise:
+            return True
+        j += 1
+    return j in noise
 
 
 def goes_on(paragraphs: Sequence[Paragraph], k: int, noise: frozenset[int]) -> bool:

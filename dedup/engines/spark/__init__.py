@@ -2,8 +2,8 @@
 groups. pyspark is an optional extra (``pip install 'dedup[spark]'``); importing this package never needs it,
 and calling the engine without it raises :class:`SparkUnavailableError` saying how to install it."""
 
-from dedup.engines.spark.engine import report, scan
+from dedup.engines.spark.engine import report, scan, write_tables
 from dedup.engines.spark.output import write_parquet
 from dedup.engines.spark.session import SparkUnavailableError, parse_conf, session
 
-__all__ = ["SparkUnavailableError", "parse_conf", "report", "scan", "session", "write_parquet"]
+__all__ = ["SparkUnavailableError", "parse_conf", "report", "scan", "session", "write_parquet", "write_tables"]

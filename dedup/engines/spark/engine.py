@@ -1,22 +1,26 @@
 """The Spark engine's orchestration: :func:`scan` and :func:`report`, the Spark counterparts of
-:func:`dedup.pipeline.scan.scan` and :func:`dedup.pipeline.report.report`, returning the same records.
+:func:`dedup.pipeline.scan.scan` and :func:`dedup.pipeline.report.report`, returning the same records, and
+:func:`write_tables`, which writes them as Parquet from the executors.
 
 The stages, each distributed (see the module of each): listing on the driver, reading, preparation and
 sketching in ``mapPartitions`` (:mod:`.stages`); banding by band key and verification as a join on shingle sets
-(:mod:`.stages`); connected components of matched documents by large-star/small-star (:mod:`.components`);
-heading counts and teasers as aggregations, and grouping per component (:mod:`.grouping`); group ids numbered by
-a sort; collation per group on the executors. What comes back to the driver is the result record itself (every
-input's record, the documents as a slim scan keeps them, the groups): what the embedded engine returns.
+(:mod:`.stages`); boilerplate over the corpus as joins and aggregations (:mod:`.boilerplate`); connected
+components of documents linked by evidence by large-star/small-star (:mod:`.components`); heading counts and
+teasers as aggregations, and grouping per component (:mod:`.grouping`); group ids given among the groups that
+share a short id; collation per group on the executors. Nothing of the corpus comes to the driver until a result
+record is asked for (:func:`_collected`), and :func:`write_tables` never asks for one.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dedup.collate.records import GroupReport, Report
 from dedup.config import Config
+from dedup.engines.spark.boilerplate import PARAGRAPH, SHIFT, boilerplate, match_facts, paragraph_pairs
 from dedup.engines.spark.components import connected_components
 from dedup.engines.spark.grouping import (
     Component,
@@ -28,9 +32,10 @@ from dedup.engines.spark.grouping import (
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
 from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition
-from dedup.group.ids import content_ids, with_id
+from dedup.group.ids import content_ids, short_id, with_id
 from dedup.ingest.parquet import Columns
-from dedup.results import Group, Passage, ScanResult
+from dedup.records import InputRecord
+from dedup.results import Group, Passage, ScannedDocument, ScanResult
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -67,8 +72,25 @@ def scan(
     config = config or Config()
     spark = session(master, conf)
     slim = not keep_text if slim is None else slim
-    result, _ = _scan(spark, list(paths), config, columns or Columns(), keep_text, slim, measure)
-    return result
+    return _collected(_scan(spark, list(paths), config, columns or Columns(), keep_text, slim, measure), config)
+
+
+@dataclass(frozen=True, slots=True)
+class _Distributed:
+    """A scan as the executors hold it: nothing of it has come to the driver.
+
+    Attributes:
+        inputs: every input's record, by its place in the input order.
+        docs: the processed documents and their units, by corpus number.
+        groups: the groups, ids given, by the corpus place ``(document, first paragraph)`` of their first
+            passage (the embedded engine's group order).
+        stats: counts and timings of the stages.
+    """
+
+    inputs: RDD[tuple[Place, InputRecord]]
+    docs: RDD[tuple[int, DocSketch]]
+    groups: RDD[tuple[tuple[int, int], Group]]
+    stats: dict[str, float]
 
 
 def _scan(
@@ -79,8 +101,8 @@ def _scan(
     keep_text: bool,
     slim: bool,
     measure: bool = False,
-) -> tuple[ScanResult, RDD[tuple[int, DocSketch]]]:
-    """The scan, and the documents as an RDD by corpus number (what :func:`report` collates from)."""
+) -> _Distributed:
+    """Every stage of the scan, persisted on the executors; the driver holds the listing and counts only."""
     sc = spark.sparkContext
     stats: dict[str, float] = {}
     tick = time.perf_counter()
@@ -91,23 +113,33 @@ def _scan(
         .mapPartitions(lambda part: prepare_partition(part, config, columns, keep_text, slim))
         .persist()
     )
-    inputs = [record for _, record in prepared.map(lambda r: (r[0], r[1])).sortByKey().collect()]
+    inputs = prepared.map(lambda r: (r[0], r[1])).persist()
     docs = prepared.flatMap(_sketched).sortByKey().values().zipWithIndex().map(lambda kv: (kv[1], kv[0])).persist()
-    documents = tuple(sketch.document for _, sketch in docs.collect())
+    skipped = inputs.filter(lambda kv: kv[1].status == "skipped").count()
+    stats.update(documents=docs.count(), skipped=skipped)  # both materialized before their source is dropped
     prepared.unpersist()
     stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
     found = matches(docs, config, config.candidates.max_bucket, stats if measure else None).persist()
+    stats["matches"] = found.count()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    groups = _groups(spark, docs, found, config)
+    groups = _groups(spark, docs, found, config, stats if measure else None).persist()
+    stats["groups"] = groups.count()
     stats["group_s"] = time.perf_counter() - tick
-    stats.update(
-        documents=len(documents), matches=found.count(), skipped=sum(1 for r in inputs if r.status == "skipped")
-    )
     found.unpersist()
-    return ScanResult(tuple(inputs), documents, groups, config, stats), docs
+    return _Distributed(inputs, docs, groups, stats)
+
+
+def _collected(scanned: _Distributed, config: Config) -> ScanResult:
+    """The scan's result record, gathered on the driver: the JSON contract is one document, so what it holds
+    (every input's record, every document as a slim scan keeps it, every group) comes here. At a scale where
+    it does not fit one process, :func:`write_tables` writes the same from the executors instead."""
+    inputs = tuple(record for _, record in scanned.inputs.sortByKey().collect())
+    documents = tuple(sketch.document for _, sketch in scanned.docs.collect())  # numbered in partition order
+    groups = tuple(scanned.groups.sortByKey().values().collect())
+    return ScanResult(inputs, documents, groups, config, dict(scanned.stats))
 
 
 def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
@@ -117,43 +149,85 @@ def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
 
 
 def _groups(
-    spark: SparkSession, docs: RDD[tuple[int, DocSketch]], found: RDD[Match], config: Config
-) -> tuple[Group, ...]:
-    """Components of matched documents, grouped each on an executor, numbered by their first passage."""
+    spark: SparkSession,
+    docs: RDD[tuple[int, DocSketch]],
+    found: RDD[Match],
+    config: Config,
+    stats: dict[str, float] | None = None,
+) -> RDD[tuple[tuple[int, int], Group]]:
+    """Components of matched documents, grouped each on an executor; the groups by their first passage's
+    place, ids given (:func:`_named`). With ``stats``, the largest component's document count goes into it:
+    the most documents one grouping task holds."""
     settings = config.group
-    edges = found.map(lambda m: (m[0][0], m[1][0])).distinct()
+    # heading statistics: in how many documents each heading digest is printed (bylines aside)
+    digests = docs.flatMap(
+        lambda kv: ((d, (kv[0], counted)) for d, counted in heading_digests(kv[1].document))
+    ).persist()
+    counts = digests.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y).persist()
+
+    # boilerplate over the corpus, then components over the matches that are evidence
+    facts = match_facts(docs, found).persist()
+    set_aside = boilerplate(spark, docs, facts, counts, settings)
+    if stats is not None:
+        stats["boilerplate_paragraphs"] = set_aside.count()
+    not_evidence = set_aside.map(lambda node: (node, True))
+    evidence = paragraph_pairs(facts).subtractByKey(not_evidence).map(lambda kv: (kv[1], kv[0]))
+    edges = evidence.subtractByKey(not_evidence).map(lambda kv: (kv[0] >> SHIFT, kv[1] >> SHIFT)).distinct()
     if edges.isEmpty():
-        return ()
+        if stats is not None:
+            stats["largest_component"] = 0
+        return spark.sparkContext.emptyRDD()
     frame = spark.createDataFrame(edges, "src long, dst long")
     labels = connected_components(frame).rdd.map(lambda row: (int(row[0]), int(row[1]))).persist()
+    if stats is not None:
+        stats["largest_component"] = labels.map(lambda kv: (kv[1], 1)).reduceByKey(lambda x, y: x + y).values().max()
     members = docs.join(labels).map(lambda kv: (kv[1][1], (kv[0], kv[1][0])))  # component -> (doc, sketch)
-    by_component = found.map(lambda m: (m[0][0], m)).join(labels).map(lambda kv: (kv[1][1], kv[1][0]))
-
-    # heading statistics: in how many documents each heading digest is printed (bylines aside)
-    digests = docs.flatMap(lambda kv: ((d, (kv[0], counted)) for d, counted in heading_digests(kv[1]))).persist()
-    counts = digests.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y)
+    by_component = (  # the matches between two documents of one component
+        found.map(lambda m: (m[0][0], m))
+        .join(labels)
+        .map(lambda kv: (kv[1][0][1][0], kv[1]))
+        .join(labels)
+        .filter(lambda kv: kv[1][0][1] == kv[1][1])
+        .map(lambda kv: (kv[1][1], kv[1][0][0]))
+    )
+    component_boilerplate = (
+        not_evidence.map(lambda kv: (kv[0] >> SHIFT, kv[0]))
+        .join(labels)
+        .map(lambda kv: (kv[1][1], (kv[0], kv[1][0] & PARAGRAPH)))
+    )  # component -> (doc, paragraph)
     component_digests = digests.map(lambda kv: (kv[1][0], kv[0])).join(labels).map(lambda kv: (kv[1][0], kv[1][1]))
     component_counts = (
         component_digests.distinct().join(counts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
     )  # component -> (digest, count)
 
-    def component(kv: tuple[int, tuple[Any, Any, Any]], bare: dict[int, list[Passage]] | None = None) -> Component:
-        own, pairs, heading_counts = kv[1]
-        return Component(dict(own), list(pairs), dict(heading_counts), bare or {})
+    def component(kv: tuple[int, tuple[Any, Any, Any, Any]], bare: dict[int, list[Passage]] | None = None) -> Component:
+        own, pairs, heading_counts, set_aside = kv[1]
+        return Component(dict(own), list(pairs), dict(heading_counts), bare or {}, list(set_aside))
 
-    joined = members.groupWith(by_component, component_counts).persist()
+    joined = members.groupWith(by_component, component_counts, component_boilerplate).persist()
     bare = _teasers(docs, labels, joined, component, settings)
     if bare is None:
         grouped = joined.flatMap(lambda kv: group_component(component(kv), settings))
     else:
         grouped = _with_teasers(docs, joined, bare, component, settings)
-    printed = grouped.sortByKey().values().collect()  # (fingerprint, group), in the embedded engine's order
-    ids = content_ids([print_ for print_, _ in printed])
-    out = tuple(with_id(g, gid) for (_, g), gid in zip(printed, ids, strict=True))
-    labels.unpersist()
-    digests.unpersist()
-    joined.unpersist()
-    return out
+    named = _named(grouped).persist()
+    named.count()  # computed while its inputs are cached
+    for cached in (labels, digests, counts, facts, joined):
+        cached.unpersist()
+    return named
+
+
+def _named(grouped: RDD[tuple[tuple[int, int], tuple[tuple[int, ...], Group]]]) -> RDD[tuple[tuple[int, int], Group]]:
+    """Each group given its content id on an executor: :func:`dedup.group.ids.content_ids` needs to see
+    only the groups whose fingerprints give the same short id (it ranks colliding ones by fingerprint, then
+    by group order), so the groups meet by short id, a handful at most, never all on the driver."""
+
+    def ranked(members: Iterable[tuple[tuple[int, int], tuple[tuple[int, ...], Group]]]) -> list[tuple[Any, Group]]:
+        ordered = sorted(members, key=lambda m: m[0])  # group order, as content_ids numbers them
+        ids = content_ids([print_ for _, (print_, _) in ordered])
+        return [(key, with_id(group, gid)) for (key, (_, group)), gid in zip(ordered, ids, strict=True)]
+
+    return grouped.map(lambda kv: (short_id(kv[1][0]), kv)).groupByKey().flatMap(lambda kv: ranked(kv[1]))
 
 
 def _teasers(docs: Any, labels: Any, joined: Any, component: Any, settings: Any) -> Any:
@@ -186,10 +260,10 @@ def _with_teasers(docs: Any, joined: Any, bare: Any, component: Any, settings: A
     extra = pages.join(docs).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # component -> (doc, sketch)
 
     def grouped(kv: Any) -> Any:
-        (own, pairs, heading_counts), heads, pages_of = kv[1][0], kv[1][1], kv[1][2]
+        (own, pairs, heading_counts, set_aside), heads, pages_of = kv[1][0], kv[1][1], kv[1][2]
         docs_here = dict(own)
         docs_here.update(dict(pages_of))
-        made = Component(docs_here, list(pairs), dict(heading_counts), dict(heads))
+        made = Component(docs_here, list(pairs), dict(heading_counts), dict(heads), list(set_aside))
         return group_component(made, settings)
 
     return (
@@ -210,23 +284,81 @@ def report(
 ) -> Report:
     """:func:`dedup.pipeline.report.report` on Spark: the scan, then each group collated on an executor by
     :func:`dedup.pipeline.report._collate_sources` (the embedded engine's per-group function)."""
+    config = config or Config()
+    spark = session(master, conf)
+    scanned = _scan(spark, list(paths), config, columns or Columns(), True, True)
+    result = _collected(scanned, config)
+    reports = _collated(scanned, reference, config).sortByKey().values().collect()
+    return Report(result, tuple(reports))
+
+
+def _with_sources(scanned: _Distributed) -> RDD[tuple[tuple[int, int], tuple[Group, dict[int, ScannedDocument]]]]:
+    """Each group with its own documents (by corpus number), met on an executor by a join on document."""
+    documents = scanned.docs.mapValues(lambda sketch: sketch.document)  # the units stay behind
+    wanted = scanned.groups.flatMap(lambda kv: {(p.doc, kv[0]) for w in kv[1].witnesses for p in w.passages})
+    sources = wanted.join(documents).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
+    return scanned.groups.join(sources).mapValues(lambda both: (both[0], dict(both[1])))
+
+
+def _collated(scanned: _Distributed, reference: str | None, config: Config) -> RDD[tuple[tuple[int, int], GroupReport]]:
+    """Each group collated on an executor from its own documents, by the group's place."""
     from dedup.pipeline.report import _collate_sources
+
+    return _with_sources(scanned).mapValues(lambda both: _collate_sources((both[0], both[1], reference, config)))
+
+
+def write_tables(
+    paths: Iterable[str],
+    out_dir: str,
+    config: Config | None = None,
+    master: str = "local[*]",
+    conf: Mapping[str, str] | None = None,
+    *,
+    collate: bool = False,
+    reference: str | None = None,
+    columns: Columns | None = None,
+) -> dict[str, float]:
+    """Scan (and with ``collate``, report) and write the results as Parquet from the executors, which is how
+    a corpus too large for one process comes out: ``inputs.parquet``, ``groups.parquet`` and, with
+    ``collate``, ``findings.parquet`` under ``out_dir`` (any path or URI the executors can write: a shared
+    file system, ``hdfs://``, ``s3a://``), each a Spark table folder that pyarrow, pandas or Spark read as one
+    table, rows in the order :func:`~dedup.engines.spark.output.write_parquet` writes them. The driver holds
+    the listing and the counts it returns (the stages' ``stats``), never an input, a document or a group.
+    """
+    from dedup.engines.spark.output import (
+        FINDING_COLUMNS,
+        GROUP_COLUMNS,
+        INPUT_COLUMNS,
+        as_tuple,
+        finding_rows_of,
+        segment_rows,
+        spark_schema,
+    )
 
     config = config or Config()
     spark = session(master, conf)
-    result, docs = _scan(spark, list(paths), config, columns or Columns(), True, True)
-    if not result.groups:
-        return Report(result, ())
-    sc = spark.sparkContext
-    wanted = sc.parallelize(
-        sorted({(p.doc, g) for g, group in enumerate(result.groups) for w in group.witnesses for p in w.passages})
+    scanned = _scan(spark, list(paths), config, columns or Columns(), collate, True)
+    out = out_dir.rstrip("/")
+
+    def write(rows: RDD[tuple[Any, dict[str, Any]]], columns_of: list[tuple[str, str]], name: str) -> None:
+        ordered = rows.sortByKey().values().map(lambda row: as_tuple(row, columns_of))
+        spark.createDataFrame(ordered, spark_schema(columns_of)).write.mode("overwrite").parquet(f"{out}/{name}")
+
+    write(scanned.inputs.mapValues(lambda record: record.to_dict()), INPUT_COLUMNS, "inputs.parquet")
+    with_sources = _with_sources(scanned).persist()
+    segments = with_sources.flatMap(
+        lambda kv: (((kv[0], n), row) for n, row in enumerate(segment_rows(kv[1][0], kv[1][1])))
     )
-    sources = wanted.join(docs).map(lambda kv: (kv[1][0], (kv[0], kv[1][1].document))).groupByKey()
-    numbered = sc.parallelize(list(enumerate(result.groups)))
+    write(segments, GROUP_COLUMNS, "groups.parquet")
+    if collate:
+        from dedup.pipeline.report import _collate_sources
 
-    def collated(kv: tuple[int, tuple[Iterable[tuple[int, Any]], Group]]) -> tuple[int, GroupReport]:
-        own, group = kv[1]
-        return kv[0], _collate_sources((group, dict(own), reference, config))
-
-    reports = dict(sources.join(numbered).map(collated).collect())
-    return Report(result, tuple(reports[g] for g in range(len(result.groups))))
+        findings = with_sources.flatMap(
+            lambda kv: (
+                ((kv[0], n), row)
+                for n, row in enumerate(finding_rows_of(_collate_sources((kv[1][0], kv[1][1], reference, config))))
+            )
+        )
+        write(findings, FINDING_COLUMNS, "findings.parquet")
+    with_sources.unpersist()
+    return dict(scanned.stats)

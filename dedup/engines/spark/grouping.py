@@ -28,7 +28,7 @@ import numpy.typing as npt
 from dedup.config import GroupConfig
 from dedup.engines.spark.stages import DocSketch, UnitId
 from dedup.group.corpus import Corpus, GroupedDocument
-from dedup.group.grouping import _passages, evidence, join_passages, story_fingerprint
+from dedup.group.grouping import _passages, join_passages, pairs_beyond, story_fingerprint
 from dedup.group.headings import Headings
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
@@ -77,12 +77,15 @@ class Component:
         counts: for each heading digest its documents print, in how many documents of the corpus it is a
             heading (bylines aside).
         bare: front-page teasers by headline digest (corpus numbers), for the digests its documents print.
+        boilerplate: its documents' boilerplate paragraphs ``(document, paragraph)``, found over the corpus
+            (:mod:`dedup.engines.spark.boilerplate`).
     """
 
     docs: dict[int, DocSketch]
     matches: list[tuple[UnitId, UnitId, bool]]
     counts: dict[int, int]
     bare: dict[int, list[Passage]]
+    boilerplate: list[tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +122,23 @@ def _localize(component: Component, config: GroupConfig) -> _Local:
         [[unit_starts[local[a[0]]] + a[1], unit_starts[local[b[0]]] + b[1]] for a, b, _ in component.matches],
         dtype=np.int64,
     ).reshape(-1, 2)
-    near = np.array([n for _, _, n in component.matches], dtype=np.bool_)
     corpus = Corpus(documents, units)
     headings = ComponentHeadings(documents, component.counts)
-    a, b, not_evidence = evidence(corpus, pairs, near, headings, config)
+    a, b, not_evidence = _evidence(corpus, pairs, component.boilerplate, local)
     passages, where = _passages(a, b, not_evidence, headings, corpus, config)
     return _Local(numbers, sketches, corpus, passages, where, a, b)
+
+
+def _evidence(
+    corpus: Corpus, pairs: npt.NDArray[np.int64], boilerplate: list[tuple[int, int]], local: dict[int, int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`dedup.group.grouping.evidence` with the boilerplate already known (from the whole corpus):
+    the component's paragraph pairs that touch none of it, and its flat numbers, sorted."""
+    not_evidence = np.sort(
+        np.array([corpus.paragraph_starts[local[d]] + k for d, k in boilerplate], dtype=np.int64).reshape(-1)
+    )
+    a, b = pairs_beyond(corpus, pairs, not_evidence)
+    return a, b, not_evidence
 
 
 def teasers(component: Component, config: GroupConfig) -> list[tuple[int, Passage]]:
@@ -195,11 +209,11 @@ def _globalized(group: Group, numbers: list[int]) -> Group:
     return replace(group, witnesses=witnesses)
 
 
-def heading_digests(doc: DocSketch) -> Iterable[tuple[int, bool]]:
+def heading_digests(document: GroupedDocument) -> Iterable[tuple[int, bool]]:
     """Each distinct heading digest of a document, and whether it counts toward the corpus statistics (a
     line other than a byline prints it, as :class:`~dedup.group.headings.Headings` counts)."""
     counted: dict[int, bool] = {}
-    for p, digest in zip(doc.document.paragraphs, doc.document.digests, strict=True):
+    for p, digest in zip(document.paragraphs, document.digests, strict=True):
         if digest:
             counted[digest] = counted.get(digest, False) or "byline" not in p.hints
     return counted.items()

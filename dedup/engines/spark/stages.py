@@ -169,7 +169,8 @@ def matches(
     times more to shuffle and group); a bucket over ``max_bucket`` gives a star, so no task enumerates
     more than ``max_bucket²/2`` pairs of one bucket. Verification joins each pair with its two units' shingle
     sets (two shuffles by unit) and scores it on an executor. With ``stats``, the sizes of the stages' data
-    are counted into it (units, shingles, band entries, candidate pairs).
+    are counted into it (units, shingles, band entries, candidate pairs), and the largest bucket's members and
+    pairs (what the star caps).
     """
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
@@ -190,6 +191,12 @@ def matches(
         stats["shingles"] = docs.map(lambda row: int(row[1].sets.size)).sum()
         stats["band_entries"] = docs.map(lambda row: int(row[1].keys.size)).sum()
         stats["candidates"] = candidates.count()
+        # the most one banding task handles for one bucket: its members, and the pairs it enumerates from them
+        n = F.size("members")
+        pairs = F.when(n > max_bucket, n - 1).otherwise(n * (n - 1) / 2)
+        largest = buckets.agg(F.max(n), F.max(pairs)).first()
+        stats["largest_bucket"] = float(largest[0] or 0) if largest is not None else 0.0
+        stats["largest_bucket_pairs"] = float(largest[1] or 0) if largest is not None else 0.0
     sets = docs.flatMap(lambda row: (((row[0], u), row[1].set_of(u)) for u in range(row[1].paragraph.size)))
     first = candidates.join(sets).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
     both = first.join(sets)
