@@ -44,6 +44,8 @@ from dedup.cli_io import (
     warn,
     with_summary,
     write_parquet_tables,
+    write_tables_on_spark,
+    writes_from_executors,
 )
 from dedup.cli_options import (
     NORMALIZE_SETTINGS,
@@ -218,6 +220,12 @@ def scan(
     group (most copies first)."""
     check_output_option(output, to, paths)
     stdin = stdin_once(paths, stdin_format)
+    if to is not None and writes_from_executors(engine == Engine.spark, output, chosen):
+        conf = spark_conf or []
+        write_tables_on_spark(
+            err_console(quiet), to, lambda sp: sp.write_tables(paths, to, config, spark_master, sp.parse_conf(conf))
+        )
+        return
     if engine == Engine.spark:
         full = on_spark(lambda sp: sp.scan(paths, config, spark_master, sp.parse_conf(spark_conf or [])))
     else:
@@ -293,6 +301,16 @@ def report(
         with usage_errors():
             api.check_reference(reference)
     stdin = stdin_once(paths, stdin_format)
+    if html_to is not None and writes_from_executors(engine == Engine.spark, output, chosen):
+        conf = spark_conf or []
+        write_tables_on_spark(
+            err_console(quiet),
+            html_to,
+            lambda sp: sp.write_tables(
+                paths, html_to, config, spark_master, sp.parse_conf(conf), collate=True, reference=reference
+            ),
+        )
+        return
     if engine == Engine.spark:
         conf = spark_conf or []
         full = on_spark(lambda sp: sp.report(paths, config, spark_master, sp.parse_conf(conf), reference=reference))

@@ -172,6 +172,35 @@ def write_parquet_tables(result: api.ScanResult | api.Report, folder: str) -> No
     on_spark(lambda spark: spark.write_parquet(result, folder))
 
 
+def writes_from_executors(spark_engine: bool, output: ScanFormat | ReportFormat, chosen: selection.Selection) -> bool:
+    """Whether ``--format parquet -o DIR`` is written by the Spark executors (:func:`write_tables_on_spark`):
+    with ``--engine spark`` and no option that picks groups or findings, which the driver would have to see."""
+    picks = chosen.group is not None or chosen.kinds or chosen.min_copies or chosen.path is not None
+    return spark_engine and output.value == "parquet" and not picks
+
+
+def write_tables_on_spark(
+    console: Console,
+    folder: str,
+    run: Callable[[Any], dict[str, float]],
+) -> None:
+    """``--engine spark --format parquet -o DIR``: ``run(dedup.engines.spark)`` scans (or reports) and the
+    executors write ``inputs.parquet``, ``groups.parquet`` (and ``findings.parquet``) into ``folder``, so a
+    corpus larger than the driver's memory comes out whole. The skipped inputs, read back from
+    ``inputs.parquet`` (a few rows, however large the corpus), are listed on stderr as the embedded engine
+    lists them; not one input read is exit 2."""
+    import pyarrow.parquet as pq
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    on_spark(run)
+    inputs = pq.read_table(Path(folder) / "inputs.parquet", columns=["path", "status", "reason"])
+    skipped = [Skipped(r["path"], r["reason"] or "") for r in inputs.to_pylist() if r["status"] == "skipped"]
+    terminal.render_skipped(console, skipped)
+    if len(skipped) == inputs.num_rows:
+        error("no input could be read")
+        raise typer.Exit(EXIT_USAGE)
+
+
 def with_summary(lines: Iterable[dict[str, Any]], summary: selection.Summary) -> Iterator[dict[str, Any]]:
     """JSON Lines with a ``summary`` record after the config, inputs and warnings, before the first group."""
     pending = True

@@ -293,6 +293,34 @@ def test_executors_write_the_tables_the_driver_would(
     assert written == inputs(seeds_report.scan)
 
 
+def test_the_command_line_has_the_executors_write_parquet(
+    spark: Any, seeds_report: Report, seeds_folder: list[str], tmp_path: Path
+) -> None:
+    """``report --engine spark --format parquet -o DIR`` writes the tables from the executors (an
+    ``inputs.parquet`` shows it: the driver's writer has none), the rows the result record gives, and lists
+    the skipped inputs on stderr as the embedded engine does; ``--kind`` picks findings, so the driver writes."""
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+    from dedup.engines.spark.output import finding_rows, group_rows
+
+    runner = CliRunner()
+    out = tmp_path / "tables"
+    spark_args = ["--engine", "spark", "--spark-master", MASTER, "--format", "parquet"]
+    done = runner.invoke(app, ["report", *seeds_folder, *spark_args, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert (out / "inputs.parquet").is_dir()
+    assert pq.read_table(out / "groups.parquet").to_pylist() == group_rows(seeds_report.scan)
+    assert pq.read_table(out / "findings.parquet").to_pylist() == finding_rows(seeds_report)
+    skipped = [r.path for r in seeds_report.scan.inputs if r.status == "skipped"]
+    assert len(skipped) >= 3 and all(Path(path).name in done.stderr for path in skipped)
+    picked = runner.invoke(app, ["report", *seeds_folder, *spark_args, "--kind", "dropped", "-o", str(tmp_path / "p")])
+    assert picked.exit_code == 0, picked.output
+    assert not (tmp_path / "p" / "inputs.parquet").exists()
+    kinds = {row["kind"] for row in pq.read_table(tmp_path / "p" / "findings.parquet").to_pylist()}
+    assert kinds <= {"dropped"}
+
+
 def test_the_command_line_takes_the_engine_and_writes_parquet(tmp_path: Path) -> None:
     """``--engine spark`` with a bad ``--spark-conf`` is a usage error (exit 2) before any Spark starts, and
     ``--format parquet -o DIR`` writes the groups and findings tables a Parquet reader reads back."""
