@@ -351,17 +351,26 @@ def printed_breaks(
     votes: dict[int, int] = {}
     holders = 0
     for other, copy in zip(others, copies, strict=True):
-        mine = sorted((p for p in other.portions if p.ref == i), key=lambda p: (p.copy_index, p.copy_start))
+        mine = [p for p in other.portions if p.ref == i]
         if not mine or all(copy.paragraphs[p.copy_index].flat for p in mine):
             continue
         holders += 1
+        # The pieces in the order they stand in the paragraph: a break stands before each piece that another
+        # copy paragraph than the piece before it prints. Read in the copy's order, a copy that moved one of
+        # the paragraph's pieces away (a base that merged two paragraphs, one of which the copy moved) votes
+        # for no break at all between the pieces it moved apart.
+        if flat_base:
+            mine.sort(key=lambda p: (p.copy_index, p.copy_start))
+        else:
+            mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
+        breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            # The break stands before the piece that starts later in the paragraph: a copy that moved the
-            # paragraph's second half before its first still prints the break between them.
-            later = before if not flat_base and before.head_lost > piece.head_lost else piece
+            later = piece
             at = _start_in(text, later.copy_text) if piece.copy_index != before.copy_index else None
             if at is not None:
-                votes[at] = votes.get(at, 0) + 1
+                breaks_here.add(at)
+        for at in breaks_here:
+            votes[at] = votes.get(at, 0) + 1
     breaks: list[int] = []
     near = config.cut_slack
     for at in sorted(votes, key=lambda b: -votes[b]):
@@ -374,7 +383,7 @@ def printed_breaks(
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'」』)）]*")
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*")  # an ellipsis ends a sentence too (``看看……``)
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 

@@ -30,6 +30,9 @@ class Sentence:
     content: str
 
 
+# A sentence may end in an ellipsis (``…到这座楼看看……``) where a paragraph ends: cut there too, or a copy that
+# runs that paragraph into the next one prints one sentence where the reference prints two, and matches one.
+_ELLIPSIS_END = re.compile(r".*?(?:…+[”’\"'」』)）]*|$)", re.DOTALL)
 _NOT_CONTENT = re.compile(r"[\W_]+")  # what str.isalnum() refuses: \w is exactly isalnum() plus "_"
 
 
@@ -64,7 +67,7 @@ def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[S
     """
     out: list[Sentence] = []
     for index, text in enumerate(paragraphs):
-        pieces = split_sentences(text)
+        pieces = tuple(part for piece in split_sentences(text) for part in _ELLIPSIS_END.findall(piece) if part)
         if sum(len(p) for p in pieces) != len(text):
             pieces = (text,)
         if headings:
