@@ -343,46 +343,67 @@ def printed_breaks(
     """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
 
-    The rule of :func:`_base_only_breaks` the other way round: a break that at least two copies print at the
-    same place, and more than half of the copies holding the paragraph with breaks of their own (the base
-    among them), is the story's. A copy's break is where its next piece of the paragraph, in another of its
-    paragraphs, starts. A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one
-    copy that prints a break where no other copy contradicts it is enough."""
+    A copy's break is where a piece of the paragraph starts in another of its paragraphs than the piece
+    before it in the paragraph's order. A break that at least two copies print at the same place is the
+    story's when no more copies print the text on both sides of it in one paragraph (the base among them):
+    a copy that prints neither (it lost the text on one side, or cut it) has no say. Why not a plain
+    majority of the copies holding the paragraph: where two copies share a merge (issue 11 §5: common), the
+    copies that print the break are often fewer than half once one of them is cut there (seed 2: a base and
+    two copies merging, three printing the break, one cut). Why not two copies whatever the others print:
+    a paragraph of two sentences splits in only one place, and two copies that split it independently
+    agree (seed 4: two of five). At a tie the break wins: merges are shared far more often than splits.
+
+    A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
+    break where no other copy contradicts it is enough."""
     votes: dict[int, int] = {}
+    printed_across: list[list[tuple[int, int]]] = []  # per copy: stretches of ``text`` it prints in one paragraph
     holders = 0
     for other, copy in zip(others, copies, strict=True):
         mine = [p for p in other.portions if p.ref == i]
         if not mine or all(copy.paragraphs[p.copy_index].flat for p in mine):
             continue
         holders += 1
-        # The pieces in the order they stand in the paragraph: a break stands before each piece that another
-        # copy paragraph than the piece before it prints. Read in the copy's order, a copy that moved one of
-        # the paragraph's pieces away (a base that merged two paragraphs, one of which the copy moved) votes
-        # for no break at all between the pieces it moved apart.
+        # The pieces in the order they stand in the paragraph (for a flattened base, in the copy's): read in
+        # the copy's order, a copy that moved one of a merged base paragraph's parts away votes for no break
+        # between the parts it moved apart.
         if flat_base:
             mine.sort(key=lambda p: (p.copy_index, p.copy_start))
         else:
             mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
         breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            later = piece
-            at = _start_in(text, later.copy_text) if piece.copy_index != before.copy_index else None
+            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
             if at is not None:
                 breaks_here.add(at)
         for at in breaks_here:
             votes[at] = votes.get(at, 0) + 1
+        stretches: dict[int, tuple[int, int]] = {}
+        for piece in mine:
+            start, end = piece.head_lost, len(text) - piece.tail_lost
+            was = stretches.get(piece.copy_index, (start, end))
+            stretches[piece.copy_index] = (min(was[0], start), max(was[1], end))
+        printed_across.append(list(stretches.values()))
     breaks: list[int] = []
     near = config.cut_slack
+
+    def inside(at: int) -> bool:
+        return config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
+
+    places = sum(inside(m.end()) for m in _SENTENCE_END.finditer(text))
     for at in sorted(votes, key=lambda b: -votes[b]):
         support = sum(n for b, n in votes.items() if abs(b - at) <= near)
-        inside = config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
-        enough = 2 * support > holders and (flat_base or (support >= 2 and 2 * support > holders + 1))
-        if enough and inside and all(abs(at - b) > near for b in breaks):
+        if flat_base:
+            enough = 2 * support > holders
+        else:
+            across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
+            enough = support >= 2 and (support >= across or places >= _CHANCE_PLACES)
+        if enough and inside(at) and all(abs(at - b) > near for b in breaks):
             breaks.append(at)
     return sorted(breaks)
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
+_CHANCE_PLACES = 3  # sentence ends in a paragraph at which two copies splitting it agree by chance one time in 3
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*")  # an ellipsis ends a sentence too (``看看……``)
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
