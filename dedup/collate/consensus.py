@@ -449,10 +449,19 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
     chain; the base votes for its own order) was moved by the base: it goes back before the paragraph that
     most of those copies print right after it, or to the end. Without this, a consensus built on a copy
     that moved a paragraph would report that move against every faithful copy.
+
+    At a tie (half of the copies holding it, the base among the other half) it was moved too where every
+    copy printing it out of order prints it before the same paragraph: copies that moved it each on their
+    own would put it in different places, while copies printing the story's order agree (seed 3: the base
+    moved a lead below two paragraphs; the flattened wire copy and a second copy print it above them, a
+    third copy, which moved one of those two above it, keeps it in its in-order chain). Not where that is
+    the end: copies that moved it to their end, each after a different paragraph, agree on nothing more
+    (seed 6).
     """
     holders = [1] * count  # the base holds every one of its paragraphs, in its own order
     out_of_order = [0] * count
     followers: list[dict[int, int]] = [{} for _ in range(count)]
+    followers_out: list[set[int]] = [set() for _ in range(count)]  # what follows it where printed out of order
     for other in others:
         first: dict[int, Portion] = {}
         for portion in sorted(other.portions, key=lambda p: (p.copy_index, p.copy_start)):
@@ -464,7 +473,14 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
             out_of_order[ref] += pos not in chain
             follower = sequence[pos + 1] if pos + 1 < len(sequence) else -1
             followers[ref][follower] = followers[ref].get(follower, 0) + 1
-    moved = [i for i in range(count) if 2 * out_of_order[i] > holders[i]]
+            if pos not in chain:
+                followers_out[ref].add(follower)
+    moved = [
+        i
+        for i in range(count)
+        if 2 * out_of_order[i] > holders[i]
+        or (2 * out_of_order[i] == holders[i] > 2 and len(followers_out[i]) == 1 and -1 not in followers_out[i])
+    ]
     order = [i for i in range(count) if i not in moved]
     for i in moved:
         follower = max(followers[i], key=lambda f: (followers[i][f], -f))
