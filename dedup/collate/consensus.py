@@ -344,14 +344,16 @@ def printed_breaks(
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
 
     A copy's break is where a piece of the paragraph starts in another of its paragraphs than the piece
-    before it in the paragraph's order. A break that at least two copies print at the same place is the
-    story's when no more copies print the text on both sides of it in one paragraph (the base among them):
-    a copy that prints neither (it lost the text on one side, or cut it) has no say. Why not a plain
-    majority of the copies holding the paragraph: where two copies share a merge (issue 11 §5: common), the
-    copies that print the break are often fewer than half once one of them is cut there (seed 2: a base and
-    two copies merging, three printing the break, one cut). Why not two copies whatever the others print:
-    a paragraph of two sentences splits in only one place, and two copies that split it independently
-    agree (seed 4: two of five). At a tie the break wins: merges are shared far more often than splits.
+    before it in the paragraph's order. Against it stand the copies that print the text on both sides of it
+    in one paragraph, the base among them; a copy that does neither (it lost or cut the text on one side)
+    has no say. The break is the story's where two copies print it, or where as many copies print it as
+    print across it, the tie going to the break. Why: a copy's break the base lacks is either the base's
+    merge or the copy's split; a merge falls at one of a story's few breaks and a split at any of its many
+    sentence ends, so the same merge in several copies is common (issue 11 §5; seed 2: a base and two
+    copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
+    paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
+    sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
+    needs two copies and at least as many as print across it.
 
     A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
     break where no other copy contradicts it is enough."""
@@ -392,18 +394,20 @@ def printed_breaks(
     places = sum(inside(m.end()) for m in _SENTENCE_END.finditer(text))
     for at in sorted(votes, key=lambda b: -votes[b]):
         support = sum(n for b, n in votes.items() if abs(b - at) <= near)
+        across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
         if flat_base:
             enough = 2 * support > holders
+        elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
+            enough = support >= 2 and support >= across
         else:
-            across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
-            enough = support >= 2 and (support >= across or places >= _CHANCE_PLACES)
+            enough = support >= 2 or support >= across
         if enough and inside(at) and all(abs(at - b) > near for b in breaks):
             breaks.append(at)
     return sorted(breaks)
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
-_CHANCE_PLACES = 3  # sentence ends in a paragraph at which two copies splitting it agree by chance one time in 3
+_CHANCE_PLACES = 3  # sentence ends in a paragraph from which a split there is no longer likely by chance
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*")  # an ellipsis ends a sentence too (``看看……``)
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
