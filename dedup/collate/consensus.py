@@ -353,9 +353,7 @@ def printed_breaks(
     copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
     paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
     sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
-    needs two copies and at least as many as print across it. A closing credit or source in parentheses
-    (``（新华社记者李学仁摄）``) is often put on a line of its own by a page's layout, and two copies agree on
-    that (seed 6: two of four): the break before it needs more copies than print across it.
+    needs two copies and at least as many as print across it.
 
     A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
     break where no other copy contradicts it is enough."""
@@ -399,8 +397,6 @@ def printed_breaks(
         across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
         if flat_base:
             enough = 2 * support > holders
-        elif _CREDIT.fullmatch(text[at:].strip()):  # a credit put on a line of its own is layout, often shared
-            enough = support >= 2 and support > across
         elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
             enough = support >= 2 and support >= across
         else:
@@ -411,9 +407,11 @@ def printed_breaks(
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
-_CREDIT = re.compile(r"[(（][^()（）]{2,30}[)）]")  # a closing credit or source: ``（新华社记者李学仁摄）``
 _CHANCE_PLACES = 3  # sentence ends in a paragraph from which a split there is no longer likely by chance
-_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*")  # an ellipsis ends a sentence too (``看看……``)
+# A sentence ends at a stop (an ellipsis too: ``看看……``), with the quotes it closes and a credit or source in
+# parentheses that closes the paragraph (``…要求。（肖咸鸣杜文育）``; a break falls after it, not before it:
+# two copies that put the credit on a line of its own agree by layout, not by the story's paragraphs).
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*(?:[(（](?![一二三四五六七八九十\d]+[)）])[^()（）]{2,30}[)）])?")
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 
