@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from dedup.collate.edits import apply_edits, diff, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
-from dedup.collate.sentences import content_text
+from dedup.collate.sentences import CREDIT, content_text
 from dedup.collate.words import _tokenizer, in_words
 from dedup.config import CollateConfig
 from dedup.lookalike import are_lookalikes
@@ -411,7 +411,7 @@ _CHANCE_PLACES = 3  # sentence ends in a paragraph from which a split there is n
 # A sentence ends at a stop (an ellipsis too: ``看看……``), with the quotes it closes and a credit or source in
 # parentheses that closes the paragraph (``…要求。（肖咸鸣杜文育）``; a break falls after it, not before it:
 # two copies that put the credit on a line of its own agree by layout, not by the story's paragraphs).
-_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*(?:[(（](?![一二三四五六七八九十\d]+[)）])[^()（）]{2,30}[)）])?")
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*" + f"(?:{CREDIT})?")
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 

@@ -36,7 +36,8 @@ _ELLIPSIS_END = re.compile(r".*?(?:…+[”’\"'」』)）]*|$)", re.DOTALL)
 # A credit or source in parentheses after a stop (``…要求。（肖咸鸣杜文育）``) closes the sentence before it; read
 # as the opening of the next sentence, it glues that paragraph's credit to whatever the copy runs on into it
 # (a headline glued to the next lead on a flattened page is then no longer seen as that headline).
-_CREDIT_OPENING = re.compile(r"[(（](?![一二三四五六七八九十\d]+[)）])[^()（）]{2,30}[)）]")
+CREDIT = r"[(（](?![一二三四五六七八九十\d]+[)）])[^()（）]{2,30}[)）]"  # not a list's number: ``（二）``
+_CREDIT_OPENING = re.compile(CREDIT)
 _NOT_CONTENT = re.compile(r"[\W_]+")  # what str.isalnum() refuses: \w is exactly isalnum() plus "_"
 
 
