@@ -389,6 +389,7 @@ def printed_breaks(
     near = config.cut_slack
 
     def inside(at: int) -> bool:
+        """Whether a break at ``at`` leaves a piece of the paragraph on each side (not a stray edge)."""
         return config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
 
     places = sum(inside(m.end()) for m in _SENTENCE_END.finditer(text))
@@ -407,7 +408,7 @@ def printed_breaks(
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
-_CHANCE_PLACES = 3  # sentence ends in a paragraph from which a split there is no longer likely by chance
+_CHANCE_PLACES = 3  # sentence ends a paragraph offers before two copies splitting it alike is unlikely by chance
 # A sentence ends at a stop (an ellipsis too: ``看看……``), with the quotes it closes and a credit or source in
 # parentheses that closes the paragraph (``…要求。（肖咸鸣杜文育）``; a break falls after it, not before it:
 # two copies that put the credit on a line of its own agree by layout, not by the story's paragraphs).
