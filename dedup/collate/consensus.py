@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from dedup.collate.edits import apply_edits, diff, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
-from dedup.collate.sentences import content_text
+from dedup.collate.sentences import CREDIT, content_text
 from dedup.collate.words import _tokenizer, in_words
 from dedup.config import CollateConfig
 from dedup.lookalike import are_lookalikes
@@ -343,38 +343,76 @@ def printed_breaks(
     """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
 
-    The rule of :func:`_base_only_breaks` the other way round: a break that at least two copies print at the
-    same place, and more than half of the copies holding the paragraph with breaks of their own (the base
-    among them), is the story's. A copy's break is where its next piece of the paragraph, in another of its
-    paragraphs, starts. A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one
-    copy that prints a break where no other copy contradicts it is enough."""
+    A copy's break is where a piece of the paragraph starts in another of its paragraphs than the piece
+    before it in the paragraph's order. Against it stand the copies that print the text on both sides of it
+    in one paragraph, the base among them; a copy that does neither (it lost or cut the text on one side)
+    has no say. The break is the story's where two copies print it, or where as many copies print it as
+    print across it, the tie going to the break. Why: a copy's break the base lacks is either the base's
+    merge or the copy's split; a merge falls at one of a story's few breaks and a split at any of its many
+    sentence ends, so the same merge in several copies is common (issue 11 §5; seed 2: a base and two
+    copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
+    paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
+    sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
+    needs two copies and at least as many as print across it.
+
+    A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
+    break where no other copy contradicts it is enough."""
     votes: dict[int, int] = {}
+    printed_across: list[list[tuple[int, int]]] = []  # per copy: stretches of ``text`` it prints in one paragraph
     holders = 0
     for other, copy in zip(others, copies, strict=True):
-        mine = sorted((p for p in other.portions if p.ref == i), key=lambda p: (p.copy_index, p.copy_start))
+        mine = [p for p in other.portions if p.ref == i]
         if not mine or all(copy.paragraphs[p.copy_index].flat for p in mine):
             continue
         holders += 1
+        # The pieces in the order they stand in the paragraph (for a flattened base, in the copy's): read in
+        # the copy's order, a copy that moved one of a merged base paragraph's parts away votes for no break
+        # between the parts it moved apart.
+        if flat_base:
+            mine.sort(key=lambda p: (p.copy_index, p.copy_start))
+        else:
+            mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
+        breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            # The break stands before the piece that starts later in the paragraph: a copy that moved the
-            # paragraph's second half before its first still prints the break between them.
-            later = before if not flat_base and before.head_lost > piece.head_lost else piece
-            at = _start_in(text, later.copy_text) if piece.copy_index != before.copy_index else None
+            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
             if at is not None:
-                votes[at] = votes.get(at, 0) + 1
+                breaks_here.add(at)
+        for at in breaks_here:
+            votes[at] = votes.get(at, 0) + 1
+        stretches: dict[int, tuple[int, int]] = {}
+        for piece in mine:
+            start, end = piece.head_lost, len(text) - piece.tail_lost
+            was = stretches.get(piece.copy_index, (start, end))
+            stretches[piece.copy_index] = (min(was[0], start), max(was[1], end))
+        printed_across.append(list(stretches.values()))
     breaks: list[int] = []
     near = config.cut_slack
+
+    def inside(at: int) -> bool:
+        """Whether a break at ``at`` leaves a piece of the paragraph on each side (not a stray edge)."""
+        return config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
+
+    places = sum(inside(m.end()) for m in _SENTENCE_END.finditer(text))
     for at in sorted(votes, key=lambda b: -votes[b]):
         support = sum(n for b, n in votes.items() if abs(b - at) <= near)
-        inside = config.lost_min <= len(content_text(text[:at])) and config.lost_min <= len(content_text(text[at:]))
-        enough = 2 * support > holders and (flat_base or (support >= 2 and 2 * support > holders + 1))
-        if enough and inside and all(abs(at - b) > near for b in breaks):
+        across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
+        if flat_base:
+            enough = 2 * support > holders
+        elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
+            enough = support >= 2 and support >= across
+        else:
+            enough = support >= 2 or support >= across
+        if enough and inside(at) and all(abs(at - b) > near for b in breaks):
             breaks.append(at)
     return sorted(breaks)
 
 
 _MID_SENTENCE = frozenset("，,、；;")  # a paragraph ending in one of these stops mid-sentence
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'」』)）]*")
+_CHANCE_PLACES = 3  # sentence ends a paragraph offers before two copies splitting it alike is unlikely by chance
+# A sentence ends at a stop (an ellipsis too: ``看看……``), with the quotes it closes and a credit or source in
+# parentheses that closes the paragraph (``…要求。（肖咸鸣杜文育）``; a break falls after it, not before it:
+# two copies that put the credit on a line of its own agree by layout, not by the story's paragraphs).
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*" + f"(?:{CREDIT})?")
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 
@@ -419,10 +457,19 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
     chain; the base votes for its own order) was moved by the base: it goes back before the paragraph that
     most of those copies print right after it, or to the end. Without this, a consensus built on a copy
     that moved a paragraph would report that move against every faithful copy.
+
+    At a tie (half of the copies holding it, the base among the other half) it was moved too where every
+    copy printing it out of order prints it before the same paragraph: copies that moved it each on their
+    own would put it in different places, while copies printing the story's order agree (seed 3: the base
+    moved a lead below two paragraphs; the flattened wire copy and a second copy print it above them, a
+    third copy, which moved one of those two above it, keeps it in its in-order chain). Not where that is
+    the end: copies that moved it to their end, each after a different paragraph, agree on nothing more
+    (seed 6).
     """
     holders = [1] * count  # the base holds every one of its paragraphs, in its own order
     out_of_order = [0] * count
     followers: list[dict[int, int]] = [{} for _ in range(count)]
+    followers_out: list[set[int]] = [set() for _ in range(count)]  # what follows it where printed out of order
     for other in others:
         first: dict[int, Portion] = {}
         for portion in sorted(other.portions, key=lambda p: (p.copy_index, p.copy_start)):
@@ -434,7 +481,14 @@ def _majority_order(count: int, others: Sequence[WitnessCollation]) -> list[int]
             out_of_order[ref] += pos not in chain
             follower = sequence[pos + 1] if pos + 1 < len(sequence) else -1
             followers[ref][follower] = followers[ref].get(follower, 0) + 1
-    moved = [i for i in range(count) if 2 * out_of_order[i] > holders[i]]
+            if pos not in chain:
+                followers_out[ref].add(follower)
+    moved = [
+        i
+        for i in range(count)
+        if 2 * out_of_order[i] > holders[i]
+        or (2 * out_of_order[i] == holders[i] > 2 and len(followers_out[i]) == 1 and -1 not in followers_out[i])
+    ]
     order = [i for i in range(count) if i not in moved]
     for i in moved:
         follower = max(followers[i], key=lambda f: (followers[i][f], -f))

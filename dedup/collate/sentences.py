@@ -30,6 +30,14 @@ class Sentence:
     content: str
 
 
+# A sentence may end in an ellipsis (``…到这座楼看看……``) where a paragraph ends: cut there too, or a copy that
+# runs that paragraph into the next one prints one sentence where the reference prints two, and matches one.
+_ELLIPSIS_END = re.compile(r".*?(?:…+[”’\"'」』)）]*|$)", re.DOTALL)
+# A credit or source in parentheses after a stop (``…要求。（肖咸鸣杜文育）``) closes the sentence before it; read
+# as the opening of the next sentence, it glues that paragraph's credit to whatever the copy runs on into it
+# (a headline glued to the next lead on a flattened page is then no longer seen as that headline).
+CREDIT = r"[(（](?![一二三四五六七八九十\d]+[)）])[^()（）]{2,30}[)）]"  # not a list's number: ``（二）``
+_CREDIT_OPENING = re.compile(CREDIT)
 _NOT_CONTENT = re.compile(r"[\W_]+")  # what str.isalnum() refuses: \w is exactly isalnum() plus "_"
 
 
@@ -64,7 +72,9 @@ def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[S
     """
     out: list[Sentence] = []
     for index, text in enumerate(paragraphs):
-        pieces = split_sentences(text)
+        pieces = _with_credits(
+            [part for piece in split_sentences(text) for part in _ELLIPSIS_END.findall(piece) if part]
+        )
         if sum(len(p) for p in pieces) != len(text):
             pieces = (text,)
         if headings:
@@ -76,6 +86,23 @@ def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[S
                 out.append(Sentence(index, pos, pos + len(piece), content))
             pos += len(piece)
     return out
+
+
+def _with_credits(pieces: list[str]) -> tuple[str, ...]:
+    """Sentences with a credit that opens one (:data:`_CREDIT_OPENING`) moved to the end of the one before.
+
+    >>> _with_credits(["要求。", "（肖咸鸣杜文育）子弟兵送医到乡村"])
+    ('要求。（肖咸鸣杜文育）', '子弟兵送医到乡村')
+    """
+    out: list[str] = []
+    for piece in pieces:
+        credit = _CREDIT_OPENING.match(piece) if out else None
+        if credit:
+            out[-1] += credit.group()
+            piece = piece[credit.end() :]
+        if piece:
+            out.append(piece)
+    return tuple(out)
 
 
 def _cut_heading(sentence: str, headings: Sequence[str]) -> tuple[str, ...]:
