@@ -70,7 +70,10 @@ def stitch(
         if h is None or t is None:
             return 10_000 + unlike  # nothing to go by: any pairing will do, after the ones that fit
         head_ends, tail_starts = h[1], t[0]  # on the base copy's paragraphs
-        overlap = max(0, head_ends - tail_starts + 1)
+        # Overlap is what both halves print (a paragraph family in each), not where they lie on the base: a
+        # copy that moved a paragraph to its end prints it after the head's last one, and on the base's
+        # order that read as an overlap; the other copy's tail was then taken for its own (corpus seed 6).
+        overlap = len(set(families_of(head)) & set(families_of(tail)))
         return 100 * overlap + 2 * abs(tail_starts - head_ends - 1) + unlike
 
     options = sorted(
