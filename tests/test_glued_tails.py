@@ -86,3 +86,15 @@ def test_a_closing_quote_left_on_a_line_of_its_own_is_not_glued_back() -> None:
     ref = [first, second[:-1], "”", third]
     kinds = _kinds(ref, witness("b", [first, second[:-1] + "”", third]).paragraphs)
     assert not [k for k in kinds if k[0] in ("merged", "split")], kinds
+
+
+@pytest.mark.parametrize("number", [6, 11, 16, 22])
+def test_a_headline_glued_with_a_byline_the_reference_lacks_is_kept(number: int) -> None:
+    # ``走进法兰西体育场新华社记者郭京花1月28日,…``: the reference's copy dropped the byline, so the glued text
+    # is the headline and more; the headline is what it opens with, the byline stays added text.
+    lead, second, third = story(number, 3)
+    headline = _phrase(number * 11 + 19, 8)
+    byline = "新华社记者" + _phrase(number * 11 + 29, 3)
+    kinds = _kinds([headline, lead, second, third], _flat(headline + byline + lead + second + third))
+    assert ("dropped", 0) not in kinds, kinds
+    assert ("added", None) in kinds, kinds

@@ -201,6 +201,13 @@ def _split_glued_front(
         # A flattened page that moved a heading up (a picture's title over another paragraph): on a page
         # without paragraph breaks, gluing it there is layout, and its move is found as such.
         run = _glued_run(inserted, replaced, _candidates_after(ref, m, place, config), ref)
+    if not run and not replaced:
+        # The headings, then something the reference lacks (a byline the reference's copy dropped): the
+        # headings are what the glued text opens with, word for word; the rest stays glued on, added text.
+        run = _opening_run(inserted, _candidates_before(ref, m, place, config), ref, config)
+        if run:
+            glued = _content_end(portion.copy_text, len(content_text("".join(ref[j] for j in run))))
+            body = portion.copy_text[glued:]
     if not run:
         return []
     out = [_portion(ref[m], m, portion.copy_index, start + glued, portion.copy_end, body, config)]
@@ -212,6 +219,37 @@ def _split_glued_front(
         out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
         at += size
     return out
+
+
+def _opening_run(inserted: str, candidates: Sequence[int], ref: Sequence[str], config: CollateConfig) -> list[int]:
+    """The longest stretch of ``candidates`` whose content text, joined, ``inserted`` opens with word for word
+    (at least ``lost_min`` characters of it, and not all of it: that is :func:`_glued_run`'s); empty if none.
+
+    >>> _opening_run("走进法兰西体育场新华社记者郭京花", [0], ["走进法兰西体育场", "1月28日，…"], CollateConfig())
+    [0]
+    """
+    best: list[int] = []
+    for a in range(len(candidates)):
+        for b in range(a + 1, len(candidates) + 1):
+            run = list(candidates[a:b])
+            joined = content_text("".join(ref[j] for j in run))
+            if config.lost_min <= len(joined) < len(inserted) and inserted.startswith(joined) and len(run) > len(best):
+                best = run
+    return best
+
+
+def _content_end(text: str, count: int) -> int:
+    """Where in ``text`` its first ``count`` content characters end, with the punctuation right after them.
+
+    >>> _content_end("标题（图片）正文", 4)
+    6
+    """
+    seen = 0
+    for k, ch in enumerate(text):
+        if seen == count and content_text(ch):
+            return k
+        seen += bool(content_text(ch))
+    return len(text)
 
 
 def _candidates_before(ref: Sequence[str], m: int, place: _Place, config: CollateConfig) -> list[int]:
