@@ -98,3 +98,35 @@ def test_a_headline_glued_with_a_byline_the_reference_lacks_is_kept(number: int)
     kinds = _kinds([headline, lead, second, third], _flat(headline + byline + lead + second + third))
     assert ("dropped", 0) not in kinds, kinds
     assert ("added", None) in kinds, kinds
+
+
+@pytest.mark.parametrize("number", [7, 12, 17, 23])
+@pytest.mark.parametrize(
+    ("printed", "copied"),
+    [
+        (
+            "团拜会上，中央电视台春节联欢晚会的部分演员表演了精彩的文艺节目。",
+            "团拜会上，中央国民经济春节辛勤晚会的部分一致表演了精彩的文艺参谋。",
+        ),
+        ("今天，全国各主要城市也举行了相应的活动。", "今天，全国各涓昏?佸煄甯备篃举行了相应的活动。"),
+    ],
+)
+def test_a_paragraph_too_changed_to_match_a_sentence_renders_the_one_in_its_place(
+    number: int, printed: str, copied: str
+) -> None:
+    # Half its words swapped for others of the story, or a codec's noise in it: no sentence scores as a
+    # match, but standing where the paragraph stands, alike as a whole, it changed that paragraph.
+    first, last = story(number, 2)
+    kinds = _kinds([first, printed, last], witness("b", [first, copied, last]).paragraphs)
+    assert ("dropped", 1) not in kinds, kinds
+    assert ("added", None) not in kinds, kinds
+
+
+@pytest.mark.parametrize("number", [8, 13, 18, 24])
+def test_another_story_s_paragraph_in_place_of_a_dropped_one_stays_dropped_and_added(number: int) -> None:
+    # Alike as wholes only as two news paragraphs are (的, 了, 在 …): no rendering of it.
+    first, middle, last = story(number, 3)
+    (other,) = story(number + 40, 1)
+    kinds = _kinds([first, middle, last], witness("b", [first, other, last]).paragraphs)
+    assert ("dropped", 1) in kinds, kinds
+    assert ("added", None) in kinds, kinds
