@@ -130,3 +130,12 @@ def test_another_story_s_paragraph_in_place_of_a_dropped_one_stays_dropped_and_a
     kinds = _kinds([first, middle, last], witness("b", [first, other, last]).paragraphs)
     assert ("dropped", 1) in kinds, kinds
     assert ("added", None) in kinds, kinds
+
+
+def test_a_closing_quote_on_a_reference_line_of_its_own_is_not_dropped() -> None:
+    # The copy that prints the quote in place or leaves it off dropped no paragraph of the story.
+    first, second, third = story(27, 3)
+    ref = [first, second[:-1], "”", third]
+    for printed in (second[:-1] + "”", second[:-1]):
+        kinds = _kinds(ref, witness("b", [first, printed, third]).paragraphs)
+        assert not [k for k in kinds if k[0] == "dropped"], kinds
