@@ -50,6 +50,22 @@ def test_a_jumped_head_keeps_its_headline_that_copies_printing_only_the_rest_pri
     assert _segments(group)["page1.txt"][0][1] == 7  # the headline's line, above the lead's (9)
 
 
+def test_a_jumped_head_keeps_its_headline_above_its_byline(tmp_path: Path) -> None:
+    """The same with a byline between the headline and the lead: the headline no longer stands right above
+    the lead, but as many of the documents that print it print the lead too as not."""
+    headline, byline = _title(77, 10), "本报记者王南"
+    body = story(38, 6)
+    _write(tmp_path, "wire.txt", [headline, byline, *body])
+    _write(tmp_path, "copy1.txt", [headline, byline, *body])
+    _write(tmp_path, "copy2.txt", [headline, *body[1:]])
+    _write(tmp_path, "copy3.txt", [headline, *body[1:5]])
+    _write(tmp_path, "page1.txt", [*story(67, 3), headline, byline, body[0] + "（下转第8版）"])
+    _write(tmp_path, "page8.txt", ["（上接1版）" + body[1], *body[2:], _title(78, 12), *story(69, 3)])
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    (group,) = result.groups
+    assert _segments(group)["page1.txt"][0][1] == 7  # the headline's line, over the byline (9) and lead (11)
+
+
 def test_a_short_closing_sentence_above_the_next_headline_stays_with_its_story(tmp_path: Path) -> None:
     """A page prints story A, its short closing sentence (too short to be matched), then story B under a
     headline long enough to be matched: the sentence, no title, is A's last paragraph, not B's heading."""
