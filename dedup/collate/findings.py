@@ -66,7 +66,8 @@ def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...], config: Collat
         i: _reference_paragraph(i, ref[i], pieces, copy, vocabulary, config) for i, pieces in sorted(by_ref.items())
     }
     findings = [f for result in rendered.values() for f in result.findings]
-    findings += [Finding("dropped", i, ref[i], None, None) for i in range(len(ref)) if i not in by_ref]
+    dropped = _dropped(ref, by_ref)
+    findings += [Finding("dropped", i, ref[i], None, None) for i in dropped]
     merged = _copy_paragraph_findings(ref, copy, found)
     reordered = _reordered(ref, copy, [r.primary for r in rendered.values()])
     findings += merged + reordered
@@ -74,7 +75,7 @@ def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...], config: Collat
     joined = {i for f in merged if f.kind == "merged" for i in f.ref_paragraphs}
     strip = []
     for i in range(len(ref)):
-        status = rendered[i].status if i in rendered else "dropped"
+        status = rendered[i].status if i in rendered else ("dropped" if i in dropped else "kept")
         if status == "kept" and i in joined:
             status = "merged"
         elif status == "kept" and i in moved:
@@ -82,6 +83,14 @@ def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...], config: Collat
         strip.append(status)
     findings.sort(key=lambda f: (f.ref if f.ref is not None else len(ref), KINDS.index(f.kind)))
     return WitnessCollation("", tuple(findings), tuple(found), tuple(strip))
+
+
+def _dropped(ref: Sequence[str], by_ref: dict[int, list[Portion]]) -> list[int]:
+    """The reference paragraphs no portion renders, save those without a letter or digit: a closing quote
+    or bracket that a page broke onto a line of its own (``”``, a blank line inside a paragraph of the
+    reference's copy) is layout; the copy that prints it at the end of the paragraph dropped nothing
+    (corpus seed 2)."""
+    return [i for i in range(len(ref)) if i not in by_ref and content_text(ref[i])]
 
 
 def _reference_paragraph(

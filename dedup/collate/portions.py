@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -29,10 +30,12 @@ _CLAUSE_ENDS = frozenset("，,、；;：:。！？!?”’\"'」』)）")  # wha
 def portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateConfig) -> list[Portion]:
     """The portions of a copy against the reference paragraphs, glued headings and edge fragments included."""
     found = _sentence_portions(ref, copy, config)
-    found = _recover_glued_headings(ref, found, config)
+    found = _recover_glued_headings(ref, copy, found, config)
+    found = _recover_glued_tails(ref, copy, found, config)
     found = _recut_run_ons(ref, copy, found, config)
     found = _give_back_tails(ref, found, config)
-    return _recover_edge_fragments(ref, copy, found, config)
+    found = _recover_edge_fragments(ref, copy, found, config)
+    return _recover_in_place(ref, copy, found, config)
 
 
 def _sentence_portions(ref: Sequence[str], copy: Sequence[CopyParagraph], config: CollateConfig) -> list[Portion]:
@@ -113,7 +116,9 @@ def _absorb_short_runs(
     return [(j, i, first, last) for j, i, first, last in out]
 
 
-def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: CollateConfig) -> list[Portion]:
+def _recover_glued_headings(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
     """Short reference paragraphs (a heading, a byline, or both) glued without punctuation to the start of
     the next paragraph show up as an insertion at the start of that paragraph's portion; make each a portion
     of its own, so the copy paragraph reads as merged (or, on a flattened page, as the layout it is) instead
@@ -124,19 +129,51 @@ def _recover_glued_headings(ref: Sequence[str], found: list[Portion], config: Co
     (:func:`_glued_run`), since a copy may also have dropped one of them or lost it in the flattening; one
     long paragraph among them (a photo caption between the byline and the lead, which the copy dropped) or
     one the same copy paragraph prints further on (moved down a flattened page) is passed over."""
-    rendered = {p.ref for p in found}
     out = list(found)
     for k, portion in enumerate(list(out)):
         m = portion.ref
         for glued, inserted, replaced in _glued_fronts(portion.edits, ref[m], portion.copy_text):
-            beside = {p.ref for p in out if p.copy_index == portion.copy_index}
-            recovered = _split_glued_front(ref, portion, glued, inserted, replaced, (rendered, beside), config)
+            place = _Place.of(portion, copy, out)
+            recovered = _split_glued_front(ref, portion, glued, inserted, replaced, place, config)
             if recovered:
                 out[k] = recovered[0]
                 out.extend(recovered[1:])
-                rendered.update(p.ref for p in recovered)
                 break
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a portion stands among the copy's others: which unrendered paragraphs its glued text may be.
+
+    Attributes:
+        flat: its copy paragraph is a flattened page's line (no paragraph breaks printed at all).
+        rendered: the reference paragraphs rendered anywhere in the copy.
+        beside: those rendered in the copy paragraph that holds the portion.
+        later: those rendered only further on in that copy paragraph (after the portion, nowhere else).
+        earlier: those rendered only before the portion in that copy paragraph.
+    """
+
+    flat: bool
+    rendered: frozenset[int]
+    beside: frozenset[int]
+    later: frozenset[int]
+    earlier: frozenset[int]
+
+    @classmethod
+    def of(cls, portion: Portion, copy: Sequence[CopyParagraph], found: Sequence[Portion]) -> _Place:
+        """The place of ``portion`` among ``found`` (the copy's portions so far)."""
+        j = portion.copy_index
+        elsewhere = {p.ref for p in found if p.copy_index != j}
+        before = {p.ref for p in found if p.copy_index == j and p.copy_start < portion.copy_start}
+        after = {p.ref for p in found if p.copy_index == j and p.copy_start >= portion.copy_end}
+        return cls(
+            copy[j].flat,
+            frozenset(p.ref for p in found),
+            frozenset(p.ref for p in found if p.copy_index == j),
+            frozenset(after - before - elsewhere),
+            frozenset(before - after - elsewhere),
+        )
 
 
 def _split_glued_front(
@@ -145,40 +182,33 @@ def _split_glued_front(
     glued: int,
     inserted: str,
     replaced: str,
-    rendered_where: tuple[set[int], set[int]],
+    place: _Place,
     config: CollateConfig,
 ) -> list[Portion]:
     """``portion`` without its first ``glued`` copy characters, followed by the portions of the reference
     paragraphs those characters render (headings, or the cut head of the paragraph before); nothing if they
-    render none. ``rendered_where``: the reference paragraphs rendered anywhere in the copy, and those
-    rendered in the copy paragraph that holds ``portion``."""
-    rendered, beside = rendered_where
+    render none."""
     m = portion.ref
     body = portion.copy_text[glued:]
     start = portion.copy_start
-    # Unrendered short paragraphs before the portion, past one paragraph that is long (a photo caption the
-    # copy dropped) or that the same copy paragraph renders further on (a flattened page that moved it down).
-    # Not past one moved to another copy paragraph: where a copy keeps its paragraph breaks, a headline run
-    # into a paragraph other than the one after it is what unwrapping a hard-wrapped page glues (a headline
-    # filling its column), and reading it as merged there is as wrong as dropped (corpus seed 6).
-    candidates: list[int] = []
-    passed = False
-    i = m - 1
-    while i >= 0 and len(candidates) < _MAX_GLUED:
-        if i not in rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
-            candidates.insert(0, i)
-        elif passed or (i in rendered and i not in beside):
-            break
-        else:
-            passed = True
-        i -= 1
-    if _is_cut_head(inserted, replaced, m - 1, ref, rendered, config):
+    if _is_cut_head(inserted, replaced, m - 1, ref, set(place.rendered), config):
         # The head of the paragraph before, cut and glued on: a portion of that paragraph, whose lost
         # tail makes it truncated (the copy paragraph holding both reads as merged).
         rest = _portion(ref[m], m, portion.copy_index, start + glued, portion.copy_end, body, config)
         head = _portion(ref[m - 1], m - 1, portion.copy_index, start, start + glued, portion.copy_text[:glued], config)
         return [rest, head]
-    run = _glued_run(inserted, replaced, candidates, ref)
+    run = _glued_run(inserted, replaced, _candidates_before(ref, m, place, config), ref)
+    if not run and place.flat:
+        # A flattened page that moved a heading up (a picture's title over another paragraph): on a page
+        # without paragraph breaks, gluing it there is layout, and its move is found as such.
+        run = _glued_run(inserted, replaced, _candidates_after(ref, m, place, config), ref)
+    if not run and not replaced:
+        # The headings, then something the reference lacks (a byline the reference's copy dropped): the
+        # headings are what the glued text opens with, word for word; the rest stays glued on, added text.
+        run = _opening_run(inserted, _candidates_before(ref, m, place, config), ref, config)
+        if run:
+            glued = _content_end(portion.copy_text, len(content_text("".join(ref[j] for j in run))))
+            body = portion.copy_text[glued:]
     if not run:
         return []
     out = [_portion(ref[m], m, portion.copy_index, start + glued, portion.copy_end, body, config)]
@@ -190,6 +220,82 @@ def _split_glued_front(
         out.append(Portion(j, portion.copy_index, at, at + size, text, diff(ref[j], text)))
         at += size
     return out
+
+
+def _opening_run(inserted: str, candidates: Sequence[int], ref: Sequence[str], config: CollateConfig) -> list[int]:
+    """The longest stretch of ``candidates`` whose content text, joined, ``inserted`` opens with word for word
+    (at least ``lost_min`` characters of it, and not all of it: that is :func:`_glued_run`'s); empty if none.
+
+    >>> _opening_run("走进法兰西体育场新华社记者郭京花", [0], ["走进法兰西体育场", "1月28日，…"], CollateConfig())
+    [0]
+    """
+    best: list[int] = []
+    for a in range(len(candidates)):
+        for b in range(a + 1, len(candidates) + 1):
+            run = list(candidates[a:b])
+            joined = content_text("".join(ref[j] for j in run))
+            if config.lost_min <= len(joined) < len(inserted) and inserted.startswith(joined) and len(run) > len(best):
+                best = run
+    return best
+
+
+def _content_end(text: str, count: int) -> int:
+    """Where in ``text`` its first ``count`` content characters end, with the punctuation right after them.
+
+    >>> _content_end("标题（图片）正文", 4)
+    6
+    """
+    seen = 0
+    for k, ch in enumerate(text):
+        if seen == count and content_text(ch):
+            return k
+        seen += bool(content_text(ch))
+    return len(text)
+
+
+def _candidates_before(ref: Sequence[str], m: int, place: _Place, config: CollateConfig) -> list[int]:
+    """The unrendered short paragraphs before reference paragraph ``m`` whose text may be glued in front of
+    its portion, in order: past one paragraph that is long (a photo caption the copy dropped) or that the
+    same copy paragraph renders elsewhere, and past any that it renders only further on (a flattened page
+    that moved them down: a page printing its headline over the third paragraph, the first two after it).
+
+    Not past one moved to another copy paragraph: where a copy keeps its paragraph breaks, a headline run
+    into a paragraph other than the one after it is what unwrapping a hard-wrapped page glues (a headline
+    filling its column), and reading it as merged there is as wrong as dropped (corpus seed 6)."""
+    candidates: list[int] = []
+    passed = False
+    i = m - 1
+    while i >= 0 and len(candidates) < _MAX_GLUED:
+        if i not in place.rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
+            candidates.insert(0, i)
+        elif i in place.later:
+            pass
+        elif passed or (i in place.rendered and i not in place.beside):
+            break
+        else:
+            passed = True
+        i -= 1
+    return candidates
+
+
+def _candidates_after(ref: Sequence[str], m: int, place: _Place, config: CollateConfig) -> list[int]:
+    """The unrendered short paragraphs after reference paragraph ``m``, in order, past those the copy
+    paragraph renders (the mirror of :func:`_candidates_before`, for text glued at a portion's tail, or for a
+    heading a flattened page moved up), and past one long unrendered one."""
+    candidates: list[int] = []
+    passed = False
+    i = m + 1
+    while i < len(ref) and len(candidates) < _MAX_GLUED:
+        if i not in place.rendered and len(content_text(ref[i])) <= 2 * config.heading_chars:
+            candidates.append(i)
+        elif i in place.beside and (place.flat or i in place.earlier):
+            pass
+        elif passed or i in place.rendered:
+            break
+        else:
+            passed = True
+        i += 1
+    return candidates
 
 
 def _glued_run(inserted: str, replaced: str, candidates: Sequence[int], ref: Sequence[str]) -> list[int]:
@@ -272,13 +378,73 @@ def _glued_fronts(edits: Sequence[TextEdit], ref_text: str, copy_text: str) -> l
             # headings glued in place of the paragraph's lost head.
             return [*out, (len(first.copy), content_text(first.copy), "")]
     for edit in edits[len(out) :]:
-        if edit.op != "insert":
+        if edit.op == "delete":
             break
-        shift = edit.at  # the reference's opening the diff kept in front of the insertion
+        shift = edit.at + len(edit.ref)  # the reference's opening the diff kept in front of the edit, and replaced
         if len(edit.copy) > shift and edit.copy.endswith(ref_text[:shift]):
             glued = edit.copy_at + len(edit.copy) - shift
             out.append((glued, content_text(copy_text[:glued]), ""))
+        if edit.op != "insert":
+            break
     return out
+
+
+def _recover_glued_tails(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
+    """Short reference paragraphs run on at the end of the paragraph before them, without a sentence end
+    between (a caption ``1月22日,克林顿在白宫会见阿拉法特。`` after a title ending ``(附图片1张)``, a flattened
+    page's subtitle after a lead), show up as an insertion at the end of that paragraph's portion, and
+    themselves as dropped; make each a portion of its own, as :func:`_recover_glued_headings` does for text
+    glued in front. Without this, on corpus seed 6 a flattened page printing a caption after its title
+    read as the caption dropped plus text added."""
+    out = list(found)
+    for k, portion in enumerate(list(out)):
+        m = portion.ref
+        tail = _glued_tail(portion.edits, ref[m], portion.copy_text)
+        if tail is None:
+            continue
+        inserted = content_text(portion.copy_text[tail:])
+        if len(inserted) < config.lost_min:  # a closing quote or bracket: layout, no paragraph of its own
+            continue
+        place = _Place.of(portion, copy, out)
+        run = _glued_run(inserted, "", _candidates_after(ref, m, place, config), ref)
+        if not run:
+            continue
+        start = portion.copy_start
+        pieces = [_portion(ref[m], m, portion.copy_index, start, start + tail, portion.copy_text[:tail], config)]
+        at = start + tail
+        for n, j in enumerate(run):
+            size = len(ref[j]) if n < len(run) - 1 else portion.copy_end - at
+            size = max(0, min(size, portion.copy_end - at))
+            text = portion.copy_text[at - start : at - start + size]
+            pieces.append(_portion(ref[j], j, portion.copy_index, at, at + size, text, config))
+            at += size
+        out[k] = pieces[0]
+        out.extend(pieces[1:])
+    return out
+
+
+def _glued_tail(edits: Sequence[TextEdit], ref_text: str, copy_text: str) -> int | None:
+    """Where the text a copy glued after a reference paragraph (``copy_text`` diffed against ``ref_text`` into
+    ``edits``) starts in ``copy_text``; None if nothing was glued there.
+
+    The mirror of :func:`_glued_fronts`: the last edit reaches the paragraph's end and keeps the reference's
+    text it replaces at its own start (an insertion replaces nothing), or it is an insertion that the diff
+    placed before the paragraph's closing, which it repeats at its start (``。`` kept after it).
+
+    >>> ref = "他说：好。"
+    >>> _glued_tail(diff(ref, "他说：好。图为会场。"), ref, "他说：好。图为会场。")
+    5
+    >>> _glued_tail(diff(ref, ref), ref, ref)
+    """
+    if not edits or edits[-1].op == "delete":
+        return None
+    last = edits[-1]
+    closing = ref_text[last.at :]  # the reference from the edit on: what the copy must print first
+    if len(last.copy) > len(closing) and last.copy.startswith(closing):
+        return last.copy_at + len(closing)
+    return None
 
 
 def _recut_run_ons(
@@ -407,6 +573,44 @@ def _recover_edge_fragments(
                 out.append(_portion(text, i, j, 0, len(paragraph.text), paragraph.text, config))
                 rendered.add(i)
                 break
+    return out
+
+
+_IN_PLACE_RATIO = 50
+"""Fuzzy ratio (0-100) of a whole copy paragraph to the reference paragraph standing in its place, from which
+it renders that paragraph: unrelated news paragraphs score about 20-35 (common characters such as 的 and 了),
+a paragraph with half its words changed or a codec's run of noise in it still well above 50."""
+
+
+def _recover_in_place(
+    ref: Sequence[str], copy: Sequence[CopyParagraph], found: list[Portion], config: CollateConfig
+) -> list[Portion]:
+    """A copy paragraph none of whose sentences matched, standing where an unrendered reference paragraph
+    stands (between the paragraphs its neighbours render), renders that paragraph when the two are alike as
+    wholes (:data:`_IN_PLACE_RATIO`): so many words changed (``中央电视台春节联欢晚会的部分演员`` ->
+    ``中央国民经济春节辛勤晚会的部分一致``) or so much of it garbled (``主要城市也`` -> ``涓昏?佸煄甯备篃``) that no
+    sentence scored as a match. Without this the copy reads as the paragraph dropped and another added
+    (corpus seed 2, three copies), where it changed or garbled it."""
+    rendered = {p.ref for p in found}
+    used = {p.copy_index for p in found}
+    out = list(found)
+    for j, paragraph in enumerate(copy):
+        content = content_text(paragraph.text)
+        if j in used or paragraph.flat or len(content) < config.edge_fragment:
+            continue
+        earlier = [p for p in out if p.copy_index < j]
+        later = [p for p in out if p.copy_index > j]
+        # the paragraph the copy renders last before this one, and first after it
+        low = max(earlier, key=lambda p: (p.copy_index, p.copy_start)).ref if earlier else -1
+        high = min(later, key=lambda p: (p.copy_index, p.copy_start)).ref if later else len(ref)
+        gap = [i for i in range(low + 1, high) if i not in rendered]
+        scored = [(fuzz.ratio(content, content_text(ref[i])), i) for i in gap]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= _IN_PLACE_RATIO:
+            i = best[1]
+            out.append(_portion(ref[i], i, j, 0, len(paragraph.text), paragraph.text, config))
+            rendered.add(i)
+            used.add(j)
     return out
 
 

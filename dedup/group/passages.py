@@ -183,10 +183,9 @@ def passages_of(
             and (first - 1) not in taken
             and (first - 1) not in noise
             and is_heading_like(paragraphs[first - 1], lengths[first - 1], config)
-            and not (
-                headings is not None and headings.repeated(doc, first - 1, set().union(*(matched[k] for k in run)))
-            )
+            and not _page_furniture(doc, first - 1, run, paragraphs, matched, headings)
             and not ends_article(paragraphs[first - 1])
+            and not _ends_story_above(paragraphs, first)
         ):
             first -= 1
         for k in range(first - 1, max(floor, first - 1 - config.max_gap) - 1, -1):
@@ -213,6 +212,50 @@ def passages_of(
                     break
         passages.append(Passage(doc, first, last))
     return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed, outrun)
+
+
+def _ends_story_above(paragraphs: Sequence[Paragraph], k: int) -> bool:
+    """Whether the short line above headline ``k`` is a sentence that ends the story before it, not a
+    heading of the article ``k`` heads: a line too short to be sketched that reads as no title and no byline
+    (it ends a sentence, :func:`dedup.segment.boundary_hints`) above a headline.
+
+    An overline stands above a headline, but it reads as a title itself. Taken in as a heading, the closing
+    sentence of the story above (``据介绍，目前我国还有近６０００万贫困人口。``) was lost to that story's
+    passage, which reported its last paragraph dropped (corpus seed 6).
+    """
+    return "headline" in paragraphs[k].hints and not paragraphs[k - 1].hints & {"headline", "byline"}
+
+
+def _page_furniture(
+    doc: int,
+    k: int,
+    run: Sequence[int],
+    paragraphs: Sequence[Paragraph],
+    matched: dict[int, set[int]],
+    headings: Headings | None,
+) -> bool:
+    """Whether heading-like line ``k`` above the passage ``run`` is a line other pages repeat (a breadcrumb, a
+    masthead: :meth:`Headings.repeated`), where taking in headings stops.
+
+    Not a headline over the passage's first matched paragraph, a lead, that a document it is matched in prints
+    too, where it stands right above the lead or more of the documents printing it are the passage's partners
+    than not (a byline between them): that is the story's own headline, however many other pages print it. A
+    line that every page of a site repeats stands in a few of the story's copies and many other pages (seed
+    5: 1 and 19), and above a matched headline a line that a copy on the same site prints too is that site's
+    breadcrumb. The head of a story
+    that jumps pages is matched by the few copies that print its lead, while the copies that print only what
+    the other page holds carry its headline as well, and counted as other pages they made the headline
+    furniture: the head lost its headline, reported dropped (corpus seed 6, two groups)."""
+    if headings is None:
+        return False
+    partners = set().union(*(matched[i] for i in run))
+    digest = headings.documents[doc].digests[k]
+    if digest and "headline" in paragraphs[k].hints and "headline" not in paragraphs[run[0]].hints:
+        printed = headings.docs_of.get(digest, set()) - {doc}
+        among = len(printed & partners)
+        if among and (k == run[0] - 1 or among >= len(printed) - among):
+            return False
+    return headings.repeated(doc, k, partners)
 
 
 def _take_in_tails(
@@ -251,10 +294,13 @@ def _take_in_tails(
         last = passage.last
         ceiling = passages[i + 1].first - 1 if i + 1 < len(passages) else len(paragraphs) - 1
         before_footer = continues_line(paragraphs, last + 1) and runs_into_boilerplate(paragraphs, last + 1, noise)
+        partners = set().union(*(matched.get(k, set()) for k in range(passage.first, last + 1)))
         goes = followed is None or last in followed
         goes = goes or (before_footer and any(k in outrun for k in range(passage.first, last + 1)))
+        # a closing line that reads as a title, printed word for word after the story in another copy too:
+        # the story's own last line (every copy stops before it, since it looks like the next headline)
+        goes = goes or (last + 1 <= ceiling and headings is not None and headings.shared(doc, last + 1, partners))
         if not ends_article(paragraphs[last]) and goes:
-            partners = set().union(*(matched.get(k, set()) for k in range(passage.first, last + 1)))
 
             def furniture(k: int, partners: set[int] = partners) -> bool:
                 """Boilerplate, or a line other pages repeat (a breadcrumb): page furniture, no story's."""
