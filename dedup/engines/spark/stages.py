@@ -3,7 +3,8 @@ key, and verification as a join on the units' shingle sets.
 
 Each stage calls the embedded engine's own functions on the executors: :func:`dedup.pipeline.scan._scan_batch`
 (which calls :func:`dedup.prepare.sketch` and the numba signer and band-key kernels), the candidate rule of
-:func:`dedup.match.candidates.key_candidates` per bucket (:func:`bucket_pairs`) and the scores of
+:func:`dedup.match.candidates.key_candidates` per bucket (:func:`bucket_pairs`), the head candidates of
+:func:`dedup.match.heads.head_pairs` per head key (:func:`dedup.match.heads.bucket_head_pairs`) and the scores of
 :func:`dedup.match.candidates.verify` per pair (:func:`score`).
 """
 
@@ -20,6 +21,7 @@ from dedup.config import Config
 from dedup.engines.spark.inputs import Entry, read
 from dedup.ingest.load import input_record
 from dedup.ingest.parquet import Columns
+from dedup.match.heads import bucket_head_pairs, head_accepted, is_cut, key_of
 from dedup.records import Document, InputRecord, Skipped
 from dedup.results import ScannedDocument
 
@@ -45,6 +47,7 @@ class DocSketch:
         sets: the units' sorted shingle sets, back to back; unit ``u``'s is ``sets[offsets[u]:offsets[u+1]]``.
         offsets: see ``sets``.
         keys: the units' LSH band keys (uint64, one column per band).
+        heads: the units' head keys (:func:`dedup.match.heads.head_keys`; 0: none).
     """
 
     document: ScannedDocument
@@ -52,6 +55,7 @@ class DocSketch:
     sets: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
     keys: npt.NDArray[np.uint64]
+    heads: npt.NDArray[np.uint64]
 
     def set_of(self, unit: int) -> npt.NDArray[np.uint32]:
         return self.sets[self.offsets[unit] : self.offsets[unit + 1]]
@@ -101,6 +105,7 @@ def _sketch_batch(
             units.sets[first:last].copy(),
             units.offsets[lo : hi + 1] - first,
             np.asarray(done.sketches[lo:hi], dtype=np.uint64).copy(),
+            units.heads[lo:hi].copy() if units.heads is not None else np.zeros(hi - lo, dtype=np.uint64),
         )
         d += 1
         yield place, InputRecord(outcome.path, "ok", encoding=outcome.encoding), sketch
@@ -115,6 +120,17 @@ def band_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, int]
     for u, row in enumerate(sketch.keys.view(np.int64).tolist()):
         for band, key in enumerate(row):
             yield band, key, doc, u
+
+
+_HEAD_SCHEMA = "key long, doc long, unit int, cut boolean"
+
+
+def head_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, bool]]:
+    """``(head, document, unit, cut)`` for every unit of one document with a head key: what the head candidates
+    (:func:`dedup.match.heads.bucket_head_pairs`) are grouped by."""
+    for u, key in enumerate(sketch.heads.tolist()):
+        if key:
+            yield key_of(key), doc, u, is_cut(key)
 
 
 def bucket_pairs(members: Iterable[UnitId], max_bucket: int) -> Iterator[tuple[UnitId, UnitId]]:
@@ -156,6 +172,22 @@ def score(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], config: Config) 
     return accepted, accepted and jaccard >= settings.min_jaccard
 
 
+def score_head(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], config: Config) -> tuple[bool, bool]:
+    """:func:`score` for a head candidate LSH did not propose: the rule of
+    :func:`dedup.match.candidates.verify_heads` (:func:`dedup.match.heads.head_accepted`) on one pair.
+
+    >>> from dedup.config import Config
+    >>> head, whole = np.arange(1, 4, dtype=np.uint32), np.arange(1, 13, dtype=np.uint32)
+    >>> score_head(head, whole, Config()), score_head(head[1:] + 20, whole, Config())
+    ((True, False), (False, False))
+    """
+    common = int(np.intersect1d(a, b, assume_unique=True).size)
+    sizes = np.array([a.size]), np.array([b.size])
+    accepted = bool(head_accepted(np.array([common]), *sizes, config.fingerprint.ngram)[0])
+    jaccard = common / max(a.size + b.size - common, 1)
+    return accepted, accepted and jaccard >= config.candidates.min_jaccard
+
+
 Match = tuple[UnitId, UnitId, bool]
 """A verified match: its two units and whether they are near-identical."""
 
@@ -185,6 +217,22 @@ def matches(
     candidates = buckets.rdd.flatMap(
         lambda bucket: bucket_pairs([(int(m[0]), int(m[1])) for m in bucket[2]], max_bucket)
     ).distinct()
+    heads = (  # a head shared by a cut unit (a preview's paragraph) and another unit: few, grouped in the JVM
+        spark.createDataFrame(docs.flatMap(lambda row: head_rows(row[0], row[1])), _HEAD_SCHEMA)
+        .groupBy("key")
+        .agg(F.collect_list(F.struct("doc", "unit", "cut")).alias("members"), F.max("cut").alias("any_cut"))
+        .where(F.col("any_cut") & (F.size("members") > 1))
+    )
+    head_only = (  # the ones LSH did not propose too: judged by the head rule
+        heads.rdd.flatMap(
+            lambda bucket: bucket_head_pairs(
+                [((int(m[0]), int(m[1])), int(m[0]), bool(m[2])) for m in bucket[1]], max_bucket
+            )
+        )
+        .distinct()
+        .map(lambda pair: (pair, True))
+        .subtractByKey(candidates.map(lambda pair: (pair, True)))
+    )
     if stats is not None:  # the sizes docs/scale.md extrapolates from: one more job, asked for by the benchmark
         candidates = candidates.persist()
         stats["units"] = docs.map(lambda row: int(row[1].paragraph.size)).sum()
@@ -198,12 +246,17 @@ def matches(
         stats["largest_bucket"] = float(largest[0] or 0) if largest is not None else 0.0
         stats["largest_bucket_pairs"] = float(largest[1] or 0) if largest is not None else 0.0
     sets = docs.flatMap(lambda row: (((row[0], u), row[1].set_of(u)) for u in range(row[1].paragraph.size)))
-    first = candidates.join(sets).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+    tagged = candidates.map(lambda pair: (pair[0], (pair[1], False))).union(
+        head_only.map(lambda kv: (kv[0][0], (kv[0][1], True)))
+    )  # a -> (b, whether a head candidate)
+    first = tagged.join(sets).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
     both = first.join(sets)
 
-    def judged(kv: tuple[UnitId, tuple[tuple[UnitId, npt.NDArray[np.uint32]], npt.NDArray[np.uint32]]]) -> list[Match]:
-        b, ((a, set_a), set_b) = kv
-        accepted, near = score(set_a, set_b, config)
+    def judged(
+        kv: tuple[UnitId, tuple[tuple[UnitId, bool, npt.NDArray[np.uint32]], npt.NDArray[np.uint32]]],
+    ) -> list[Match]:
+        b, ((a, by_head, set_a), set_b) = kv
+        accepted, near = score_head(set_a, set_b, config) if by_head else score(set_a, set_b, config)
         return [(a, b, near)] if accepted else []
 
     return both.flatMap(judged)
