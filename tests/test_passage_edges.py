@@ -110,3 +110,20 @@ def test_two_jumped_copies_keep_their_own_continuations(tmp_path: Path) -> None:
     witnesses = _segments(group)
     assert [s[0] for s in witnesses["x1.txt"]] == ["x1.txt", "x8.txt"]
     assert [s[0] for s in witnesses["y1.txt"]] == ["y1.txt", "y5.txt"]
+
+
+def test_a_site_breadcrumb_right_above_the_lead_is_no_headline_though_a_partner_prints_it(tmp_path: Path) -> None:
+    """A site prints its breadcrumb over every article, right above the lead. Two copies of one story on
+    that site both print it, so a partner prints the line too; but it stands on far more pages than the story
+    has copies: page furniture, left out of the witness (it had joined the story's group as its headline)."""
+    crumb = "首页>时政频道>正文"
+    body = story(40, 5)
+    for n in range(8):
+        _write(tmp_path, f"site{n}.txt", [crumb, *story(10 + n, 4)])
+    _write(tmp_path, "site_x.txt", [crumb, *body])
+    _write(tmp_path, "site_y.txt", [crumb, *body])
+    _write(tmp_path, "wire.txt", body)
+    result = dedup.scan([str(tmp_path)], dedup.Config())
+    (group,) = [g for g in result.groups if "wire.txt" in _segments(g)]
+    segments = _segments(group)
+    assert segments["site_x.txt"][0][1] == 3 and segments["site_y.txt"][0][1] == 3  # the lead's line, not 1
