@@ -307,10 +307,10 @@ def _followed(
     Outrun says the same of a flattened copy's sentence units: its closing sentences, too short to match,
     stand in the other copies' last paragraph, which its last matched sentence matched only in part.
 
-    And the last of those paragraphs is *continued* where the paragraph after it in its document is, content
-    for content, how the partner paragraph ends (:func:`~dedup.group.passages.continued_by`): a split
-    paragraph's short last piece (a credit line, a closing clause on a line of its own), too short to be
-    sketched, so matched with nothing.
+    And the last of those paragraphs is *continued* where the paragraph after it in its document holds
+    exactly what the partner paragraph holds beyond them, counted in content characters
+    (:func:`~dedup.group.passages.continued_by`): a split paragraph's short last piece (a credit line, a
+    closing clause on a line of its own), too short to be sketched, so matched with nothing.
     """
     goes: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     noise: dict[int, frozenset[int]] = {}

@@ -158,9 +158,9 @@ def passages_of(
             going on past them (it holds more text than they matched of it, or more of the story follows it):
             a flattened copy's closing sentences before its site's footer are taken in after a passage that
             holds one (:func:`_take_in_tails`).
-        continued: the matched paragraphs whose next paragraph is, content for content, how a partner
-            paragraph they matched ends (:func:`continued_by`): a split paragraph's short last piece, taken in
-            after a passage that ends with one.
+        continued: the matched paragraphs whose next paragraph holds exactly as many content characters as a
+            partner paragraph they matched holds beyond them (:func:`continued_by`): a split paragraph's short
+            last piece, taken in after a passage that ends with one (:func:`_take_in_last_pieces`).
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -239,11 +239,11 @@ def _take_in_last_pieces(
     as a line of its own left a piece too short to be sketched, so matched with nothing; where every other
     copy ends there too, :func:`_take_in_tails` has no sign that the story goes on, and a credit line reads
     as a title besides. Left out of the passage, the copy read as cutting its last paragraph short
-    (``truncated``) where it split it. That the partner paragraph's text goes on with exactly this piece is
-    evidence it is the story's, whatever the page prints after it; but a count of characters, short as the
-    piece is, may come out alike by chance, as for the next article's headline after a copy that cut its
-    last paragraph (a headline over a byline, which opens an article, is never taken in), and boilerplate
-    (a footer) is no story's.
+    (``truncated``) where it split it. That the piece is exactly as long as what the partner paragraph holds
+    beyond the copy's matched text is evidence it is that text, whatever the page prints after it; but a
+    count of characters, short as the piece is, may come out alike by chance, as for the next article's
+    headline after a copy that cut its last paragraph (corpus seeds 5 and 6): a headline over a byline opens
+    an article and is never taken in, nor is boilerplate (a footer).
     """
     out: list[Passage] = []
     for i, passage in enumerate(passages):
@@ -274,9 +274,9 @@ def continued_by(
     split, too short to be sketched (a credit line, a closing clause).
 
     Told by size, as grouping is (a slim scan keeps no text): what a copy's paragraphs printed of a partner
-    paragraph plus the next paragraph's content characters come to the partner's, to the character. The
-    next article's headline or a footer has a length of its own; a run of them making up the missing rest
-    exactly is rare, and where a copy cut the paragraph (``truncated``) nothing follows that adds up.
+    paragraph plus the next paragraph's content characters come to the partner's, to the character. Exact,
+    so that a copy that cut the paragraph (``truncated``) is not read as split by whatever short line
+    follows; what a chance equality lets in is for :func:`_take_in_last_pieces` to refuse.
 
     >>> from types import SimpleNamespace
     >>> corpus = SimpleNamespace(
