@@ -34,7 +34,7 @@ from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, 
 from dedup.group.headings import Headings, is_heading_like
 from dedup.group.ids import content_ids, fingerprint, with_id
 from dedup.group.links import join_pieces, linked, links
-from dedup.group.passages import JumpDocuments, goes_on, passages_of
+from dedup.group.passages import JumpDocuments, continued_by, goes_on, passages_of
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
@@ -266,7 +266,7 @@ def _passages(
                 continued_from.add(d)
     jumps = JumpDocuments(frozenset(continued_on), frozenset(continued_from))
 
-    followed, outrun = _followed(a, b, boilerplate_in, corpus)
+    followed, outrun, continued = _followed(a, b, boilerplate_in, corpus)
     passages: list[Passage] = []
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
     for d, matched in partners(a, b, corpus).items():
@@ -275,8 +275,19 @@ def _passages(
         first = int(corpus.paragraph_starts[d])
         after = frozenset(k for k in matched if followed[first + k])
         outrun_here = frozenset(k for k in matched if outrun[first + k])
+        continued_here = frozenset(k for k in matched if continued[first + k])
         for passage in passages_of(
-            d, document.paragraphs, document.lengths, matched, config, noise, headings, jumps, after, outrun_here
+            d,
+            document.paragraphs,
+            document.lengths,
+            matched,
+            config,
+            noise,
+            headings,
+            jumps,
+            after,
+            outrun_here,
+            continued_here,
         ):
             where[first + passage.first : first + passage.last + 1] = len(passages)
             passages.append(passage)
@@ -285,7 +296,7 @@ def _passages(
 
 def _followed(
     a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], boilerplate_in: dict[int, set[int]], corpus: Corpus
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """For each flat paragraph, whether a paragraph it is matched with goes on to more of the story on its own
     page (:func:`~dedup.group.passages.goes_on`): the story does not end with it; and whether it is the last
     of its document's paragraphs matched with a partner paragraph that goes on past them (*outrun*): one
@@ -295,6 +306,11 @@ def _followed(
     story's end, to be taken into its passage; where every partner ends there too, they are the copy's own.
     Outrun says the same of a flattened copy's sentence units: its closing sentences, too short to match,
     stand in the other copies' last paragraph, which its last matched sentence matched only in part.
+
+    And the last of those paragraphs is *continued* where the paragraph after it in its document holds
+    exactly what the partner paragraph holds beyond them, counted in content characters
+    (:func:`~dedup.group.passages.continued_by`): a split paragraph's short last piece (a credit line, a
+    closing clause on a line of its own), too short to be sketched, so matched with nothing.
     """
     goes: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     noise: dict[int, frozenset[int]] = {}
@@ -311,6 +327,7 @@ def _followed(
     followed[a[goes[b]]] = True
     followed[b[goes[a]]] = True
     outrun: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    continued: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     if a.size:  # per partner paragraph and document: what of it that document's paragraphs matched
         here, there = np.concatenate([a, b]), np.concatenate([b, a])
         _, at = np.unique(there * len(corpus.documents) + corpus.doc_of[here], return_inverse=True)
@@ -321,7 +338,8 @@ def _followed(
         partner[at] = there
         goes_past = corpus.length_of[partner] - covered >= MIN_UNIT_CHARS
         outrun[last[goes_past | goes[partner]]] = True
-    return followed, outrun
+        continued[continued_by(last, partner, covered, corpus)] = True
+    return followed, outrun, continued
 
 
 def _jump_half(p: Passage, documents: Sequence[GroupedDocument]) -> bool:

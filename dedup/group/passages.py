@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.config import GroupConfig
+from dedup.group.corpus import Corpus
 from dedup.group.headings import Headings, is_heading_like
 from dedup.records import Paragraph
 from dedup.results import Passage
@@ -129,6 +134,7 @@ def passages_of(
     jumps: JumpDocuments = NO_JUMPS,
     followed: frozenset[int] | None = None,
     outrun: frozenset[int] = frozenset(),
+    continued: frozenset[int] = frozenset(),
 ) -> list[Passage]:
     """Chain one document's matched paragraphs into passages (see the module docstring, step 2).
 
@@ -152,6 +158,9 @@ def passages_of(
             going on past them (it holds more text than they matched of it, or more of the story follows it):
             a flattened copy's closing sentences before its site's footer are taken in after a passage that
             holds one (:func:`_take_in_tails`).
+        continued: the matched paragraphs whose next paragraph holds exactly as many content characters as a
+            partner paragraph they matched holds beyond them (:func:`continued_by`): a split paragraph's short
+            last piece, taken in after a passage that ends with one (:func:`_take_in_last_pieces`).
     """
     indexes = sorted(matched)
     runs: list[list[int]] = []
@@ -211,7 +220,78 @@ def passages_of(
                     last = k
                     break
         passages.append(Passage(doc, first, last))
-    return _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed, outrun)
+    # (after the tails: a tail is taken in only after a matched paragraph, so a piece taken in first stopped it)
+    passages = _take_in_tails(doc, passages, paragraphs, matched, config, noise, headings, followed, outrun)
+    return _take_in_last_pieces(passages, paragraphs, matched, noise, continued)
+
+
+def _take_in_last_pieces(
+    passages: list[Passage],
+    paragraphs: Sequence[Paragraph],
+    matched: dict[int, set[int]],
+    noise: frozenset[int],
+    continued: frozenset[int],
+) -> list[Passage]:
+    """Extend each passage that still ends with a ``continued`` paragraph (no tail taken in after it) over the
+    short piece after it.
+
+    Why: a copy that printed the last clause of a paragraph, or the credit closing it (``（作者单位：…）``),
+    as a line of its own left a piece too short to be sketched, so matched with nothing; where every other
+    copy ends there too, :func:`_take_in_tails` has no sign that the story goes on, and a credit line reads
+    as a title besides. Left out of the passage, the copy read as cutting its last paragraph short
+    (``truncated``) where it split it. That the piece is exactly as long as what the partner paragraph holds
+    beyond the copy's matched text is evidence it is that text, whatever the page prints after it; but a
+    count of characters, short as the piece is, may come out alike by chance, as for the next article's
+    headline after a copy that cut its last paragraph (corpus seeds 5 and 6): a headline over a byline opens
+    an article and is never taken in, nor is boilerplate (a footer).
+    """
+    out: list[Passage] = []
+    for i, passage in enumerate(passages):
+        piece = passage.last + 1
+        ceiling = passages[i + 1].first - 1 if i + 1 < len(passages) else len(paragraphs) - 1
+        if (
+            passage.last in continued
+            and piece <= ceiling
+            and piece not in matched
+            and piece not in noise
+            and not ends_article(paragraphs[passage.last])
+            and not starts_article(paragraphs, piece)
+        ):
+            passage = Passage(passage.doc, passage.first, piece)
+        out.append(passage)
+    return out
+
+
+def continued_by(
+    last: npt.NDArray[np.int64],
+    partner: npt.NDArray[np.int64],
+    covered: npt.NDArray[np.number[Any]],
+    corpus: Corpus,
+) -> npt.NDArray[np.int64]:
+    """Of flat paragraphs ``last`` (each the last of its document's to match partner paragraph ``partner``,
+    whose paragraphs matched ``covered`` content characters of it), those whose next paragraph in their
+    document makes up exactly what the partner paragraph holds beyond them: the rest of a paragraph the copy
+    split, too short to be sketched (a credit line, a closing clause).
+
+    Told by size, as grouping is (a slim scan keeps no text): what a copy's paragraphs printed of a partner
+    paragraph plus the next paragraph's content characters come to the partner's, to the character. Exact,
+    so that a copy that cut the paragraph (``truncated``) is not read as split by whatever short line
+    follows; what a chance equality lets in is for :func:`_take_in_last_pieces` to refuse.
+
+    >>> from types import SimpleNamespace
+    >>> corpus = SimpleNamespace(
+    ...     length_of=np.array([30, 8, 20, 38]), paragraph_starts=np.array([0, 3, 4]), doc_of=np.array([0, 0, 0, 1])
+    ... )
+    >>> continued_by(np.array([0, 2]), np.array([3, 3]), np.array([30.0, 20.0]), corpus).tolist()
+    [0]
+    """
+    after = last + 1
+    inside = after < corpus.paragraph_starts[corpus.doc_of[last] + 1]
+    after, last, partner, covered = after[inside], last[inside], partner[inside], covered[inside]
+    piece = corpus.length_of[after]
+    rest = corpus.length_of[partner] - covered
+    found: npt.NDArray[np.int64] = last[(piece > 0) & (piece == rest)]
+    return found
 
 
 def _ends_story_above(paragraphs: Sequence[Paragraph], k: int) -> bool:
