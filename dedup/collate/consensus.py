@@ -33,11 +33,12 @@ def build_consensus(
     """A consensus text: each paragraph, and inside it each disputed reading, from the majority of copies.
 
     The base copy (the most complete) gives the paragraphs and their order. A base paragraph stays when more
-    than half of the copies render it, and a paragraph the base lacks joins when more than half of the
-    copies print it (:func:`paragraphs_the_base_lacks`); a reading differs from the base's where more than half
-    of the copies agree on the same edit at the same place (a copy without an edit there votes for the base's
-    reading); and two paragraphs of the base are one where every other copy that holds both holds them in one
-    paragraph (the base split it).
+    than half of the copies render it, or one copy short of that when its words mark it as the story's
+    (:func:`_shared_drops`: the other copies dropped it), and a paragraph the base lacks joins when more than
+    half of the copies print it (:func:`paragraphs_the_base_lacks`); a reading differs from the base's where
+    more than half of the copies agree on the same edit at the same place (a copy without an edit there votes
+    for the base's reading); and two paragraphs of the base are one where every other copy that holds both
+    holds them in one paragraph (the base split it).
 
     Returns:
         The consensus paragraphs, and a sentence saying how they were chosen.
@@ -56,14 +57,15 @@ def build_consensus(
     previous = -1
     ends: dict[int, int] = {-1: 0}  # base paragraph -> how many consensus paragraphs stand up to its end
     printing = [1 + sum(any(p.ref == i for p in o.portions) for o in others) for i in range(len(base_texts))]
-    kept = [text if 2 * n > voters else "" for text, n in zip(base_texts, printing, strict=True)]
+    shared_drops = _shared_drops(base_texts, printing, voters)
+    kept = [text if 2 * printing[i] > voters or i in shared_drops else "" for i, text in enumerate(base_texts)]
     for i in order:
         text = base_texts[i]
         after, previous = previous, i
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
         present = 1 + sum(p is not None for p in pieces)
         ends[i] = len(paragraphs)
-        if present <= voters / 2:
+        if present <= voters / 2 and i not in shared_drops:
             dropped += 1
             continue
         held = [p for p in pieces if p is not None]
@@ -104,6 +106,8 @@ def build_consensus(
     )
     if dropped:
         reason += f", {dropped} left out (in a minority of copies)"
+    if shared_drops:
+        reason += f", {len(shared_drops)} kept though most copies lack them (the story's, dropped by several copies)"
     if changed:
         reason += f", {changed} reading(s) taken from the majority"
     if lacked:
@@ -115,6 +119,61 @@ def build_consensus(
     if moved:
         reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
+
+
+def _shared_drops(base_texts: Sequence[str], printing: Sequence[int], voters: int) -> set[int]:
+    """Base paragraphs one copy short of a majority that the story's own words mark as the story's: the other
+    copies dropped them, each on its own, and the base did not add them.
+
+    Why: a copy drops a paragraph of the story, and copies dropping the same one is no rarity in a story of a
+    few paragraphs (of three copies, two lacking the same paragraph). Left out of the consensus, it is said to
+    be added by every copy printing it and dropped by none. The evidence against that is the paragraph
+    itself: a copy adds foreign text (another story's paragraph, a notice), which shares few words with the
+    story, while the story's paragraph shares its names and terms as the story's other paragraphs do. A
+    paragraph is the story's where the share of its words that the base's other paragraphs use is at least
+    half the share a base paragraph typically has (the median, so that a base's own foreign paragraph or a
+    byline does not set it). Only prose, a paragraph ending at a sentence end: a headline or byline says too
+    little to tell whose it is, and copies lay them out or leave them off by habit; a preview's cut paragraph
+    is no text of the story. One copy short at most (a tie, or one against two): each further copy lacking
+    it makes a shared drop less likely than a copy's own text. A paragraph the base prints twice is its
+    duplicate, not a drop (the copies print it once, against the other place)."""
+    candidates = [i for i, n in enumerate(printing) if voters - 1 <= 2 * n <= voters and _ends_sentence(base_texts[i])]
+    if not candidates or len(base_texts) < _STORY_PARAGRAPHS:
+        return set()
+    words = [_words_of(t) for t in base_texts]
+    shares = [_story_share(i, base_texts, words) for i in range(len(base_texts))]
+    typical = sorted(s for s in shares if s is not None)
+    if not typical:
+        return set()
+    median = typical[(len(typical) - 1) // 2]
+    return {i for i in candidates if (share := shares[i]) is not None and median > 0 and 2 * share >= median}
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends at a sentence end: prose, not a headline or byline, nor a preview's cut text."""
+    stripped = text.rstrip()
+    return any(m.end() == len(stripped) for m in _SENTENCE_END.finditer(stripped))
+
+
+_STORY_PARAGRAPHS = 4  # fewer paragraphs say too little about what words a story uses
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def _words_of(text: str) -> frozenset[str]:
+    """The Chinese words of ``text`` (two characters or more, jieba's dictionary words)."""
+    return frozenset(w for w in _tokenizer().cut(text, HMM=False) if _HAN_WORD.match(w))
+
+
+def _story_share(i: int, base_texts: Sequence[str], words: Sequence[frozenset[str]]) -> float | None:
+    """The share of paragraph ``i``'s words (``words``: each paragraph's) that the base's other paragraphs use
+    (``None``: it has no words, or the base prints it twice)."""
+    mine = words[i]
+    content = content_text(base_texts[i])
+    others = [content_text(t) for k, t in enumerate(base_texts) if k != i]
+    if not mine or any(len(o) >= len(content) // 2 and (_holds(o, content) or _holds(content, o)) for o in others):
+        return None
+    rest = frozenset().union(*(w for k, w in enumerate(words) if k != i))
+    return len(mine & rest) / len(mine)
 
 
 _HOLDS = 85  # rapidfuzz partial ratio at which a copy's text holds a paragraph (slips and changed words allowed)
