@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dedup import segment as segment_module
 from dedup.config import Config
+from dedup.normalize import NormText, ends_sentence, normalize
 from dedup.pipeline.scan import _scan_batch, _trimmed
-from dedup.prepare import ScannedDocument, prepare_document
+from dedup.prepare import prepare_document
 from dedup.records import Document, JumpMarker, Paragraph
+from dedup.results import ScannedDocument
+from dedup.segment import (
+    _assign_markers,
+    _garbled_within,
+    _raw_spans,
+    boundary_hints,
+    segment,
+    split_sentences,
+    unit_spans,
+)
 
 STORY = "新华社北京1月8日电　记者报道，\n\n今天的会议讨论了很多重要的问题。（下转第3版）\n\n  责任编辑：王静  \n"
 
@@ -84,3 +99,138 @@ def test_trimming_in_one_replace_is_trimming_in_two(keep_text: bool, slim: bool)
     trimmed = _trimmed(document(), keep_text, slim)
     assert trimmed == expected and trimmed.raw == (STORY if keep_text else "")
     assert all(len(p.origin) == (0 if slim else len(p.text)) for p in trimmed.paragraphs)
+
+
+# Segmenting: boundary hints read from eight shared sets, the opening dateline's pattern tried only when an
+# agency stands in the paragraph's head, and paragraphs built by position.
+
+_BYLINE = re.compile(
+    r"^(□|■|◆|本报记者|本报通讯员|通讯员|新华社记者|人民日报记者|人民日报评论员|本报评论员|新华社评论员|"
+    r"记者|本报讯|据新华社|新华社[^,，。]{0,12}电|中新社[^,，。]{0,12}电|新华网|人民网)"
+)
+_BYLINE_ANYWHERE = re.compile(r"(首席记者|特约记者|本报记者|新华社记者|通讯员)")
+_INTERVIEW_TURN = re.compile(r"^(本报)?记者\s*[:：]")
+_DATELINE_CLOSE = re.compile(r"[(（](新华社|中新社|新华网|人民网|本报|据)[^()（）]{0,30}电[)）]$")
+_PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}摄[)）]$")
+_OPENING_DATELINE = re.compile(r"^[^()（）。！？]{0,40}?(据)?(新华社|中新社|本报)[^,，。()（）]{1,20}[电讯]")
+_OPENING_BYLINE = re.compile(r"^(本报讯|本报(特约|驻[^,，。]{1,8})?记者|新华社(特约)?记者|人民日报记者|本报通讯员)")
+
+
+def _reference_hints(text: str, is_heading: bool) -> frozenset[str]:
+    """``boundary_hints`` as it was written: every pattern tried, a new set per paragraph."""
+    hints: set[str] = set()
+    closed = text[-1:] in ")）"
+    if closed and _DATELINE_CLOSE.search(text):
+        hints.add("dateline")
+    if closed and _PHOTO_CREDIT.search(text):
+        return frozenset(hints)
+    short = len(text) <= 40
+    if _INTERVIEW_TURN.match(text) and ends_sentence(text):
+        return frozenset(hints)
+    if (
+        (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)))
+        or _OPENING_DATELINE.match(text)
+        or _OPENING_BYLINE.match(text)
+    ):
+        hints.add("byline")
+    reads_as_title = short and not ends_sentence(text) and text[-1:] not in "，,、；;：:"
+    if is_heading or (reads_as_title and "byline" not in hints and "dateline" not in hints):
+        hints.add("headline")
+    return frozenset(hints)
+
+
+_PIECES = st.sampled_from(
+    ["新华社", "中新社", "本报", "据", "记者", "电", "讯", "摄", "（", "）", "(", ")", "，", "。", "：", "！", "甲"]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    filler=st.integers(min_value=0, max_value=48),
+    head=st.lists(_PIECES, max_size=4),
+    tail=st.lists(_PIECES, max_size=8),
+    is_heading=st.booleans(),
+)
+def test_boundary_hints_are_those_of_every_pattern_tried(
+    filler: int, head: list[str], tail: list[str], is_heading: bool
+) -> None:
+    # An agency anywhere around the 40 characters the opening dateline's lazy prefix may take.
+    text = "".join(head) + "甲" * filler + "".join(tail)
+    assert boundary_hints(text, is_heading) == _reference_hints(text, is_heading), text
+
+
+def test_an_opening_dateline_is_found_as_far_into_the_paragraph_as_its_pattern_reaches() -> None:
+    for agency in ("新华社", "中新社", "本报"):
+        for lead in (0, 39, 40, 41):
+            for quoted in ("", "据"):
+                text = "甲" * lead + quoted + agency + "北京1月8日电今天的会议讨论了很多重要的问题。"
+                assert boundary_hints(text, False) == _reference_hints(text, False), (lead, quoted, agency)
+    assert "byline" in boundary_hints("甲" * 40 + "据新华社北京电今天的会议讨论了问题。", False)
+
+
+def _reference_segment(norm: NormText) -> list[Paragraph]:
+    """``segment`` as it was written: keyword construction, markers and garbled runs looked up for every span."""
+    paragraphs: list[Paragraph] = []
+    spans = unit_spans(norm.text)
+    markers_at = _assign_markers(norm.markers, spans)
+    garbled = list(norm.garbled)
+    garbled_ends = [e for _, e in garbled]
+    raw_starts, raw_ends, start_lines, end_lines = _raw_spans(norm, spans)
+    for index, (start, end) in enumerate(spans):
+        text = norm.text[start:end]
+        markers = tuple(markers_at.get(index, ()))
+        start_line, end_line = start_lines[index], end_lines[index]
+        for marker in markers:
+            start_line = min(start_line, marker.line)
+            end_line = max(end_line, marker.line)
+        hints = _reference_hints(text, start_line in norm.headings)
+        if markers:
+            hints = hints.union(marker.kind for marker in markers)
+        paragraphs.append(
+            Paragraph(
+                index=index,
+                text=text,
+                start_line=start_line,
+                end_line=end_line,
+                raw_start=raw_starts[index],
+                raw_end=raw_ends[index],
+                sentences=split_sentences(text),
+                markers=markers,
+                hints=hints,  # type: ignore[arg-type]
+                garbled=_garbled_within(garbled, garbled_ends, start, end),
+                origin=norm.origin[start:end],
+            )
+        )
+    return paragraphs
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        STORY,
+        "# 标题在这里\n\n（上接1版）按照党中央要求，\n各地及时出台有关配套制度。\n\n"
+        "召開(kāi)會?shù)议\ufffd\ufffd\n\n（下转第3版）\n",
+        "标题据新华社北京电" + "今天的会议讨论了很多重要的问题。" * 30 + "责任编辑：王静",
+        "",
+        "\n\n",
+    ],
+)
+def test_segmenting_makes_the_paragraphs_it_made_before(raw: str) -> None:
+    norm = normalize(Document("a.md", raw, "utf-8"))
+    ours, theirs = segment(norm), _reference_segment(norm)
+    assert ours == theirs
+    assert [p.origin.tolist() for p in ours] == [p.origin.tolist() for p in theirs]
+
+
+class _Untried:
+    """A pattern that must not be tried."""
+
+    def match(self, text: str) -> None:
+        pytest.fail(f"the opening dateline's pattern was tried on {text!r}")
+
+
+def test_the_opening_dateline_is_not_tried_without_an_agency_in_the_head(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_module, "_OPENING_DATELINE", _Untried())
+    assert boundary_hints("今天的会议讨论了很多重要的问题。" * 3 + "新华社", False) == frozenset()
+    # and equal hints are one shared set, not a new one per paragraph
+    assert boundary_hints("标题在这里", False) is boundary_hints("另一个标题", False)
