@@ -8,8 +8,10 @@ seeds and generated corpora; these tests check it on edge cases, and that the fa
 from __future__ import annotations
 
 import dataclasses
+import gc
 import pickle
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +22,10 @@ from hypothesis import strategies as st
 
 from dedup import segment as segment_module
 from dedup.config import Config
-from dedup.normalize import NormText, ends_sentence, normalize
+from dedup.ingest import pool
+from dedup.normalize import NormText, ends_sentence, normalize, unwrap
+from dedup.normalize.textmap import Mapped, assemble
+from dedup.normalize.unwrap import needs_space
 from dedup.pipeline.scan import _scan_batch, _trimmed
 from dedup.prepare import prepare_document
 from dedup.records import Document, JumpMarker, Paragraph
@@ -234,3 +239,86 @@ def test_the_opening_dateline_is_not_tried_without_an_agency_in_the_head(monkeyp
     assert boundary_hints("今天的会议讨论了很多重要的问题。" * 3 + "新华社", False) == frozenset()
     # and equal hints are one shared set, not a new one per paragraph
     assert boundary_hints("标题在这里", False) is boundary_hints("另一个标题", False)
+
+
+def _frozen_counts(documents: Sequence[Document], config: Config) -> int:
+    """A batch's work that answers how many objects its worker had frozen when it ran."""
+    return gc.get_freeze_count()
+
+
+def test_a_worker_freezes_what_it_holds_after_its_first_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = [Document(f"a{k}.txt", STORY, "utf-8") for k in range(pool.PARALLEL_FROM + pool.BATCH)]
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 10)
+    streamed = pool.stream(documents, _frozen_counts, Config(), workers=2)
+    frozen = [done.result for done in streamed if isinstance(done, pool.Done)]
+    # each of the two workers runs its first batch unfrozen, and every later one with its modules frozen
+    assert isinstance(frozen[0], int) and frozen.count(0) <= 2 and max(frozen) > 10_000, frozen
+
+
+def test_settling_returns_the_work_and_freezes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "_settled", False)
+    try:
+        assert pool._settling(lambda docs, _: len(docs), [Document("a.txt", STORY, "utf-8")], Config()) == 1
+        assert pool._settled and gc.get_freeze_count() > 0
+        count = gc.get_freeze_count()
+        pool._settling(lambda docs, _: len(docs), [], Config())
+        assert gc.get_freeze_count() == count
+    finally:
+        gc.unfreeze()
+
+
+# Unwrapping: the lines joined with their offset map gathered in one compiled pass, against ``assemble``.
+
+
+def _reference_joined(m: Mapped, paragraphs: list[list[Any]]) -> Mapped:
+    """The lines joined as unwrapping wrote it: a piece per line and separator, through ``assemble``."""
+    pieces: list[tuple[int, int] | str] = []
+    for p_index, para in enumerate(paragraphs):
+        if p_index:
+            pieces.append("\n")
+        for l_index, ln in enumerate(para):
+            if l_index and needs_space(para[l_index - 1].text, ln.text):
+                pieces.append(" ")
+            pieces.append((ln.start, ln.end))
+    return assemble(m, pieces)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["新华社", "ab", "C3", " ", "\u3000", "\t", "\n", "\n\n", "。", "，", "1"]), max_size=30
+    ),
+    cuts=st.lists(st.booleans(), max_size=30),
+    shift=st.integers(min_value=0, max_value=1000),
+)
+def test_joined_lines_are_those_assemble_made(pieces: list[str], cuts: list[bool], shift: int) -> None:
+    text = "".join(pieces)
+    m = Mapped(text, np.arange(shift, shift + 3 * len(text), 3, dtype=np.int32))  # an offset map of its own
+    lines = [ln for ln in unwrap._lines(m) if ln is not None]
+    paragraphs: list[list[Any]] = []
+    for k, ln in enumerate(lines):  # lines grouped into paragraphs as unwrapping may join them
+        if paragraphs and k < len(cuts) and not cuts[k]:
+            paragraphs[-1].append(ln)
+        else:
+            paragraphs.append([ln])
+    ours, theirs = unwrap._joined_lines(m, paragraphs), _reference_joined(m, paragraphs)
+    assert ours.text == theirs.text
+    assert ours.origin.dtype == theirs.origin.dtype and ours.origin.tolist() == theirs.origin.tolist()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        STORY,
+        "新华社北京1月8日电 记者报道，今天的会议讨论了\n很多重要的问题，代表们认为\n会议开得很好，\n很成功。\n\n" * 3,
+        "IPv4 and\nIPv6 work\n\n\n\n  together  \n",
+        "",
+    ],
+)
+def test_unwrapping_keeps_its_offsets(raw: str) -> None:
+    m = Mapped.identity(raw)
+    text = unwrap.step_unwrap(m, [])[0]
+    lines = [ln for ln in unwrap._lines(m) if ln is not None]
+    assert len(text.origin) == len(text.text)
+    assert "".join(text.text.split()) == "".join("".join(ln.text for ln in lines).split())
+    assert all(raw[int(o)] == ch for o, ch in zip(text.origin, text.text, strict=True) if not ch.isspace())
