@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -170,3 +171,14 @@ class Paragraph:
     def __post_init__(self) -> None:
         if not self.text and len(self.origin):
             object.__setattr__(self, "origin", _NO_OFFSETS)  # no text, nothing to map (a slim paragraph)
+
+    def __reduce__(self) -> tuple[type[Paragraph], tuple[Any, ...]]:
+        """Pickled as its fields in order, unpickled by the constructor: every scan batch's paragraphs travel
+        from a worker to the parent. The frozen slotted dataclass's own ``__getstate__``/``__setstate__`` call
+        ``dataclasses.fields`` per paragraph and set each field by name: 68 ms to pickle and 73 ms to unpickle
+        24,000 paragraphs, against 25 and 48 ms so."""
+        return Paragraph, _PARAGRAPH_FIELDS(self)
+
+
+_PARAGRAPH_FIELDS = attrgetter(*(f.name for f in fields(Paragraph)))
+"""A paragraph's fields as a tuple, in the constructor's order (one C call)."""

@@ -82,27 +82,53 @@ def boundary_hints(text: str, is_heading: bool) -> frozenset[BoundaryHint]:
     >>> sorted(boundary_hints("记者：资金来源是否有保证？", False)), sorted(boundary_hints("记者：张三", False))
     ([], ['byline'])
     """
-    hints: set[BoundaryHint] = set()
     # Both patterns end at a closing parenthesis at the end of the text: most paragraphs end otherwise, and
     # the test spares them two searches of the whole paragraph.
     closed = text[-1:] in ")）"
-    if closed and _DATELINE_CLOSE.search(text):
-        hints.add("dateline")
+    dateline = bool(closed and _DATELINE_CLOSE.search(text))
     if closed and _PHOTO_CREDIT.search(text):
-        return frozenset(hints)  # a photo caption, wherever it stands: neither a byline nor a title
+        return _HINT_SETS[dateline, False, False]  # a photo caption, wherever it stands: neither a byline nor a title
     short = len(text) <= 40
     if _INTERVIEW_TURN.match(text) and ends_sentence(text):
-        return frozenset(hints)  # a question in an interview's body, neither a byline nor a title
-    if (
+        return _HINT_SETS[dateline, False, False]  # a question in an interview's body, neither a byline nor a title
+    byline = bool(
         (short and (_BYLINE.match(text) or _BYLINE_ANYWHERE.search(text)))
-        or _OPENING_DATELINE.match(text)
+        or (_may_open_with_dateline(text) and _OPENING_DATELINE.match(text))
         or _OPENING_BYLINE.match(text)
-    ):
-        hints.add("byline")
+    )
     reads_as_title = short and not ends_sentence(text) and text[-1:] not in "，,、；;：:"
-    if is_heading or (reads_as_title and "byline" not in hints and "dateline" not in hints):
+    headline = is_heading or (reads_as_title and not byline and not dateline)
+    return _HINT_SETS[dateline, byline, headline]
+
+
+def _hint_set(dateline: bool, byline: bool, headline: bool) -> frozenset[BoundaryHint]:
+    hints: set[BoundaryHint] = set()
+    if dateline:
+        hints.add("dateline")
+    if byline:
+        hints.add("byline")
+    if headline:
         hints.add("headline")
     return frozenset(hints)
+
+
+_HINT_SETS: dict[tuple[bool, bool, bool], frozenset[BoundaryHint]] = {
+    (d, b, h): _hint_set(d, b, h) for d in (False, True) for b in (False, True) for h in (False, True)
+}
+"""The eight sets :func:`boundary_hints` can answer, made once (a set and a frozenset per paragraph were a
+sixth of its time)."""
+
+_DATELINE_REACH = 40 + 1 + 3
+"""How far into a paragraph :data:`_OPENING_DATELINE`'s agency can end: 40 characters before it at most, then
+``据``, then the agency (``新华社``, ``中新社``, ``本报``)."""
+
+
+def _may_open_with_dateline(text: str) -> bool:
+    """Whether :data:`_OPENING_DATELINE` can match: one of its agencies stands in the paragraph's head. The
+    pattern tries its lazy prefix at every character of the head (two thirds of :func:`boundary_hints`' time),
+    where three substring searches are quick."""
+    head = text[:_DATELINE_REACH]
+    return "新华社" in head or "中新社" in head or "本报" in head
 
 
 def segment(norm: NormText) -> list[Paragraph]:
@@ -113,39 +139,36 @@ def segment(norm: NormText) -> list[Paragraph]:
     witness that cites the paragraph also cites the marker.
     """
     paragraphs: list[Paragraph] = []
-    spans = unit_spans(norm.text)
+    whole, origin, headings = norm.text, norm.origin, norm.headings
+    spans = unit_spans(whole)
     markers_at = _assign_markers(norm.markers, spans)
     garbled = list(norm.garbled)
     garbled_ends = [e for _, e in garbled]
     raw_starts, raw_ends, start_lines, end_lines = _raw_spans(norm, spans)
     for index, (start, end) in enumerate(spans):
-        text = norm.text[start:end]
-        raw_start = raw_starts[index]
-        raw_end = raw_ends[index]
-        markers = tuple(markers_at.get(index, ()))
+        text = whole[start:end]
         start_line = start_lines[index]
         end_line = end_lines[index]
+        markers = tuple(markers_at[index]) if index in markers_at else ()
         for marker in markers:
             start_line = min(start_line, marker.line)
             end_line = max(end_line, marker.line)
-        heading = start_line in norm.headings
-        hints = boundary_hints(text, heading)
+        hints = boundary_hints(text, start_line in headings)
         if markers:
             hints = hints.union(marker.kind for marker in markers)
-        para_garbled = _garbled_within(garbled, garbled_ends, start, end)
         paragraphs.append(
-            Paragraph(
-                index=index,
-                text=text,
-                start_line=start_line,
-                end_line=end_line,
-                raw_start=raw_start,
-                raw_end=raw_end,
-                sentences=split_sentences(text),
-                markers=markers,
-                hints=hints,
-                garbled=para_garbled,
-                origin=norm.origin[start:end],
+            Paragraph(  # (by position: 2.0 µs against 3.4 by keyword, for every paragraph of a corpus)
+                index,
+                text,
+                start_line,
+                end_line,
+                raw_starts[index],
+                raw_ends[index],
+                split_sentences(text),
+                markers,
+                hints,
+                _garbled_within(garbled, garbled_ends, start, end) if garbled else (),
+                origin[start:end],
             )
         )
     return paragraphs

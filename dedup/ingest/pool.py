@@ -16,6 +16,7 @@ at once instead of waiting for their batches: a pool's orderly shutdown would fi
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -173,13 +174,34 @@ def stream(
             if isinstance(entry, Unread):
                 yield entry
                 continue
-            running.append((entry.places, pool.submit(work, entry.documents, config)))
+            running.append((entry.places, pool.submit(_settling, work, entry.documents, config)))
             while len(running) > 2 * workers:
                 places, future = running.popleft()
                 yield Done(places, future.result())
         while running:
             places, future = running.popleft()
             yield Done(places, future.result())
+
+
+_settled = False
+"""Whether this worker has moved what it holds for good out of the collector's sight (:func:`_settling`)."""
+
+
+def _settling(work: Callable[[Sequence[Document], Config], R], documents: Sequence[Document], config: Config) -> R:
+    """``work(documents, config)`` in a worker; after its first batch, what the worker holds for good (its
+    modules, compiled kernels, caches: 130,000 objects) is collected once and frozen (:func:`gc.freeze`).
+
+    Sketching makes and drops millions of small objects (lines, paragraphs, tuples), and every collection of
+    the oldest generation walked all of those long-lived objects again: 6-10% of a worker's time. Frozen
+    objects are still freed when nothing refers to them; only the cycle collector no longer visits them.
+    """
+    global _settled
+    result = work(documents, config)
+    if not _settled:
+        gc.collect()
+        gc.freeze()
+        _settled = True
+    return result
 
 
 def _chain(head: list[Document | Skipped], rest: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:

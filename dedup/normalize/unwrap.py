@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
 from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, codepoints, ends_sentence
 from dedup.normalize.jumps import Marker
 from dedup.normalize.script import fold_width
-from dedup.normalize.textmap import Mapped, assemble
+from dedup.normalize.textmap import Mapped
 
 _BYLINE_START = re.compile(r"^(□|■|●|◆|▲|本报记者|本报通讯员|新华社记者|记者|本报讯|据新华社|新华社|人民日报评论员)")
 # A lead's dateline (``本报济南1月8日电``, ``新华社北京１月１５日电``): only an article's first paragraph opens so.
@@ -386,15 +387,65 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
             else:
                 rejoined.append(list(para))
         paragraphs = rejoined
-    pieces: list[tuple[int, int] | str] = []
+    return _joined_lines(m, paragraphs), joins, wrapped
+
+
+def _joined_lines(m: Mapped, paragraphs: list[list[_Line]]) -> Mapped:
+    """The paragraphs' lines joined, a line break between paragraphs and a space between Latin words
+    wrapped apart (:func:`needs_space`).
+
+    What :func:`~dedup.normalize.textmap.assemble` makes of the lines and those separators (a separator maps
+    to the raw offset of the character before it, the last of a line, as a stripped line is never empty),
+    with the offset map gathered in one compiled pass: a slice of the map per line and separator, then their
+    concatenation, took a third of unwrapping (42 of 118 ms for 2,000 generated articles); gathered,
+    unwrapping them takes 98 ms against 113.
+    """
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    separated: list[bool] = []  # whether a separator follows the line
     for p_index, para in enumerate(paragraphs):
         if p_index:
-            pieces.append("\n")
+            texts.append("\n")
+            separated[-1] = True
         for l_index, ln in enumerate(para):
             if l_index and needs_space(para[l_index - 1].text, ln.text):
-                pieces.append(" ")
-            pieces.append((ln.start, ln.end))
-    return assemble(m, pieces), joins, wrapped
+                texts.append(" ")
+                separated[-1] = True
+            texts.append(ln.text)
+            starts.append(ln.start)
+            ends.append(ln.end)
+            separated.append(False)
+    text = "".join(texts)
+    origin = np.empty(len(text), dtype=np.int32)
+    if starts:
+        _gather_lines(
+            m.origin,
+            np.array(starts, dtype=np.int64),
+            np.array(ends, dtype=np.int64),
+            np.array(separated, dtype=np.bool_),
+            origin,
+        )
+    return Mapped(text, origin)
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather_lines(
+    origin: npt.NDArray[np.int32],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    separated: npt.NDArray[np.bool_],
+    out: npt.NDArray[np.int32],
+) -> None:
+    """``out``: the offsets of each line's characters, and after a separated line its last one's again."""
+    k = 0
+    for j in range(starts.size):
+        for i in range(starts[j], ends[j]):
+            out[k] = origin[i]
+            k += 1
+        if separated[j]:
+            out[k] = origin[ends[j] - 1]
+            k += 1
 
 
 def printed_lines(text: str) -> str:
