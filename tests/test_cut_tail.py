@@ -5,20 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dedup
-
-from .corpora import story
-
-
-def _write(path: Path, paragraphs: list[str]) -> None:
-    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-
-
-def _witness_ends(folder: Path) -> dict[str, int]:
-    """The last line of each file's witness in the one group the files of ``folder`` make."""
-    result = dedup.scan([str(folder)], dedup.Config())
-    (group,) = result.groups
-    return {Path(s.path).name: s.end_line for w in group.witnesses for s in w.segments}
+from .corpora import story, witness_ends, write_paragraphs
 
 
 def test_a_last_paragraph_cut_after_its_first_words_stays_in_the_copy(tmp_path: Path) -> None:
@@ -27,12 +14,12 @@ def test_a_last_paragraph_cut_after_its_first_words_stays_in_the_copy(tmp_path: 
     says ``truncated``, not ``dropped``), and not at the breadcrumb, which other pages repeat."""
     body = story(33, 6)
     breadcrumb = "首页　>　时政频道　>　正文"
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "cut.txt", [*body[:-1], body[-1][:12], breadcrumb])
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "cut.txt", [*body[:-1], body[-1][:12], breadcrumb])
     for n, filler in enumerate((54, 56, 58)):
-        _write(tmp_path / f"page{n}.txt", [*story(filler, 3), breadcrumb])
-    ends = _witness_ends(tmp_path)
+        write_paragraphs(tmp_path / f"page{n}.txt", [*story(filler, 3), breadcrumb])
+    ends = witness_ends(tmp_path)
     assert ends["cut.txt"] == 2 * len(body) - 1
 
 
@@ -40,10 +27,10 @@ def test_the_next_article_s_unmatched_headline_is_not_taken_in(tmp_path: Path) -
     """After the copy's last matched paragraph comes another story, printed nowhere else, under its headline:
     the witness stops before that headline and byline."""
     body = story(34, 5)
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "page.txt", [*body, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)])
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * len(body) - 1
 
 
@@ -51,10 +38,10 @@ def test_a_story_printed_nowhere_else_after_the_copy_is_not_taken_in(tmp_path: P
     """After the copy's last matched paragraph the page runs on with a story printed nowhere else, without a
     headline: more than a copy's damaged tail could be, so none of it is taken in."""
     body = story(35, 5)
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body, *story(62, 5)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "page.txt", [*body, *story(62, 5)])
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * len(body) - 1
 
 
@@ -64,10 +51,10 @@ def test_a_paragraph_only_one_copy_adds_at_its_end_is_not_taken_in(tmp_path: Pat
     before it (taken in, it made that copy look the most complete, and a two-copy group took it as the
     reference and laid its additions on the other copy)."""
     body = story(36, 5)
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "added.txt", [*body, story(61, 1)[0]])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "added.txt", [*body, story(61, 1)[0]])
+    ends = witness_ends(tmp_path)
     assert ends["added.txt"] == 2 * len(body) - 1
 
 
@@ -77,10 +64,12 @@ def test_a_cut_last_paragraph_before_the_next_article_s_headline_is_taken_in(tmp
     cut paragraph is its tail (collation says ``truncated``), the next article is left out."""
     body = story(37, 5)
     cut = body[-1][: body[-1].index("，") + 1]
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body[:-1], cut, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(
+        tmp_path / "page.txt", [*body[:-1], cut, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)]
+    )
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * len(body) - 1
 
 
@@ -89,8 +78,8 @@ def test_a_closing_line_that_reads_as_a_title_is_taken_in_where_other_copies_pri
     on with the next article. The other copies print the line word for word at the story's end: it is the
     story's, and the page's witness ends with it, not before it."""
     body = [*story(38, 5), "饭桌上谁先动筷子——孩子还是老人"]
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "page.txt", [*body, "农民乐队新年为群众义演", "本报记者　王小明", *story(60, 2)])
+    ends = witness_ends(tmp_path)
     assert ends == {"wire.txt": 2 * len(body) - 1, "other.txt": 2 * len(body) - 1, "page.txt": 2 * len(body) - 1}

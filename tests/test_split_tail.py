@@ -9,22 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import dedup
-
-from .corpora import story
+from .corpora import story, witness_ends, write_paragraphs
 
 _HEADLINE_WORDS = "春节前夕农民乐队为群众义演受到欢迎"
-
-
-def _write(path: Path, paragraphs: list[str]) -> None:
-    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-
-
-def _witness_ends(folder: Path) -> dict[str, int]:
-    """The last line of each file's witness in the one group the files of ``folder`` make."""
-    result = dedup.scan([str(folder)], dedup.Config())
-    (group,) = result.groups
-    return {Path(s.path).name: s.end_line for w in group.witnesses for s in w.segments}
 
 
 def _content_length(text: str) -> int:
@@ -39,10 +26,12 @@ def test_a_credit_line_printed_on_its_own_stays_with_its_story(tmp_path: Path) -
     body = story(39, 5)
     credit = "（新华社记者王小明摄）"
     whole = [*body[:-1], body[-1] + credit]
-    _write(tmp_path / "wire.txt", whole)
-    _write(tmp_path / "other.txt", whole)
-    _write(tmp_path / "page.txt", [*body, credit, "农民乐队新年为群众义演", "本报记者　李小红", *story(60, 2)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", whole)
+    write_paragraphs(tmp_path / "other.txt", whole)
+    write_paragraphs(
+        tmp_path / "page.txt", [*body, credit, "农民乐队新年为群众义演", "本报记者　李小红", *story(60, 2)]
+    )
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * (len(body) + 1) - 1
 
 
@@ -53,10 +42,10 @@ def test_a_last_clause_printed_on_its_own_stays_with_its_story(tmp_path: Path) -
     cut = body[-1].rindex("，") + 1
     piece = body[-1][cut:]
     assert _content_length(piece) < 12, "the clause must be too short to be sketched"
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body[:-1], body[-1][:cut], piece])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "page.txt", [*body[:-1], body[-1][:cut], piece])
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * (len(body) + 1) - 1
 
 
@@ -67,8 +56,8 @@ def test_the_next_article_s_headline_of_the_cut_rest_s_length_is_not_taken_in(tm
     body = story(43, 5)
     cut = body[-1].rindex("，") + 1
     headline = _HEADLINE_WORDS[: _content_length(body[-1][cut:])]
-    _write(tmp_path / "wire.txt", body)
-    _write(tmp_path / "other.txt", body)
-    _write(tmp_path / "page.txt", [*body[:-1], body[-1][:cut], headline, "本报记者　李小红", *story(60, 2)])
-    ends = _witness_ends(tmp_path)
+    write_paragraphs(tmp_path / "wire.txt", body)
+    write_paragraphs(tmp_path / "other.txt", body)
+    write_paragraphs(tmp_path / "page.txt", [*body[:-1], body[-1][:cut], headline, "本报记者　李小红", *story(60, 2)])
+    ends = witness_ends(tmp_path)
     assert ends["page.txt"] == 2 * len(body) - 1
