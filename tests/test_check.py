@@ -23,7 +23,7 @@ from dedup.pipeline.scan import scan
 from dedup.results import CheckResult, Group, ScanResult
 from dedup.store.index import Index, IndexFileError
 
-from .corpora import page, story
+from .corpora import page, preview_of, story
 
 DEDUP = str(Path(sys.executable).with_name("dedup"))
 
@@ -514,3 +514,24 @@ def test_adding_a_drop_again_skips_what_the_index_holds(held: Path, tmp_path: Pa
     assert changed.returncode == 0 and "1 already held" in changed.stderr
     assert f"{drop / 'b.txt'}: new content replaced the indexed copy" in changed.stderr
     assert _count(index) == 8
+
+
+@pytest.mark.parametrize("previews_in", ["drop", "index"])
+def test_a_check_finds_preview_copies_as_a_scan_does(tmp_path: Path, previews_in: str) -> None:
+    """Six stories and their previews (every paragraph cut after 22-33 characters, too short for LSH to
+    propose against its original): one side indexed, the other the drop. The check finds every preview
+    pair through the head keys the index keeps beside its postings, as a scan of both together does, and
+    each drop document reprints its story."""
+    held, drop = tmp_path / "held", tmp_path / "drop"
+    whole, cut = (held, drop) if previews_in == "drop" else (drop, held)
+    for k in range(6):
+        paragraphs = story(500 + 7 * k, 8)
+        write(whole, f"story{k}.txt", f"标题{k}", paragraphs)
+        write(cut, f"preview{k}.txt", f"标题{k}", preview_of(paragraphs))
+    checked, scanned = _check_and_scan(held, drop, tmp_path / "i.sqlite")
+    drop_paths = {d.path for d in checked.drop}
+    expected = _groups_of_drop(scanned.groups, drop_paths)
+    assert len(expected) == 6
+    assert _groups_of_drop(checked.scan.groups, drop_paths) == expected
+    assert not [d.path for d in checked.drop if d.unique]
+    assert checked.scan.stats["index_head_pairs"] > 0

@@ -22,7 +22,7 @@ from dedup.store import index as index_module
 from dedup.store import writer as writer_module
 from dedup.store.docstore import decode_document, decode_raw, encode_document, encode_raw
 from dedup.store.index import Index, IndexFileError
-from dedup.store.postings import Block, Lookup, band_codes
+from dedup.store.postings import Block, HeadLookup, Lookup, band_codes
 
 from .corpora import page, story
 
@@ -334,10 +334,12 @@ def test_a_block_without_some_documents_is_the_block_built_without_them() -> Non
 
 def test_a_stored_block_that_is_not_sorted_or_names_a_missing_unit_is_refused() -> None:
     block = Block.build(1, np.arange(40, dtype=np.uint64).reshape(10, 4), np.arange(10, dtype=np.int64))
-    postings, unit_docs = block.blobs()
+    postings, unit_docs, heads = block.blobs()
     for bad in (postings[8:16] + postings[:8] + postings[16:], postings[:-8] + (2**60 + 99).to_bytes(8, "little")):
         with pytest.raises(ValueError, match="not sorted"):
-            Block.from_blobs(1, 10, 4, bad, unit_docs)
+            Block.from_blobs(1, 10, 4, bad, unit_docs, heads)
+    with pytest.raises(ValueError, match="wrong size"):
+        Block.from_blobs(1, 10, 4, postings, unit_docs, heads[:-8])
 
 
 def test_a_build_appears_whole_or_not_at_all(tmp_path: Path) -> None:
@@ -418,3 +420,42 @@ def test_an_add_removes_the_second_copies_an_older_dedup_stored(
         assert index.count() == 3
     documents, postings = _units_agree(path)
     assert documents == postings
+
+
+def test_head_lookup_finds_the_cross_pairs_a_scan_finds() -> None:
+    """Oracle: the head candidates between a drop and an index of two blocks are the pairs of every drop
+    unit and indexed unit of equal keys, one of them cut (what :func:`head_pairs` gives a scan of both); of
+    a key shared by more indexed units than ``max_bucket``, only the first ``max_bucket`` are taken."""
+    rng = np.random.default_rng(11)
+    n_drop, n_index = 80, 400
+    hashes = rng.integers(1, 15, n_drop + n_index).astype(np.uint64)
+    cut = rng.random(n_drop + n_index) < 0.3
+    keys = (np.uint64(1 << 62) | (hashes << np.uint64(1)) | cut.astype(np.uint64)).astype(np.uint64)
+    keys[rng.random(keys.size) < 0.1] = 0
+    drop_keys, index_keys = keys[:n_drop], keys[n_drop:]
+    docs = np.arange(n_index, dtype=np.int64) // 4  # 100 indexed documents of 4 units
+    codes = np.zeros((n_index, 2), dtype=np.uint64)
+    halves = [slice(0, 200), slice(200, 400)]
+    blocks = [Block.build(1 + 50 * k, codes[h], docs[h] - 50 * k, index_keys[h]) for k, h in enumerate(halves)]
+    stored = [Block.from_blobs(b.first_doc, b.units, b.bands, *b.blobs()) for b in blocks]
+
+    def found(max_bucket: int) -> set[tuple[int, int, int]]:
+        lookup = HeadLookup(drop_keys, max_bucket)
+        for block in stored:
+            lookup.add(block)
+        hits = lookup.result()
+        return set(zip(hits.drop_units.tolist(), hits.docs.tolist(), hits.units.tolist(), strict=True))
+
+    expected = {
+        (a, 1 + int(docs[i]), i % 4)
+        for a in range(n_drop)
+        for i in range(n_index)
+        if drop_keys[a] and index_keys[i] and hashes[a] == hashes[n_drop + i] and (cut[a] or cut[n_drop + i])
+    }
+    assert found(n_index + 1) == expected
+    capped = found(3)
+    assert capped < expected
+    taken: dict[int, set[tuple[int, int]]] = {}
+    for a, doc, unit in capped:
+        taken.setdefault(int(hashes[a]), set()).add((doc, unit))
+    assert max(len(units) for units in taken.values()) <= 3

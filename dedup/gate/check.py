@@ -8,9 +8,11 @@ stages as ``scan`` and ``report``, over the drop and the few indexed documents t
 2. Its LSH band codes are merged with the index's postings, one block at a time: this gives every candidate
    pair of a drop unit and an indexed unit, as an in-memory scan of index and drop together would find it
    (of a crowded bucket, the first ``max_bucket`` indexed members, which include the member a scan links
-   the bucket through).
+   the bucket through). The same pass looks up the drop's head keys among the index's: a preview copy's
+   cut paragraphs and their originals, which share no band (:mod:`dedup.match.heads`).
 3. The candidate pairs are verified on exact shingle sets, reading only the texts of the indexed units
-   involved: most pairs of a large index are chance collisions of one band.
+   involved: most pairs of a large index are chance collisions of one band. Head candidates are held to
+   the scan's test for them (the shorter unit is the other's start).
 4. The indexed documents with a verified pair are read back as stored (paragraphs as segmented, unit texts
    as sketched) and signed again: compiled code, no normalization, no raw text.
 5. Candidates, verification and grouping run over those documents and the drop together, as the scan runs
@@ -46,14 +48,15 @@ from dedup.collate.align import Collation, Finding, FindingKind, WitnessCollatio
 from dedup.config import Config
 from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
-from dedup.match.candidates import Units, banding, verify
+from dedup.match.candidates import Units, banding, verify, verify_heads
 from dedup.match.fingerprint import Signer, shingle_sets
+from dedup.match.heads import head_keys
 from dedup.pipeline.report import collate_groups
 from dedup.pipeline.scan import Progress, match_and_group, sketch_all
 from dedup.records import InputRecord
 from dedup.results import CheckResult, DropDocument, Gate, Group, ScannedDocument, ScanResult
 from dedup.store.index import Index, IndexedDocument, sketch_for_index
-from dedup.store.postings import Hits, Lookup, band_codes
+from dedup.store.postings import HeadLookup, Hits, Lookup, band_codes
 
 __all__ = ["Added", "CheckResult", "DropDocument", "Gate", "add_to_index", "check"]
 
@@ -143,9 +146,12 @@ def _matching_documents(
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
     lookup = Lookup(band_codes(drop_signatures, bands, rows), config.candidates.max_bucket)
+    heads = HeadLookup(_heads_of(drop_units), config.candidates.max_bucket)
     for block, merged in index.blocks_with(lookup.merge):
         lookup.add(block, merged)
+        heads.add(block)
     hits = lookup.result()
+    head_hits = heads.result()
     stats["index_lookup_s"] = time.perf_counter() - tick
     stats["index_crowded_buckets"] = int(hits.crowded.size)
     stats["index_band_pairs"] = int(hits.docs.size)
@@ -153,6 +159,9 @@ def _matching_documents(
 
     tick = time.perf_counter()
     matched = _verified_documents(hits, drop_units, index, config)
+    stats["index_head_pairs"] = int(head_hits.docs.size)
+    by_head = _verified_documents(head_hits, drop_units, index, config, heads=True)
+    matched = distinct(np.concatenate([matched, by_head]))
     stats["index_verify_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
     held = index.documents(matched)
@@ -209,8 +218,11 @@ def _gates(
     return tuple(gates)
 
 
-def _verified_documents(hits: Hits, drop_units: Units, index: Index, config: Config) -> npt.NDArray[np.int64]:
-    """The indexed documents with at least one candidate pair that verification accepts.
+def _verified_documents(
+    hits: Hits, drop_units: Units, index: Index, config: Config, heads: bool = False
+) -> npt.NDArray[np.int64]:
+    """The indexed documents with at least one candidate pair that verification accepts (with ``heads``,
+    head candidates, which verification holds to their own test).
 
     At scale most candidate pairs are chance collisions of a band between unrelated texts (a low LSH
     threshold over millions of units): in a 10,000-article drop against 200,000 indexed articles, more than
@@ -229,17 +241,23 @@ def _verified_documents(hits: Hits, drop_units: Units, index: Index, config: Con
     order = np.argsort(hits.docs, kind="stable")
     starts = np.flatnonzero(np.diff(hits.docs[order], prepend=-1))
     first[order[starts]] = True
-    accepted = _accept(hits.drop_units[first], inverse[first], texts, drop_units, config)
+    accepted = _accept(hits.drop_units[first], inverse[first], texts, drop_units, config, heads)
     settled = distinct(hits.docs[first][accepted])
     rest = ~first & ~np.isin(hits.docs, settled)
-    accepted = _accept(hits.drop_units[rest], inverse[rest], texts, drop_units, config)
+    accepted = _accept(hits.drop_units[rest], inverse[rest], texts, drop_units, config, heads)
     return distinct(np.concatenate([settled, hits.docs[rest][accepted]]))
 
 
 def _accept(
-    drop: npt.NDArray[np.int64], held: npt.NDArray[np.int64], texts: list[str], drop_units: Units, config: Config
+    drop: npt.NDArray[np.int64],
+    held: npt.NDArray[np.int64],
+    texts: list[str],
+    drop_units: Units,
+    config: Config,
+    heads: bool = False,
 ) -> npt.NDArray[np.bool_]:
-    """Whether each pair of a drop unit and an indexed unit (a position in ``texts``) passes ``verify``."""
+    """Whether each pair of a drop unit and an indexed unit (a position in ``texts``) passes ``verify`` (with
+    ``heads``, ``verify_heads``)."""
     if not drop.size:
         return np.zeros(0, dtype=np.bool_)
     needed, local = np.unique(held, return_inverse=True)
@@ -251,7 +269,10 @@ def _accept(
         np.concatenate([drop_units.sets, sets]),
         np.concatenate([drop_units.offsets, offsets[1:] + drop_units.offsets[-1]]),
     )
-    return verify(both, np.stack([drop, n + local.ravel()], axis=1), config.candidates).accepted
+    pairs = np.stack([drop, n + local.ravel()], axis=1)
+    if heads:
+        return verify_heads(both, pairs, config.candidates, config.fingerprint.ngram).accepted
+    return verify(both, pairs, config.candidates).accepted
 
 
 def _rebuild(
@@ -268,7 +289,8 @@ def _rebuild(
     )
     sets, offsets = shingle_sets(texts, config.fingerprint.ngram)
     signatures = Signer(config.fingerprint).sign_texts(texts)
-    return documents, Units(unit_doc, unit_paragraph, sets, offsets), signatures
+    heads = head_keys(texts, config.fingerprint)
+    return documents, Units(unit_doc, unit_paragraph, sets, offsets, heads), signatures
 
 
 def _concat_units(parts: Sequence[Units], bases: Sequence[int]) -> Units:
@@ -281,12 +303,19 @@ def _concat_units(parts: Sequence[Units], bases: Sequence[int]) -> Units:
     for part in parts:
         offsets.append(part.offsets[1:] + base)
         base += int(part.offsets[-1])
+    heads = [part.heads for part in parts]
     return Units(
         np.concatenate([part.doc + b for part, b in zip(parts, bases, strict=True)]),
         np.concatenate([part.paragraph for part in parts]),
         np.concatenate([part.sets for part in parts]),
         np.concatenate(offsets),
+        None if any(h is None for h in heads) else np.concatenate(heads),  # type: ignore[arg-type]
     )
+
+
+def _heads_of(units: Units) -> npt.NDArray[np.uint64]:
+    """The units' head keys; none (zeros) where they were made without their texts."""
+    return units.heads if units.heads is not None else np.zeros(len(units), dtype=np.uint64)
 
 
 def _reprints(
@@ -367,7 +396,7 @@ def add_to_index(
                 ledger.unread(entry)
                 continue
             kept = ledger.account(entry.places, entry.result.outcomes)
-            writer.add(kept, entry.result.unit_docs, entry.result.codes)
+            writer.add(kept, entry.result.unit_docs, entry.result.codes, entry.result.heads)
             done += len(entry.places)
             if progress is not None:
                 progress("adding", done, None)

@@ -5,8 +5,9 @@ A check needs four things of the indexed documents, at four very different rates
 them (to find the units that share a band with the drop), the texts of those units (to verify the candidate
 pairs exactly: most are chance collisions), the prepared paragraphs of the documents that verification keeps
 (to group them with the drop), and the raw text of the few that are quoted in a collation. So the
-file keeps them apart, each in the form its reader wants (``schema_version`` 3; 3 stores each document's
-layout, which stitching page jumps reads, so that a check stitches indexed pages as a scan would):
+file keeps them apart, each in the form its reader wants (``schema_version`` 4; 3 stored each document's
+layout, which stitching page jumps reads, so that a check stitches indexed pages as a scan would; 4 stores
+each unit's head key beside its postings, so that a check finds a preview copy as a scan does):
 
 - ``meta``: what the file is (``format = dedup-index``), the schema version, the dedup version, and the
   settings the sketches depend on (fingerprint, normalization, LSH banding). Sketches made otherwise cannot
@@ -16,8 +17,8 @@ layout, which stitching page jumps reads, so that a check stitches indexed pages
   ``meta`` (the rest of the paragraphs: lines, hints, markers; the notes). A check rebuilds candidates from
   these, never re-normalizing them.
 - ``texts``: each document's raw text, compressed against its matching text; read only to quote a copy.
-- ``postings``: the band codes of every unit, one row per block of documents, sorted for a merge
-  (:mod:`dedup.store.postings`). A check streams these blocks and never holds more than one.
+- ``postings``: the band codes of every unit, one row per block of documents, sorted for a merge, and the
+  units' head keys (:mod:`dedup.store.postings`). A check streams these blocks and never holds more than one.
 
 Every ``add`` is a single transaction (``BEGIN IMMEDIATE``), however many blocks it writes: an interrupted or
 failed add leaves the index as it was, and two processes adding at once take turns (SQLite's lock, with a
@@ -49,6 +50,7 @@ from dedup import __version__
 from dedup.config import Config
 from dedup.group.headings import heading_digests
 from dedup.match.candidates import banding
+from dedup.match.heads import head_keys
 from dedup.prepare import sketch
 from dedup.records import Document, Skipped
 from dedup.results import ScannedDocument
@@ -71,7 +73,7 @@ __all__ = ["Index", "IndexBatch", "IndexFileError", "IndexedDocument", "Record",
 T = TypeVar("T")
 
 FORMAT = "dedup-index"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 600.0
 _READ_CHUNK = 500  # ids per ``IN (…)`` query (SQLite allows 999 parameters in old builds)
 
@@ -96,7 +98,8 @@ CREATE TABLE postings (
     units INTEGER NOT NULL,
     bands INTEGER NOT NULL,
     postings BLOB NOT NULL,
-    unit_docs BLOB NOT NULL
+    unit_docs BLOB NOT NULL,
+    heads BLOB NOT NULL
 );
 """
 
@@ -123,11 +126,13 @@ class IndexBatch:
         outcomes: per input document, its record or why it was skipped.
         unit_docs: for each unit, the position of its document among the records.
         codes: the units' band codes (``units × bands``, see :func:`dedup.store.postings.band_codes`).
+        heads: the units' head keys (:func:`dedup.match.heads.head_keys`).
     """
 
     outcomes: tuple[Record | Skipped, ...]
     unit_docs: npt.NDArray[np.int64]
     codes: npt.NDArray[np.uint64]
+    heads: npt.NDArray[np.uint64]
 
 
 def sketch_for_index(batch: Sequence[Document], config: Config) -> IndexBatch:
@@ -150,7 +155,8 @@ def sketch_for_index(batch: Sequence[Document], config: Config) -> IndexBatch:
         records.append(Record(outcome.path, outcome.encoding, outcome.format, content, meta, raw))
     signatures = sketched.sketches.astype(np.uint32, copy=False)
     codes = band_codes(signatures, *banding(config.candidates, config.fingerprint.num_perm))
-    return IndexBatch(tuple(records), units.doc, codes)
+    heads = units.heads if units.heads is not None else head_keys(sketched.texts, config.fingerprint)
+    return IndexBatch(tuple(records), units.doc, codes, heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +435,7 @@ class Index:
         """One stored postings block, refused if it is not one an add could have written."""
         with guarded(self.name):
             row = self.connection.execute(
-                "SELECT first_doc, units, bands, postings, unit_docs FROM postings WHERE id = ?", (block_id,)
+                "SELECT first_doc, units, bands, postings, unit_docs, heads FROM postings WHERE id = ?", (block_id,)
             ).fetchone()
         if row is None:
             raise IndexFileError(f"{self.name} is a damaged dedup index (postings block {block_id} vanished)")

@@ -13,6 +13,11 @@ A code is ``band << 40 | key``, the key a 40-bit hash of the band's ``rows`` sig
 ``key << 24 | unit`` (the unit's number in its block), 8 bytes, its band implied by its position. Two
 different bands share a key with probability 2**-40: a 10,000-article drop against 200,000 indexed articles
 meets a few dozen such false candidates per check, which exact verification rejects like any other.
+
+Beside its postings, a block keeps every unit's *head key* (:mod:`dedup.match.heads`): a preview copy's
+paragraphs, cut after their first 20-60 characters, are too short against their originals for any band to
+be equal, and a scan finds them by the hash of their first characters instead. :class:`HeadLookup` does the
+same against the index: a drop unit and an indexed unit sharing a head key, one of them cut, are candidates.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.match.candidates import band_keys
+from dedup.match.heads import PRESENT
 
 U16Array = npt.NDArray[np.uint16]
 U32Array = npt.NDArray[np.uint32]
@@ -73,20 +79,23 @@ class Block:
         postings: ``key << 24 | unit`` for every unit and band; band ``b`` is ``[b * units, (b + 1) * units)``,
             sorted.
         unit_docs: each unit's document, as an offset from ``first_doc``; units are in document order.
+        heads: each unit's head key (:func:`dedup.match.heads.head_keys`; 0: none), in unit order.
     """
 
     first_doc: int
     bands: int
     postings: U64Array
     unit_docs: U16Array
+    heads: U64Array
 
     @property
     def units(self) -> int:
         return int(self.unit_docs.size)
 
     @classmethod
-    def build(cls, first_doc: int, codes: U64Array, unit_docs: IntArray) -> Block:
-        """The block of units with these codes (``units × bands``) and document offsets (ascending)."""
+    def build(cls, first_doc: int, codes: U64Array, unit_docs: IntArray, heads: U64Array | None = None) -> Block:
+        """The block of units with these codes (``units × bands``), document offsets (ascending) and head keys
+        (none if not given)."""
         units, bands = codes.shape
         if units > MAX_BLOCK_UNITS or (units and int(unit_docs.max()) >= MAX_BLOCK_DOCS):
             raise ValueError(f"a postings block holds at most {MAX_BLOCK_UNITS} units of {MAX_BLOCK_DOCS} documents")
@@ -95,18 +104,27 @@ class Block:
         keyed <<= np.uint64(UNIT_BITS)
         keyed |= np.arange(units, dtype=np.uint64)
         keyed.sort(axis=1)
-        return cls(first_doc, bands, keyed.ravel(), unit_docs.astype(np.uint16))
+        held = np.zeros(units, dtype=np.uint64) if heads is None else np.asarray(heads, dtype=np.uint64)
+        if held.size != units:
+            raise ValueError(f"a postings block of {units} units was given {held.size} head keys")
+        return cls(first_doc, bands, keyed.ravel(), unit_docs.astype(np.uint16), held)
 
-    def blobs(self) -> tuple[bytes, bytes]:
-        return self.postings.tobytes(), self.unit_docs.tobytes()
+    def blobs(self) -> tuple[bytes, bytes, bytes]:
+        return self.postings.tobytes(), self.unit_docs.tobytes(), self.heads.tobytes()
 
     @classmethod
-    def from_blobs(cls, first_doc: int, units: int, bands: int, postings: bytes, unit_docs: bytes) -> Block:
+    def from_blobs(
+        cls, first_doc: int, units: int, bands: int, postings: bytes, unit_docs: bytes, heads: bytes
+    ) -> Block:
         """A stored block; raises ``ValueError`` if the blobs do not have the sizes the row says."""
         block = cls(
-            first_doc, bands, np.frombuffer(postings, dtype=np.uint64), np.frombuffer(unit_docs, dtype=np.uint16)
+            first_doc,
+            bands,
+            np.frombuffer(postings, dtype=np.uint64),
+            np.frombuffer(unit_docs, dtype=np.uint16),
+            np.frombuffer(heads, dtype=np.uint64),
         )
-        if block.units != units or block.postings.size != units * bands:
+        if block.units != units or block.postings.size != units * bands or block.heads.size != units:
             raise ValueError(f"a postings block of {units} units × {bands} bands has the wrong size")
         if units > MAX_BLOCK_UNITS or not _well_formed(block.postings, units, bands, block.unit_docs):
             raise ValueError("a postings block is not sorted or names a unit it does not hold")
@@ -124,7 +142,7 @@ class Block:
         units = self.postings & np.uint64(MAX_BLOCK_UNITS - 1)
         kept = self.postings[keep[units]]
         kept = (kept & ~np.uint64(MAX_BLOCK_UNITS - 1)) | renumber[kept & np.uint64(MAX_BLOCK_UNITS - 1)]
-        return Block(self.first_doc, self.bands, kept, self.unit_docs[keep])
+        return Block(self.first_doc, self.bands, kept, self.unit_docs[keep], self.heads[keep])
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +250,87 @@ class Lookup:
         parts = [np.concatenate([p[k] for p in self._pairs]) for k in range(3)]
         self._pairs = []
         return Hits(parts[0], parts[1], parts[2], crowded)
+
+
+class HeadLookup:
+    """The drop's head keys, looked up in the index one postings block at a time: the candidates a scan's
+    :func:`dedup.match.heads.head_pairs` would make between drop and index.
+
+    A drop unit and an indexed unit are head candidates when their head keys are equal but for the cut mark
+    and at least one of them is cut (a preview's paragraph and its original, or two previews). As in a scan,
+    of a key shared by more than ``max_bucket`` indexed units only the first ``max_bucket`` are taken (blocks
+    come in id order): a dateline every agency story opens with stays cheap.
+
+    Args:
+        heads: the drop units' head keys (0: none).
+        max_bucket: how many indexed units of a key to take.
+    """
+
+    def __init__(self, heads: U64Array, max_bucket: int) -> None:
+        present = np.flatnonzero(heads != 0)
+        shared = _shared_key(heads[present])
+        order = np.argsort(shared, kind="stable")
+        self.drop_units = present[order].astype(np.int64)
+        self.drop_cut = (heads[self.drop_units] & np.uint64(1)) != 0
+        keys = shared[order]
+        first = np.ones(keys.size, dtype=np.bool_)
+        first[1:] = keys[1:] != keys[:-1]
+        self.keys = keys[first]
+        self.key_starts = np.append(np.flatnonzero(first), keys.size).astype(np.int64)
+        self.key_has_cut = (
+            np.logical_or.reduceat(self.drop_cut, self.key_starts[:-1]) if keys.size else np.zeros(0, np.bool_)
+        )
+        self.taken = np.zeros(self.keys.size, dtype=np.int64)
+        self.max_bucket = max_bucket
+        self._pairs: list[tuple[IntArray, IntArray, IntArray]] = []
+
+    def add(self, block: Block) -> None:
+        """Take one block (in id order): its units that share a key with the drop, one side cut."""
+        if not self.keys.size or not block.units:
+            return
+        present = np.flatnonzero(block.heads != 0)
+        shared = _shared_key(block.heads[present])
+        at = np.minimum(np.searchsorted(self.keys, shared), self.keys.size - 1)
+        cut = (block.heads[present] & np.uint64(1)) != 0
+        hit = (self.keys[at] == shared) & (cut | self.key_has_cut[at])
+        units, at, cut = present[hit], at[hit], cut[hit]
+        if not units.size:
+            return
+        # the first ``max_bucket`` indexed units of each key, over all blocks: rank the units of a key in
+        # this block (units are in document order) after those taken before
+        order = np.argsort(at, kind="stable")
+        units, at, cut = units[order], at[order], cut[order]
+        run_start = np.flatnonzero(np.diff(at, prepend=-1))
+        rank = np.arange(at.size) - np.repeat(run_start, np.diff(np.append(run_start, at.size)))
+        kept = rank + self.taken[at] < self.max_bucket
+        units, at, cut = units[kept], at[kept], cut[kept]
+        self.taken += np.bincount(at, minlength=self.keys.size)
+        # every drop unit of the key, kept where one side of the pair is cut
+        counts = self.key_starts[at + 1] - self.key_starts[at]
+        first_member = np.repeat(self.key_starts[at] - np.cumsum(counts) + counts, counts)
+        members = first_member + np.arange(int(counts.sum()))
+        index_unit = np.repeat(units, counts)
+        either_cut = np.repeat(cut, counts) | self.drop_cut[members]
+        members, index_unit = members[either_cut], index_unit[either_cut]
+        offsets = block.unit_docs.astype(np.int64)
+        first_unit = np.searchsorted(offsets, np.arange(int(offsets[-1]) + 1))
+        doc = offsets[index_unit]
+        self._pairs.append((self.drop_units[members], doc + block.first_doc, index_unit - first_unit[doc]))
+
+    def result(self) -> Hits:
+        """The head candidates found (no bucket is crowded for them: the cap applies per key as they come)."""
+        if not self._pairs:
+            empty = np.zeros(0, dtype=np.int64)
+            return Hits(empty, empty, empty, np.zeros(0, dtype=np.uint64))
+        parts = [np.concatenate([p[k] for p in self._pairs]) for k in range(3)]
+        self._pairs = []
+        return Hits(parts[0], parts[1], parts[2], np.zeros(0, dtype=np.uint64))
+
+
+def _shared_key(heads: U64Array) -> U64Array:
+    """What two head keys must share (:func:`dedup.match.heads.key_of`, over arrays)."""
+    shared: U64Array = (heads & ~np.uint64(PRESENT)) >> np.uint64(1)
+    return shared
 
 
 @_jit

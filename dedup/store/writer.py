@@ -72,17 +72,25 @@ class Writer:
         self._dead: set[int] = set()
         self._first_doc = -1
         self._codes: list[npt.NDArray[np.uint64]] = []
+        self._heads: list[npt.NDArray[np.uint64]] = []
         self._docs: list[npt.NDArray[np.int64]] = []
         self._units = 0
         self._paused = False
 
-    def add(self, records: Sequence[Record], unit_docs: npt.NDArray[np.int64], codes: npt.NDArray[np.uint64]) -> None:
-        """Write a sketched batch's documents, and hold its units' codes for the current block.
+    def add(
+        self,
+        records: Sequence[Record],
+        unit_docs: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.uint64],
+        heads: npt.NDArray[np.uint64],
+    ) -> None:
+        """Write a sketched batch's documents, and hold its units' codes and head keys for the current block.
 
         Args:
             records: the documents.
             unit_docs: for each unit, the position of its document in ``records``.
             codes: the units' band codes (``units × bands``, :func:`dedup.store.postings.band_codes`).
+            heads: the units' head keys (:func:`dedup.match.heads.head_keys`).
         """
         if not records:
             return
@@ -115,6 +123,7 @@ class Writer:
         if self._first_doc < 0:
             self._first_doc = int(unit_ids.min())
         self._codes.append(codes[written])
+        self._heads.append(heads[written])
         self._docs.append(unit_ids)
         self._units += int(unit_ids.size)
         if self._units >= BLOCK_UNITS:
@@ -149,10 +158,12 @@ class Writer:
         codes = np.concatenate(self._codes)
         self._codes = []
         docs = np.concatenate(self._docs)
-        block = Block.build(self._first_doc, codes, docs - self._first_doc)
+        block = Block.build(self._first_doc, codes, docs - self._first_doc, np.concatenate(self._heads))
         del codes
+        self._heads = []
         self.connection.execute(
-            "INSERT INTO postings (first_doc, documents, units, bands, postings, unit_docs) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO postings (first_doc, documents, units, bands, postings, unit_docs, heads)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 block.first_doc,
                 int(docs.max()) - self._first_doc + 1,
@@ -160,6 +171,7 @@ class Writer:
                 block.bands,
                 block.postings.data,  # bound as a blob without another copy
                 block.unit_docs.data,
+                block.heads.data,
             ),
         )
         self._docs, self._units, self._first_doc = [], 0, -1
@@ -185,21 +197,21 @@ class Writer:
     def _drop_postings(self, dead: npt.NDArray[np.int64]) -> None:
         """Take the units of the ``dead`` documents out of every postings block whose range holds one."""
         rows = self.connection.execute(
-            "SELECT id, first_doc, documents, units, bands, postings, unit_docs FROM postings"
+            "SELECT id, first_doc, documents, units, bands, postings, unit_docs, heads FROM postings"
             " WHERE first_doc <= ? AND first_doc + documents > ? ORDER BY id",
             (int(dead[-1]), int(dead[0])),
         ).fetchall()
-        for block_id, first_doc, documents, units, bands, postings, unit_docs in rows:
+        for block_id, first_doc, documents, units, bands, postings, unit_docs, heads in rows:
             inside = dead[(dead >= first_doc) & (dead < first_doc + documents)]
             if not inside.size:
                 continue
-            block = Block.from_blobs(first_doc, units, bands, postings, unit_docs).without(inside - first_doc)
+            block = Block.from_blobs(first_doc, units, bands, postings, unit_docs, heads).without(inside - first_doc)
             if not block.units:
                 self.connection.execute("DELETE FROM postings WHERE id = ?", (block_id,))
                 continue
             self.connection.execute(
-                "UPDATE postings SET units = ?, postings = ?, unit_docs = ? WHERE id = ?",
-                (block.units, block.postings.data, block.unit_docs.data, block_id),
+                "UPDATE postings SET units = ?, postings = ?, unit_docs = ?, heads = ? WHERE id = ?",
+                (block.units, block.postings.data, block.unit_docs.data, block.heads.data, block_id),
             )
 
 
