@@ -1613,8 +1613,11 @@ def _all_content_words() -> tuple[frozenset[str], ...]:
 def generate_corpus(out_dir: Path, stories: int = 40, seed: int = 0) -> GroundTruth:
     """Write a reprint corpus and its ``truth.json`` into ``out_dir`` and return the truth.
 
-    Files a previous run listed in ``out_dir/truth.json`` are removed first, so regenerating into the same
-    directory never leaves stale copies that the new truth does not describe. Other files are left alone.
+    Files a previous run listed in ``out_dir/truth.json`` that the new truth does not list are removed, so
+    regenerating into the same directory never leaves stale copies the new truth does not describe; other
+    files are left alone. Each file is written beside its place and renamed into it, so a run reading the
+    directory while another regenerates the same corpus (two benchmark runs given one ``--corpus``) sees
+    every file whole, never missing.
 
     Args:
         out_dir: Directory to write into (created if needed).
@@ -1635,14 +1638,24 @@ def generate_corpus(out_dir: Path, stories: int = 40, seed: int = 0) -> GroundTr
     truth = builder.truth()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_previous(out_dir)
-    for name, data in builder.payloads().items():
-        (out_dir / name).write_bytes(data)
-    (out_dir / TRUTH_FILE).write_text(truth.to_json(), encoding="utf-8")
+    payloads = builder.payloads()
+    _remove_previous(out_dir, keep=set(payloads))
+    for name, data in payloads.items():
+        _write_whole(out_dir / name, data)
+    _write_whole(out_dir / TRUTH_FILE, truth.to_json().encode("utf-8"))
     return truth
 
 
-def _remove_previous(out_dir: Path) -> None:
+def _write_whole(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file and rename it into place (atomic on POSIX). The temporary file is
+    beside the corpus directory, not in it, so a scan walking the directory never meets it."""
+    partial = target.parent.parent / f".{target.parent.name}.{target.name}.{os.getpid()}.partial"
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+def _remove_previous(out_dir: Path, keep: set[str]) -> None:
+    """Remove the files a previous run's truth lists in ``out_dir`` but for the names in ``keep``."""
     old = out_dir / TRUTH_FILE
     if not old.is_file():
         return
@@ -1651,10 +1664,10 @@ def _remove_previous(out_dir: Path) -> None:
     except (ValueError, KeyError, TypeError):
         return
     for f in previous.files:
-        target = out_dir / f.path.split("#", 1)[0]
-        if target.parent == out_dir and target.is_file():
+        name = f.path.split("#", 1)[0]
+        target = out_dir / name
+        if name not in keep and target.parent == out_dir and target.is_file():
             target.unlink()
-    old.unlink()
 
 
 # --------------------------------------------------------------------------------------------------------------

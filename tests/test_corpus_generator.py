@@ -102,6 +102,20 @@ def test_regenerating_into_same_dir_leaves_no_stale_files(tmp_path: Path) -> Non
     assert {p.name for p in tmp_path.iterdir()} == listed
 
 
+def test_regenerating_the_same_corpus_replaces_files_in_place(tmp_path: Path) -> None:
+    """Two benchmark runs given one ``--corpus`` regenerate it while the other reads it: a file the new truth
+    lists too is replaced by a rename (a new inode at the same name), never removed first, and no temporary
+    file is left in the directory or beside it."""
+    root = tmp_path / "c"
+    generate_corpus(root, stories=4, seed=3)
+    before = {p.name: (p.stat().st_ino, p.read_bytes()) for p in root.iterdir()}
+    generate_corpus(root, stories=4, seed=3)
+    after = {p.name: (p.stat().st_ino, p.read_bytes()) for p in root.iterdir()}
+    assert set(after) == set(before)
+    assert all(after[n][1] == before[n][1] and after[n][0] != before[n][0] for n in before)
+    assert [p.name for p in tmp_path.iterdir()] == ["c"]
+
+
 def test_truth_json_round_trips(corpus: tuple[Path, GroundTruth]) -> None:
     root, truth = corpus
     on_disk = (root / "truth.json").read_text(encoding="utf-8")
