@@ -58,6 +58,18 @@ def test_a_byline_glued_between_a_headline_and_a_damaged_lead_on_a_flat_line_is_
     assert dropped(texts, without) == [1], "a line without the byline dropped it"
 
 
+@pytest.mark.parametrize("number", [6, 16, 26])
+def test_a_byline_glued_to_the_head_of_a_paragraph_is_not_dropped(number: int) -> None:
+    """A copy moved its last paragraph up under the byline, and unwrapping glued the byline (no sentence
+    end) to it: the byline stands at the head of a copy paragraph, before what that paragraph renders."""
+    headline, byline, texts = "泰人助泰共渡时艰", "本报驻泰国记者成元生", story(number, 5)
+    copy = witness("page", [headline, byline + texts[-1], *texts[:-1]])
+    ref = [headline, byline, *texts]
+    found = [(f.kind, f.ref) for f in align(ref, copy.paragraphs).findings if f.kind in ("dropped", "reordered")]
+    assert ("dropped", 1) not in found
+    assert dropped(ref, witness("page", [headline, texts[-1], *texts[:-1]])) == [1], "without it, a drop"
+
+
 @pytest.mark.parametrize("number", [4, 14, 24])
 def test_another_article_s_line_above_one_of_two_copies_is_not_a_drop_of_the_other(number: int) -> None:
     """Of two copies, the reference's passage took in a line above the story that has nothing of it (a

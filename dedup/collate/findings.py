@@ -108,29 +108,50 @@ def _dropped(
 def _glued_in_flat_line(
     i: int, ref: Sequence[str], by_ref: dict[int, list[Portion]], copy: Sequence[CopyParagraph], config: CollateConfig
 ) -> bool:
-    """Whether heading-like reference paragraph ``i`` stands word for word in a flattened line, between what
-    renders the paragraphs on either side of it: printed, glued to its neighbours, not dropped.
+    """Whether heading-like reference paragraph ``i`` stands word for word where the copy glued it to other
+    text: printed, not dropped. Two places are read, where no portion renders such a line:
 
-    Why: a flattened page runs its headline, byline and lead together (``…校长余让水陈忠在我国…``); a byline of
-    a name or two is too short to be aligned on its own, so no portion renders it, though the line holds it
-    right where it belongs. Said to be dropped, it was a false drop of intact flattened copies (held-out
-    corpus seed 14, twice). Only a heading's length, and only in the stretch between its neighbours, so that
-    a short name found elsewhere in the line by chance does not count.
+    - on a flattened line, right after what renders the nearest paragraph before it (up to what renders the
+      nearest one after it): a flattened page runs its headline, byline and lead together
+      (``…校长余让水陈忠在我国…``), and a byline of a name or two is too short to be aligned on its own;
+    - at the head of a copy paragraph, before the text its portions render: a byline that unwrapping glued to
+      the paragraph under it (a moved paragraph, a lead whose head is garbled), at least a few characters
+      long so that a chance start does not count.
+
+    Said to be dropped, such lines were false drops of intact copies (held-out corpus seeds 12 and 14). Only a
+    heading's length, and only in those places, so that a short name found elsewhere by chance does not count.
     """
     wanted = content_text(ref[i])
-    if not wanted or len(wanted) > config.heading_chars or i - 1 not in by_ref or i + 1 not in by_ref:
+    if not wanted or len(wanted) > config.heading_chars:
         return False
-    before = max(by_ref[i - 1], key=lambda p: (p.copy_index, p.copy_end))
-    after = min(by_ref[i + 1], key=lambda p: (p.copy_index, p.copy_start))
-    if before.copy_index != after.copy_index or not copy[before.copy_index].flat:
+    before = [k for k in by_ref if k < i]
+    if before:
+        prior = max(by_ref[max(before)], key=lambda p: (p.copy_index, p.copy_end))
+        line = copy[prior.copy_index]
+        if line.flat:
+            # the stretch after the paragraph before: what follows its portion, and the text the portion took
+            # in glued on at its end (aligned on the line, a heading takes the byline and lead as an insertion)
+            glued = next((e for e in prior.edits if not e.ref and e.at == len(ref[max(before)])), None)
+            start = prior.copy_start + glued.copy_at if glued is not None and glued.copy_at >= 0 else prior.copy_end
+            if content_text(line.text[start:]).startswith(wanted):
+                return True
+    if len(wanted) < _GLUED_HEAD_CHARS:
         return False
-    # the stretch after the paragraph before: what follows its portion, and the text the portion took in
-    # glued on at its end (aligned on the line, a heading takes the byline and lead after it as an insertion)
-    glued = next((e for e in before.edits if not e.ref and e.at == len(ref[i - 1]) and e.copy_at >= 0), None)
-    start = before.copy_start + glued.copy_at if glued is not None else before.copy_end
-    after_start = after.copy_start if after.copy_start >= start else before.copy_end
-    between = copy[before.copy_index].text[start : max(after_start, before.copy_end)]
-    return content_text(between).startswith(wanted)
+    for j, paragraph in enumerate(copy):
+        held = [p for pieces in by_ref.values() for p in pieces if p.copy_index == j]
+        if not held:
+            continue
+        first = min(held, key=lambda p: p.copy_start)
+        glued = next((e for e in first.edits if not e.ref and e.at == 0 and e.copy_at == 0), None)
+        head = paragraph.text[: first.copy_start] + (glued.copy if glued is not None else "")
+        if content_text(head).startswith(wanted):
+            return True
+    return False
+
+
+_GLUED_HEAD_CHARS = 4
+"""Content characters a heading-like line needs for being found at the head of a copy paragraph to count as
+printed there (a name of two or three characters may open a paragraph by chance)."""
 
 
 def _lost_in_flat_tail(text: str, config: CollateConfig) -> bool:
