@@ -71,7 +71,9 @@ def _foreign_head(
     may share as little and still be the story's (a byline, a paragraph of new names), so only the head is
     read this way.
     """
-    first = min((p.ref for p in result.portions), default=len(ref_texts))
+    if not result.portions:  # two unrelated texts: each lacks the other's, and that is said
+        return set()
+    first = min(p.ref for p in result.portions)
     pairs = set().union(*(bigrams(p.text) for p in copy.paragraphs))
     out = set()
     for i in range(first):
