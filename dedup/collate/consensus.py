@@ -20,7 +20,7 @@ from dedup.collate.edits import apply_edits, diff, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
 from dedup.collate.sentences import CREDIT, content_text
-from dedup.collate.words import _tokenizer, in_words
+from dedup.collate.words import cut_inside_word, in_words, tokenizer
 from dedup.config import CollateConfig
 from dedup.lookalike import are_lookalikes
 
@@ -161,7 +161,7 @@ _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 def _words_of(text: str) -> frozenset[str]:
     """The Chinese words of ``text`` (two characters or more, jieba's dictionary words)."""
-    return frozenset(w for w in _tokenizer().cut(text, HMM=False) if _HAN_WORD.match(w))
+    return frozenset(w for w in tokenizer().cut(text, HMM=False) if _HAN_WORD.match(w))
 
 
 def _story_share(i: int, base_texts: Sequence[str], words: Sequence[frozenset[str]]) -> float | None:
@@ -344,7 +344,7 @@ def _slip_mended(edit: TextEdit, start: str, text: str, config: CollateConfig) -
 
 def _commonness(text: str) -> float:
     """How common a run of characters is: the sum of its characters' log counts in jieba's dictionary."""
-    counts = _tokenizer().FREQ
+    counts = tokenizer().FREQ
     return sum(math.log1p(counts.get(ch, 0)) for ch in text)
 
 
@@ -412,7 +412,11 @@ def printed_breaks(
     copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
     paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
     sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
-    needs two copies and at least as many as print across it.
+    needs two copies and at least as many as print across it. After a heading (a headline or a byline: a
+    short stretch with no punctuation, :func:`reads_as_heading`) glued in front of the paragraph,
+    one copy is enough: a split leaves its first piece ending at a sentence end or a comma, never a heading,
+    while copies that glue a headline or byline to the lead are common, and share it by chance (a flattened
+    page, a careless paste).
 
     A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
     break where no other copy contradicts it is enough."""
@@ -433,7 +437,7 @@ def printed_breaks(
             mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
         breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            at = _start_in(text, piece.copy_text, not flat_base) if piece.copy_index != before.copy_index else None
             if at is not None:
                 breaks_here.add(at)
         for at in breaks_here:
@@ -457,6 +461,8 @@ def printed_breaks(
         across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
         if flat_base:
             enough = 2 * support > holders
+        elif reads_as_heading(text[:at]):  # no split leaves a heading: a copy printing it apart shows the story's
+            enough = support >= 1
         elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
             enough = support >= 2 and support >= across
         else:
@@ -475,9 +481,12 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*" + f"(?
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 
-def _start_in(text: str, piece: str) -> int | None:
+def _start_in(text: str, piece: str, after_heading: bool = True) -> int | None:
     """Where the opening of ``piece`` stands in ``text``, if it stands right after a sentence end there (a
-    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break)."""
+    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break), or,
+    with ``after_heading``, right after a heading that opens ``text`` (a headline or byline glued to the lead;
+    not inside a word, where a cut falls and no heading ends). A flattened page's opening headings are found
+    by what the copies print as they stand (:func:`dedup.collate.reference.printed_headings`)."""
     opening = piece.lstrip()[:_OPENING]
     if len(opening) < _OPENING // 2:
         return None
@@ -485,7 +494,34 @@ def _start_in(text: str, piece: str) -> int | None:
     if found is None:
         return None
     ends = {m.end() for m in _SENTENCE_END.finditer(text)}
-    return next((at for at in range(found.dest_start - 2, found.dest_start + 3) if at in ends), None)
+    near = range(found.dest_start - 2, found.dest_start + 3)
+    at = next((at for at in near if at in ends), None)
+    if at is None and after_heading:  # the lead, after a headline or byline glued in front of it
+        exact = [a for a in near if text.startswith(opening[: _OPENING // 3], a)]
+        start = exact[0] if exact else found.dest_start
+        heading = start > 0 and reads_as_heading(text[:start])
+        at = start if heading and not cut_inside_word(text[:start], text[start:]) else None
+    return at
+
+
+def reads_as_heading(text: str) -> bool:
+    """Whether ``text`` reads as a heading rather than prose: a headline or a byline, short and without any
+    punctuation that a sentence would have (quotes and book-title marks may stand in a headline), and no
+    dateline, which opens a lead.
+
+    >>> reads_as_heading("美国华盛顿大学饶毅"), reads_as_heading("他说，今天开会。")
+    (True, False)
+    """
+    content = "".join(text.split())
+    short = 0 < len(content) <= _HEADING_LENGTH
+    return short and not _PROSE_MARK.search(content) and not _DATELINE.search(content)
+
+
+_HEADING_LENGTH = 30  # characters: a headline or byline longer than this is rare; a sentence this short is not
+_PROSE_MARK = re.compile("[，。；：！？,.;:!?、…]")
+# A dateline (``新华社北京1月19日电``, ``本报讯``) opens a lead: a stretch holding one is the lead's first
+# words, cut off it (a split in a paragraph without a comma), not a heading.
+_DATELINE = re.compile("[0-9０-９一二三四五六七八九十]{1,3}日[电電讯訊]|本[报報][讯訊]")
 
 
 def readings(text: str, edits: Sequence[TextEdit], breaks: Sequence[int]) -> list[str]:
@@ -576,7 +612,8 @@ def _base_only_breaks(
     often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
     one is common), while two copies splitting a paragraph at the same point by chance is rare: a break that
     a second copy prints is the story's, however many copies lost it, and those copies are reported
-    ``merged`` against it."""
+    ``merged`` against it. Never after a heading (:func:`reads_as_heading`): no split leaves one, and copies
+    gluing a headline or byline to the lead are common (seed 16: two of four glued a byline to the lead)."""
     joins: set[int] = set()
     for i in range(1, len(base)):
         both = together = 0
@@ -592,7 +629,7 @@ def _base_only_breaks(
         # A paragraph does not end after a comma: a base paragraph that does was split there, and one copy
         # printing it whole is witness enough.
         enough = 1 if base[i - 1].rstrip()[-1:] in _MID_SENTENCE else 2
-        if together == both >= enough:
+        if together == both >= enough and not reads_as_heading(base[i - 1]):
             joins.add(i)
     return joins
 
