@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 from dedup.collate.consensus import build_consensus, collate_consensus, reads_as_heading
+from dedup.collate.records import CopyParagraph, WitnessText
 from dedup.collate.words import cut_inside_word
 from dedup.ingest.load import load
 from dedup.normalize import normalize
-from dedup.records import Document
+from dedup.records import Document, Span
 
 from .corpora import real_paragraphs
 from .test_collate import witness
@@ -78,7 +79,7 @@ def test_cut_inside_word_reads_the_dictionary() -> None:
     assert not cut_inside_word("岭南的", "这些留学生")
 
 
-def _kinds(copies: list, base: int) -> dict[str, list[tuple[str, int | None]]]:
+def _kinds(copies: list[WitnessText], base: int) -> dict[str, list[tuple[str, int | None]]]:
     return {w.witness: sorted((f.kind, f.ref) for f in w.findings) for w in collate_consensus(copies, base).witnesses}
 
 
@@ -115,3 +116,27 @@ def test_reads_as_heading() -> None:
     assert reads_as_heading("本报记者 张三") and reads_as_heading("“一带一路”建设取得新进展")
     assert not reads_as_heading("今天，会议闭幕。") and not reads_as_heading("")
     assert not reads_as_heading("很" * 31)
+
+
+def _piece(name: str, path: str, first_line: int, texts: list[str]) -> WitnessText:
+    """A witness standing in ``path`` from ``first_line`` on, a blank line between its paragraphs."""
+    lines = [first_line + 2 * k for k in range(len(texts))]
+    paragraphs = tuple(CopyParagraph(path, n, n, t) for n, t in zip(lines, texts, strict=True))
+    return WitnessText(name, (Span(path, first_line, lines[-1]),), paragraphs)
+
+
+def test_a_copy_the_scan_cut_in_two_votes_once_in_a_consensus() -> None:
+    # Three copies: the base and a second copy print a paragraph (one the story's other paragraphs share few
+    # words with), the third lacks it and stands in two witnesses of one file (a page the scan cut in two).
+    # Two of three copies print it: it stays. Counted per witness it was two of four, no majority, and both
+    # copies printing it were said to add it.
+    pool = real_paragraphs()
+    texts = list(pool[400:406])
+    extra = pool[40]
+    full = [*texts[:3], extra, *texts[3:]]
+    halves = [_piece("h0", "page.txt", 1, texts[:3]), _piece("h1", "page.txt", 9, texts[3:])]
+    copies = [witness("base", full), witness("c0", full), *halves]
+    paragraphs, reason = build_consensus(copies, 0)
+    assert list(paragraphs) == full and reason.startswith("consensus of 3 copies")
+    kinds = _kinds(copies, 0)
+    assert kinds["base"] == kinds["c0"] == []

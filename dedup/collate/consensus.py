@@ -45,7 +45,14 @@ def build_consensus(
     """
     base_texts = [p.text for p in witnesses[base].paragraphs]
     others = [align(base_texts, w.paragraphs, w.id, config) for k, w in enumerate(witnesses) if k != base]
-    voters = len(witnesses)
+    copies = copies_of(witnesses)
+    voters = len(set(copies))
+    # The copies other than the base's, each with the witnesses it stands in (a copy the scan cut in two is one
+    # voter: counted per witness, one half would vote for a paragraph and the other against it).
+    other_copies: dict[int, list[WitnessCollation]] = {}
+    for k, o in zip((k for k in range(len(witnesses)) if k != base), others, strict=True):
+        if copies[k] != copies[base]:
+            other_copies.setdefault(copies[k], []).append(o)
     paragraphs: list[str] = []
     dropped = changed = rejoined = resplit = 0
     # Who votes on a paragraph break: the copies that print breaks, not a flattened page (a copy's paragraph
@@ -56,16 +63,15 @@ def build_consensus(
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
     previous = -1
     ends: dict[int, int] = {-1: 0}  # base paragraph -> how many consensus paragraphs stand up to its end
-    printing = [1 + sum(any(p.ref == i for p in o.portions) for o in others) for i in range(len(base_texts))]
+    printing = [1 + sum(_prints(i, pieces) for pieces in other_copies.values()) for i in range(len(base_texts))]
     shared_drops = _shared_drops(base_texts, printing, voters)
     kept = [text if 2 * printing[i] > voters or i in shared_drops else "" for i, text in enumerate(base_texts)]
     for i in order:
         text = base_texts[i]
         after, previous = previous, i
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
-        present = 1 + sum(p is not None for p in pieces)
         ends[i] = len(paragraphs)
-        if present <= voters / 2 and i not in shared_drops:
+        if printing[i] <= voters / 2 and i not in shared_drops:
             dropped += 1
             continue
         held = [p for p in pieces if p is not None]
@@ -119,6 +125,32 @@ def build_consensus(
     if moved:
         reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
+
+
+def copies_of(witnesses: Sequence[WitnessText]) -> list[int]:
+    """For each witness, the copy it belongs to (the index of the first witness of that copy): witnesses that
+    stand in the same file are pieces of one copy (a page the scan cut in two, a flattened line cut around a
+    block it took for boilerplate), as :func:`pieces_of_one_copy` reads them.
+
+    >>> from dedup.records import Span
+    >>> def w(name, path):
+    ...     return WitnessText(name, (Span(path, 1, 1),), ())
+    >>> copies_of([w("a", "x.txt"), w("b", "y.txt"), w("c", "x.txt")])
+    [0, 1, 0]
+    """
+    paths = [{s.path for s in w.segments} for w in witnesses]
+    out = list(range(len(witnesses)))
+    for k in range(len(witnesses)):
+        for j in range(k):
+            if paths[k] & paths[j]:
+                out = [out[j] if c == out[k] else c for c in out]
+                break
+    return out
+
+
+def _prints(i: int, witnesses: Sequence[WitnessCollation]) -> bool:
+    """Whether a copy (its ``witnesses``' collations) prints base paragraph ``i`` anywhere."""
+    return any(p.ref == i for o in witnesses for p in o.portions)
 
 
 def _shared_drops(base_texts: Sequence[str], printing: Sequence[int], voters: int) -> set[int]:
