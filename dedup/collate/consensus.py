@@ -93,7 +93,8 @@ def build_consensus(
             if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
                 winners.append(edge)
         changed += len(winners)
-        breaks = printed_breaks(text, i, others, voting, config)
+        heads = all(reads_as_heading(t) for t in base_texts[:i])  # a heading glued in front can only open the story
+        breaks = printed_breaks(text, i, others, voting, config, after_heading=heads)
         resplit += len(breaks)
         pieces_read = readings(text, _non_overlapping(winners), breaks)
         if i in joins and paragraphs and after == i - 1:
@@ -430,6 +431,7 @@ def printed_breaks(
     config: CollateConfig,
     *,
     flat_base: bool = False,
+    after_heading: bool = False,
 ) -> list[int]:
     """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
@@ -444,11 +446,13 @@ def printed_breaks(
     copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
     paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
     sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
-    needs two copies and at least as many as print across it. After a heading (a headline or a byline: a
-    short stretch with no punctuation, :func:`reads_as_heading`) glued in front of the paragraph,
-    one copy is enough: a split leaves its first piece ending at a sentence end or a comma, never a heading,
-    while copies that glue a headline or byline to the lead are common, and share it by chance (a flattened
-    page, a careless paste).
+    needs two copies and at least as many as print across it. With ``after_heading`` (the paragraph opens the
+    story: only headings stand before it), after a heading (a headline or a byline: a short stretch with no
+    punctuation, :func:`reads_as_heading`) glued in front of the paragraph, one copy is enough: a split leaves
+    its first piece ending at a sentence end or a comma, never a heading, while copies that glue a headline or
+    byline to the lead are common, and share it by chance (seed 16: three of five glued a byline to the
+    lead). Further down a story, the first words of a sentence cut off by a column break read as a heading
+    too (``西欧国家和日本等`` over ``国为了确保…``).
 
     A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
     break where no other copy contradicts it is enough."""
@@ -469,7 +473,7 @@ def printed_breaks(
             mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
         breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            at = _start_in(text, piece.copy_text, not flat_base) if piece.copy_index != before.copy_index else None
+            at = _start_in(text, piece.copy_text, after_heading) if piece.copy_index != before.copy_index else None
             if at is not None:
                 breaks_here.add(at)
         for at in breaks_here:
@@ -493,7 +497,7 @@ def printed_breaks(
         across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
         if flat_base:
             enough = 2 * support > holders
-        elif reads_as_heading(text[:at]):  # no split leaves a heading: a copy printing it apart shows the story's
+        elif after_heading and reads_as_heading(text[:at]):  # no split leaves a heading: one copy shows it apart
             enough = support >= 1
         elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
             enough = support >= 2 and support >= across
@@ -644,8 +648,9 @@ def _base_only_breaks(
     often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
     one is common), while two copies splitting a paragraph at the same point by chance is rare: a break that
     a second copy prints is the story's, however many copies lost it, and those copies are reported
-    ``merged`` against it. Never after a heading (:func:`reads_as_heading`): no split leaves one, and copies
-    gluing a headline or byline to the lead are common (seed 16: two of four glued a byline to the lead)."""
+    ``merged`` against it. Never after the headings that open the story (:func:`reads_as_heading`): no split
+    leaves one, and copies gluing a headline or byline to the lead are common (seed 16: two of four glued a
+    byline to the lead)."""
     joins: set[int] = set()
     for i in range(1, len(base)):
         both = together = 0
@@ -661,7 +666,7 @@ def _base_only_breaks(
         # A paragraph does not end after a comma: a base paragraph that does was split there, and one copy
         # printing it whole is witness enough.
         enough = 1 if base[i - 1].rstrip()[-1:] in _MID_SENTENCE else 2
-        if together == both >= enough and not reads_as_heading(base[i - 1]):
+        if together == both >= enough and not all(reads_as_heading(t) for t in base[:i]):
             joins.add(i)
     return joins
 
