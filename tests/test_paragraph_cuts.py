@@ -140,3 +140,21 @@ def test_a_copy_the_scan_cut_in_two_votes_once_in_a_consensus() -> None:
     assert list(paragraphs) == full and reason.startswith("consensus of 3 copies")
     kinds = _kinds(copies, 0)
     assert kinds["base"] == kinds["c0"] == []
+
+
+def test_a_tail_the_base_lost_is_restored_as_most_copies_print_it() -> None:
+    # The base cut its last paragraph after a comma; the copy that prints most of the lost tail changed a word
+    # in it (a longer one), the two others print it as the story has it. The tail comes back as they print
+    # it: taken whole from the longest copy, every faithful copy was said to change the word back.
+    texts = list(real_paragraphs()[500:505])
+    last = texts[-1]
+    cut = last.index("，", len(last) // 3) + 1
+    lost = last[cut:]
+    word = next(lost[k : k + 2] for k in range(len(lost) // 2, len(lost) - 2) if lost[k : k + 2].isalpha())
+    changed = last[:cut] + lost.replace(word, "有关部门", 1)
+    copies = [witness("base", [*texts[:-1], last[:cut]]), witness("changed", [*texts[:-1], changed])]
+    copies += [witness("wire", texts), witness("c0", texts)]
+    paragraphs, _ = build_consensus(copies, 0)
+    assert paragraphs[-1] == last
+    kinds = _kinds(copies, 0)
+    assert kinds["wire"] == kinds["c0"] == [] and ("substituted", 4) in kinds["changed"]

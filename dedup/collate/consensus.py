@@ -419,8 +419,30 @@ def _restored_edges(
                 if not (content_text(e.copy).startswith(glued) if at_tail else content_text(e.copy).endswith(glued))
             ]
         if runs_on and ((cut and at_tail) or 2 * len(runs_on) > len(pieces) + 1):
-            out.append(max(runs_on, key=lambda e: (len(content_text(e.copy)), -e.at)))
+            out.append(_majority_run_on(runs_on))
     return out
+
+
+def _majority_run_on(runs_on: Sequence[TextEdit]) -> TextEdit:
+    """Of the copies' run-ons past a cut base paragraph's edge, the one that agrees most with the others
+    among those printing nearly as much of the lost text as the longest (a tie to the longest).
+
+    Why: the longest run-on is one copy's reading, its changed words and slips and all (seed 14: a base cut
+    in its last paragraph took the tail from a copy that changed ``给予`` to ``市委``, and every faithful copy
+    was said to change it back); the copies that print the whole tail as the story has it agree with each
+    other, each changed copy with none."""
+    contents = [content_text(e.copy) for e in runs_on]
+    most = max(len(c) for c in contents)
+    whole = [k for k, c in enumerate(contents) if len(c) >= most * _WHOLE_RUN_ON]
+
+    def agreement(k: int) -> tuple[float, int, int]:
+        score = sum(fuzz.ratio(contents[k], other) for j, other in enumerate(contents) if j != k)
+        return score, len(contents[k]), -runs_on[k].at
+
+    return runs_on[max(whole, key=agreement)]
+
+
+_WHOLE_RUN_ON = 0.9  # share of the longest run-on a run-on prints to count as printing the whole lost text
 
 
 def printed_breaks(
