@@ -20,7 +20,7 @@ from dedup.collate.edits import apply_edits, diff, looks_cut
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
 from dedup.collate.sentences import CREDIT, content_text
-from dedup.collate.words import _tokenizer, in_words
+from dedup.collate.words import cut_inside_word, in_words, tokenizer
 from dedup.config import CollateConfig
 from dedup.lookalike import are_lookalikes
 
@@ -45,7 +45,14 @@ def build_consensus(
     """
     base_texts = [p.text for p in witnesses[base].paragraphs]
     others = [align(base_texts, w.paragraphs, w.id, config) for k, w in enumerate(witnesses) if k != base]
-    voters = len(witnesses)
+    copies = copies_of(witnesses)
+    voters = len(set(copies))
+    # The copies other than the base's, each with the witnesses it stands in (a copy the scan cut in two is one
+    # voter: counted per witness, one half would vote for a paragraph and the other against it).
+    other_copies: dict[int, list[WitnessCollation]] = {}
+    for k, o in zip((k for k in range(len(witnesses)) if k != base), others, strict=True):
+        if copies[k] != copies[base]:
+            other_copies.setdefault(copies[k], []).append(o)
     paragraphs: list[str] = []
     dropped = changed = rejoined = resplit = 0
     # Who votes on a paragraph break: the copies that print breaks, not a flattened page (a copy's paragraph
@@ -56,16 +63,15 @@ def build_consensus(
     moved = sum(1 for k, i in enumerate(order) if k and i < order[k - 1])
     previous = -1
     ends: dict[int, int] = {-1: 0}  # base paragraph -> how many consensus paragraphs stand up to its end
-    printing = [1 + sum(any(p.ref == i for p in o.portions) for o in others) for i in range(len(base_texts))]
+    printing = [1 + sum(_prints(i, pieces) for pieces in other_copies.values()) for i in range(len(base_texts))]
     shared_drops = _shared_drops(base_texts, printing, voters)
     kept = [text if 2 * printing[i] > voters or i in shared_drops else "" for i, text in enumerate(base_texts)]
     for i in order:
         text = base_texts[i]
         after, previous = previous, i
         pieces = [next((p for p in o.portions if p.ref == i), None) for o in others]
-        present = 1 + sum(p is not None for p in pieces)
         ends[i] = len(paragraphs)
-        if present <= voters / 2 and i not in shared_drops:
+        if printing[i] <= voters / 2 and i not in shared_drops:
             dropped += 1
             continue
         held = [p for p in pieces if p is not None]
@@ -87,7 +93,8 @@ def build_consensus(
             if not any(_edge_of(w, len(text)) == _edge_of(edge, len(text)) for w in winners):
                 winners.append(edge)
         changed += len(winners)
-        breaks = printed_breaks(text, i, others, voting, config)
+        heads = all(reads_as_heading(t) for t in base_texts[:i])  # a heading glued in front can only open the story
+        breaks = printed_breaks(text, i, others, voting, config, after_heading=heads)
         resplit += len(breaks)
         pieces_read = readings(text, _non_overlapping(winners), breaks)
         if i in joins and paragraphs and after == i - 1:
@@ -119,6 +126,32 @@ def build_consensus(
     if moved:
         reason += f", {moved} paragraph(s) the base moved put back where the majority prints them"
     return tuple(paragraphs), reason
+
+
+def copies_of(witnesses: Sequence[WitnessText]) -> list[int]:
+    """For each witness, the copy it belongs to (the index of the first witness of that copy): witnesses that
+    stand in the same file are pieces of one copy (a page the scan cut in two, a flattened line cut around a
+    block it took for boilerplate), as :func:`pieces_of_one_copy` reads them.
+
+    >>> from dedup.records import Span
+    >>> def w(name, path):
+    ...     return WitnessText(name, (Span(path, 1, 1),), ())
+    >>> copies_of([w("a", "x.txt"), w("b", "y.txt"), w("c", "x.txt")])
+    [0, 1, 0]
+    """
+    paths = [{s.path for s in w.segments} for w in witnesses]
+    out = list(range(len(witnesses)))
+    for k in range(len(witnesses)):
+        for j in range(k):
+            if paths[k] & paths[j]:
+                out = [out[j] if c == out[k] else c for c in out]
+                break
+    return out
+
+
+def _prints(i: int, witnesses: Sequence[WitnessCollation]) -> bool:
+    """Whether a copy (its ``witnesses``' collations) prints base paragraph ``i`` anywhere."""
+    return any(p.ref == i for o in witnesses for p in o.portions)
 
 
 def _shared_drops(base_texts: Sequence[str], printing: Sequence[int], voters: int) -> set[int]:
@@ -161,7 +194,7 @@ _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 def _words_of(text: str) -> frozenset[str]:
     """The Chinese words of ``text`` (two characters or more, jieba's dictionary words)."""
-    return frozenset(w for w in _tokenizer().cut(text, HMM=False) if _HAN_WORD.match(w))
+    return frozenset(w for w in tokenizer().cut(text, HMM=False) if _HAN_WORD.match(w))
 
 
 def _story_share(i: int, base_texts: Sequence[str], words: Sequence[frozenset[str]]) -> float | None:
@@ -344,7 +377,7 @@ def _slip_mended(edit: TextEdit, start: str, text: str, config: CollateConfig) -
 
 def _commonness(text: str) -> float:
     """How common a run of characters is: the sum of its characters' log counts in jieba's dictionary."""
-    counts = _tokenizer().FREQ
+    counts = tokenizer().FREQ
     return sum(math.log1p(counts.get(ch, 0)) for ch in text)
 
 
@@ -386,8 +419,30 @@ def _restored_edges(
                 if not (content_text(e.copy).startswith(glued) if at_tail else content_text(e.copy).endswith(glued))
             ]
         if runs_on and ((cut and at_tail) or 2 * len(runs_on) > len(pieces) + 1):
-            out.append(max(runs_on, key=lambda e: (len(content_text(e.copy)), -e.at)))
+            out.append(_majority_run_on(runs_on))
     return out
+
+
+def _majority_run_on(runs_on: Sequence[TextEdit]) -> TextEdit:
+    """Of the copies' run-ons past a cut base paragraph's edge, the one that agrees most with the others
+    among those printing nearly as much of the lost text as the longest (a tie to the longest).
+
+    Why: the longest run-on is one copy's reading, its changed words and slips and all (seed 14: a base cut
+    in its last paragraph took the tail from a copy that changed ``给予`` to ``市委``, and every faithful copy
+    was said to change it back); the copies that print the whole tail as the story has it agree with each
+    other, each changed copy with none."""
+    contents = [content_text(e.copy) for e in runs_on]
+    most = max(len(c) for c in contents)
+    whole = [k for k, c in enumerate(contents) if len(c) >= most * _WHOLE_RUN_ON]
+
+    def agreement(k: int) -> tuple[float, int, int]:
+        score = sum(fuzz.ratio(contents[k], other) for j, other in enumerate(contents) if j != k)
+        return score, len(contents[k]), -runs_on[k].at
+
+    return runs_on[max(whole, key=agreement)]
+
+
+_WHOLE_RUN_ON = 0.9  # share of the longest run-on a run-on prints to count as printing the whole lost text
 
 
 def printed_breaks(
@@ -398,6 +453,7 @@ def printed_breaks(
     config: CollateConfig,
     *,
     flat_base: bool = False,
+    after_heading: bool = False,
 ) -> list[int]:
     """Where in base paragraph ``i`` (``text``) the other copies print a paragraph break the base lacks (the
     base merged two paragraphs, or is a flattened page): positions in ``text``, ascending.
@@ -412,7 +468,13 @@ def printed_breaks(
     copies merging, three printing the break, one cut there) and the same split rare. Rare only where the
     paragraph offers places enough to split (:data:`_CHANCE_PLACES` sentence ends): a paragraph of two
     sentences splits in one place, and two copies that split it agree (seed 4: two of five); there the break
-    needs two copies and at least as many as print across it.
+    needs two copies and at least as many as print across it. With ``after_heading`` (the paragraph opens the
+    story: only headings stand before it), after a heading (a headline or a byline: a short stretch with no
+    punctuation, :func:`reads_as_heading`) glued in front of the paragraph, one copy is enough: a split leaves
+    its first piece ending at a sentence end or a comma, never a heading, while copies that glue a headline or
+    byline to the lead are common, and share it by chance (seed 16: three of five glued a byline to the
+    lead). Further down a story, the first words of a sentence cut off by a column break read as a heading
+    too (``西欧国家和日本等`` over ``国为了确保…``).
 
     A flattened base (``flat_base``) printed no breaks at all: it has no vote, and one copy that prints a
     break where no other copy contradicts it is enough."""
@@ -433,7 +495,7 @@ def printed_breaks(
             mine.sort(key=lambda p: (p.head_lost, p.copy_index, p.copy_start))
         breaks_here: set[int] = set()
         for before, piece in pairwise(mine):
-            at = _start_in(text, piece.copy_text) if piece.copy_index != before.copy_index else None
+            at = _start_in(text, piece.copy_text, after_heading) if piece.copy_index != before.copy_index else None
             if at is not None:
                 breaks_here.add(at)
         for at in breaks_here:
@@ -457,6 +519,8 @@ def printed_breaks(
         across = 1 + sum(any(s < at - near and at + near < e for s, e in st) for st in printed_across)
         if flat_base:
             enough = 2 * support > holders
+        elif after_heading and reads_as_heading(text[:at]):  # no split leaves a heading: one copy shows it apart
+            enough = support >= 1
         elif places < _CHANCE_PLACES:  # copies splitting the paragraph agree on where by chance too often
             enough = support >= 2 and support >= across
         else:
@@ -475,9 +539,12 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’\"'」』)）]*" + f"(?
 _OPENING = 12  # characters of a piece's opening located in the paragraph: enough to be unique in a story
 
 
-def _start_in(text: str, piece: str) -> int | None:
+def _start_in(text: str, piece: str, after_heading: bool = True) -> int | None:
     """Where the opening of ``piece`` stands in ``text``, if it stands right after a sentence end there (a
-    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break)."""
+    paragraph break falls between sentences; a piece that opens mid-sentence is a cut head, not a break), or,
+    with ``after_heading``, right after a heading that opens ``text`` (a headline or byline glued to the lead;
+    not inside a word, where a cut falls and no heading ends). A flattened page's opening headings are found
+    by what the copies print as they stand (:func:`dedup.collate.reference.printed_headings`)."""
     opening = piece.lstrip()[:_OPENING]
     if len(opening) < _OPENING // 2:
         return None
@@ -485,7 +552,34 @@ def _start_in(text: str, piece: str) -> int | None:
     if found is None:
         return None
     ends = {m.end() for m in _SENTENCE_END.finditer(text)}
-    return next((at for at in range(found.dest_start - 2, found.dest_start + 3) if at in ends), None)
+    near = range(found.dest_start - 2, found.dest_start + 3)
+    at = next((at for at in near if at in ends), None)
+    if at is None and after_heading:  # the lead, after a headline or byline glued in front of it
+        exact = [a for a in near if text.startswith(opening[: _OPENING // 3], a)]
+        start = exact[0] if exact else found.dest_start
+        heading = start > 0 and reads_as_heading(text[:start])
+        at = start if heading and not cut_inside_word(text[:start], text[start:]) else None
+    return at
+
+
+def reads_as_heading(text: str) -> bool:
+    """Whether ``text`` reads as a heading rather than prose: a headline or a byline, short and without any
+    punctuation that a sentence would have (quotes and book-title marks may stand in a headline), and no
+    dateline, which opens a lead.
+
+    >>> reads_as_heading("美国华盛顿大学饶毅"), reads_as_heading("他说，今天开会。")
+    (True, False)
+    """
+    content = "".join(text.split())
+    short = 0 < len(content) <= _HEADING_LENGTH
+    return short and not _PROSE_MARK.search(content) and not _DATELINE.search(content)
+
+
+_HEADING_LENGTH = 30  # characters: a headline or byline longer than this is rare; a sentence this short is not
+_PROSE_MARK = re.compile("[，。；：！？,.;:!?、…]")
+# A dateline (``新华社北京1月19日电``, ``本报讯``) opens a lead: a stretch holding one is the lead's first
+# words, cut off it (a split in a paragraph without a comma), not a heading.
+_DATELINE = re.compile("[0-9０-９一二三四五六七八九十]{1,3}日[电電讯訊]|本[报報][讯訊]")
 
 
 def readings(text: str, edits: Sequence[TextEdit], breaks: Sequence[int]) -> list[str]:
@@ -576,7 +670,9 @@ def _base_only_breaks(
     often merged the same two paragraphs (issue 11 §5: three of five copies printing two wire paragraphs as
     one is common), while two copies splitting a paragraph at the same point by chance is rare: a break that
     a second copy prints is the story's, however many copies lost it, and those copies are reported
-    ``merged`` against it."""
+    ``merged`` against it. Never after the headings that open the story (:func:`reads_as_heading`): no split
+    leaves one, and copies gluing a headline or byline to the lead are common (seed 16: two of four glued a
+    byline to the lead)."""
     joins: set[int] = set()
     for i in range(1, len(base)):
         both = together = 0
@@ -592,7 +688,7 @@ def _base_only_breaks(
         # A paragraph does not end after a comma: a base paragraph that does was split there, and one copy
         # printing it whole is witness enough.
         enough = 1 if base[i - 1].rstrip()[-1:] in _MID_SENTENCE else 2
-        if together == both >= enough:
+        if together == both >= enough and not all(reads_as_heading(t) for t in base[:i]):
             joins.add(i)
     return joins
 

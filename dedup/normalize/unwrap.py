@@ -304,18 +304,24 @@ def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: _Position
     ``出强调…``), so that the ``following`` paragraph continues it.
 
     The paragraph so far must end mid-word and read as prose (a full sentence in it, or 40 characters), and
-    the following one must not be a title, open an article element, or follow a jump marker. Across the cut
-    the two characters must make a pair the text uses elsewhere (``突出``), when ``words`` (the character
-    pairs inside the text's lines) is given: a paragraph that a web copy cut off mid-sentence (``…甚至“自私、骄``)
-    also ends mid-word, but the next one starts a sentence of its own, and gluing them would hide the cut.
-    The rule looks at text only, never at the Markdown marks that a second normalization would no longer see,
-    so normalizing twice equals once.
+    the following one must not be a title, open an article element, or follow a jump marker. When ``words``
+    (the character pairs inside the text's lines) is given, the cut must also read as a break inside a word:
+    the two characters across it make a pair the text uses elsewhere (``突出``), and, where the following
+    paragraph opens with a character of its own rather than the punctuation that closes the sentence it
+    continues (``…“先生`` / ``”，称…``), a dictionary word spans the cut (:func:`_cut_inside_word`). A
+    paragraph that a copy cut off mid-sentence (``…甚至“自私、骄``, ``…岭南的`` over ``这些留学生…``) also
+    ends mid-word, but the next one starts a sentence of its own, whose first characters often meet the
+    cut's last elsewhere by chance (``的这``): gluing them would hide the cut and report a merge. A paragraph
+    ending after a punctuation mark (``…转基因杂交稻”、``) is not rejoined either: that is a break an editor
+    made, or a cut, where nothing shows a page's (a hard-wrapped page's column breaks are read by its line
+    widths, :func:`_paragraphs_wrapped`). The rule looks at text only, never at the Markdown marks that a
+    second normalization would no longer see, so normalizing twice equals once.
     """
     last_line, nxt = paragraph[-1], following[0]
     last = last_line.text[-1]
-    if not (last.isalnum() or last == "、"):
+    if not last.isalnum():
         return False
-    if words is not None and last.isalnum() and fold_width(last + nxt.text[:1]) not in words:
+    if words is not None and fold_width(last + nxt.text[:1]) not in words:
         return False
     if last_line.closes_with(jumps) or nxt.opens_with(jumps):
         return False
@@ -323,7 +329,31 @@ def _soft_break(paragraph: list[_Line], following: list[_Line], jumps: _Position
         "".join(ln.text for ln in following)
     ):  # a photo credit ends a caption; a title starts anew
         return False
-    return _reads_as_prose(paragraph) and not _BYLINE_START.match(nxt.text)
+    if not _reads_as_prose(paragraph) or _BYLINE_START.match(nxt.text):
+        return False
+    return words is None or nxt.text[0] in _CONTINUING or _cut_inside_word(paragraph, following)
+
+
+# Punctuation that continues a sentence and never opens a paragraph: a paragraph opening with one continues the
+# paragraph before it.
+_CONTINUING = frozenset("，。、；：！？,.;:!?”’」』)）…")
+_WORD_CONTEXT = 6  # characters on each side of a cut that the word segmenter reads (jieba's words are 1-4 long)
+
+
+def _cut_inside_word(paragraph: list[_Line], following: list[_Line]) -> bool:
+    """Whether a dictionary word spans the cut between ``paragraph`` and ``following``, read as a second
+    normalization would (spaces gone, widths folded), so that normalizing twice equals once.
+
+    jieba's dictionary loads on the first question (about a second, once per process): only a paragraph that
+    ends mid-word before one whose first character meets its last elsewhere in the text asks it."""
+    from dedup.collate.words import cut_inside_word
+
+    def settled(lines: list[_Line]) -> str:
+        return fold_width("".join("".join(ln.text.split()) for ln in lines))
+
+    before = settled(paragraph[-2:])[-_WORD_CONTEXT:]
+    after = settled(following[:2])[:_WORD_CONTEXT]
+    return cut_inside_word(before, after, _WORD_CONTEXT)
 
 
 def _reads_as_prose(paragraph: list[_Line]) -> bool:
