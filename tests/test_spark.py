@@ -3,6 +3,13 @@
 One SparkSession for the module, on ``local[2]`` with few shuffle partitions and a small Python worker memory
 (aggregations spill past 256 MB rather than hold a bucket or a component in memory). Every comparison is of the
 JSON contract's dicts, which must be equal as lists (ids and order included), stronger than equal after sorting.
+
+Each Spark run costs tens of seconds however small its corpus (a few hundred jobs' overhead), so the module
+runs each pipeline once per corpus and shares it: one ``report`` on a mixed corpus (the seeds, generated stories
+with page jumps, flat pages sharing site footers, a preview copy, and inputs to skip) that the seed, story,
+footer, preview and Parquet-output tests all read, one ``report --format parquet -o DIR`` from the command line
+that the executor-written tables' tests read, and one scan per generated corpus (issue 14: the Spark part of CI
+under ~10 minutes).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import random
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +38,7 @@ from dedup.group.components import components  # noqa: E402
 from dedup.pipeline.report import report as embedded_report  # noqa: E402
 from dedup.pipeline.scan import scan as embedded_scan  # noqa: E402
 from dedup.render.json import group_to_dict, report_group_to_dict  # noqa: E402
-from dedup.results import ScanResult  # noqa: E402
+from dedup.results import Group, ScanResult  # noqa: E402
 
 from .corpora import page, story  # noqa: E402
 
@@ -96,36 +104,104 @@ def test_large_star_small_star_labels_components_as_union_find_does(spark: Any) 
     assert got == {x: int(labels[x]) for x in nodes}
 
 
+#: The parts of the mixed corpus (:func:`mixed_paths`), each in a folder of its own.
+PARTS = ("seeds", "stories", "footer", "preview")
+
+
 @pytest.fixture(scope="module")
-def seeds_folder(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The seeds, with files a folder walk must account for (hidden, unsupported, empty), and a missing path."""
-    folder = tmp_path_factory.mktemp("seeds") / "in"
+def mixed_paths(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The seeds, with files a folder walk must account for (hidden, unsupported, empty) and a missing path;
+    beside them, each in a folder of its own, flat pages of two sites sharing a footer
+    (:func:`~tests.corpora.footer_pages`), a story and its preview on a listing page
+    (:func:`~tests.corpora.preview_pages`), and 12 generated stories, some printed across a page jump, given
+    as files. The parts share no text (:func:`test_each_part_of_the_mixed_corpus_is_grouped_apart`), so one
+    Spark run on them stands for one per part at a fraction of the time."""
+    from benchmarks.make_corpus import main as make_corpus
+
+    from .corpora import footer_pages, preview_pages
+
+    root = tmp_path_factory.mktemp("mixed")
+    folder = root / "seeds"
     shutil.copytree(SEEDS, folder)
     (folder / ".hidden.txt").write_text("x", encoding="utf-8")
     (folder / "notes.bin").write_bytes(b"\x00\x01")
     (folder / "empty.txt").write_text("   ", encoding="utf-8")
-    return [str(folder), str(folder.parent / "missing.txt")]
+    for part, write in (("footer", footer_pages), ("preview", preview_pages)):
+        (folder / part).mkdir()
+        write(folder / part)
+    stories = root / "stories"
+    stories.mkdir()
+    make_corpus([str(stories), "--stories", "12"])
+    texts = [str(p) for p in sorted(stories.iterdir()) if p.suffix in {".txt", ".html", ".md", ".jsonl"}]
+    return [str(folder), str(root / "missing.txt"), *texts]
 
 
 @pytest.fixture(scope="module")
-def seeds_report(spark: Any, seeds_folder: list[str]) -> Report:
-    return engine.report(seeds_folder, None, MASTER, CONF)
+def mixed_report(spark: Any, mixed_paths: list[str]) -> Report:
+    """The Spark report on the mixed corpus: run once, read by every test of it."""
+    return engine.report(mixed_paths, None, MASTER, CONF)
 
 
-def same_report(got: Report, paths: list[str]) -> None:
+def part_of(path: str) -> str:
+    """The part of the mixed corpus a segment's file is in (``FILE#ID`` paths included)."""
+    folder = Path(path).parent.name
+    return folder if folder in PARTS else "?"
+
+
+def parts(result: ScanResult) -> dict[str, list[Group]]:
+    """The groups by the parts of the mixed corpus their copies come from (``"footer+seeds"`` for a group
+    that would join two parts)."""
+    out: dict[str, list[Group]] = {}
+    for group in result.groups:
+        names = sorted({part_of(s.path) for w in group.witnesses for s in w.segments})
+        out.setdefault("+".join(names), []).append(group)
+    return out
+
+
+def same_report(got: Report, expected: Report) -> None:
     """The Spark report agrees with the embedded one: inputs, documents, groups, and every finding."""
-    expected = embedded_report(paths)
     assert inputs(got.scan) == inputs(expected.scan)
     assert [d.path for d in got.scan.documents] == [d.path for d in expected.scan.documents]
     assert groups(got.scan) == groups(expected.scan)
     assert [report_group_to_dict(g) for g in got.groups] == [report_group_to_dict(g) for g in expected.groups]
 
 
-def test_seeds_give_the_same_inputs_groups_and_findings(seeds_report: Report, seeds_folder: list[str]) -> None:
-    assert seeds_report.groups, "the seeds hold a reprinted story"
-    skipped = {Path(r.path).name: r.reason for r in seeds_report.scan.inputs if r.status == "skipped"}
+def test_the_mixed_corpus_gives_the_same_inputs_groups_and_findings(
+    mixed_report: Report, mixed_paths: list[str]
+) -> None:
+    skipped = {Path(r.path).name: r.reason for r in mixed_report.scan.inputs if r.status == "skipped"}
     assert set(skipped) == {".hidden.txt", "notes.bin", "empty.txt", "missing.txt"}
-    same_report(seeds_report, seeds_folder)
+    same_report(mixed_report, embedded_report(mixed_paths))
+
+
+def test_each_part_of_the_mixed_corpus_is_grouped_apart(mixed_report: Report) -> None:
+    """No group joins two parts, and every part has groups: each part's tests below read its own groups."""
+    assert set(parts(mixed_report.scan)) == set(PARTS)
+
+
+def test_the_seeds_hold_a_reprinted_story(mixed_report: Report) -> None:
+    assert parts(mixed_report.scan)["seeds"]
+
+
+def test_a_story_corpus_with_page_jumps_gives_the_same_groups_and_findings(mixed_report: Report) -> None:
+    stories = parts(mixed_report.scan)["stories"]
+    assert len(stories) >= 6
+    assert any(len(w.passages) == 2 for g in stories for w in g.witnesses), "a story stitched across a jump"
+
+
+def test_flat_pages_sharing_a_site_footer_give_the_same_groups_and_findings(mixed_report: Report) -> None:
+    """A footer glued after the story on flattened pages is no evidence in either engine (the pages of one site
+    printing different stories stay apart: one group per story)."""
+    from .corpora import FOOTER_STORIES
+
+    assert len(parts(mixed_report.scan)["footer"]) == FOOTER_STORIES
+
+
+def test_a_preview_copy_is_grouped_the_same_way(mixed_report: Report) -> None:
+    """A listing page's preview of a story (every paragraph cut short) is grouped with the story by head keys
+    (:mod:`dedup.match.heads`) in both engines."""
+    (group,) = parts(mixed_report.scan)["preview"]
+    assert {Path(s.path).name for w in group.witnesses for s in w.segments} == {"wire.txt", "listing.txt"}
 
 
 @pytest.fixture(scope="module")
@@ -173,42 +249,6 @@ def test_a_generated_corpus_as_jsonl_and_as_parquet_gives_the_same_groups(spark:
     bad = {r.path.rpartition("#")[2]: r.reason for r in from_parquet.inputs if r.status == "skipped"}
     assert set(bad) >= {"nulltext", "empty", "blank"}
     assert "null" in (bad["nulltext"] or "")
-
-
-def test_a_story_corpus_with_page_jumps_gives_the_same_groups_and_findings(
-    spark: Any, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    from benchmarks.make_corpus import main as make_corpus
-
-    folder = tmp_path_factory.mktemp("stories")
-    make_corpus([str(folder), "--stories", "12"])
-    texts = [str(p) for p in sorted(folder.iterdir()) if p.suffix in {".txt", ".html", ".md", ".jsonl"}]
-    got = engine.report(texts, None, MASTER, CONF)
-    assert len(got.groups) >= 6
-    assert any(len(w.passages) == 2 for g in got.scan.groups for w in g.witnesses), "a story stitched across a jump"
-    same_report(got, texts)
-
-
-def test_flat_pages_sharing_a_site_footer_give_the_same_groups_and_findings(spark: Any, tmp_path: Path) -> None:
-    """A footer glued after the story on flattened pages is no evidence in either engine (the pages of one site
-    printing different stories stay apart)."""
-    from .corpora import footer_pages
-
-    files = footer_pages(tmp_path)
-    got = engine.report([str(tmp_path)], None, MASTER, CONF)
-    assert len(got.groups) == len(files)
-    same_report(got, [str(tmp_path)])
-
-
-def test_a_preview_copy_is_grouped_the_same_way(spark: Any, tmp_path: Path) -> None:
-    """A listing page's preview of a story (every paragraph cut short) is grouped with the story by head keys
-    (:mod:`dedup.match.heads`) in both engines."""
-    from .corpora import preview_pages
-
-    preview_pages(tmp_path)
-    got = engine.report([str(tmp_path)], None, MASTER, CONF)
-    assert len(got.groups) == 1
-    same_report(got, [str(tmp_path)])
 
 
 def _random_text(rng: random.Random, chars: int) -> str:
@@ -271,8 +311,8 @@ def test_skew_one_story_reprinted_2000_times(spark: Any, tmp_path: Path) -> None
     bounded_buckets(result, 1000, 50)  # each paragraph is left out of a sixth of the copies
 
 
-def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tmp_path: Path) -> None:
-    got = seeds_report
+def test_parquet_output_holds_every_segment_and_finding(mixed_report: Report, tmp_path: Path) -> None:
+    got = mixed_report
     written = engine.write_parquet(got, tmp_path / "out")
     assert [p.name for p in written] == ["groups.parquet", "findings.parquet"]
     table = pq.read_table(written[0]).to_pylist()
@@ -288,48 +328,89 @@ def test_parquet_output_holds_every_segment_and_finding(seeds_report: Report, tm
     assert len(findings) == total and all(json.loads(f["json"])["kind"] == f["kind"] for f in findings)
 
 
-def test_executors_write_the_tables_the_driver_would(
-    spark: Any, seeds_report: Report, seeds_folder: list[str], tmp_path: Path
-) -> None:
+SPARK_PARQUET = ["--engine", "spark", "--spark-master", MASTER, "--format", "parquet"]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What ``report --engine spark --format parquet -o DIR`` did: the folder, its stderr, and the counts
+    :func:`dedup.engines.spark.write_tables` returned."""
+
+    folder: Path
+    stderr: str
+    stats: dict[str, float]
+
+
+@pytest.fixture(scope="module")
+def executor_tables(spark: Any, mixed_paths: list[str], tmp_path_factory: pytest.TempPathFactory) -> Written:
+    """``report --engine spark --format parquet -o DIR`` on the mixed corpus, run once from the command line;
+    ``write_tables`` is wrapped to keep the counts it returns (the command prints none)."""
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    out = tmp_path_factory.mktemp("tables") / "out"
+    returned: list[dict[str, float]] = []
+    write_tables = engine.write_tables
+
+    def kept(*args: Any, **kwargs: Any) -> dict[str, float]:
+        returned.append(write_tables(*args, **kwargs))
+        return returned[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "write_tables", kept)
+        done = CliRunner().invoke(app, ["report", *mixed_paths, *SPARK_PARQUET, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    (stats,) = returned
+    return Written(out, done.stderr, stats)
+
+
+def test_executors_write_the_tables_the_driver_would(executor_tables: Written, mixed_report: Report) -> None:
     """``write_tables`` (every row written by the executors, nothing gathered on the driver) gives the rows
     ``write_parquet`` writes from the result record, in the same order, and accounts for every input."""
     from dedup.engines.spark.output import finding_rows, group_rows
 
-    out = tmp_path / "tables"
-    stats = engine.write_tables(seeds_folder, str(out), None, MASTER, CONF, collate=True)
-    assert stats["groups"] == len(seeds_report.scan.groups)
-    assert pq.read_table(out / "groups.parquet").to_pylist() == group_rows(seeds_report.scan)
-    assert pq.read_table(out / "findings.parquet").to_pylist() == finding_rows(seeds_report)
+    out = executor_tables.folder
+    assert executor_tables.stats["groups"] == len(mixed_report.scan.groups)
+    assert pq.read_table(out / "groups.parquet").to_pylist() == group_rows(mixed_report.scan)
+    assert pq.read_table(out / "findings.parquet").to_pylist() == finding_rows(mixed_report)
     written = [{k: v for k, v in r.items() if v is not None} for r in pq.read_table(out / "inputs.parquet").to_pylist()]
-    assert written == inputs(seeds_report.scan)
+    assert written == inputs(mixed_report.scan)
 
 
-def test_the_command_line_has_the_executors_write_parquet(
-    spark: Any, seeds_report: Report, seeds_folder: list[str], tmp_path: Path
-) -> None:
+def test_the_command_line_has_the_executors_write_parquet(executor_tables: Written, mixed_report: Report) -> None:
     """``report --engine spark --format parquet -o DIR`` writes the tables from the executors (an
-    ``inputs.parquet`` shows it: the driver's writer has none), the rows the result record gives, and lists
-    the skipped inputs on stderr as the embedded engine does; ``--kind`` picks findings, so the driver writes."""
+    ``inputs.parquet`` folder shows it: the driver's writer has none) and lists the skipped inputs on stderr
+    as the embedded engine does."""
+    assert (executor_tables.folder / "inputs.parquet").is_dir()
+    skipped = [r.path for r in mixed_report.scan.inputs if r.status == "skipped"]
+    assert len(skipped) >= 3 and all(Path(path).name in executor_tables.stderr for path in skipped)
+
+
+def test_the_command_line_picking_findings_has_the_driver_write_parquet(
+    mixed_report: Report, mixed_paths: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``--kind`` the driver picks the findings, so it runs ``report`` and writes the tables itself (no
+    ``inputs.parquet``). The Spark report is the module's (equal to the embedded one, tested above): what is
+    tested here is the command's path, not a second Spark run."""
     from typer.testing import CliRunner
 
     from dedup.cli import app
-    from dedup.engines.spark.output import finding_rows, group_rows
 
-    runner = CliRunner()
-    out = tmp_path / "tables"
-    spark_args = ["--engine", "spark", "--spark-master", MASTER, "--format", "parquet"]
-    done = runner.invoke(app, ["report", *seeds_folder, *spark_args, "-o", str(out)])
-    assert done.exit_code == 0, done.output
-    assert (out / "inputs.parquet").is_dir()
-    assert pq.read_table(out / "groups.parquet").to_pylist() == group_rows(seeds_report.scan)
-    assert pq.read_table(out / "findings.parquet").to_pylist() == finding_rows(seeds_report)
-    skipped = [r.path for r in seeds_report.scan.inputs if r.status == "skipped"]
-    assert len(skipped) >= 3 and all(Path(path).name in done.stderr for path in skipped)
-    picked = runner.invoke(app, ["report", *seeds_folder, *spark_args, "--kind", "dropped", "-o", str(tmp_path / "p")])
+    asked: list[tuple[list[str], str]] = []
+
+    def module_report(paths: list[str], config: Config, master: str, conf: Any, **kwargs: Any) -> Report:
+        asked.append((list(paths), master))
+        return mixed_report
+
+    monkeypatch.setattr(engine, "report", module_report)
+    out = tmp_path / "p"
+    picked = CliRunner().invoke(app, ["report", *mixed_paths, *SPARK_PARQUET, "--kind", "dropped", "-o", str(out)])
     assert picked.exit_code == 0, picked.output
-    assert not (tmp_path / "p" / "inputs.parquet").exists()
-    kinds = {row["kind"] for row in pq.read_table(tmp_path / "p" / "findings.parquet").to_pylist()}
-    assert kinds <= {"dropped"}
+    assert asked == [(mixed_paths, MASTER)]
+    assert not (out / "inputs.parquet").exists()
+    kinds = [row["kind"] for row in pq.read_table(out / "findings.parquet").to_pylist()]
+    assert kinds and set(kinds) == {"dropped"}
 
 
 def test_the_command_line_takes_the_engine_and_writes_parquet(tmp_path: Path) -> None:
