@@ -387,30 +387,30 @@ def test_the_command_line_has_the_executors_write_parquet(executor_tables: Writt
     assert len(skipped) >= 3 and all(Path(path).name in executor_tables.stderr for path in skipped)
 
 
-def test_the_command_line_picking_findings_has_the_driver_write_parquet(
-    mixed_report: Report, mixed_paths: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_command_line_picking_findings_has_the_driver_write_parquet(spark: Any, tmp_path: Path) -> None:
     """With ``--kind`` the driver picks the findings, so it runs ``report`` and writes the tables itself (no
-    ``inputs.parquet``). The Spark report is the module's (equal to the embedded one, tested above): what is
-    tested here is the command's path, not a second Spark run."""
+    ``inputs.parquet``), only the kinds asked for. A real Spark run on two small files (a story and a copy
+    that lacks one paragraph): the command's path is what is tested, so the corpus is the smallest that
+    gives a finding of the kind and one of another (the copy's changed characters)."""
     from typer.testing import CliRunner
 
     from dedup.cli import app
 
-    asked: list[tuple[list[str], str]] = []
-
-    def module_report(paths: list[str], config: Config, master: str, conf: Any, **kwargs: Any) -> Report:
-        asked.append((list(paths), master))
-        return mixed_report
-
-    monkeypatch.setattr(engine, "report", module_report)
+    paragraphs = story(610, 6)
+    copy = [*paragraphs[:2], *paragraphs[3:]]
+    copy[0] = copy[0][:10] + "导向激励" + copy[0][14:]
+    (tmp_path / "wire.txt").write_text(page(("标题", paragraphs)), encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(page(("标题", copy)), encoding="utf-8")
     out = tmp_path / "p"
-    picked = CliRunner().invoke(app, ["report", *mixed_paths, *SPARK_PARQUET, "--kind", "dropped", "-o", str(out)])
+    paths = [str(tmp_path / "wire.txt"), str(tmp_path / "copy.txt")]
+    picked = CliRunner().invoke(app, ["report", *paths, *SPARK_PARQUET, "--kind", "dropped", "-o", str(out)])
     assert picked.exit_code == 0, picked.output
-    assert asked == [(mixed_paths, MASTER)]
     assert not (out / "inputs.parquet").exists()
     kinds = [row["kind"] for row in pq.read_table(out / "findings.parquet").to_pylist()]
-    assert kinds and set(kinds) == {"dropped"}
+    assert kinds == ["dropped"]
+    every = json.loads(CliRunner().invoke(app, ["report", *paths, "--format", "json"]).stdout)
+    unpicked = {f["kind"] for g in every["groups"] for w in g["witnesses"] for f in w["findings"]}
+    assert "dropped" in unpicked and len(unpicked) > 1, "the copy has a finding of another kind, left out"
 
 
 def test_the_command_line_takes_the_engine_and_writes_parquet(tmp_path: Path) -> None:
