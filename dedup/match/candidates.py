@@ -299,10 +299,10 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
     """All pairs of rows that share a key in some column of ``keys`` (one column per band, see
     :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`.
 
-    Each band is sorted once (two bands at a time: numpy's sort runs outside the GIL), and a pair of an
-    ordinary bucket is written only by the first band it shares: no pair is written twice, so nothing the
-    size of "pairs × bands" is ever held or sorted. The few pairs of crowded buckets (stars) are merged in
-    at the end.
+    Each band is sorted once (:func:`_radix_order`; the next band on a second thread, outside the GIL), and
+    a pair of an ordinary bucket is written only by the first band it shares: no pair is written twice, so
+    nothing the size of "pairs × bands" is ever held or sorted. The few pairs of crowded buckets (stars) are
+    merged in at the end.
     """
     keys = np.ascontiguousarray(keys)
     n, bands = keys.shape
