@@ -38,6 +38,16 @@ def _wide_table() -> npt.NDArray[np.bool_]:
 WIDE_TABLE = _wide_table()
 
 
+def holds_any(text: str, characters: str) -> bool:
+    """Whether ``text`` holds any of ``characters``: ``re.search("[...]", text)`` as one ``str.find`` a
+    character, which scans a text several times as fast as a character class tried at every position.
+
+    >>> holds_any("新华社*电", "*_["), holds_any("新华社电", "*_[")
+    (True, False)
+    """
+    return any(ch in text for ch in characters)
+
+
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
     """The codepoints of a text as a read-only array, so that a step can look at every character in one
     vectorised operation (a Python generator over a 200 MB line costs seconds per pass).

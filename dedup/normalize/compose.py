@@ -19,13 +19,13 @@ The result, :class:`NormText`, holds one paragraph per line of ``text``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import NormalizeConfig
+from dedup.normalize.chars import holds_any
 from dedup.normalize.jumps import Marker, remap_markers, step_jumps
 from dedup.normalize.markup import (
     html_headings,
@@ -35,7 +35,7 @@ from dedup.normalize.markup import (
     step_markdown,
     step_newlines,
 )
-from dedup.normalize.script import PINYIN_OPEN, find_garbled, step_pinyin, step_spaces, step_t2s, step_width
+from dedup.normalize.script import find_garbled, opens_on_pinyin, step_pinyin, step_spaces, step_t2s, step_width
 from dedup.normalize.textmap import Mapped, line_of, line_starts
 from dedup.normalize.unwrap import step_unwrap
 from dedup.records import Document, Note
@@ -103,9 +103,10 @@ def normalize(document: Document, config: NormalizeConfig | None = None) -> Norm
 
 
 # What a later step can make into a mark an earlier step would strip (``1 *`` -> ``1*``): a text that still
-# holds one is normalized again. Two searches: one pattern of both alternatives tries them at every character,
-# where each alone scans fast for its first character (a third of the time).
-_UNSETTLED_MARK = re.compile("[*_\\[\\]#>`]")
+# holds one is normalized again. Asked with ``str.find`` per character, and for pinyin from parenthesis to
+# parenthesis (:func:`~dedup.normalize.script.opens_on_pinyin`): a pattern's character class tried at every
+# character was several times slower.
+_UNSETTLED_MARKS = "*_[]#>`"
 
 
 def _normalize_once(document: Document, config: NormalizeConfig) -> tuple[NormText, bool]:
@@ -162,4 +163,4 @@ def _normalize_once(document: Document, config: NormalizeConfig) -> tuple[NormTe
     if garbled:
         notes.append(Note("garbled", f"flagged {len(garbled)} garbled runs (pinyin remnants, mojibake)", len(garbled)))
     norm = NormText(document, m.text, m.origin, starts, tuple(notes), tuple(markers), garbled, headings)
-    return norm, joins > 0 or bool(_UNSETTLED_MARK.search(m.text) or PINYIN_OPEN.search(m.text))
+    return norm, joins > 0 or holds_any(m.text, _UNSETTLED_MARKS) or opens_on_pinyin(m.text)

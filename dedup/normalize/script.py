@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import opencc
 from rapidfuzz.distance import Levenshtein
 
@@ -21,7 +22,8 @@ _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 PINYIN_LETTERS = f"a-zü{_TONE}"
 # 召開(kāi): a pinyin syllable with a tone mark in parentheses right after a Chinese character.
 _PINYIN_TONED = re.compile(f"(?<=[{CJK}])[(（]([{PINYIN_LETTERS}]{{1,6}})[)）]")
-PINYIN_OPEN = re.compile(f"[(（][{PINYIN_LETTERS}]")  # what every annotation holds; a search with no lookbehind
+PINYIN_OPEN = re.compile(f"[(（][{PINYIN_LETTERS}]")  # what every annotation holds (:func:`opens_on_pinyin`)
+_PINYIN_LETTER_SET = frozenset("abcdefghijklmnopqrstuvwxyzü" + _TONE)
 _PINYIN_PLAIN = re.compile(f"(?<=[{CJK}])[(（]([a-zü]{{1,6}})[)）]")
 # Remnants of an annotation whose character was lost: "?shù)", "?/span>", U+FFFD runs.
 _REMNANT = re.compile(
@@ -36,11 +38,32 @@ _REMNANT_QUESTION = re.compile(f"\\?[/{PINYIN_LETTERS}]")
 _REMNANT_TONED = re.compile(f"[(（][{PINYIN_LETTERS}]*[{_TONE}]")
 
 
+def opens_on_pinyin(text: str) -> bool:
+    """``bool(PINYIN_OPEN.search(text))``: whether a parenthesis opens on a pinyin letter, found by going
+    from parenthesis to parenthesis with ``str.find``. News text has a few parentheses, and the pattern's
+    search tried its character class at every character (with the garbled-run and unsettled checks, 10% of
+    normalizing).
+
+    >>> opens_on_pinyin("召開(kāi)"), opens_on_pinyin("（新华社）(AI)")
+    (True, False)
+    """
+    for opener in "(（":
+        at = text.find(opener)
+        while at >= 0:
+            if text[at + 1 : at + 2] in _PINYIN_LETTER_SET:
+                return True
+            at = text.find(opener, at + 1)
+    return False
+
+
 def _may_hold_remnant(text: str) -> bool:
     """Whether :data:`_REMNANT` can match: three searches that each scan fast for their first character,
     where the remnant pattern (and one pattern of all three starts) tries its alternatives and lookbehind
-    at every character, a sentence's "?" being common."""
-    return bool(_REMNANT_QUESTION.search(text) or "\ufffd" in text or _REMNANT_TONED.search(text))
+    at every character, a sentence's "?" being common. A toned remnant opens on a pinyin letter (tones are
+    letters), so :func:`opens_on_pinyin` is asked before its pattern."""
+    return bool(
+        _REMNANT_QUESTION.search(text) or "\ufffd" in text or (opens_on_pinyin(text) and _REMNANT_TONED.search(text))
+    )
 
 
 def _has_tone(syllable: str) -> bool:
@@ -58,7 +81,7 @@ def step_pinyin(m: Mapped) -> tuple[Mapped, int]:
     >>> step_pinyin(Mapped.identity("一个idea(点子)和人工智能(ai)"))[0].text
     '一个idea(点子)和人工智能(ai)'
     """
-    if not PINYIN_OPEN.search(m.text):  # no parenthesis opens on a letter: nothing to look behind
+    if not opens_on_pinyin(m.text):  # no parenthesis opens on a letter: nothing to look behind
         return m, 0
     toned = [x for x in _PINYIN_TONED.finditer(m.text) if _has_tone(x.group(1))]
     if not toned:
@@ -157,7 +180,6 @@ def step_t2s(m: Mapped) -> tuple[Mapped, int]:
     return rewrite(m, edits), len(edits)
 
 
-_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _FOLDABLE = re.compile("[\uff01-\uff5e\u3000]")
 
 
@@ -173,7 +195,12 @@ def step_width(m: Mapped) -> tuple[Mapped, int]:
     """
     if not _FOLDABLE.search(m.text):
         return m, 0
-    return Mapped(fold_width(m.text), m.origin), len(_FULLWIDTH_ALNUM.findall(m.text))
+    cps = codepoints(m.text)
+    # counted on the codepoints the fold reads anyway (the pattern's ``findall`` scanned the text again)
+    digits = (cps >= 0xFF10) & (cps <= 0xFF19)
+    letters = ((cps >= 0xFF21) & (cps <= 0xFF3A)) | ((cps >= 0xFF41) & (cps <= 0xFF5A))
+    letters_and_digits = int(np.count_nonzero(digits | letters))
+    return Mapped(_folded(cps), m.origin), letters_and_digits
 
 
 def fold_width(text: str) -> str:
@@ -184,7 +211,12 @@ def fold_width(text: str) -> str:
     """
     if not _FOLDABLE.search(text):
         return text
-    cps = codepoints(text).copy()
+    return _folded(codepoints(text))
+
+
+def _folded(points: npt.NDArray[np.uint32]) -> str:
+    """:func:`fold_width` of a text's codepoints."""
+    cps = points.copy()
     cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
     cps[cps == 0x3000] = 0x20
     return cps.tobytes().decode("utf-32-le", "surrogatepass")

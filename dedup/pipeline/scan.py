@@ -34,8 +34,8 @@ from dedup.match.candidates import (
     head_candidates,
     key_candidates,
     merge_verified,
-    verify,
     verify_heads,
+    verify_with_heads,
 )
 from dedup.match.spill import (
     SpilledCorpus,
@@ -349,10 +349,14 @@ def scan(
     del sketched
     try:
         if spilled is not None:
+            del keys
             verified = _find_matches_out_of_core(units, spilled, config, stats, limit, progress)
         else:
-            verified = find_matches(units, keys, config, stats)
-        del keys  # the largest array but one, and grouping does not need it
+            tick = time.perf_counter()
+            candidates = _lsh_candidates(units, keys, config)
+            del keys  # the largest array but one: let go before verification, where the scan's peak was
+            verified = _verified(units, candidates, config, stats, tick)
+            del candidates
         rejected = verified.rejections(config.candidates) if explain else []
         matches, near = verified.matches(), verified.near(config.candidates)
         del verified
@@ -388,14 +392,28 @@ def match_and_group(
 def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]) -> Verified:
     """LSH candidates of the units and their exact verification (``sketches`` as in :func:`match_and_group`)."""
     tick = time.perf_counter()
-    bands, rows = banding(config.candidates, config.fingerprint.num_perm)
+    return _verified(units, _lsh_candidates(units, sketches, config), config, stats, tick)
+
+
+def _lsh_candidates(units: Units, sketches: U32Array | U64Array, config: Config) -> Candidates:
+    """The units' LSH candidates (``sketches`` as in :func:`match_and_group`): the one step that reads the
+    sketches, so that ``scan`` can let go of them before verifying."""
     if sketches.dtype == np.uint64:
         keys = sketches.astype(np.uint64, copy=False)
     else:
+        bands, rows = _banding(config.candidates, config.fingerprint.num_perm)
         keys = band_keys(sketches.astype(np.uint32, copy=False), bands, rows)
-    candidates = key_candidates(keys, units.doc, config.candidates.max_bucket)
-    verified = _with_heads(verify(units, candidates.pairs, config.candidates), candidates, units, config, stats)
-    _match_stats(stats, tick, units, candidates, verified, bands, rows)
+    return key_candidates(keys, units.doc, config.candidates.max_bucket)
+
+
+def _verified(units: Units, candidates: Candidates, config: Config, stats: dict[str, float], tick: float) -> Verified:
+    """LSH's candidates and the head candidates LSH did not propose (:mod:`dedup.match.heads`: a preview's cut
+    paragraphs and the paragraphs they start like), verified together, each by its own rule; the candidates
+    stage's stats, timed from ``tick``."""
+    heads = head_candidates(candidates, units, config.candidates.max_bucket)
+    stats["head_candidates"] = int(heads.shape[0])
+    verified = verify_with_heads(units, candidates.pairs, heads, config.candidates, config.fingerprint.ngram)
+    _match_stats(stats, tick, units, candidates, verified, *_banding(config.candidates, config.fingerprint.num_perm))
     return verified
 
 
