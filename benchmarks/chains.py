@@ -41,6 +41,7 @@ from benchmarks.corpus import (
     _remove_previous,
     _Story,
     _Witness,
+    _write_whole,
 )
 
 SCHEMA_VERSION: Final = 1
@@ -206,10 +207,11 @@ def generate_chains(out_dir: Path, stories: int = 9, seed: int = 1) -> ChainTrut
     corpus = builder.truth()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_previous(out_dir)
-    for name, data in builder.payloads().items():
-        (out_dir / name).write_bytes(data)
-    (out_dir / TRUTH_FILE).write_text(corpus.to_json(), encoding="utf-8")
+    payloads = builder.payloads()
+    _remove_previous(out_dir, keep=set(payloads))
+    for name, data in payloads.items():
+        _write_whole(out_dir / name, data)
+    _write_whole(out_dir / TRUTH_FILE, corpus.to_json().encode("utf-8"))
     truth = ChainTruth(seed, tuple(trees), corpus)
     (out_dir / CHAINS_FILE).write_text(truth.to_json(), encoding="utf-8")
     return truth
