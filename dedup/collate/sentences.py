@@ -42,16 +42,19 @@ _CREDIT_OPENING = re.compile(CREDIT)
 _NOT_CONTENT = re.compile(r"[\W_]+")  # what str.isalnum() refuses: \w is exactly isalnum() plus "_"
 
 
-@functools.lru_cache(maxsize=8192)
 def content_text(text: str) -> str:
     """The letters and digits of a text (one regular expression pass, not a Python call per character).
-
-    Kept for recent texts: collating a group reads the same reference paragraphs' letters again for every
-    copy aligned to them (short runs, edge fragments, previews, headings).
 
     >>> content_text("新华社北京8月22日电，“正向激励”_x")
     '新华社北京8月22日电正向激励x'
     """
+    return _content_text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _content_text(text: str) -> str:
+    """:func:`content_text`, kept for recent texts: collating a group reads the same reference paragraphs'
+    letters again for every copy aligned to them (short runs, edge fragments, previews, headings)."""
     return _NOT_CONTENT.sub("", text)
 
 
