@@ -96,3 +96,16 @@ def test_sentences_split_again_are_the_same_and_kept_apart_by_headings() -> None
     assert sentences(paragraphs) == whole
     assert [s.content for s in cut if s.start == 0] == headings * len(paragraphs)  # the heading cut off
     assert all(s.content != headings[0] for s in whole)
+
+
+def test_large_score_matrices_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long text is scored in blocks to bound memory; keeping its blocks' matrices would undo that."""
+    config = CollateConfig()
+    ref, copy = _two_copies()
+    _forget()
+    monkeypatch.setattr(sentence_module, "KEPT_CELLS", 10)
+    expected = match_sentences(sentences(ref), sentences(copy), config)
+    assert not sentence_module._RECENT_SCORES
+    monkeypatch.setattr(sentence_module, "KEPT_CELLS", 1 << 16)
+    assert match_sentences(sentences(ref), sentences(copy), config) == expected
+    assert sentence_module._RECENT_SCORES

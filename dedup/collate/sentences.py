@@ -199,6 +199,7 @@ def _scores(
 ScorePair = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]
 _RECENT_SCORES: dict[tuple[object, ...], ScorePair] = {}
 RECENT_SCORES = 64  # score matrices kept (a group's pairs of copies, both ways round; not a setting)
+KEPT_CELLS = 1 << 16  # larger matrices are not kept: 64 of them would bound memory at 32 MB (not a setting)
 
 
 def _pair_scores(
@@ -221,6 +222,8 @@ def _pair_scores(
         return flipped[0].T, flipped[1].T
     whole = ratio_scores(queries, choices, config.min_score - 2)
     partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok)
+    if len(queries) * len(choices) > KEPT_CELLS:  # a long text's blocks: not kept (too much memory)
+        return whole, partial
     if len(_RECENT_SCORES) >= RECENT_SCORES:
         del _RECENT_SCORES[next(iter(_RECENT_SCORES))]  # the oldest: dicts keep insertion order
     _RECENT_SCORES[key] = (whole, partial)
