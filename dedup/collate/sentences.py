@@ -7,6 +7,7 @@ order-free (rapidfuzz scores of every copy sentence against every reference sent
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,13 @@ def content_text(text: str) -> str:
     >>> content_text("新华社北京8月22日电，“正向激励”_x")
     '新华社北京8月22日电正向激励x'
     """
+    return _content_text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _content_text(text: str) -> str:
+    """:func:`content_text`, kept for recent texts: collating a group reads the same reference paragraphs'
+    letters again for every copy aligned to them (short runs, edge fragments, previews, headings)."""
     return _NOT_CONTENT.sub("", text)
 
 
@@ -56,8 +64,15 @@ def bigrams(text: str) -> set[str]:
     >>> sorted(bigrams("正向，激励"))
     ['向激', '正向', '激励']
     """
+    return set(_bigrams(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _bigrams(text: str) -> frozenset[str]:
+    """:func:`bigrams`, kept: a group's collation asks for the vocabulary of the same reference text once per
+    copy aligned to it."""
     content = content_text(text)
-    return {content[k : k + 2] for k in range(len(content) - 1)}
+    return frozenset(content[k : k + 2] for k in range(len(content) - 1))
 
 
 def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[Sentence]:
@@ -71,21 +86,30 @@ def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[S
     [(0, 0, 3), (0, 3, 6), (1, 0, 1)]
     """
     out: list[Sentence] = []
+    heading_key = tuple(headings)
     for index, text in enumerate(paragraphs):
-        pieces = _with_credits(
-            [part for piece in split_sentences(text) for part in _ELLIPSIS_END.findall(piece) if part]
-        )
-        if sum(len(p) for p in pieces) != len(text):
-            pieces = (text,)
-        if headings:
-            pieces = tuple(part for piece in pieces for part in _cut_heading(piece, headings))
-        pos = 0
-        for piece in pieces:
-            content = content_text(piece)
-            if content:
-                out.append(Sentence(index, pos, pos + len(piece), content))
-            pos += len(piece)
+        out.extend(Sentence(index, start, end, content) for start, end, content in _spans(text, heading_key))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _spans(text: str, headings: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
+    """One paragraph's sentences as ``(start, end, content)``: :func:`sentences` of one paragraph. Kept because
+    a group's collation splits the same paragraphs again for every pair of copies it aligns (choosing the
+    consensus base aligns each candidate with several others), and splitting is a pure function of the text."""
+    pieces = _with_credits([part for piece in split_sentences(text) for part in _ELLIPSIS_END.findall(piece) if part])
+    if sum(len(p) for p in pieces) != len(text):
+        pieces = (text,)
+    if headings:
+        pieces = tuple(part for piece in pieces for part in _cut_heading(piece, headings))
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for piece in pieces:
+        content = content_text(piece)
+        if content:
+            out.append((pos, pos + len(piece), content))
+        pos += len(piece)
+    return tuple(out)
 
 
 def _with_credits(pieces: list[str]) -> tuple[str, ...]:
@@ -135,14 +159,19 @@ def match_sentences(ref: list[Sentence], copy: list[Sentence], config: CollateCo
     # Rows in blocks, so that a text of tens of thousands of sentences scores in bounded memory.
     for start in range(0, len(queries), SCORE_BLOCK):
         block = queries[start : start + SCORE_BLOCK]
-        for row in _scores(block, choices, c_len, config):
-            best = float(row.max())
-            if best < config.min_score:
+        scores = _scores(block, choices, c_len, config)
+        # Each row's candidates (within a point of its best, in float32 as the scores are) found for the
+        # whole block at once, then read row by row: a numpy call per row cost more than the scoring.
+        best = scores.max(axis=1)
+        rows, columns = np.nonzero(scores >= (best - np.float32(1.0))[:, None])
+        bounds = np.searchsorted(rows, np.arange(len(block) + 1)).tolist()
+        candidate_columns: list[int] = columns.tolist()
+        for k, row_best in enumerate(best.tolist()):
+            if row_best < config.min_score:
                 out.append(-1)
                 continue
-            candidates = np.flatnonzero(row >= best - 1.0)
-            after = candidates[candidates > previous]
-            choice = int(after[0]) if after.size else int(candidates[0])
+            candidates = candidate_columns[bounds[k] : bounds[k + 1]]
+            choice = next((c for c in candidates if c > previous), candidates[0])
             out.append(choice)
             previous = choice
     return out
@@ -154,15 +183,48 @@ def _scores(
     """Score each query sentence against every reference sentence (see :func:`match_sentences`)."""
     # Scores that cannot make a match or a candidate (see match_sentences: a match needs min_score, and a
     # partial score loses at least 5) are cut off, which lets most pairs be skipped (see dedup.collate.scoring).
-    whole = ratio_scores(queries, choices, config.min_score - 2)
     q_len = np.array([len(q) for q in queries])[:, None]
     fragment_ok = (np.minimum(q_len, c_len) >= config.min_fragment) & (
         np.minimum(q_len, c_len) < 0.9 * np.maximum(q_len, c_len)
     )
-    partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok)
+    whole, partial = _pair_scores(queries, choices, fragment_ok, config)
     # A copy sentence longer than the reference sentence it holds (two sentences run together, a heading
     # glued to a body) is scored down by the share of it that the reference sentence leaves unexplained, so
     # that a short heading found inside it does not outbid the body sentence that makes up most of it.
     unexplained = np.clip(1.0 - c_len / q_len, 0.0, 1.0)
     scores: npt.NDArray[np.float32] = np.where(fragment_ok, np.maximum(whole, partial - 5 - 30 * unexplained), whole)
     return scores
+
+
+ScorePair = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]
+_RECENT_SCORES: dict[tuple[object, ...], ScorePair] = {}
+RECENT_SCORES = 64  # score matrices kept (a group's pairs of copies, both ways round; not a setting)
+KEPT_CELLS = 1 << 16  # larger matrices are not kept: 64 of them would bound memory at 32 MB (not a setting)
+
+
+def _pair_scores(
+    queries: list[str], choices: list[str], fragment_ok: npt.NDArray[np.bool_], config: CollateConfig
+) -> ScorePair:
+    """The ``fuzz.ratio`` and the ``fuzz.partial_ratio`` scores of :func:`_scores`, reused when the same two
+    sentence lists were scored before, either way round.
+
+    Choosing a consensus base aligns copy A to candidate B and copy B to candidate A; the sentences are mostly
+    the same both times, and both scores are symmetric (``ratio`` is an Indel similarity; ``partial_ratio``
+    slides the shorter text, and tries both ways round when the two are as long), as is ``fragment_ok``, a
+    function of the two lengths. So the second pair's matrices are the first's, transposed: the same scores.
+    """
+    key = (config.min_score, config.min_fragment, tuple(queries), tuple(choices))
+    known = _RECENT_SCORES.get(key)
+    if known is not None:
+        return known
+    flipped = _RECENT_SCORES.get((key[0], key[1], key[3], key[2]))
+    if flipped is not None:
+        return flipped[0].T, flipped[1].T
+    whole = ratio_scores(queries, choices, config.min_score - 2)
+    partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok)
+    if len(queries) * len(choices) > KEPT_CELLS:  # a long text's blocks: not kept (too much memory)
+        return whole, partial
+    if len(_RECENT_SCORES) >= RECENT_SCORES:
+        del _RECENT_SCORES[next(iter(_RECENT_SCORES))]  # the oldest: dicts keep insertion order
+    _RECENT_SCORES[key] = (whole, partial)
+    return whole, partial
