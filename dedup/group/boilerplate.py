@@ -86,6 +86,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
         order.astype(np.int64, copy=False),
         starts.astype(np.int64, copy=False),
         partner.astype(np.int64, copy=False),
+        np.concatenate([common, common]).astype(np.int64, copy=False),
         units.sets,
         units.offsets.astype(np.int64, copy=False),
         units.doc.astype(np.int64, copy=False),
@@ -102,6 +103,7 @@ def _glued(
     order: Int64Array,
     starts: Int64Array,
     partner: Int64Array,
+    shared: Int64Array,
     sets: npt.NDArray[np.uint32],
     offsets: Int64Array,
     doc: Int64Array,
@@ -112,56 +114,54 @@ def _glued(
     """:func:`glued_units`' test for each candidate unit, by sorted merges over the units' shingle sets (one
     Python ``intersect1d`` per partner was a third of a 5,000-article scan).
 
-    For unit ``u``: each partner's *part* of ``u`` is the shingles they share; the widest part (the longest;
-    of equal ones the lowest partner unit's, so that the order of the pairs never matters) is the text most
-    partners share; a partner is *apart* when its part overlaps the widest in no more than ``overlap`` of its
-    own size. ``u`` is glued when some partner is apart and no document holds both a partner apart and one
-    with the widest part (``marked``: one flag per document, all False, a scratch space: the documents of
-    the partners not apart are marked and unmarked again, so that a unit with thousands of partners, a
-    masthead's, costs no pairs of partners).
+    For unit ``u``: each partner's *part* of ``u`` is the shingles they share (``shared[k]`` of them, counted
+    already, for the ``k``-th of :func:`glued_units`' directed pairs); the widest part (the longest; of equal
+    ones the lowest partner unit's, so that the order of the pairs never matters) is the text most partners
+    share, and the only part built; a partner is *apart* when its part overlaps the widest in no more than
+    ``overlap`` of its own size (its part's overlap with the widest is its own set's overlap with the widest
+    part, counted until it passes that share). ``u`` is glued when some partner is apart and no document holds
+    both a partner apart and one with the widest part (``marked``: one flag per document, all False, a
+    scratch space: the documents of the partners not apart are marked and unmarked again, so that a unit with
+    thousands of partners, a masthead's, costs no pairs of partners).
     """
     for i in range(candidates.shape[0]):
         u = candidates[i]
         own = sets[offsets[u] : offsets[u + 1]]
         mine = order[starts[u] : starts[u + 1]]
         n = mine.shape[0]
-        parts = np.empty(n * own.shape[0], dtype=np.uint32)  # part k at parts[k * len(own):][:lengths[k]]
-        lengths = np.zeros(n, dtype=np.int64)
-        for k in range(n):
-            other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
-            a = b = m = 0
-            base = k * own.shape[0]
-            while a < own.shape[0] and b < other.shape[0]:
-                if own[a] == other[b]:
-                    parts[base + m] = own[a]
-                    m += 1
-                    a += 1
-                    b += 1
-                elif own[a] < other[b]:
-                    a += 1
-                else:
-                    b += 1
-            lengths[k] = m
         widest = 0
         for k in range(1, n):
-            longer = lengths[k] > lengths[widest]
-            if longer or (lengths[k] == lengths[widest] and partner[mine[k]] < partner[mine[widest]]):
+            longer = shared[mine[k]] > shared[mine[widest]]
+            if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
                 widest = k
-        w0 = widest * own.shape[0]
+        other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
+        part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
+        a = b = m = 0
+        while a < own.shape[0] and b < other.shape[0]:
+            if own[a] == other[b]:
+                part[m] = own[a]
+                m += 1
+                a += 1
+                b += 1
+            elif own[a] < other[b]:
+                a += 1
+            else:
+                b += 1
         apart = np.zeros(n, dtype=np.bool_)
         for k in range(n):
-            base = k * own.shape[0]
+            other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
+            limit = overlap * shared[mine[k]]
             a = b = common = 0
-            while a < lengths[k] and b < lengths[widest]:
-                if parts[base + a] == parts[w0 + b]:
+            while a < other.shape[0] and b < m and common <= limit:
+                if other[a] == part[b]:
                     common += 1
                     a += 1
                     b += 1
-                elif parts[base + a] < parts[w0 + b]:
+                elif other[a] < part[b]:
                     a += 1
                 else:
                     b += 1
-            apart[k] = common <= overlap * lengths[k]
+            apart[k] = common <= limit
         for k in range(n):
             if not apart[k]:
                 marked[doc[partner[mine[k]]]] = True
@@ -236,6 +236,30 @@ def _set_aside(x: np.uint32, first: npt.NDArray[np.uint32], second: npt.NDArray[
     return bool(j < second.shape[0] and second[j] == x)
 
 
+ASIDE_FILTER_SIZE = 1 << 22
+"""Flags in :func:`_beyond`'s filter of boilerplate shingles (a power of two; 4 MB): a few false positives
+in tens of thousands of boilerplate shingles, which cost only the exact test."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _may_touch(
+    unit: np.int64,
+    sets: npt.NDArray[np.uint32],
+    offsets: Int64Array,
+    any_aside: npt.NDArray[np.bool_],
+    touches: npt.NDArray[np.int8],
+) -> int:  # pragma: no cover - compiled
+    """Whether some shingle of ``unit`` passes the filter ``any_aside`` (1) or none does (0), remembered in
+    ``touches``."""
+    if touches[unit] < 0:
+        touches[unit] = 0
+        for k in range(offsets[unit], offsets[unit + 1]):
+            if any_aside[sets[k] & (any_aside.shape[0] - 1)]:
+                touches[unit] = 1
+                break
+    return int(touches[unit])
+
+
 @numba.njit(cache=True, nogil=True)
 def _beyond(
     pairs: Int64Array,
@@ -248,13 +272,24 @@ def _beyond(
     holds: npt.NDArray[np.bool_],
 ) -> None:  # pragma: no cover - compiled
     """:func:`beyond_boilerplate`'s test for each pair, by one merge of the two sorted shingle sets, with the
-    boilerplate shingles of both documents (``aside``, per document) left out of the count."""
+    boilerplate shingles of both documents (``aside``, per document) left out of the count.
+
+    Most pairs share no shingle with any document's boilerplate: a filter of all of ``aside`` (one flag per
+    shingle's low bits, no false negatives) says which units may touch it, once per unit, and a pair of units
+    that cannot is kept without the merge (which, with a binary search per shingle, was a fifth of grouping).
+    """
+    any_aside = np.zeros(ASIDE_FILTER_SIZE, dtype=np.bool_)
+    for k in range(aside.shape[0]):
+        any_aside[aside[k] & (ASIDE_FILTER_SIZE - 1)] = True
+    touches = np.full(offsets.shape[0] - 1, -1, dtype=np.int8)  # per unit: unknown, no (0), maybe (1)
     for i in range(pairs.shape[0]):
         u, v = pairs[i, 0], pairs[i, 1]
         p = aside[aside_offsets[doc[u]] : aside_offsets[doc[u] + 1]]
         q = aside[aside_offsets[doc[v]] : aside_offsets[doc[v] + 1]]
         if p.shape[0] == 0 and q.shape[0] == 0:
             continue
+        if _may_touch(u, sets, offsets, any_aside, touches) + _may_touch(v, sets, offsets, any_aside, touches) == 0:
+            continue  # no boilerplate in either: as the matcher accepted it
         left = sets[offsets[u] : offsets[u + 1]]
         right = sets[offsets[v] : offsets[v + 1]]
         own_left = own_right = common = 0
