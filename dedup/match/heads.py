@@ -36,7 +36,17 @@ from dedup.collate.edits import looks_cut
 from dedup.config import FingerprintConfig
 from dedup.match.content import content_table, utf32
 
-__all__ = ["PRESENT", "bucket_head_pairs", "head_accepted", "head_keys", "head_pairs", "is_cut", "key_of"]
+__all__ = [
+    "PRESENT",
+    "bucket_head_pairs",
+    "cut_marks",
+    "head_accepted",
+    "head_keys",
+    "head_pairs",
+    "is_cut",
+    "key_of",
+    "keys_of",
+]
 
 IntArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -60,6 +70,18 @@ def key_of(key: int) -> int:
 def is_cut(key: int) -> bool:
     """Whether a head key is a cut unit's (see :func:`head_keys`)."""
     return bool(key & _CUT)
+
+
+def keys_of(keys: U64Array) -> U64Array:
+    """:func:`key_of` of every head key of an array."""
+    shared: U64Array = (keys & ~np.uint64(PRESENT)) >> np.uint64(1)
+    return shared
+
+
+def cut_marks(keys: U64Array) -> npt.NDArray[np.bool_]:
+    """:func:`is_cut` of every head key of an array."""
+    marks: npt.NDArray[np.bool_] = (keys & np.uint64(_CUT)) != 0
+    return marks
 
 
 @numba.njit(cache=True)
@@ -168,10 +190,10 @@ def head_pairs(keys: U64Array, doc: IntArray, max_bucket: int) -> IntArray:
     present = np.flatnonzero(keys != 0)
     if present.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    shared = (keys[present] & ~np.uint64(PRESENT)) >> np.uint64(1)
+    shared = keys_of(keys[present])
     order = np.argsort(shared, kind="stable")  # by head, then by unit
     units = present[order]
-    codes = distinct(_bucket_codes(shared[order], units, (keys[units] & np.uint64(_CUT)) != 0, doc, n, max_bucket))
+    codes = distinct(_bucket_codes(shared[order], units, cut_marks(keys[units]), doc, n, max_bucket))
     pairs = np.empty((codes.size, 2), dtype=np.int64)
     np.floor_divide(codes, n, out=pairs[:, 0])
     np.remainder(codes, n, out=pairs[:, 1])

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.match.candidates import band_keys
-from dedup.match.heads import PRESENT
+from dedup.match.heads import cut_marks, keys_of
 
 U16Array = npt.NDArray[np.uint16]
 U32Array = npt.NDArray[np.uint32]
@@ -268,10 +268,10 @@ class HeadLookup:
 
     def __init__(self, heads: U64Array, max_bucket: int) -> None:
         present = np.flatnonzero(heads != 0)
-        shared = _shared_key(heads[present])
+        shared = keys_of(heads[present])
         order = np.argsort(shared, kind="stable")
         self.drop_units = present[order].astype(np.int64)
-        self.drop_cut = (heads[self.drop_units] & np.uint64(1)) != 0
+        self.drop_cut = cut_marks(heads[self.drop_units])
         keys = shared[order]
         first = np.ones(keys.size, dtype=np.bool_)
         first[1:] = keys[1:] != keys[:-1]
@@ -289,9 +289,9 @@ class HeadLookup:
         if not self.keys.size or not block.units:
             return
         present = np.flatnonzero(block.heads != 0)
-        shared = _shared_key(block.heads[present])
+        shared = keys_of(block.heads[present])
         at = np.minimum(np.searchsorted(self.keys, shared), self.keys.size - 1)
-        cut = (block.heads[present] & np.uint64(1)) != 0
+        cut = cut_marks(block.heads[present])
         hit = (self.keys[at] == shared) & (cut | self.key_has_cut[at])
         units, at, cut = present[hit], at[hit], cut[hit]
         if not units.size:
@@ -325,12 +325,6 @@ class HeadLookup:
         parts = [np.concatenate([p[k] for p in self._pairs]) for k in range(3)]
         self._pairs = []
         return Hits(parts[0], parts[1], parts[2], np.zeros(0, dtype=np.uint64))
-
-
-def _shared_key(heads: U64Array) -> U64Array:
-    """What two head keys must share (:func:`dedup.match.heads.key_of`, over arrays)."""
-    shared: U64Array = (heads & ~np.uint64(PRESENT)) >> np.uint64(1)
-    return shared
 
 
 @_jit
