@@ -121,6 +121,22 @@ def test_a_headline_after_a_full_closing_line_is_not_glued_to_it() -> None:
     assert texts == [content(unicodedata.normalize("NFKC", t)) for t in expected]  # digits come width-folded
 
 
+def test_the_continued_page_s_first_line_runs_on_past_a_column_break_when_the_marker_filled_it() -> None:
+    # The page a story jumps to: its first line holds the ``（上接1版）`` marker and the story's next 11
+    # characters, filling the column of 17, and stops mid-word before a blank line (a column break).
+    # Normalization takes the marker out; the line still filled its column, so the paragraph runs on.
+    marker = "（上接1版）"
+    head = 17 - len(marker)
+    first, *rest = next(s for n in range(1, 30) if (s := story(n, 3))[0][head - 1 : head + 1].isalnum())
+    lines = [marker + first[:head], "", *_wrapped(first[head:])]
+    for text in rest:
+        lines += ["", *_wrapped(text)]
+    prepared = prepare_document(Document("page3.txt", "\n".join(lines) + "\n", "utf-8", "text"))
+    texts = [content(p.text) for p in prepared.paragraphs]
+    assert texts == [content(unicodedata.normalize("NFKC", t)) for t in [first, *rest]]
+    assert "continued_from" in prepared.paragraphs[0].hints
+
+
 def test_a_headline_filling_its_column_stays_apart_from_its_subtitle_and_byline() -> None:
     # Column width 16: the headline and the subtitle each fill a line and stop without punctuation, which
     # a paragraph cut by a column break also does; what follows each tells them apart.

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, codepoints, ends_sentence
+from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, cells, codepoints, ends_sentence
 from dedup.normalize.jumps import Marker
 from dedup.normalize.script import fold_width
 from dedup.normalize.textmap import Mapped
@@ -179,14 +179,25 @@ def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
 
 
 def _paragraphs_wrapped(
-    lines: list[_Line | None], opens: _Positions, closes: _Positions
+    lines: list[_Line | None], opens: _Positions, closes: _Positions, lead: dict[int, int] | None = None
 ) -> tuple[list[list[_Line]], int]:
     """Join an OCR page's lines into paragraphs.
 
     Inside a run of non-blank lines every line break is a wrap, except after a clearly short line that ends
     a sentence. A blank line ends a paragraph unless the line before it is full and ends mid-sentence (OCR
     column breaks leave blank lines inside paragraphs: seed 000 lines 45-47).
+
+    A line that opened with a ``（上接4版）`` marker filled its column with the marker, which normalization has
+    taken out: its width counts the marker's (``lead``: the marker's width at the position it was removed), so
+    that the continued page's first line, cut mid-word before a column break, still runs on past it.
     """
+
+    def printed(ln: _Line) -> int:
+        """The line's width as printed, a jump marker it opened with included."""
+        if not lead or not ln.opens_with(opens):
+            return ln.width
+        return ln.width + sum(lead.get(p, 0) for p in range(ln.begin, ln.start + 1))
+
     solid_widths = [ln.width for ln in lines if ln is not None]
     page_width = float(np.percentile(solid_widths, 75)) if solid_widths else 40.0
     blocks: list[list[_Line]] = []
@@ -213,7 +224,7 @@ def _paragraphs_wrapped(
         for i, ln in enumerate(block):
             para.append(ln)
             last = i == len(block) - 1
-            if not last and ends_sentence(ln.text) and ln.width < width - 4:
+            if not last and ends_sentence(ln.text) and printed(ln) < width - 4:
                 paragraphs.append(para)
                 para = []
             elif not last:
@@ -221,7 +232,7 @@ def _paragraphs_wrapped(
         tail = block[-1]
         if tail.closes_with(closes):
             paragraphs.append(para)
-        elif width - 3 <= tail.width <= width + 2 and _continues(tail.text, len(block)):
+        elif width - 3 <= printed(tail) <= width + 2 and _continues(tail.text, len(block)):
             # (a line wider than its column by more than one hanging character is no wrapped line of it:
             # a headline set across columns, say, which runs on into nothing)
             carry = para
@@ -403,7 +414,8 @@ def step_unwrap(m: Mapped, markers: list[Marker], enabled: bool = True) -> tuple
     closes = _Positions.of(x.position for x in markers if x.marker.kind == "continued_on")
     wrapped = enabled and _may_be_wrapped(lines) and is_hard_wrapped(lines := _lines(m))
     if wrapped:
-        paragraphs, joins = _paragraphs_wrapped(lines, opens, closes)
+        lead = {x.position: cells(x.marker.text) for x in markers if x.marker.kind == "continued_from"}
+        paragraphs, joins = _paragraphs_wrapped(lines, opens, closes, lead)
     else:
         paragraphs, joins = [[ln] for ln in lines if ln is not None], 0
     if enabled:
