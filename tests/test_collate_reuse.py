@@ -69,8 +69,9 @@ def test_the_other_way_round_is_not_scored_again(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sentence_module, "ratio_scores", counted)
     a, b = sentences(ref), sentences(copy)
     match_sentences(a, b, config)
+    scored_once = len(calls)  # a call or two: sentences with an exact twin are scored apart
     match_sentences(b, a, config)
-    assert len(calls) == 1
+    assert scored_once and len(calls) == scored_once
 
 
 def test_alignments_either_way_round_equal_fresh_ones() -> None:

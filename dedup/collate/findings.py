@@ -46,6 +46,13 @@ def align(
     return aligned if aligned.witness == witness else replace(aligned, witness=witness)
 
 
+@functools.lru_cache(maxsize=64)
+def _vocabulary(ref: tuple[str, ...]) -> frozenset[str]:
+    """The reference's character pairs (:func:`~dedup.collate.sentences.bigrams` of its whole text), kept: a
+    consensus base's candidate is the reference of up to eight alignments in a row."""
+    return frozenset(bigrams("".join(ref)))
+
+
 @dataclass(frozen=True, slots=True)
 class _Paragraph:
     """What became of one reference paragraph: its findings, its strip status, and its first portion."""
@@ -58,7 +65,7 @@ class _Paragraph:
 @functools.lru_cache(maxsize=256)
 def _align(ref: tuple[str, ...], copy: tuple[CopyParagraph, ...], config: CollateConfig) -> WitnessCollation:
     found = portions(ref, copy, config)
-    vocabulary = bigrams("".join(ref))
+    vocabulary = _vocabulary(ref)
     by_ref: dict[int, list[Portion]] = {}
     for portion in found:
         by_ref.setdefault(portion.ref, []).append(portion)
@@ -172,7 +179,7 @@ def _reference_paragraph(
     text: str,
     found: list[Portion],
     copy: Sequence[CopyParagraph],
-    vocabulary: set[str],
+    vocabulary: frozenset[str],
     config: CollateConfig,
 ) -> _Paragraph:
     """The findings of reference paragraph ``i``, given the portions that render it: split, truncated,
@@ -264,7 +271,7 @@ def _truncations(
 
 
 def _word_edits(
-    text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: set[str], config: CollateConfig
+    text: str, piece: Portion, paragraph: CopyParagraph, vocabulary: frozenset[str], config: CollateConfig
 ) -> list[tuple[FindingKind, tuple[TextEdit, ...]]]:
     """A piece's edits that are not layout and not its truncation, as ``substituted``, ``garbled`` and
     ``added`` (each kind only if it has edits): noise and OCR slips (:func:`dedup.collate.words.is_slip`) are

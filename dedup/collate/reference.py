@@ -10,7 +10,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings, without_drops_of_strangers
 from dedup.collate.edits import CUT_MARK, NOISE, looks_cut
@@ -136,7 +136,7 @@ def repeat_share(witness: WitnessText) -> float:
     repeats = 0
     for paragraph in witness.paragraphs:
         content = content_text(paragraph.text)
-        if len(content) >= 10 and any(fuzz.ratio(content, other) >= 90 for other in seen):
+        if len(content) >= 10 and process.extractOne(content, seen, scorer=fuzz.ratio, score_cutoff=90):
             repeats += 1
         seen.append(content)
     return repeats / max(1, len(witness.paragraphs))
@@ -381,12 +381,15 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         jury = [j for j in order if j != k]
         step = max(1, len(jury) // config.base_jury)
         chosen = jury[::step][: config.base_jury]
-        results = [align(reference, witnesses[j].paragraphs, "", config).findings for j in chosen]
-        findings = sum(len(r) for r in results)
         # A paragraph the candidate shows damaged by itself (cut, noisy) is one the jury reads as its own
         # change (an added tail, a changed word): counted once per juror, as it would be reported.
-        findings += len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
-        score = (is_flat(witnesses[k]), findings, -coverage[k])
+        findings = len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
+        flat = is_flat(witnesses[k])
+        for j in chosen:
+            if best_score is not None and (flat, findings, -coverage[k]) > best_score:
+                break  # findings only add up: this candidate cannot win, and the rest of its jury is not heard
+            findings += len(align(reference, witnesses[j].paragraphs, "", config).findings)
+        score = (flat, findings, -coverage[k])
         if best_score is None or score < best_score:
             best, best_score = k, score
     return best

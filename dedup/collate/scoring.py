@@ -63,6 +63,8 @@ def partial_scores(
         return scores
     if wanted is None:
         wanted = np.ones(shape, dtype=np.bool_)
+    elif not wanted.any():  # every pair settled by its whole-sentence score (see dedup.collate.sentences)
+        return scores
     possible = _possible_pairs(
         *_character_bags(queries), *_character_bags(choices), np.ascontiguousarray(wanted), cutoff - _SLACK
     )

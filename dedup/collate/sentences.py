@@ -8,12 +8,14 @@ order-free (rapidfuzz scores of every copy sentence against every reference sent
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz
 
 from dedup.collate.scoring import partial_scores, ratio_scores
 from dedup.config import CollateConfig
@@ -72,7 +74,7 @@ def _bigrams(text: str) -> frozenset[str]:
     """:func:`bigrams`, kept: a group's collation asks for the vocabulary of the same reference text once per
     copy aligned to it."""
     content = content_text(text)
-    return frozenset(content[k : k + 2] for k in range(len(content) - 1))
+    return frozenset(map(operator.add, content, content[1:]))  # each character and the next: C-level, 3x
 
 
 def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[Sentence]:
@@ -85,11 +87,25 @@ def sentences(paragraphs: Sequence[str], headings: Sequence[str] = ()) -> list[S
     >>> [(s.paragraph, s.start, s.end) for s in sentences(["甲乙。丙丁！", "戊"])]
     [(0, 0, 3), (0, 3, 6), (1, 0, 1)]
     """
+    return list(_sentences(tuple(paragraphs), tuple(headings)))
+
+
+@functools.lru_cache(maxsize=256)
+def _sentences(paragraphs: tuple[str, ...], headings: tuple[str, ...]) -> tuple[Sentence, ...]:
+    """:func:`sentences`, kept whole: choosing a consensus base aligns up to eight copies against each
+    candidate, whose sentences are the same every time (a fifth of the alignment's time went to making
+    them again, though each paragraph's split was kept by :func:`_spans`)."""
     out: list[Sentence] = []
-    heading_key = tuple(headings)
     for index, text in enumerate(paragraphs):
-        out.extend(Sentence(index, start, end, content) for start, end, content in _spans(text, heading_key))
-    return out
+        out += _paragraph_sentences(index, text, headings)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_sentences(index: int, text: str, headings: tuple[str, ...]) -> tuple[Sentence, ...]:
+    """The sentences of paragraph ``index`` (:func:`_spans` as records), kept: copies of one story print most
+    paragraphs alike at the same place, and making the records was most of :func:`sentences`' time."""
+    return tuple(Sentence(index, start, end, content) for start, end, content in _spans(text, headings))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -220,11 +236,84 @@ def _pair_scores(
     flipped = _RECENT_SCORES.get((key[0], key[1], key[3], key[2]))
     if flipped is not None:
         return flipped[0].T, flipped[1].T
-    whole = ratio_scores(queries, choices, config.min_score - 2)
-    partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok)
+    whole = _whole_scores(queries, choices, config.min_score - 2)
+    partial = partial_scores(queries, choices, config.min_score + 3, fragment_ok & ~_settled(whole))
     if len(queries) * len(choices) > KEPT_CELLS:  # a long text's blocks: not kept (too much memory)
         return whole, partial
     if len(_RECENT_SCORES) >= RECENT_SCORES:
         del _RECENT_SCORES[next(iter(_RECENT_SCORES))]  # the oldest: dicts keep insertion order
     _RECENT_SCORES[key] = (whole, partial)
     return whole, partial
+
+
+#: A copy sentence with a whole-sentence score this high needs no partial score: a partial score counts 5 points
+#: less (at most 95, see :func:`_scores`), so it can be neither the row's best nor within a point of it.
+SETTLED = 97.0
+
+
+def _settled(whole: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """The pairs whose partial score can change no match either way round: the query's best whole score and
+    the choice's are both :data:`SETTLED` or more. Copies of one story share most sentences word for word, so
+    this skips most of the ``partial_ratio`` calls that :func:`~dedup.collate.scoring.partial_scores` would
+    make (each about ten times a ``ratio``). Both the query's row and the choice's column must be settled, so
+    that the matrices :func:`_pair_scores` keeps serve the alignment the other way round unchanged."""
+    if not whole.size:
+        return np.zeros(whole.shape, dtype=np.bool_)
+    rows = whole.max(axis=1) >= SETTLED
+    columns = whole.max(axis=0) >= SETTLED
+    settled: npt.NDArray[np.bool_] = rows[:, None] & columns[None, :]
+    return settled
+
+
+#: Whole-sentence scores below this are dropped where a sentence has its exact twin on the other side (its
+#: best is then 100, and only a candidate within a point of the best counts).
+TWIN_CUTOFF = 99.0
+
+
+def _whole_scores(queries: list[str], choices: list[str], cutoff: float) -> npt.NDArray[np.float32]:
+    """``fuzz.ratio`` of every query against every choice (scores below ``cutoff`` are 0), save that a pair of
+    sentences that each have an exact twin on the other side scores only if it reaches :data:`TWIN_CUTOFF`:
+    a score below it can make neither sentence's match (a twin scores 100). Copies of one story share most
+    sentences word for word, so most of the matrix is such pairs, and :func:`_twin_scores` scores them without
+    ``cdist``. The rule is the same either way round, as :func:`_pair_scores` needs it."""
+    twins = set(queries) & set(choices)
+    if not twins:
+        return ratio_scores(queries, choices, cutoff)
+    rows = np.array([q in twins for q in queries], dtype=np.bool_)
+    columns = np.array([c in twins for c in choices], dtype=np.bool_)
+    out = np.zeros((len(queries), len(choices)), dtype=np.float32)
+    lone_rows, twin_rows = np.flatnonzero(~rows), np.flatnonzero(rows)
+    lone_columns, twin_columns = np.flatnonzero(~columns), np.flatnonzero(columns)
+    twin_queries = [queries[i] for i in twin_rows]
+    if len(lone_rows):
+        out[lone_rows, :] = ratio_scores([queries[i] for i in lone_rows], choices, cutoff)
+    if len(lone_columns):
+        out[np.ix_(twin_rows, lone_columns)] = ratio_scores(twin_queries, [choices[j] for j in lone_columns], cutoff)
+    out[np.ix_(twin_rows, twin_columns)] = _twin_scores(
+        twin_queries, [choices[j] for j in twin_columns], max(cutoff, TWIN_CUTOFF)
+    )
+    return out
+
+
+def _twin_scores(queries: list[str], choices: list[str], cutoff: float) -> npt.NDArray[np.float32]:
+    """``fuzz.ratio`` of every query against every choice with a ``cutoff`` of 99 or more, as ``cdist`` gives
+    it, from the lengths: equal texts score 100, and two texts that differ by an insertion or a deletion
+    (``ratio`` is ``100 * (1 - indel / (len(a) + len(b)))``, the indel distance at least 1 and at least the
+    difference in length) reach 99 only when their lengths add up to 100 or more and differ by a hundredth of
+    that at most; only those few pairs are scored (with a margin, by rapidfuzz itself)."""
+    out = np.zeros((len(queries), len(choices)), dtype=np.float32)
+    columns: dict[str, list[int]] = {}
+    for j, choice in enumerate(choices):
+        columns.setdefault(choice, []).append(j)
+    for i, query in enumerate(queries):
+        for j in columns.get(query, ()):
+            out[i, j] = 100.0
+    q_len = np.array([len(q) for q in queries], dtype=np.int64)[:, None]
+    c_len = np.array([len(c) for c in choices], dtype=np.int64)[None, :]
+    total = q_len + c_len
+    slack = 1.0 - cutoff / 100.0
+    near = (total * slack >= 0.9) & (np.abs(q_len - c_len) <= 1.1 * slack * total)
+    for i, j in zip(*np.nonzero(near), strict=True):
+        if queries[i] != choices[j]:
+            out[i, j] = fuzz.ratio(queries[i], choices[j], score_cutoff=cutoff)
+    return out

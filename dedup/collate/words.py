@@ -54,10 +54,18 @@ def tokens(text: str, start: int, end: int, context: int) -> list[tuple[int, int
     lo, hi = max(0, start - context), min(len(text), end + context)
     out: list[tuple[int, int]] = []
     pos = lo
-    for word in tokenizer().lcut(text[lo:hi], HMM=False):
-        out.append((pos, pos + len(word)))
-        pos += len(word)
+    for length in _word_lengths(text[lo:hi]):
+        out.append((pos, pos + length))
+        pos += length
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_lengths(stretch: str) -> tuple[int, ...]:
+    """The lengths of jieba's words of ``stretch``, kept: choosing a consensus base aligns every copy against
+    several candidates, and each alignment segments the same few characters around the same edits again
+    (about a tenth of collation's time went to jieba before)."""
+    return tuple(len(word) for word in tokenizer().lcut(stretch, HMM=False))
 
 
 def cut_inside_word(before: str, after: str, context: int = 6) -> bool:
