@@ -241,26 +241,7 @@ ASIDE_FILTER_SIZE = 1 << 22
 in tens of thousands of boilerplate shingles, which cost only the exact test."""
 
 
-@numba.njit(cache=True, nogil=True)
-def _may_touch(
-    unit: np.int64,
-    sets: npt.NDArray[np.uint32],
-    offsets: Int64Array,
-    any_aside: npt.NDArray[np.bool_],
-    touches: npt.NDArray[np.int8],
-) -> int:  # pragma: no cover - compiled
-    """Whether some shingle of ``unit`` passes the filter ``any_aside`` (1) or none does (0), remembered in
-    ``touches``."""
-    if touches[unit] < 0:
-        touches[unit] = 0
-        for k in range(offsets[unit], offsets[unit + 1]):
-            if any_aside[sets[k] & (any_aside.shape[0] - 1)]:
-                touches[unit] = 1
-                break
-    return int(touches[unit])
-
-
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, parallel=True)
 def _beyond(
     pairs: Int64Array,
     doc: Int64Array,
@@ -277,18 +258,32 @@ def _beyond(
     Most pairs share no shingle with any document's boilerplate: a filter of all of ``aside`` (one flag per
     shingle's low bits, no false negatives) says which units may touch it, once per unit, and a pair of units
     that cannot is kept without the merge (which, with a binary search per shingle, was a fifth of grouping).
+    Each unit's answer is found before the pairs are weighed, so that units and pairs are each shared out
+    among the cores (grouping is otherwise one thread, and this was a tenth of it).
     """
     any_aside = np.zeros(ASIDE_FILTER_SIZE, dtype=np.bool_)
     for k in range(aside.shape[0]):
         any_aside[aside[k] & (ASIDE_FILTER_SIZE - 1)] = True
-    touches = np.full(offsets.shape[0] - 1, -1, dtype=np.int8)  # per unit: unknown, no (0), maybe (1)
+    asked = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)  # units of a pair with boilerplate in its documents
     for i in range(pairs.shape[0]):
+        u, v = pairs[i, 0], pairs[i, 1]
+        if aside_offsets[doc[u]] < aside_offsets[doc[u] + 1] or aside_offsets[doc[v]] < aside_offsets[doc[v] + 1]:
+            asked[u] = True
+            asked[v] = True
+    touches = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)  # per unit asked: some shingle passes the filter
+    for unit in numba.prange(offsets.shape[0] - 1):
+        if asked[unit]:
+            for k in range(offsets[unit], offsets[unit + 1]):
+                if any_aside[sets[k] & (any_aside.shape[0] - 1)]:
+                    touches[unit] = True
+                    break
+    for i in numba.prange(pairs.shape[0]):
         u, v = pairs[i, 0], pairs[i, 1]
         p = aside[aside_offsets[doc[u]] : aside_offsets[doc[u] + 1]]
         q = aside[aside_offsets[doc[v]] : aside_offsets[doc[v] + 1]]
         if p.shape[0] == 0 and q.shape[0] == 0:
             continue
-        if _may_touch(u, sets, offsets, any_aside, touches) + _may_touch(v, sets, offsets, any_aside, touches) == 0:
+        if not (touches[u] or touches[v]):
             continue  # no boilerplate in either: as the matcher accepted it
         left = sets[offsets[u] : offsets[u + 1]]
         right = sets[offsets[v] : offsets[v + 1]]
