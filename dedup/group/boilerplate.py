@@ -97,7 +97,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     return glued
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, parallel=True)
 def _glued(
     candidates: Int64Array,
     order: Int64Array,
@@ -123,57 +123,86 @@ def _glued(
     both a partner apart and one with the widest part (``marked``: one flag per document, all False, a
     scratch space: the documents of the partners not apart are marked and unmarked again, so that a unit with
     thousands of partners, a masthead's, costs no pairs of partners).
+
+    The candidates are shared out among the cores in chunks, each with scratch flags of its own (``marked``
+    is the first chunk's): grouping is otherwise one thread, and this was a twelfth of it.
     """
-    for i in range(candidates.shape[0]):
-        u = candidates[i]
-        own = sets[offsets[u] : offsets[u + 1]]
-        mine = order[starts[u] : starts[u + 1]]
-        n = mine.shape[0]
-        widest = 0
-        for k in range(1, n):
-            longer = shared[mine[k]] > shared[mine[widest]]
-            if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
-                widest = k
-        other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
-        part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
-        a = b = m = 0
-        while a < own.shape[0] and b < other.shape[0]:
-            if own[a] == other[b]:
-                part[m] = own[a]
-                m += 1
+    chunks = min(_GLUED_CHUNKS, candidates.shape[0])
+    scratch = np.zeros((max(chunks - 1, 0), marked.shape[0]), dtype=np.bool_)
+    for c in numba.prange(chunks):
+        flags = marked if c == 0 else scratch[c - 1]
+        for i in range(c * candidates.shape[0] // chunks, (c + 1) * candidates.shape[0] // chunks):
+            _glued_unit(candidates[i], order, starts, partner, shared, sets, offsets, doc, overlap, flags, glued)
+
+
+_GLUED_CHUNKS = 16
+"""Chunks :func:`_glued` shares its candidates out in (a few per core, so that one slow chunk does not hold up
+the others)."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _glued_unit(
+    u: np.int64,
+    order: Int64Array,
+    starts: Int64Array,
+    partner: Int64Array,
+    shared: Int64Array,
+    sets: npt.NDArray[np.uint32],
+    offsets: Int64Array,
+    doc: Int64Array,
+    overlap: float,
+    marked: npt.NDArray[np.bool_],
+    glued: npt.NDArray[np.bool_],
+) -> None:  # pragma: no cover - compiled
+    """:func:`_glued`'s test of candidate unit ``u`` (``marked``: all False, and left so)."""
+    own = sets[offsets[u] : offsets[u + 1]]
+    mine = order[starts[u] : starts[u + 1]]
+    n = mine.shape[0]
+    widest = 0
+    for k in range(1, n):
+        longer = shared[mine[k]] > shared[mine[widest]]
+        if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
+            widest = k
+    other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
+    part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
+    a = b = m = 0
+    while a < own.shape[0] and b < other.shape[0]:
+        if own[a] == other[b]:
+            part[m] = own[a]
+            m += 1
+            a += 1
+            b += 1
+        elif own[a] < other[b]:
+            a += 1
+        else:
+            b += 1
+    apart = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
+        limit = overlap * shared[mine[k]]
+        a = b = common = 0
+        while a < other.shape[0] and b < m and common <= limit:
+            if other[a] == part[b]:
+                common += 1
                 a += 1
                 b += 1
-            elif own[a] < other[b]:
+            elif other[a] < part[b]:
                 a += 1
             else:
                 b += 1
-        apart = np.zeros(n, dtype=np.bool_)
-        for k in range(n):
-            other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
-            limit = overlap * shared[mine[k]]
-            a = b = common = 0
-            while a < other.shape[0] and b < m and common <= limit:
-                if other[a] == part[b]:
-                    common += 1
-                    a += 1
-                    b += 1
-                elif other[a] < part[b]:
-                    a += 1
-                else:
-                    b += 1
-            apart[k] = common <= limit
-        for k in range(n):
-            if not apart[k]:
-                marked[doc[partner[mine[k]]]] = True
-        any_apart = False
-        shared_doc = False
-        for k in range(n):
-            if apart[k]:
-                any_apart = True
-                shared_doc |= marked[doc[partner[mine[k]]]]
-        for k in range(n):
-            marked[doc[partner[mine[k]]]] = False
-        glued[u] = any_apart and not shared_doc
+        apart[k] = common <= limit
+    for k in range(n):
+        if not apart[k]:
+            marked[doc[partner[mine[k]]]] = True
+    any_apart = False
+    shared_doc = False
+    for k in range(n):
+        if apart[k]:
+            any_apart = True
+            shared_doc |= marked[doc[partner[mine[k]]]]
+    for k in range(n):
+        marked[doc[partner[mine[k]]]] = False
+    glued[u] = any_apart and not shared_doc
 
 
 OWN_CONTAINMENT = 0.5
