@@ -97,7 +97,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     return glued
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, parallel=True)
 def _glued(
     candidates: Int64Array,
     order: Int64Array,
@@ -123,57 +123,86 @@ def _glued(
     both a partner apart and one with the widest part (``marked``: one flag per document, all False, a
     scratch space: the documents of the partners not apart are marked and unmarked again, so that a unit with
     thousands of partners, a masthead's, costs no pairs of partners).
+
+    The candidates are shared out among the cores in chunks, each with scratch flags of its own (``marked``
+    is the first chunk's): grouping is otherwise one thread, and this was a twelfth of it.
     """
-    for i in range(candidates.shape[0]):
-        u = candidates[i]
-        own = sets[offsets[u] : offsets[u + 1]]
-        mine = order[starts[u] : starts[u + 1]]
-        n = mine.shape[0]
-        widest = 0
-        for k in range(1, n):
-            longer = shared[mine[k]] > shared[mine[widest]]
-            if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
-                widest = k
-        other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
-        part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
-        a = b = m = 0
-        while a < own.shape[0] and b < other.shape[0]:
-            if own[a] == other[b]:
-                part[m] = own[a]
-                m += 1
+    chunks = min(_GLUED_CHUNKS, candidates.shape[0])
+    scratch = np.zeros((max(chunks - 1, 0), marked.shape[0]), dtype=np.bool_)
+    for c in numba.prange(chunks):
+        flags = marked if c == 0 else scratch[c - 1]
+        for i in range(c * candidates.shape[0] // chunks, (c + 1) * candidates.shape[0] // chunks):
+            _glued_unit(candidates[i], order, starts, partner, shared, sets, offsets, doc, overlap, flags, glued)
+
+
+_GLUED_CHUNKS = 16
+"""Chunks :func:`_glued` shares its candidates out in (a few per core, so that one slow chunk does not hold up
+the others)."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _glued_unit(
+    u: np.int64,
+    order: Int64Array,
+    starts: Int64Array,
+    partner: Int64Array,
+    shared: Int64Array,
+    sets: npt.NDArray[np.uint32],
+    offsets: Int64Array,
+    doc: Int64Array,
+    overlap: float,
+    marked: npt.NDArray[np.bool_],
+    glued: npt.NDArray[np.bool_],
+) -> None:  # pragma: no cover - compiled
+    """:func:`_glued`'s test of candidate unit ``u`` (``marked``: all False, and left so)."""
+    own = sets[offsets[u] : offsets[u + 1]]
+    mine = order[starts[u] : starts[u + 1]]
+    n = mine.shape[0]
+    widest = 0
+    for k in range(1, n):
+        longer = shared[mine[k]] > shared[mine[widest]]
+        if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
+            widest = k
+    other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
+    part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
+    a = b = m = 0
+    while a < own.shape[0] and b < other.shape[0]:
+        if own[a] == other[b]:
+            part[m] = own[a]
+            m += 1
+            a += 1
+            b += 1
+        elif own[a] < other[b]:
+            a += 1
+        else:
+            b += 1
+    apart = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
+        limit = overlap * shared[mine[k]]
+        a = b = common = 0
+        while a < other.shape[0] and b < m and common <= limit:
+            if other[a] == part[b]:
+                common += 1
                 a += 1
                 b += 1
-            elif own[a] < other[b]:
+            elif other[a] < part[b]:
                 a += 1
             else:
                 b += 1
-        apart = np.zeros(n, dtype=np.bool_)
-        for k in range(n):
-            other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
-            limit = overlap * shared[mine[k]]
-            a = b = common = 0
-            while a < other.shape[0] and b < m and common <= limit:
-                if other[a] == part[b]:
-                    common += 1
-                    a += 1
-                    b += 1
-                elif other[a] < part[b]:
-                    a += 1
-                else:
-                    b += 1
-            apart[k] = common <= limit
-        for k in range(n):
-            if not apart[k]:
-                marked[doc[partner[mine[k]]]] = True
-        any_apart = False
-        shared_doc = False
-        for k in range(n):
-            if apart[k]:
-                any_apart = True
-                shared_doc |= marked[doc[partner[mine[k]]]]
-        for k in range(n):
-            marked[doc[partner[mine[k]]]] = False
-        glued[u] = any_apart and not shared_doc
+        apart[k] = common <= limit
+    for k in range(n):
+        if not apart[k]:
+            marked[doc[partner[mine[k]]]] = True
+    any_apart = False
+    shared_doc = False
+    for k in range(n):
+        if apart[k]:
+            any_apart = True
+            shared_doc |= marked[doc[partner[mine[k]]]]
+    for k in range(n):
+        marked[doc[partner[mine[k]]]] = False
+    glued[u] = any_apart and not shared_doc
 
 
 OWN_CONTAINMENT = 0.5
@@ -241,26 +270,7 @@ ASIDE_FILTER_SIZE = 1 << 22
 in tens of thousands of boilerplate shingles, which cost only the exact test."""
 
 
-@numba.njit(cache=True, nogil=True)
-def _may_touch(
-    unit: np.int64,
-    sets: npt.NDArray[np.uint32],
-    offsets: Int64Array,
-    any_aside: npt.NDArray[np.bool_],
-    touches: npt.NDArray[np.int8],
-) -> int:  # pragma: no cover - compiled
-    """Whether some shingle of ``unit`` passes the filter ``any_aside`` (1) or none does (0), remembered in
-    ``touches``."""
-    if touches[unit] < 0:
-        touches[unit] = 0
-        for k in range(offsets[unit], offsets[unit + 1]):
-            if any_aside[sets[k] & (any_aside.shape[0] - 1)]:
-                touches[unit] = 1
-                break
-    return int(touches[unit])
-
-
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, parallel=True)
 def _beyond(
     pairs: Int64Array,
     doc: Int64Array,
@@ -277,18 +287,32 @@ def _beyond(
     Most pairs share no shingle with any document's boilerplate: a filter of all of ``aside`` (one flag per
     shingle's low bits, no false negatives) says which units may touch it, once per unit, and a pair of units
     that cannot is kept without the merge (which, with a binary search per shingle, was a fifth of grouping).
+    Each unit's answer is found before the pairs are weighed, so that units and pairs are each shared out
+    among the cores (grouping is otherwise one thread, and this was a tenth of it).
     """
     any_aside = np.zeros(ASIDE_FILTER_SIZE, dtype=np.bool_)
     for k in range(aside.shape[0]):
         any_aside[aside[k] & (ASIDE_FILTER_SIZE - 1)] = True
-    touches = np.full(offsets.shape[0] - 1, -1, dtype=np.int8)  # per unit: unknown, no (0), maybe (1)
+    asked = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)  # units of a pair with boilerplate in its documents
     for i in range(pairs.shape[0]):
+        u, v = pairs[i, 0], pairs[i, 1]
+        if aside_offsets[doc[u]] < aside_offsets[doc[u] + 1] or aside_offsets[doc[v]] < aside_offsets[doc[v] + 1]:
+            asked[u] = True
+            asked[v] = True
+    touches = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)  # per unit asked: some shingle passes the filter
+    for unit in numba.prange(offsets.shape[0] - 1):
+        if asked[unit]:
+            for k in range(offsets[unit], offsets[unit + 1]):
+                if any_aside[sets[k] & (any_aside.shape[0] - 1)]:
+                    touches[unit] = True
+                    break
+    for i in numba.prange(pairs.shape[0]):
         u, v = pairs[i, 0], pairs[i, 1]
         p = aside[aside_offsets[doc[u]] : aside_offsets[doc[u] + 1]]
         q = aside[aside_offsets[doc[v]] : aside_offsets[doc[v] + 1]]
         if p.shape[0] == 0 and q.shape[0] == 0:
             continue
-        if _may_touch(u, sets, offsets, any_aside, touches) + _may_touch(v, sets, offsets, any_aside, touches) == 0:
+        if not (touches[u] or touches[v]):
             continue  # no boilerplate in either: as the matcher accepted it
         left = sets[offsets[u] : offsets[u + 1]]
         right = sets[offsets[v] : offsets[v + 1]]

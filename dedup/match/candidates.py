@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numba
 import numpy as np
@@ -30,7 +31,6 @@ from dedup.match.content import content_lengths
 from dedup.match.fingerprint import shingle_sets
 from dedup.match.heads import head_accepted, head_keys, head_pairs
 from dedup.records import Paragraph
-from dedup.segment import continues_line
 
 IntArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -98,14 +98,23 @@ def _unit_texts(
     if sizes is None:
         sizes = content_lengths(paragraph.sentences).tolist()
     windows: list[str] = []
-    for start in range(len(sizes)):
-        total, end = 0, start
-        while end < len(sizes) and total < config.window_chars:
+    sentences = paragraph.sentences
+    count, wanted = len(sizes), config.window_chars
+    half = wanted // 2
+    total, end = 0, 0
+    for start in range(count):
+        # the window from ``start``: the one before it, less its first sentence, run on while it is short (a
+        # sliding sum; sizes are never negative, so a window never ends before the one before it)
+        if end <= start:
+            total, end = 0, start
+        elif start:
+            total -= sizes[start - 1]
+        while end < count and total < wanted:
             total += sizes[end]
             end += 1
-        if total >= config.window_chars or (total >= config.window_chars // 2 and start > 0):
-            windows.append("".join(paragraph.sentences[start:end]))
-        if end == len(sizes) and total < config.window_chars:
+        if total >= wanted or (total >= half and start > 0):
+            windows.append("".join(sentences[start:end]))
+        if end == count and total < wanted:
             break
     return windows or [paragraph.text]
 
@@ -157,7 +166,9 @@ def build_units_and_lengths(
     texts: list[str] = []
     at = 0
     for d, paragraphs in enumerate(documents):
-        glued = [continues_line(paragraphs, k) for k in range(len(paragraphs))]
+        # :func:`~dedup.segment.continues_line` of each paragraph, without a call per paragraph
+        glued = [False] + [b.start_line == a.end_line for a, b in pairwise(paragraphs)]
+        del glued[len(paragraphs) :]  # (no paragraphs: no flags)
         for k, p in enumerate(paragraphs):
             own = contents[at]
             if glued[k] or (k + 1 < len(paragraphs) and glued[k + 1]):

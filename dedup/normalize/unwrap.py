@@ -75,18 +75,23 @@ def _lines(m: Mapped, measure: bool = True) -> list[_Line | None]:
     if m.text and measure:
         np.cumsum(WIDE_TABLE[codepoints(m.text)], out=wide[1:])
     out: list[_Line | None] = []
+    append = out.append
+    make = tuple.__new__  # what ``_Line(...)`` calls, without its Python-level ``__new__`` frame per line
     pos = 0
     for line in m.text.split("\n"):
+        size = len(line)
         stripped = line.strip()
-        if stripped:
-            lead = len(line) - len(line.lstrip())
-            start = pos + lead
+        if not stripped:
+            append(None)
+        elif stripped is line:  # (``str.strip`` returns the very string when there is nothing to strip)
+            width = size + int(wide[pos + size] - wide[pos]) if measure else 0
+            append(make(_Line, (pos, pos + size, line, width, pos, pos + size)))
+        else:
+            start = pos + size - len(line.lstrip())
             end = start + len(stripped)
             width = len(stripped) + int(wide[end] - wide[start]) if measure else 0
-            out.append(_Line(start, end, stripped, width, pos, pos + len(line)))
-        else:
-            out.append(None)
-        pos += len(line) + 1
+            append(make(_Line, (start, end, stripped, width, pos, pos + size)))
+        pos += size + 1
     return out
 
 
@@ -290,7 +295,10 @@ class _Pairs:
     def _seen_text(self) -> str:
         """The paragraphs as this pass sees them, a line break between them (paragraphs hold none)."""
         if self._seen is None:
-            self._seen = "\n".join("".join(ln.text for ln in para) for para in self._paragraphs)
+            # (a paragraph of one line, as in most texts, is its line's text: no generator and join per line)
+            self._seen = "\n".join(
+                [para[0].text if len(para) == 1 else "".join([ln.text for ln in para]) for para in self._paragraphs]
+            )
         return self._seen
 
     def _despaced_text(self) -> str:
@@ -446,6 +454,13 @@ def _joined_lines(m: Mapped, paragraphs: list[list[_Line]]) -> Mapped:
     starts: list[int] = []
     ends: list[int] = []
     separated: list[bool] = []  # whether a separator follows the line
+    if all(len(para) == 1 for para in paragraphs):  # most texts: a line a paragraph, nothing joined
+        lines = [para[0] for para in paragraphs]
+        texts = ["\n".join([ln.text for ln in lines])]
+        starts = [ln.start for ln in lines]
+        ends = [ln.end for ln in lines]
+        separated = [True] * (len(lines) - 1) + [False] if lines else []
+        paragraphs = []  # (done: the loop below has nothing left to join)
     for p_index, para in enumerate(paragraphs):
         if p_index:
             texts.append("\n")
