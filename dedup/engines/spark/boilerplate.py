@@ -26,7 +26,7 @@ import numpy as np
 from dedup.config import GroupConfig
 from dedup.engines.spark.components import connected_components
 from dedup.engines.spark.grouping import heading_digests
-from dedup.engines.spark.stages import DocSketch, Match, UnitId
+from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, with_sets
 from dedup.group.boilerplate import glued_units
 from dedup.group.headings import is_heading_like
 from dedup.match.candidates import Units
@@ -34,7 +34,7 @@ from dedup.results import ScannedDocument
 
 if TYPE_CHECKING:
     from pyspark import RDD
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 SHIFT = 20
 """Bits of a flat paragraph number that hold the paragraph (a document of over a million paragraphs is refused)."""
@@ -138,16 +138,35 @@ def _glued(unit: UnitId, own: np.ndarray, partners: Iterable[tuple[UnitId, np.nd
     return bool(glued_units(pairs, units)[local[unit]])
 
 
-def family_pairs(facts: RDD[MatchFacts], docs: RDD[tuple[int, DocSketch]]) -> RDD[tuple[int, int]]:
+def family_pairs(facts: RDD[MatchFacts], sets: DataFrame) -> RDD[tuple[int, int]]:
     """The paragraph pairs that make families: near-identical own-text matches between documents, neither of
-    whose units is glued (two texts run together), as flat ``(low, high)``, each once."""
+    whose units is glued (two texts run together), as flat ``(low, high)``, each once (``sets``: the units'
+    shingle sets, :func:`dedup.engines.spark.stages.unit_sets`, joined in the JVM without shuffling them
+    again)."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
+    spark = SparkSession.builder.getOrCreate()
     candidates = facts.filter(lambda f: f.family).persist()
     star = candidates.flatMap(lambda f: [(f.a, f.b), (f.b, f.a)])
     degree = star.mapValues(lambda _: 1).reduceByKey(lambda x, y: x + y).filter(lambda kv: kv[1] >= 2)
-    sets = docs.flatMap(lambda kv: (((kv[0], u), kv[1].set_of(u)) for u in range(kv[1].paragraph.size)))
-    wide = star.join(degree).map(lambda kv: (kv[1][0], kv[0]))  # partner -> unit of two partners or more
-    with_sets = wide.join(sets).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
-    glued = with_sets.join(sets).filter(lambda kv: _glued(kv[0], kv[1][1], kv[1][0])).mapValues(lambda _: True)
+    wide = star.join(degree).map(lambda kv: (*kv[0], *kv[1][0]))  # a unit of two partners or more, a partner
+    frame = spark.createDataFrame(wide, "u_doc long, u_unit int, p_doc long, p_unit int", verifySchema=False)
+    stars = (  # each such unit with its partners' sets, then its own
+        with_sets(frame, sets, "p")
+        .groupBy("u_doc", "u_unit")
+        .agg(F.collect_list(F.struct("p_doc", "p_unit", "p_set")).alias("partners"))
+    )
+    glued = (
+        with_sets(stars, sets, "u")
+        .select("u_doc", "u_unit", "u_set", "partners")
+        .rdd.filter(
+            lambda r: _glued(
+                (int(r[0]), int(r[1])), as_set(r[2]), (((int(p[0]), int(p[1])), as_set(p[2])) for p in r[3])
+            )
+        )
+        .map(lambda r: ((int(r[0]), int(r[1])), True))
+    )
     kept = (
         candidates.map(lambda f: (f.a, f))
         .subtractByKey(glued)
@@ -198,6 +217,7 @@ def _node_facts(
 def boilerplate(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
+    sets: DataFrame,
     facts: RDD[MatchFacts],
     counts: RDD[tuple[int, int]],
     config: GroupConfig,
@@ -205,7 +225,7 @@ def boilerplate(
     """The flat numbers of the corpus's boilerplate paragraphs: :func:`dedup.group.grouping.evidence`'s
     ``not_evidence`` (``counts``: in how many documents each heading digest is counted, as
     :class:`~dedup.group.headings.Headings` counts them)."""
-    pairs = family_pairs(facts, docs)
+    pairs = family_pairs(facts, sets)
     if pairs.isEmpty():
         return spark.sparkContext.emptyRDD()
     frame = spark.createDataFrame(pairs, "src long, dst long")

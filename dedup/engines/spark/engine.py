@@ -31,7 +31,7 @@ from dedup.engines.spark.grouping import (
 )
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
-from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition
+from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition, unit_sets
 from dedup.group.ids import content_ids, short_id, with_id
 from dedup.ingest.parquet import Columns
 from dedup.records import InputRecord
@@ -39,7 +39,7 @@ from dedup.results import Group, Passage, ScannedDocument, ScanResult
 
 if TYPE_CHECKING:
     from pyspark import RDD
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def scan(
@@ -114,21 +114,24 @@ def _scan(
         .persist()
     )
     inputs = prepared.map(lambda r: (r[0], r[1])).persist()
-    docs = prepared.flatMap(_sketched).sortByKey().values().zipWithIndex().map(lambda kv: (kv[1], kv[0])).persist()
+    # numbered in input order: the listing is sliced in order and each slice yields its documents in order
+    docs = prepared.flatMap(_sketched).values().zipWithIndex().map(lambda kv: (kv[1], kv[0])).persist()
     skipped = inputs.filter(lambda kv: kv[1].status == "skipped").count()
     stats.update(documents=docs.count(), skipped=skipped)  # both materialized before their source is dropped
     prepared.unpersist()
     stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    found = matches(docs, config, config.candidates.max_bucket, stats if measure else None).persist()
+    sets = unit_sets(docs)
+    found = matches(docs, sets, config, config.candidates.max_bucket, stats if measure else None)
     stats["matches"] = found.count()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    groups = _groups(spark, docs, found, config, stats if measure else None).persist()
+    groups = _groups(spark, docs, sets, found, config, stats if measure else None).persist()
     stats["groups"] = groups.count()
     stats["group_s"] = time.perf_counter() - tick
     found.unpersist()
+    sets.unpersist()
     return _Distributed(inputs, docs, groups, stats)
 
 
@@ -136,10 +139,14 @@ def _collected(scanned: _Distributed, config: Config) -> ScanResult:
     """The scan's result record, gathered on the driver: the JSON contract is one document, so what it holds
     (every input's record, every document as a slim scan keeps it, every group) comes here. At a scale where
     it does not fit one process, :func:`write_tables` writes the same from the executors instead."""
-    inputs = tuple(record for _, record in scanned.inputs.sortByKey().collect())
-    documents = tuple(sketch.document for _, sketch in scanned.docs.collect())  # numbered in partition order
-    groups = tuple(scanned.groups.sortByKey().values().collect())
+    inputs = tuple(record for _, record in sorted(scanned.inputs.collect(), key=_first))  # sorted here: no job
+    documents = tuple(scanned.docs.values().map(lambda sketch: sketch.document).collect())  # in partition order
+    groups = tuple(group for _, group in sorted(scanned.groups.collect(), key=_first))
     return ScanResult(inputs, documents, groups, config, dict(scanned.stats))
+
+
+def _first(kv: tuple[Any, Any]) -> Any:
+    return kv[0]
 
 
 def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
@@ -151,6 +158,7 @@ def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
 def _groups(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
+    sets: DataFrame,
     found: RDD[Match],
     config: Config,
     stats: dict[str, float] | None = None,
@@ -167,7 +175,7 @@ def _groups(
 
     # boilerplate over the corpus, then components over the matches that are evidence
     facts = match_facts(docs, found).persist()
-    set_aside = boilerplate(spark, docs, facts, counts, settings)
+    set_aside = boilerplate(spark, docs, sets, facts, counts, settings)
     if stats is not None:
         stats["boilerplate_paragraphs"] = set_aside.count()
     not_evidence = set_aside.map(lambda node: (node, True))
@@ -288,7 +296,7 @@ def report(
     spark = session(master, conf)
     scanned = _scan(spark, list(paths), config, columns or Columns(), True, True)
     result = _collected(scanned, config)
-    reports = _collated(scanned, reference, config).sortByKey().values().collect()
+    reports = [report for _, report in sorted(_collated(scanned, reference, config).collect(), key=_first)]
     return Report(result, tuple(reports))
 
 
