@@ -26,7 +26,7 @@ import numpy as np
 from dedup.config import GroupConfig
 from dedup.engines.spark.components import connected_components
 from dedup.engines.spark.grouping import heading_digests
-from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, with_sets
+from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, with_units
 from dedup.group.boilerplate import glued_units
 from dedup.group.headings import is_heading_like
 from dedup.match.candidates import Units
@@ -93,28 +93,27 @@ class NodeFacts:
     after: tuple[int, ...]
 
 
-def _unit_facts(doc: int, sketch: DocSketch) -> Iterator[tuple[UnitId, tuple[int, bool]]]:
-    """Each unit's paragraph and whether it is sketched from its own text
-    (:func:`dedup.group.grouping._own_text`: a window holds more shingles than its paragraph has raw
-    characters)."""
-    raw = [p.raw_end - p.raw_start for p in sketch.document.paragraphs]
-    sizes = np.diff(sketch.offsets).tolist()
-    for u, k in enumerate(sketch.paragraph.tolist()):
-        yield (doc, u), (int(k), sizes[u] <= raw[k])
+def match_facts(found: RDD[Match], units: DataFrame) -> RDD[MatchFacts]:
+    """Every verified match with its paragraphs and whether it can make a family (``units``:
+    :func:`dedup.engines.spark.stages.unit_table`, joined in the JVM: only the matches move)."""
+    from pyspark.sql import SparkSession
 
-
-def match_facts(docs: RDD[tuple[int, DocSketch]], found: RDD[Match]) -> RDD[MatchFacts]:
-    """Every verified match with its paragraphs and whether it can make a family."""
-    units = docs.flatMap(lambda kv: _unit_facts(kv[0], kv[1]))
-    first = found.map(lambda m: (m[0], (m[1], m[2]))).join(units)  # a -> ((b, near), (paragraph, own))
-    by_b = first.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
-    return by_b.join(units).map(
-        lambda kv: MatchFacts(
-            kv[1][0][0],
-            kv[0],
-            flat(kv[1][0][0][0], kv[1][0][2][0]),
-            flat(kv[0][0], kv[1][1][0]),
-            kv[1][0][1] and kv[1][0][2][1] and kv[1][1][1],
+    spark = SparkSession.builder.getOrCreate()
+    frame = spark.createDataFrame(
+        found.map(lambda m: (*m[0], *m[1], m[2])),
+        "a_doc long, a_unit int, b_doc long, b_unit int, near boolean",
+        verifySchema=False,
+    )
+    joined = with_units(frame, units, "ab", ["paragraph", "own"]).select(
+        "a_doc", "a_unit", "b_doc", "b_unit", "near", "a_paragraph", "a_own", "b_paragraph", "b_own"
+    )
+    return joined.rdd.map(
+        lambda r: MatchFacts(
+            (int(r[0]), int(r[1])),
+            (int(r[2]), int(r[3])),
+            flat(int(r[0]), int(r[5])),
+            flat(int(r[2]), int(r[7])),
+            bool(r[4] and r[6] and r[8]),
         )
     )
 
@@ -138,10 +137,10 @@ def _glued(unit: UnitId, own: np.ndarray, partners: Iterable[tuple[UnitId, np.nd
     return bool(glued_units(pairs, units)[local[unit]])
 
 
-def family_pairs(facts: RDD[MatchFacts], sets: DataFrame) -> RDD[tuple[int, int]]:
+def family_pairs(facts: RDD[MatchFacts], units: DataFrame) -> RDD[tuple[int, int]]:
     """The paragraph pairs that make families: near-identical own-text matches between documents, neither of
-    whose units is glued (two texts run together), as flat ``(low, high)``, each once (``sets``: the units'
-    shingle sets, :func:`dedup.engines.spark.stages.unit_sets`, joined in the JVM without shuffling them
+    whose units is glued (two texts run together), as flat ``(low, high)``, each once (``units``: the units'
+    shingle sets, :func:`dedup.engines.spark.stages.unit_table`, joined in the JVM without shuffling them
     again)."""
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
@@ -153,13 +152,13 @@ def family_pairs(facts: RDD[MatchFacts], sets: DataFrame) -> RDD[tuple[int, int]
     wide = star.join(degree).map(lambda kv: (*kv[0], *kv[1][0]))  # a unit of two partners or more, a partner
     frame = spark.createDataFrame(wide, "u_doc long, u_unit int, p_doc long, p_unit int", verifySchema=False)
     stars = (  # each such unit with its partners' sets, then its own
-        with_sets(frame, sets, "p")
+        with_units(frame, units, "p", ["shingles"])
         .groupBy("u_doc", "u_unit")
-        .agg(F.collect_list(F.struct("p_doc", "p_unit", "p_set")).alias("partners"))
+        .agg(F.collect_list(F.struct("p_doc", "p_unit", "p_shingles")).alias("partners"))
     )
     glued = (
-        with_sets(stars, sets, "u")
-        .select("u_doc", "u_unit", "u_set", "partners")
+        with_units(stars, units, "u", ["shingles"])
+        .select("u_doc", "u_unit", "u_shingles", "partners")
         .rdd.filter(
             lambda r: _glued(
                 (int(r[0]), int(r[1])), as_set(r[2]), (((int(p[0]), int(p[1])), as_set(p[2])) for p in r[3])
@@ -217,7 +216,7 @@ def _node_facts(
 def boilerplate(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
-    sets: DataFrame,
+    units: DataFrame,
     facts: RDD[MatchFacts],
     counts: RDD[tuple[int, int]],
     config: GroupConfig,
@@ -225,7 +224,7 @@ def boilerplate(
     """The flat numbers of the corpus's boilerplate paragraphs: :func:`dedup.group.grouping.evidence`'s
     ``not_evidence`` (``counts``: in how many documents each heading digest is counted, as
     :class:`~dedup.group.headings.Headings` counts them)."""
-    pairs = family_pairs(facts, sets)
+    pairs = family_pairs(facts, units)
     if pairs.isEmpty():
         return spark.sparkContext.emptyRDD()
     frame = spark.createDataFrame(pairs, "src long, dst long")

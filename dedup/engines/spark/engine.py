@@ -31,7 +31,7 @@ from dedup.engines.spark.grouping import (
 )
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
-from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition, unit_sets
+from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition, unit_table
 from dedup.group.ids import content_ids, short_id, with_id
 from dedup.ingest.parquet import Columns
 from dedup.records import InputRecord
@@ -122,16 +122,16 @@ def _scan(
     stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    sets = unit_sets(docs)
-    found = matches(docs, sets, config, config.candidates.max_bucket, stats if measure else None)
+    units = unit_table(docs)
+    found = matches(docs, units, config, config.candidates.max_bucket, stats if measure else None)
     stats["matches"] = found.count()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    groups = _groups(spark, docs, sets, found, config, stats if measure else None).persist()
+    groups = _groups(spark, docs, units, found, config, stats if measure else None).persist()
     stats["groups"] = groups.count()
     stats["group_s"] = time.perf_counter() - tick
     found.unpersist()
-    sets.unpersist()
+    units.unpersist()
     return _Distributed(inputs, docs, groups, stats)
 
 
@@ -158,7 +158,7 @@ def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
 def _groups(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
-    sets: DataFrame,
+    units: DataFrame,
     found: RDD[Match],
     config: Config,
     stats: dict[str, float] | None = None,
@@ -174,8 +174,8 @@ def _groups(
     counts = digests.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y).persist()
 
     # boilerplate over the corpus, then components over the matches that are evidence
-    facts = match_facts(docs, found).persist()
-    set_aside = boilerplate(spark, docs, sets, facts, counts, settings)
+    facts = match_facts(found, units).persist()
+    set_aside = boilerplate(spark, docs, units, facts, counts, settings)
     if stats is not None:
         stats["boilerplate_paragraphs"] = set_aside.count()
     not_evidence = set_aside.map(lambda node: (node, True))

@@ -193,28 +193,37 @@ Match = tuple[UnitId, UnitId, bool]
 """A verified match: its two units and whether they are near-identical."""
 
 
-_SET_SCHEMA = "doc long, unit int, shingles array<int>"
+_UNIT_SCHEMA = "doc long, unit int, paragraph int, own boolean, shingles array<int>"
 
 
-def unit_sets(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
-    """Every unit's shingle set as a table ``(doc, unit, shingles)`` (the uint32 shingles as int32, their bits
-    unchanged: :func:`as_set` reads them back), hash-partitioned by unit and cached: the table that verification
-    (:func:`matches`) and the glue test of boilerplate (:func:`dedup.engines.spark.boilerplate.family_pairs`)
-    join on. Shuffled once here; a join on ``(doc, unit)`` with the cached table then moves only its other
-    side, and in the JVM's binary rows rather than as pickled Python objects."""
+def unit_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, bool, list[int]]]:
+    """``(document, unit, paragraph, own, shingles)`` for every unit of one document: its paragraph, whether it
+    is sketched from its own text (:func:`dedup.group.grouping._own_text`: a window holds more shingles than
+    its paragraph has raw characters), and its shingle set (uint32 as int32, the bits unchanged:
+    :func:`as_set` reads them back)."""
+    raw = [p.raw_end - p.raw_start for p in sketch.document.paragraphs]
+    sizes = np.diff(sketch.offsets).tolist()
+    for u, k in enumerate(sketch.paragraph.tolist()):
+        yield doc, u, int(k), sizes[u] <= raw[k], sketch.set_of(u).view(np.int32).tolist()
+
+
+def unit_table(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
+    """Every unit as a table of :func:`unit_rows`, hash-partitioned by ``(doc, unit)`` and cached: the table that
+    verification (:func:`matches`), the matches' facts and the glue test of boilerplate
+    (:mod:`dedup.engines.spark.boilerplate`) join on. The shingle sets are shuffled once, here; a join on
+    ``(doc, unit)`` with the cached table then moves only its other side, in the JVM's binary rows rather than
+    as pickled Python objects."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()
-    rows = docs.flatMap(
-        lambda row: ((row[0], u, row[1].set_of(u).view(np.int32).tolist()) for u in range(row[1].paragraph.size))
-    )
+    rows = docs.flatMap(lambda row: unit_rows(row[0], row[1]))
     partitions = int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
-    frame = spark.createDataFrame(rows, _SET_SCHEMA, verifySchema=False)
+    frame = spark.createDataFrame(rows, _UNIT_SCHEMA, verifySchema=False)
     return frame.repartition(partitions, "doc", "unit").persist()
 
 
 def as_set(shingles: list[int]) -> npt.NDArray[np.uint32]:
-    """A shingle set as :func:`unit_sets` stores it (int32 bits), as the sorted uint32 array it was.
+    """A shingle set as :func:`unit_table` stores it (int32 bits), as the sorted uint32 array it was.
 
     >>> as_set([1, -1]).tolist()
     [1, 4294967295]
@@ -222,17 +231,17 @@ def as_set(shingles: list[int]) -> npt.NDArray[np.uint32]:
     return np.array(shingles, dtype=np.int32).view(np.uint32)
 
 
-def with_sets(pairs: DataFrame, sets: DataFrame, *sides: str) -> DataFrame:
-    """``pairs`` with the shingle set of each unit named in ``sides`` (a side ``x``: columns ``x_doc``,
-    ``x_unit``; its set comes as ``x_set``), joined in the JVM against the cached, unit-partitioned
-    :func:`unit_sets`."""
+def with_units(pairs: DataFrame, units: DataFrame, sides: Iterable[str], fields: Iterable[str]) -> DataFrame:
+    """``pairs`` with ``fields`` of each unit named in ``sides`` (a side ``x``: columns ``x_doc``, ``x_unit``; its
+    field ``f`` comes as ``x_f``), joined in the JVM against the cached, unit-partitioned :func:`unit_table`."""
     from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
 
+    wanted = tuple(fields)
     for side in sides:
-        named = sets.select(
+        named = units.select(
             F.col("doc").alias(f"{side}_doc"),
             F.col("unit").alias(f"{side}_unit"),
-            F.col("shingles").alias(f"{side}_set"),
+            *(F.col(field).alias(f"{side}_{field}") for field in wanted),
         )
         pairs = pairs.join(named, [f"{side}_doc", f"{side}_unit"])
     return pairs
@@ -243,13 +252,13 @@ _PAIR_SCHEMA = "a_doc long, a_unit int, b_doc long, b_unit int, by_head boolean"
 
 def matches(
     docs: RDD[tuple[int, DocSketch]],
-    sets: DataFrame,
+    units: DataFrame,
     config: Config,
     max_bucket: int,
     stats: dict[str, float] | None = None,
 ) -> RDD[Match]:
     """Band, then verify: the accepted unit pairs of the corpus, each once (``docs``: by document number;
-    ``sets``: :func:`unit_sets` of them).
+    ``units``: :func:`unit_table` of them).
 
     Band entries are a DataFrame grouped by ``(band, key)`` in the JVM (pickled Python tuples cost several
     times more to shuffle and group); a bucket over ``max_bucket`` gives a star, so no task enumerates
@@ -295,9 +304,10 @@ def matches(
         .subtractByKey(candidates.map(lambda pair: (pair, True)))
     )
     if stats is not None:  # the sizes docs/scale.md extrapolates from: one more job, asked for by the benchmark
-        stats["units"] = docs.map(lambda row: int(row[1].paragraph.size)).sum()
-        stats["shingles"] = docs.map(lambda row: int(row[1].sets.size)).sum()
-        stats["band_entries"] = docs.map(lambda row: int(row[1].keys.size)).sum()
+        sizes = docs.map(lambda row: np.array([row[1].paragraph.size, row[1].sets.size, row[1].keys.size])).fold(
+            np.zeros(3, dtype=np.int64), np.add
+        )  # one pass for the three
+        stats["units"], stats["shingles"], stats["band_entries"] = (int(n) for n in sizes)
         stats["candidates"] = candidates.count()
         # the most one banding task handles for one bucket: its members, and the pairs it enumerates from them
         n = F.size("members")
@@ -310,7 +320,9 @@ def matches(
         head_only.map(lambda kv: (*kv[0][0], *kv[0][1], True))
     )  # (a, b, whether a head candidate)
     frame = spark.createDataFrame(tagged, _PAIR_SCHEMA, verifySchema=False)
-    both = with_sets(frame, sets, "a", "b").select("a_doc", "a_unit", "b_doc", "b_unit", "by_head", "a_set", "b_set")
+    both = with_units(frame, units, "ab", ["shingles"]).select(
+        "a_doc", "a_unit", "b_doc", "b_unit", "by_head", "a_shingles", "b_shingles"
+    )
 
     def judged(row: tuple[int, int, int, int, bool, list[int], list[int]]) -> list[Match]:
         a_doc, a_unit, b_doc, b_unit, by_head, a_set, b_set = row
