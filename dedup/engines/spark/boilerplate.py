@@ -26,7 +26,7 @@ import numpy as np
 from dedup.config import GroupConfig
 from dedup.engines.spark.components import connected_components
 from dedup.engines.spark.grouping import heading_digests
-from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, with_units
+from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, sketch_of, with_units
 from dedup.group.boilerplate import glued_units
 from dedup.group.headings import is_heading_like
 from dedup.match.candidates import Units
@@ -217,24 +217,32 @@ def boilerplate(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
     units: DataFrame,
+    table: DataFrame,
     facts: RDD[MatchFacts],
     counts: RDD[tuple[int, int]],
     config: GroupConfig,
 ) -> RDD[int]:
     """The flat numbers of the corpus's boilerplate paragraphs: :func:`dedup.group.grouping.evidence`'s
     ``not_evidence`` (``counts``: in how many documents each heading digest is counted, as
-    :class:`~dedup.group.headings.Headings` counts them)."""
+    :class:`~dedup.group.headings.Headings` counts them; ``units`` and ``table``: the cached unit and document
+    tables, :func:`~dedup.engines.spark.stages.unit_table` and :func:`~dedup.engines.spark.stages.doc_table`)."""
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
     pairs = family_pairs(facts, units)
     if pairs.isEmpty():
         return spark.sparkContext.emptyRDD()
-    frame = spark.createDataFrame(pairs, "src long, dst long")
-    families = connected_components(frame).rdd.map(lambda row: (int(row[0]), int(row[1])))  # node -> family
-    documents = docs.mapValues(lambda sketch: sketch.document)
+    frame = spark.createDataFrame(pairs, "src long, dst long", verifySchema=False)
+    families = connected_components(frame)  # node -> family
+    placed = (  # the family paragraphs of each document, met with the document in the JVM
+        families.select(F.shiftright("node", SHIFT).alias("doc"), "node", F.col("component").alias("family"))
+        .groupBy("doc")
+        .agg(F.collect_list(F.struct("node", "family")).alias("nodes"))
+    )
     nodes = (
-        families.map(lambda kv: (kv[0] >> SHIFT, kv))
-        .groupByKey()
-        .join(documents)
-        .flatMap(lambda kv: _node_facts(kv[0], kv[1][1], kv[1][0], config))
+        table.join(placed, "doc")
+        .rdd.flatMap(
+            lambda r: _node_facts(int(r[0]), sketch_of(r[1]).document, [(int(n[0]), int(n[1])) for n in r[2]], config)
+        )
         .persist()
     )
 

@@ -31,7 +31,17 @@ from dedup.engines.spark.grouping import (
 )
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
-from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition, unit_table
+from dedup.engines.spark.stages import (
+    DocSketch,
+    Match,
+    Place,
+    Prepared,
+    doc_table,
+    matches,
+    prepare_partition,
+    sketch_of,
+    unit_table,
+)
 from dedup.group.ids import content_ids, short_id, with_id
 from dedup.ingest.parquet import Columns
 from dedup.records import InputRecord
@@ -82,6 +92,7 @@ class _Distributed:
     Attributes:
         inputs: every input's record, by its place in the input order.
         docs: the processed documents and their units, by corpus number.
+        table: the same as a cached table partitioned by document (:func:`~.stages.doc_table`), for joins.
         groups: the groups, ids given, by the corpus place ``(document, first paragraph)`` of their first
             passage (the embedded engine's group order).
         stats: counts and timings of the stages.
@@ -89,6 +100,7 @@ class _Distributed:
 
     inputs: RDD[tuple[Place, InputRecord]]
     docs: RDD[tuple[int, DocSketch]]
+    table: DataFrame
     groups: RDD[tuple[tuple[int, int], Group]]
     stats: dict[str, float]
 
@@ -123,16 +135,17 @@ def _scan(
 
     tick = time.perf_counter()
     units = unit_table(docs)
+    table = doc_table(docs)
     found = matches(docs, units, config, config.candidates.max_bucket, stats if measure else None)
     stats["matches"] = found.count()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    groups = _groups(spark, docs, units, found, config, stats if measure else None).persist()
+    groups = _groups(spark, docs, units, table, found, config, stats if measure else None).persist()
     stats["groups"] = groups.count()
     stats["group_s"] = time.perf_counter() - tick
     found.unpersist()
     units.unpersist()
-    return _Distributed(inputs, docs, groups, stats)
+    return _Distributed(inputs, docs, table, groups, stats)
 
 
 def _collected(scanned: _Distributed, config: Config) -> ScanResult:
@@ -159,6 +172,7 @@ def _groups(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
     units: DataFrame,
+    table: DataFrame,
     found: RDD[Match],
     config: Config,
     stats: dict[str, float] | None = None,
@@ -175,7 +189,7 @@ def _groups(
 
     # boilerplate over the corpus, then components over the matches that are evidence
     facts = match_facts(found, units).persist()
-    set_aside = boilerplate(spark, docs, units, facts, counts, settings)
+    set_aside = boilerplate(spark, docs, units, table, facts, counts, settings)
     if stats is not None:
         stats["boilerplate_paragraphs"] = set_aside.count()
     not_evidence = set_aside.map(lambda node: (node, True))
@@ -185,11 +199,16 @@ def _groups(
         if stats is not None:
             stats["largest_component"] = 0
         return spark.sparkContext.emptyRDD()
-    frame = spark.createDataFrame(edges, "src long, dst long")
-    labels = connected_components(frame).rdd.map(lambda row: (int(row[0]), int(row[1]))).persist()
+    frame = spark.createDataFrame(edges, "src long, dst long", verifySchema=False)
+    labelled = connected_components(frame)
+    labels = labelled.rdd.map(lambda row: (int(row[0]), int(row[1]))).persist()
     if stats is not None:
         stats["largest_component"] = labels.map(lambda kv: (kv[1], 1)).reduceByKey(lambda x, y: x + y).values().max()
-    members = docs.join(labels).map(lambda kv: (kv[1][1], (kv[0], kv[1][0])))  # component -> (doc, sketch)
+    members = (  # component -> (doc, sketch): the documents met with their labels in the JVM, where they lie
+        table.join(labelled.withColumnRenamed("node", "doc"), "doc").rdd.map(
+            lambda r: (int(r[2]), (int(r[0]), sketch_of(r[1])))
+        )
+    )
     by_component = (  # the matches between two documents of one component
         found.map(lambda m: (m[0][0], m))
         .join(labels)
@@ -302,9 +321,17 @@ def report(
 
 def _with_sources(scanned: _Distributed) -> RDD[tuple[tuple[int, int], tuple[Group, dict[int, ScannedDocument]]]]:
     """Each group with its own documents (by corpus number), met on an executor by a join on document."""
-    documents = scanned.docs.mapValues(lambda sketch: sketch.document)  # the units stay behind
-    wanted = scanned.groups.flatMap(lambda kv: {(p.doc, kv[0]) for w in kv[1].witnesses for p in w.passages})
-    sources = wanted.join(documents).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
+    from pyspark.sql import SparkSession
+
+    wanted = scanned.groups.flatMap(lambda kv: {(p.doc, *kv[0]) for w in kv[1].witnesses for p in w.passages})
+    frame = SparkSession.builder.getOrCreate().createDataFrame(
+        wanted, "doc long, group_doc long, group_first int", verifySchema=False
+    )
+    sources = (  # met in the JVM with the cached documents, where they lie; the units stay behind
+        scanned.table.join(frame, "doc")
+        .rdd.map(lambda r: ((int(r[2]), int(r[3])), (int(r[0]), sketch_of(r[1]).document)))
+        .groupByKey()
+    )
     return scanned.groups.join(sources).mapValues(lambda both: (both[0], dict(both[1])))
 
 

@@ -222,6 +222,33 @@ def unit_table(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
     return frame.repartition(partitions, "doc", "unit").persist()
 
 
+_DOC_SCHEMA = "doc long, sketch binary"
+
+
+def doc_table(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
+    """The documents as a table ``(doc, sketch)`` (each :class:`DocSketch` pickled), hash-partitioned by document
+    and cached: what the stages that bring some documents to their families, components or groups join on
+    (:func:`sketch_of` reads a row's sketch back). A join with the cached table moves only its other side (ids)
+    and the documents it keeps, never the whole corpus as a Python join of ``docs`` would."""
+    import pickle
+
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    rows = docs.map(lambda kv: (kv[0], pickle.dumps(kv[1], protocol=pickle.HIGHEST_PROTOCOL)))
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
+    frame = spark.createDataFrame(rows, _DOC_SCHEMA, verifySchema=False)
+    return frame.repartition(partitions, "doc").persist()
+
+
+def sketch_of(blob: bytes) -> DocSketch:
+    """A document of :func:`doc_table`, unpickled."""
+    import pickle
+
+    sketch: DocSketch = pickle.loads(blob)
+    return sketch
+
+
 def as_set(shingles: list[int]) -> npt.NDArray[np.uint32]:
     """A shingle set as :func:`unit_table` stores it (int32 bits), as the sorted uint32 array it was.
 
