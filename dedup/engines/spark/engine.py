@@ -127,7 +127,10 @@ def _scan(
     )
     inputs = prepared.map(lambda r: (r[0], r[1])).persist()
     # numbered in input order: the listing is sliced in order and each slice yields its documents in order
-    docs = prepared.flatMap(_sketched).values().zipWithIndex().map(lambda kv: (kv[1], kv[0])).persist()
+    docs = prepared.flatMap(_sketched).values().zipWithIndex().map(lambda kv: (kv[1], kv[0]))
+    if docs.getNumPartitions() < sc.defaultParallelism:  # one large file is one slice: spread its documents
+        docs = docs.repartition(sc.defaultParallelism)  # over the cores for every later pass over them
+    docs = docs.persist()
     skipped = inputs.filter(lambda kv: kv[1].status == "skipped").count()
     stats.update(documents=docs.count(), skipped=skipped)  # both materialized before their source is dropped
     prepared.unpersist()
@@ -153,13 +156,17 @@ def _collected(scanned: _Distributed, config: Config) -> ScanResult:
     (every input's record, every document as a slim scan keeps it, every group) comes here. At a scale where
     it does not fit one process, :func:`write_tables` writes the same from the executors instead."""
     inputs = tuple(record for _, record in sorted(scanned.inputs.collect(), key=_first))  # sorted here: no job
-    documents = tuple(scanned.docs.values().map(lambda sketch: sketch.document).collect())  # in partition order
+    documents = tuple(document for _, document in sorted(scanned.docs.mapValues(_document).collect(), key=_first))
     groups = tuple(group for _, group in sorted(scanned.groups.collect(), key=_first))
     return ScanResult(inputs, documents, groups, config, dict(scanned.stats))
 
 
 def _first(kv: tuple[Any, Any]) -> Any:
     return kv[0]
+
+
+def _document(sketch: DocSketch) -> ScannedDocument:
+    return sketch.document
 
 
 def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
@@ -236,7 +243,7 @@ def _groups(
     if bare is None:
         grouped = joined.flatMap(lambda kv: group_component(component(kv), settings))
     else:
-        grouped = _with_teasers(docs, joined, bare, component, settings)
+        grouped = _with_teasers(table, joined, bare, component, settings)
     named = _named(grouped).persist()
     named.count()  # computed while its inputs are cached
     for cached in (labels, digests, counts, facts, joined):
@@ -272,7 +279,7 @@ def _teasers(docs: Any, labels: Any, joined: Any, component: Any, settings: Any)
     return in_components.union(lone).groupByKey().mapValues(lambda heads: sorted(heads, key=lambda p: (p.doc, p.first)))
 
 
-def _with_teasers(docs: Any, joined: Any, bare: Any, component: Any, settings: Any) -> Any:
+def _with_teasers(table: DataFrame, joined: Any, bare: Any, component: Any, settings: Any) -> Any:
     """Grouping per component, each given the teasers printed under its headlines and their pages."""
     headline_digests = joined.flatMap(
         lambda kv: {
@@ -284,7 +291,12 @@ def _with_teasers(docs: Any, joined: Any, bare: Any, component: Any, settings: A
     )
     wanted = headline_digests.join(bare).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # component -> (digest, heads)
     pages = wanted.flatMap(lambda kv: ((p.doc, kv[0]) for p in kv[1][1])).distinct()
-    extra = pages.join(docs).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # component -> (doc, sketch)
+    spark = table.sparkSession
+    extra = (  # component -> (doc, sketch): the teasers' pages met in the JVM with the cached documents
+        table.join(spark.createDataFrame(pages, "doc long, component long", verifySchema=False), "doc").rdd.map(
+            lambda r: (int(r[2]), (int(r[0]), sketch_of(r[1])))
+        )
+    )
 
     def grouped(kv: Any) -> Any:
         (own, pairs, heading_counts, set_aside), heads, pages_of = kv[1][0], kv[1][1], kv[1][2]
