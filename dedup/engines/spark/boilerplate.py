@@ -26,7 +26,7 @@ import numpy as np
 from dedup.config import GroupConfig
 from dedup.engines.spark.components import connected_components
 from dedup.engines.spark.grouping import heading_digests
-from dedup.engines.spark.stages import DocSketch, Match, UnitId
+from dedup.engines.spark.stages import DocSketch, Match, UnitId, as_set, sketch_of, with_units
 from dedup.group.boilerplate import glued_units
 from dedup.group.headings import is_heading_like
 from dedup.match.candidates import Units
@@ -34,7 +34,7 @@ from dedup.results import ScannedDocument
 
 if TYPE_CHECKING:
     from pyspark import RDD
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 SHIFT = 20
 """Bits of a flat paragraph number that hold the paragraph (a document of over a million paragraphs is refused)."""
@@ -93,28 +93,27 @@ class NodeFacts:
     after: tuple[int, ...]
 
 
-def _unit_facts(doc: int, sketch: DocSketch) -> Iterator[tuple[UnitId, tuple[int, bool]]]:
-    """Each unit's paragraph and whether it is sketched from its own text
-    (:func:`dedup.group.grouping._own_text`: a window holds more shingles than its paragraph has raw
-    characters)."""
-    raw = [p.raw_end - p.raw_start for p in sketch.document.paragraphs]
-    sizes = np.diff(sketch.offsets).tolist()
-    for u, k in enumerate(sketch.paragraph.tolist()):
-        yield (doc, u), (int(k), sizes[u] <= raw[k])
+def match_facts(found: RDD[Match], units: DataFrame) -> RDD[MatchFacts]:
+    """Every verified match with its paragraphs and whether it can make a family (``units``:
+    :func:`dedup.engines.spark.stages.unit_table`, joined in the JVM: only the matches move)."""
+    from pyspark.sql import SparkSession
 
-
-def match_facts(docs: RDD[tuple[int, DocSketch]], found: RDD[Match]) -> RDD[MatchFacts]:
-    """Every verified match with its paragraphs and whether it can make a family."""
-    units = docs.flatMap(lambda kv: _unit_facts(kv[0], kv[1]))
-    first = found.map(lambda m: (m[0], (m[1], m[2]))).join(units)  # a -> ((b, near), (paragraph, own))
-    by_b = first.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
-    return by_b.join(units).map(
-        lambda kv: MatchFacts(
-            kv[1][0][0],
-            kv[0],
-            flat(kv[1][0][0][0], kv[1][0][2][0]),
-            flat(kv[0][0], kv[1][1][0]),
-            kv[1][0][1] and kv[1][0][2][1] and kv[1][1][1],
+    spark = SparkSession.builder.getOrCreate()
+    frame = spark.createDataFrame(
+        found.map(lambda m: (*m[0], *m[1], m[2])),
+        "a_doc long, a_unit int, b_doc long, b_unit int, near boolean",
+        verifySchema=False,
+    )
+    joined = with_units(frame, units, "ab", ["paragraph", "own"]).select(
+        "a_doc", "a_unit", "b_doc", "b_unit", "near", "a_paragraph", "a_own", "b_paragraph", "b_own"
+    )
+    return joined.rdd.map(
+        lambda r: MatchFacts(
+            (int(r[0]), int(r[1])),
+            (int(r[2]), int(r[3])),
+            flat(int(r[0]), int(r[5])),
+            flat(int(r[2]), int(r[7])),
+            bool(r[4] and r[6] and r[8]),
         )
     )
 
@@ -138,16 +137,35 @@ def _glued(unit: UnitId, own: np.ndarray, partners: Iterable[tuple[UnitId, np.nd
     return bool(glued_units(pairs, units)[local[unit]])
 
 
-def family_pairs(facts: RDD[MatchFacts], docs: RDD[tuple[int, DocSketch]]) -> RDD[tuple[int, int]]:
+def family_pairs(facts: RDD[MatchFacts], units: DataFrame) -> RDD[tuple[int, int]]:
     """The paragraph pairs that make families: near-identical own-text matches between documents, neither of
-    whose units is glued (two texts run together), as flat ``(low, high)``, each once."""
+    whose units is glued (two texts run together), as flat ``(low, high)``, each once (``units``: the units'
+    shingle sets, :func:`dedup.engines.spark.stages.unit_table`, joined in the JVM without shuffling them
+    again)."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
+    spark = SparkSession.builder.getOrCreate()
     candidates = facts.filter(lambda f: f.family).persist()
     star = candidates.flatMap(lambda f: [(f.a, f.b), (f.b, f.a)])
     degree = star.mapValues(lambda _: 1).reduceByKey(lambda x, y: x + y).filter(lambda kv: kv[1] >= 2)
-    sets = docs.flatMap(lambda kv: (((kv[0], u), kv[1].set_of(u)) for u in range(kv[1].paragraph.size)))
-    wide = star.join(degree).map(lambda kv: (kv[1][0], kv[0]))  # partner -> unit of two partners or more
-    with_sets = wide.join(sets).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
-    glued = with_sets.join(sets).filter(lambda kv: _glued(kv[0], kv[1][1], kv[1][0])).mapValues(lambda _: True)
+    wide = star.join(degree).map(lambda kv: (*kv[0], *kv[1][0]))  # a unit of two partners or more, a partner
+    frame = spark.createDataFrame(wide, "u_doc long, u_unit int, p_doc long, p_unit int", verifySchema=False)
+    stars = (  # each such unit with its partners' sets, then its own
+        with_units(frame, units, "p", ["shingles"])
+        .groupBy("u_doc", "u_unit")
+        .agg(F.collect_list(F.struct("p_doc", "p_unit", "p_shingles")).alias("partners"))
+    )
+    glued = (
+        with_units(stars, units, "u", ["shingles"])
+        .select("u_doc", "u_unit", "u_shingles", "partners")
+        .rdd.filter(
+            lambda r: _glued(
+                (int(r[0]), int(r[1])), as_set(r[2]), (((int(p[0]), int(p[1])), as_set(p[2])) for p in r[3])
+            )
+        )
+        .map(lambda r: ((int(r[0]), int(r[1])), True))
+    )
     kept = (
         candidates.map(lambda f: (f.a, f))
         .subtractByKey(glued)
@@ -198,24 +216,33 @@ def _node_facts(
 def boilerplate(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
+    units: DataFrame,
+    table: DataFrame,
     facts: RDD[MatchFacts],
     counts: RDD[tuple[int, int]],
     config: GroupConfig,
 ) -> RDD[int]:
     """The flat numbers of the corpus's boilerplate paragraphs: :func:`dedup.group.grouping.evidence`'s
     ``not_evidence`` (``counts``: in how many documents each heading digest is counted, as
-    :class:`~dedup.group.headings.Headings` counts them)."""
-    pairs = family_pairs(facts, docs)
+    :class:`~dedup.group.headings.Headings` counts them; ``units`` and ``table``: the cached unit and document
+    tables, :func:`~dedup.engines.spark.stages.unit_table` and :func:`~dedup.engines.spark.stages.doc_table`)."""
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
+    pairs = family_pairs(facts, units)
     if pairs.isEmpty():
         return spark.sparkContext.emptyRDD()
-    frame = spark.createDataFrame(pairs, "src long, dst long")
-    families = connected_components(frame).rdd.map(lambda row: (int(row[0]), int(row[1])))  # node -> family
-    documents = docs.mapValues(lambda sketch: sketch.document)
+    frame = spark.createDataFrame(pairs, "src long, dst long", verifySchema=False)
+    families = connected_components(frame)  # node -> family
+    placed = (  # the family paragraphs of each document, met with the document in the JVM
+        families.select(F.shiftright("node", SHIFT).alias("doc"), "node", F.col("component").alias("family"))
+        .groupBy("doc")
+        .agg(F.collect_list(F.struct("node", "family")).alias("nodes"))
+    )
     nodes = (
-        families.map(lambda kv: (kv[0] >> SHIFT, kv))
-        .groupByKey()
-        .join(documents)
-        .flatMap(lambda kv: _node_facts(kv[0], kv[1][1], kv[1][0], config))
+        table.join(placed, "doc")
+        .rdd.flatMap(
+            lambda r: _node_facts(int(r[0]), sketch_of(r[1]).document, [(int(n[0]), int(n[1])) for n in r[2]], config)
+        )
         .persist()
     )
 

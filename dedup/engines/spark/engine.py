@@ -31,7 +31,17 @@ from dedup.engines.spark.grouping import (
 )
 from dedup.engines.spark.inputs import listing
 from dedup.engines.spark.session import session
-from dedup.engines.spark.stages import DocSketch, Match, Place, Prepared, matches, prepare_partition
+from dedup.engines.spark.stages import (
+    DocSketch,
+    Match,
+    Place,
+    Prepared,
+    doc_table,
+    matches,
+    prepare_partition,
+    sketch_of,
+    unit_table,
+)
 from dedup.group.ids import content_ids, short_id, with_id
 from dedup.ingest.parquet import Columns
 from dedup.records import InputRecord
@@ -39,7 +49,7 @@ from dedup.results import Group, Passage, ScannedDocument, ScanResult
 
 if TYPE_CHECKING:
     from pyspark import RDD
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def scan(
@@ -82,6 +92,7 @@ class _Distributed:
     Attributes:
         inputs: every input's record, by its place in the input order.
         docs: the processed documents and their units, by corpus number.
+        table: the same as a cached table partitioned by document (:func:`~.stages.doc_table`), for joins.
         groups: the groups, ids given, by the corpus place ``(document, first paragraph)`` of their first
             passage (the embedded engine's group order).
         stats: counts and timings of the stages.
@@ -89,6 +100,7 @@ class _Distributed:
 
     inputs: RDD[tuple[Place, InputRecord]]
     docs: RDD[tuple[int, DocSketch]]
+    table: DataFrame
     groups: RDD[tuple[tuple[int, int], Group]]
     stats: dict[str, float]
 
@@ -114,32 +126,47 @@ def _scan(
         .persist()
     )
     inputs = prepared.map(lambda r: (r[0], r[1])).persist()
-    docs = prepared.flatMap(_sketched).sortByKey().values().zipWithIndex().map(lambda kv: (kv[1], kv[0])).persist()
+    # numbered in input order: the listing is sliced in order and each slice yields its documents in order
+    docs = prepared.flatMap(_sketched).values().zipWithIndex().map(lambda kv: (kv[1], kv[0]))
+    if docs.getNumPartitions() < sc.defaultParallelism:  # one large file is one slice: spread its documents
+        docs = docs.repartition(sc.defaultParallelism)  # over the cores for every later pass over them
+    docs = docs.persist()
     skipped = inputs.filter(lambda kv: kv[1].status == "skipped").count()
     stats.update(documents=docs.count(), skipped=skipped)  # both materialized before their source is dropped
     prepared.unpersist()
     stats["sketch_s"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    found = matches(docs, config, config.candidates.max_bucket, stats if measure else None).persist()
+    units = unit_table(docs)
+    table = doc_table(docs)
+    found = matches(docs, units, config, config.candidates.max_bucket, stats if measure else None)
     stats["matches"] = found.count()
     stats["candidates_s"] = time.perf_counter() - tick
     tick = time.perf_counter()
-    groups = _groups(spark, docs, found, config, stats if measure else None).persist()
+    groups = _groups(spark, docs, units, table, found, config, stats if measure else None).persist()
     stats["groups"] = groups.count()
     stats["group_s"] = time.perf_counter() - tick
     found.unpersist()
-    return _Distributed(inputs, docs, groups, stats)
+    units.unpersist()
+    return _Distributed(inputs, docs, table, groups, stats)
 
 
 def _collected(scanned: _Distributed, config: Config) -> ScanResult:
     """The scan's result record, gathered on the driver: the JSON contract is one document, so what it holds
     (every input's record, every document as a slim scan keeps it, every group) comes here. At a scale where
     it does not fit one process, :func:`write_tables` writes the same from the executors instead."""
-    inputs = tuple(record for _, record in scanned.inputs.sortByKey().collect())
-    documents = tuple(sketch.document for _, sketch in scanned.docs.collect())  # numbered in partition order
-    groups = tuple(scanned.groups.sortByKey().values().collect())
+    inputs = tuple(record for _, record in sorted(scanned.inputs.collect(), key=_first))  # sorted here: no job
+    documents = tuple(document for _, document in sorted(scanned.docs.mapValues(_document).collect(), key=_first))
+    groups = tuple(group for _, group in sorted(scanned.groups.collect(), key=_first))
     return ScanResult(inputs, documents, groups, config, dict(scanned.stats))
+
+
+def _first(kv: tuple[Any, Any]) -> Any:
+    return kv[0]
+
+
+def _document(sketch: DocSketch) -> ScannedDocument:
+    return sketch.document
 
 
 def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
@@ -151,6 +178,8 @@ def _sketched(row: Prepared) -> list[tuple[Place, DocSketch]]:
 def _groups(
     spark: SparkSession,
     docs: RDD[tuple[int, DocSketch]],
+    units: DataFrame,
+    table: DataFrame,
     found: RDD[Match],
     config: Config,
     stats: dict[str, float] | None = None,
@@ -166,8 +195,8 @@ def _groups(
     counts = digests.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y).persist()
 
     # boilerplate over the corpus, then components over the matches that are evidence
-    facts = match_facts(docs, found).persist()
-    set_aside = boilerplate(spark, docs, facts, counts, settings)
+    facts = match_facts(found, units).persist()
+    set_aside = boilerplate(spark, docs, units, table, facts, counts, settings)
     if stats is not None:
         stats["boilerplate_paragraphs"] = set_aside.count()
     not_evidence = set_aside.map(lambda node: (node, True))
@@ -177,11 +206,16 @@ def _groups(
         if stats is not None:
             stats["largest_component"] = 0
         return spark.sparkContext.emptyRDD()
-    frame = spark.createDataFrame(edges, "src long, dst long")
-    labels = connected_components(frame).rdd.map(lambda row: (int(row[0]), int(row[1]))).persist()
+    frame = spark.createDataFrame(edges, "src long, dst long", verifySchema=False)
+    labelled = connected_components(frame)
+    labels = labelled.rdd.map(lambda row: (int(row[0]), int(row[1]))).persist()
     if stats is not None:
         stats["largest_component"] = labels.map(lambda kv: (kv[1], 1)).reduceByKey(lambda x, y: x + y).values().max()
-    members = docs.join(labels).map(lambda kv: (kv[1][1], (kv[0], kv[1][0])))  # component -> (doc, sketch)
+    members = (  # component -> (doc, sketch): the documents met with their labels in the JVM, where they lie
+        table.join(labelled.withColumnRenamed("node", "doc"), "doc").rdd.map(
+            lambda r: (int(r[2]), (int(r[0]), sketch_of(r[1])))
+        )
+    )
     by_component = (  # the matches between two documents of one component
         found.map(lambda m: (m[0][0], m))
         .join(labels)
@@ -209,7 +243,7 @@ def _groups(
     if bare is None:
         grouped = joined.flatMap(lambda kv: group_component(component(kv), settings))
     else:
-        grouped = _with_teasers(docs, joined, bare, component, settings)
+        grouped = _with_teasers(table, joined, bare, component, settings)
     named = _named(grouped).persist()
     named.count()  # computed while its inputs are cached
     for cached in (labels, digests, counts, facts, joined):
@@ -245,7 +279,7 @@ def _teasers(docs: Any, labels: Any, joined: Any, component: Any, settings: Any)
     return in_components.union(lone).groupByKey().mapValues(lambda heads: sorted(heads, key=lambda p: (p.doc, p.first)))
 
 
-def _with_teasers(docs: Any, joined: Any, bare: Any, component: Any, settings: Any) -> Any:
+def _with_teasers(table: DataFrame, joined: Any, bare: Any, component: Any, settings: Any) -> Any:
     """Grouping per component, each given the teasers printed under its headlines and their pages."""
     headline_digests = joined.flatMap(
         lambda kv: {
@@ -257,7 +291,12 @@ def _with_teasers(docs: Any, joined: Any, bare: Any, component: Any, settings: A
     )
     wanted = headline_digests.join(bare).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # component -> (digest, heads)
     pages = wanted.flatMap(lambda kv: ((p.doc, kv[0]) for p in kv[1][1])).distinct()
-    extra = pages.join(docs).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # component -> (doc, sketch)
+    spark = table.sparkSession
+    extra = (  # component -> (doc, sketch): the teasers' pages met in the JVM with the cached documents
+        table.join(spark.createDataFrame(pages, "doc long, component long", verifySchema=False), "doc").rdd.map(
+            lambda r: (int(r[2]), (int(r[0]), sketch_of(r[1])))
+        )
+    )
 
     def grouped(kv: Any) -> Any:
         (own, pairs, heading_counts, set_aside), heads, pages_of = kv[1][0], kv[1][1], kv[1][2]
@@ -288,15 +327,23 @@ def report(
     spark = session(master, conf)
     scanned = _scan(spark, list(paths), config, columns or Columns(), True, True)
     result = _collected(scanned, config)
-    reports = _collated(scanned, reference, config).sortByKey().values().collect()
+    reports = [report for _, report in sorted(_collated(scanned, reference, config).collect(), key=_first)]
     return Report(result, tuple(reports))
 
 
 def _with_sources(scanned: _Distributed) -> RDD[tuple[tuple[int, int], tuple[Group, dict[int, ScannedDocument]]]]:
     """Each group with its own documents (by corpus number), met on an executor by a join on document."""
-    documents = scanned.docs.mapValues(lambda sketch: sketch.document)  # the units stay behind
-    wanted = scanned.groups.flatMap(lambda kv: {(p.doc, kv[0]) for w in kv[1].witnesses for p in w.passages})
-    sources = wanted.join(documents).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
+    from pyspark.sql import SparkSession
+
+    wanted = scanned.groups.flatMap(lambda kv: {(p.doc, *kv[0]) for w in kv[1].witnesses for p in w.passages})
+    frame = SparkSession.builder.getOrCreate().createDataFrame(
+        wanted, "doc long, group_doc long, group_first int", verifySchema=False
+    )
+    sources = (  # met in the JVM with the cached documents, where they lie; the units stay behind
+        scanned.table.join(frame, "doc")
+        .rdd.map(lambda r: ((int(r[2]), int(r[3])), (int(r[0]), sketch_of(r[1]).document)))
+        .groupByKey()
+    )
     return scanned.groups.join(sources).mapValues(lambda both: (both[0], dict(both[1])))
 
 

@@ -27,6 +27,7 @@ from dedup.results import ScannedDocument
 
 if TYPE_CHECKING:
     from pyspark import RDD
+    from pyspark.sql import DataFrame
 
 BATCH = 64  # documents per call of the sketcher: enough to amortise numba's per-call cost
 
@@ -111,15 +112,15 @@ def _sketch_batch(
         yield place, InputRecord(outcome.path, "ok", encoding=outcome.encoding), sketch
 
 
-_BAND_SCHEMA = "band int, key long, doc long, unit int"
+_BAND_SCHEMA = "doc long, bands int, keys array<long>"
 
 
-def band_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, int]]:
-    """``(band, key, document, unit)`` for every unit and band of one document, the key as a signed 64-bit
-    value (its bits unchanged) so that the JVM shuffles it as a long: what banding groups by ``(band, key)``."""
-    for u, row in enumerate(sketch.keys.view(np.int64).tolist()):
-        for band, key in enumerate(row):
-            yield band, key, doc, u
+def band_row(doc: int, sketch: DocSketch) -> tuple[int, int, list[int]]:
+    """``(document, bands, keys)``: a document's band keys, unit by unit (unit ``u``'s key of band ``b`` at
+    ``u * bands + b``), each as a signed 64-bit value (its bits unchanged) so that the JVM shuffles it as a
+    long. One row per document, exploded to ``(band, key, document, unit)`` in the JVM: a Python tuple per band
+    entry cost more to build, check and convert than the grouping that follows."""
+    return doc, int(sketch.keys.shape[1]) if sketch.keys.ndim == 2 else 0, sketch.keys.view(np.int64).ravel().tolist()
 
 
 _HEAD_SCHEMA = "key long, doc long, unit int, cut boolean"
@@ -192,33 +193,129 @@ Match = tuple[UnitId, UnitId, bool]
 """A verified match: its two units and whether they are near-identical."""
 
 
+_UNIT_SCHEMA = "doc long, unit int, paragraph int, own boolean, shingles array<int>"
+
+
+def unit_rows(doc: int, sketch: DocSketch) -> Iterator[tuple[int, int, int, bool, list[int]]]:
+    """``(document, unit, paragraph, own, shingles)`` for every unit of one document: its paragraph, whether it
+    is sketched from its own text (:func:`dedup.group.grouping._own_text`: a window holds more shingles than
+    its paragraph has raw characters), and its shingle set (uint32 as int32, the bits unchanged:
+    :func:`as_set` reads them back)."""
+    raw = [p.raw_end - p.raw_start for p in sketch.document.paragraphs]
+    sizes = np.diff(sketch.offsets).tolist()
+    for u, k in enumerate(sketch.paragraph.tolist()):
+        yield doc, u, int(k), sizes[u] <= raw[k], sketch.set_of(u).view(np.int32).tolist()
+
+
+def unit_table(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
+    """Every unit as a table of :func:`unit_rows`, hash-partitioned by ``(doc, unit)`` and cached: the table that
+    verification (:func:`matches`), the matches' facts and the glue test of boilerplate
+    (:mod:`dedup.engines.spark.boilerplate`) join on. The shingle sets are shuffled once, here; a join on
+    ``(doc, unit)`` with the cached table then moves only its other side, in the JVM's binary rows rather than
+    as pickled Python objects."""
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    rows = docs.flatMap(lambda row: unit_rows(row[0], row[1]))
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
+    frame = spark.createDataFrame(rows, _UNIT_SCHEMA, verifySchema=False)
+    return frame.repartition(partitions, "doc", "unit").persist()
+
+
+_DOC_SCHEMA = "doc long, sketch binary"
+
+
+def doc_table(docs: RDD[tuple[int, DocSketch]]) -> DataFrame:
+    """The documents as a table ``(doc, sketch)`` (each :class:`DocSketch` pickled), hash-partitioned by document
+    and cached: what the stages that bring some documents to their families, components or groups join on
+    (:func:`sketch_of` reads a row's sketch back). A join with the cached table moves only its other side (ids)
+    and the documents it keeps, never the whole corpus as a Python join of ``docs`` would."""
+    import pickle
+
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    rows = docs.map(lambda kv: (kv[0], pickle.dumps(kv[1], protocol=pickle.HIGHEST_PROTOCOL)))
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
+    frame = spark.createDataFrame(rows, _DOC_SCHEMA, verifySchema=False)
+    return frame.repartition(partitions, "doc").persist()
+
+
+def sketch_of(blob: bytes) -> DocSketch:
+    """A document of :func:`doc_table`, unpickled."""
+    import pickle
+
+    sketch: DocSketch = pickle.loads(blob)
+    return sketch
+
+
+def as_set(shingles: list[int]) -> npt.NDArray[np.uint32]:
+    """A shingle set as :func:`unit_table` stores it (int32 bits), as the sorted uint32 array it was.
+
+    >>> as_set([1, -1]).tolist()
+    [1, 4294967295]
+    """
+    return np.array(shingles, dtype=np.int32).view(np.uint32)
+
+
+def with_units(pairs: DataFrame, units: DataFrame, sides: Iterable[str], fields: Iterable[str]) -> DataFrame:
+    """``pairs`` with ``fields`` of each unit named in ``sides`` (a side ``x``: columns ``x_doc``, ``x_unit``; its
+    field ``f`` comes as ``x_f``), joined in the JVM against the cached, unit-partitioned :func:`unit_table`."""
+    from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
+
+    wanted = tuple(fields)
+    for side in sides:
+        named = units.select(
+            F.col("doc").alias(f"{side}_doc"),
+            F.col("unit").alias(f"{side}_unit"),
+            *(F.col(field).alias(f"{side}_{field}") for field in wanted),
+        )
+        pairs = pairs.join(named, [f"{side}_doc", f"{side}_unit"])
+    return pairs
+
+
+_PAIR_SCHEMA = "a_doc long, a_unit int, b_doc long, b_unit int, by_head boolean"
+
+
 def matches(
-    docs: RDD[tuple[int, DocSketch]], config: Config, max_bucket: int, stats: dict[str, float] | None = None
+    docs: RDD[tuple[int, DocSketch]],
+    units: DataFrame,
+    config: Config,
+    max_bucket: int,
+    stats: dict[str, float] | None = None,
 ) -> RDD[Match]:
-    """Band, then verify: the accepted unit pairs of the corpus, each once (``docs``: by document number).
+    """Band, then verify: the accepted unit pairs of the corpus, each once (``docs``: by document number;
+    ``units``: :func:`unit_table` of them).
 
     Band entries are a DataFrame grouped by ``(band, key)`` in the JVM (pickled Python tuples cost several
     times more to shuffle and group); a bucket over ``max_bucket`` gives a star, so no task enumerates
     more than ``max_bucket²/2`` pairs of one bucket. Verification joins each pair with its two units' shingle
-    sets (two shuffles by unit) and scores it on an executor. With ``stats``, the sizes of the stages' data
-    are counted into it (units, shingles, band entries, candidate pairs), and the largest bucket's members and
-    pairs (what the star caps).
+    sets in the JVM (the candidate pairs shuffled by unit twice, the sets not again) and scores it on an
+    executor. With ``stats``, the sizes of the stages' data are counted into it (units, shingles, band
+    entries, candidate pairs), and the largest bucket's members and pairs (what the star caps).
     """
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
 
     spark = SparkSession.builder.getOrCreate()
-    entries = spark.createDataFrame(docs.flatMap(lambda row: band_rows(row[0], row[1])), _BAND_SCHEMA)
+    rows = spark.createDataFrame(docs.map(lambda row: band_row(row[0], row[1])), _BAND_SCHEMA, verifySchema=False)
+    entries = rows.select("doc", "bands", F.posexplode("keys").alias("at", "key")).select(
+        (F.col("at") % F.col("bands")).alias("band"), "key", "doc", F.floor(F.col("at") / F.col("bands")).alias("unit")
+    )
     buckets = (  # grouped in the JVM: most band keys are one unit's, and those never come back to Python
         entries.groupBy("band", "key")
         .agg(F.collect_list(F.struct("doc", "unit")).alias("members"))
         .where(F.size("members") > 1)
     )
-    candidates = buckets.rdd.flatMap(
-        lambda bucket: bucket_pairs([(int(m[0]), int(m[1])) for m in bucket[2]], max_bucket)
-    ).distinct()
+    if stats is not None:  # read twice: by the candidates and by the largest bucket's count
+        buckets = buckets.persist()
+    candidates = (
+        buckets.rdd.flatMap(lambda bucket: bucket_pairs([(int(m[0]), int(m[1])) for m in bucket[2]], max_bucket))
+        .distinct()
+        .persist()  # read twice: by verification and by the head candidates it leaves out
+    )
     heads = (  # a head shared by a cut unit (a preview's paragraph) and another unit: few, grouped in the JVM
-        spark.createDataFrame(docs.flatMap(lambda row: head_rows(row[0], row[1])), _HEAD_SCHEMA)
+        spark.createDataFrame(docs.flatMap(lambda row: head_rows(row[0], row[1])), _HEAD_SCHEMA, verifySchema=False)
         .groupBy("key")
         .agg(F.collect_list(F.struct("doc", "unit", "cut")).alias("members"), F.max("cut").alias("any_cut"))
         .where(F.col("any_cut") & (F.size("members") > 1))
@@ -234,10 +331,10 @@ def matches(
         .subtractByKey(candidates.map(lambda pair: (pair, True)))
     )
     if stats is not None:  # the sizes docs/scale.md extrapolates from: one more job, asked for by the benchmark
-        candidates = candidates.persist()
-        stats["units"] = docs.map(lambda row: int(row[1].paragraph.size)).sum()
-        stats["shingles"] = docs.map(lambda row: int(row[1].sets.size)).sum()
-        stats["band_entries"] = docs.map(lambda row: int(row[1].keys.size)).sum()
+        sizes = docs.map(lambda row: np.array([row[1].paragraph.size, row[1].sets.size, row[1].keys.size])).fold(
+            np.zeros(3, dtype=np.int64), np.add
+        )  # one pass for the three
+        stats["units"], stats["shingles"], stats["band_entries"] = (int(n) for n in sizes)
         stats["candidates"] = candidates.count()
         # the most one banding task handles for one bucket: its members, and the pairs it enumerates from them
         n = F.size("members")
@@ -245,18 +342,22 @@ def matches(
         largest = buckets.agg(F.max(n), F.max(pairs)).first()
         stats["largest_bucket"] = float(largest[0] or 0) if largest is not None else 0.0
         stats["largest_bucket_pairs"] = float(largest[1] or 0) if largest is not None else 0.0
-    sets = docs.flatMap(lambda row: (((row[0], u), row[1].set_of(u)) for u in range(row[1].paragraph.size)))
-    tagged = candidates.map(lambda pair: (pair[0], (pair[1], False))).union(
-        head_only.map(lambda kv: (kv[0][0], (kv[0][1], True)))
-    )  # a -> (b, whether a head candidate)
-    first = tagged.join(sets).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
-    both = first.join(sets)
+        buckets.unpersist()
+    tagged = candidates.map(lambda pair: (*pair[0], *pair[1], False)).union(
+        head_only.map(lambda kv: (*kv[0][0], *kv[0][1], True))
+    )  # (a, b, whether a head candidate)
+    frame = spark.createDataFrame(tagged, _PAIR_SCHEMA, verifySchema=False)
+    both = with_units(frame, units, "ab", ["shingles"]).select(
+        "a_doc", "a_unit", "b_doc", "b_unit", "by_head", "a_shingles", "b_shingles"
+    )
 
-    def judged(
-        kv: tuple[UnitId, tuple[tuple[UnitId, bool, npt.NDArray[np.uint32]], npt.NDArray[np.uint32]]],
-    ) -> list[Match]:
-        b, ((a, by_head, set_a), set_b) = kv
+    def judged(row: tuple[int, int, int, int, bool, list[int], list[int]]) -> list[Match]:
+        a_doc, a_unit, b_doc, b_unit, by_head, a_set, b_set = row
+        set_a, set_b = as_set(a_set), as_set(b_set)
         accepted, near = score_head(set_a, set_b, config) if by_head else score(set_a, set_b, config)
-        return [(a, b, near)] if accepted else []
+        return [((int(a_doc), int(a_unit)), (int(b_doc), int(b_unit)), near)] if accepted else []
 
-    return both.flatMap(judged)
+    found = both.rdd.flatMap(judged).persist()
+    found.count()  # computed while the candidates are cached
+    candidates.unpersist()
+    return found
