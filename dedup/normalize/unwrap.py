@@ -184,7 +184,7 @@ def _block_widths(blocks: list[list[_Line]], page_width: float) -> list[float]:
 
 
 def _paragraphs_wrapped(
-    lines: list[_Line | None], opens: _Positions, closes: _Positions, lead: dict[int, int] | None = None
+    lines: list[_Line | None], opens: _Positions, closes: _Positions, lead: dict[int, int]
 ) -> tuple[list[list[_Line]], int]:
     """Join an OCR page's lines into paragraphs.
 
@@ -199,7 +199,7 @@ def _paragraphs_wrapped(
 
     def printed(ln: _Line) -> int:
         """The line's width as printed, a jump marker it opened with included."""
-        if not lead or not ln.opens_with(opens):
+        if not ln.opens_with(opens):
             return ln.width
         return ln.width + sum(lead.get(p, 0) for p in range(ln.begin, ln.start + 1))
 
