@@ -33,16 +33,34 @@ from typing import Any
 import psutil
 
 
-def _run_one(engine: str, corpus: str, master: str, out: str) -> None:
-    """In the child process: scan ``corpus`` with one engine and write the timings, stats and groups."""
+def spark_conf(size: int) -> dict[str, str]:
+    """The Spark settings for a corpus of ``size`` articles on a local master (docs/scale.md): the local
+    executors live in the driver's JVM and hold the persisted documents and shingle sets (~12 KB an article
+    pickled), so past 20,000 articles the driver gets 8 GB and twice the partitions, keeping a task's share of
+    a shuffle near 200 MB.
+
+    >>> spark_conf(100_000)["spark.driver.memory"]
+    '8g'
+    """
+    large = size > 20_000
+    partitions = "32" if large else "16"
+    return {
+        "spark.driver.memory": "8g" if large else "4g",
+        "spark.sql.shuffle.partitions": partitions,
+        "spark.default.parallelism": partitions,
+    }
+
+
+def _run_one(engine: str, corpus: str, size: int, master: str, out: str) -> None:
+    """In the child process: scan ``corpus`` (``size`` articles) with one engine and write the timings, stats
+    and groups."""
     from dedup.render.json import group_to_dict
 
     tick = time.perf_counter()
     if engine == "spark":
         from dedup.engines.spark import scan
 
-        conf = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "16", "spark.default.parallelism": "16"}
-        result = scan([corpus], master=master, conf=conf, measure=True)
+        result = scan([corpus], master=master, conf=spark_conf(size), measure=True)
     else:
         from dedup.pipeline.scan import scan as embedded
 
@@ -90,7 +108,8 @@ def bench(sizes: list[int], master: str, out: Path, timeout: float) -> list[dict
         found: dict[str, Any] = {}
         for engine in ("embedded", "spark"):
             result = out / f"{engine}-{size}.json"
-            command = [sys.executable, "-m", "benchmarks.bench_spark", "--run", engine, corpus, "--master", master]
+            command = [sys.executable, "-m", "benchmarks.bench_spark", "--run", engine, corpus, str(size)]
+            command += ["--master", master]
             row = {"size": size, "engine": engine, **_measured([*command, "--result", str(result)], timeout)}
             if result.exists():
                 done = json.loads(result.read_text(encoding="utf-8"))
@@ -133,11 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     parser.add_argument("--out", type=Path, default=None, help="results directory (default: a temporary one)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per engine and size")
-    parser.add_argument("--run", nargs=2, metavar=("ENGINE", "CORPUS"), help=argparse.SUPPRESS)
+    parser.add_argument("--run", nargs=3, metavar=("ENGINE", "CORPUS", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        _run_one(args.run[0], args.run[1], args.master, args.result)
+        _run_one(args.run[0], args.run[1], int(args.run[2]), args.master, args.result)
         return 0
     out = args.out or Path(tempfile.mkdtemp(prefix="dedup-bench-spark-"))
     out.mkdir(parents=True, exist_ok=True)

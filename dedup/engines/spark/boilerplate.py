@@ -58,14 +58,16 @@ def flat(doc: int, paragraph: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class MatchFacts:
-    """A verified match with what boilerplate reads of it: its paragraphs (flat) and whether it can make a
-    family (both units sketched from their own text, and near-identical)."""
+    """A verified match with what boilerplate reads of it: its paragraphs (flat), whether it can make a
+    family (both units sketched from their own text, and near-identical), and which unit the other covers only
+    a part of (:func:`dedup.engines.spark.stages.partial_sides`)."""
 
     a: UnitId
     b: UnitId
     flat_a: int
     flat_b: int
     family: bool
+    partial: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,20 +102,21 @@ def match_facts(found: RDD[Match], units: DataFrame) -> RDD[MatchFacts]:
 
     spark = SparkSession.builder.getOrCreate()
     frame = spark.createDataFrame(
-        found.map(lambda m: (*m[0], *m[1], m[2])),
-        "a_doc long, a_unit int, b_doc long, b_unit int, near boolean",
+        found.map(lambda m: (*m[0], *m[1], m[2], m[3])),
+        "a_doc long, a_unit int, b_doc long, b_unit int, near boolean, partial int",
         verifySchema=False,
     )
     joined = with_units(frame, units, "ab", ["paragraph", "own"]).select(
-        "a_doc", "a_unit", "b_doc", "b_unit", "near", "a_paragraph", "a_own", "b_paragraph", "b_own"
+        "a_doc", "a_unit", "b_doc", "b_unit", "near", "partial", "a_paragraph", "a_own", "b_paragraph", "b_own"
     )
     return joined.rdd.map(
         lambda r: MatchFacts(
             (int(r[0]), int(r[1])),
             (int(r[2]), int(r[3])),
-            flat(int(r[0]), int(r[5])),
-            flat(int(r[2]), int(r[7])),
-            bool(r[4] and r[6] and r[8]),
+            flat(int(r[0]), int(r[6])),
+            flat(int(r[2]), int(r[8])),
+            bool(r[4] and r[7] and r[9]),
+            int(r[5]),
         )
     )
 
@@ -141,15 +144,24 @@ def family_pairs(facts: RDD[MatchFacts], units: DataFrame) -> RDD[tuple[int, int
     """The paragraph pairs that make families: near-identical own-text matches between documents, neither of
     whose units is glued (two texts run together), as flat ``(low, high)``, each once (``units``: the units'
     shingle sets, :func:`dedup.engines.spark.stages.unit_table`, joined in the JVM without shuffling them
-    again)."""
+    again).
+
+    Only a unit of two partners or more, one of which covers only a part of it, can be glued (as in
+    :func:`~dedup.group.boilerplate.glued_units`): only those units gather their partners' sets. A masthead
+    printed alike on thousands of pages has hundreds of partners per unit, all covering it whole, and gathers
+    none."""
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F  # noqa: N812 - pyspark's own idiom
 
     spark = SparkSession.builder.getOrCreate()
     candidates = facts.filter(lambda f: f.family).persist()
-    star = candidates.flatMap(lambda f: [(f.a, f.b), (f.b, f.a)])
-    degree = star.mapValues(lambda _: 1).reduceByKey(lambda x, y: x + y).filter(lambda kv: kv[1] >= 2)
-    wide = star.join(degree).map(lambda kv: (*kv[0], *kv[1][0]))  # a unit of two partners or more, a partner
+    star = candidates.flatMap(lambda f: [(f.a, (f.b, f.partial & 1)), (f.b, (f.a, f.partial >> 1 & 1))])
+    degree = (  # per unit: its partners, and how many of them cover only a part of it
+        star.mapValues(lambda v: (1, v[1]))
+        .reduceByKey(lambda x, y: (x[0] + y[0], x[1] + y[1]))
+        .filter(lambda kv: kv[1][0] >= 2 and kv[1][1] >= 1)
+    )
+    wide = star.join(degree).map(lambda kv: (*kv[0], *kv[1][0][0]))  # a unit that may be glued, a partner
     frame = spark.createDataFrame(wide, "u_doc long, u_unit int, p_doc long, p_unit int", verifySchema=False)
     stars = (  # each such unit with its partners' sets, then its own
         with_units(frame, units, "p", ["shingles"])
@@ -165,16 +177,23 @@ def family_pairs(facts: RDD[MatchFacts], units: DataFrame) -> RDD[tuple[int, int
             )
         )
         .map(lambda r: ((int(r[0]), int(r[1])), True))
+        .persist()
     )
-    kept = (
-        candidates.map(lambda f: (f.a, f))
-        .subtractByKey(glued)
-        .map(lambda kv: (kv[1].b, kv[1]))
-        .subtractByKey(glued)
-        .values()
-    )
+    if glued.isEmpty():  # the common case: no unit glued, nothing to take out of a million matches
+        kept = candidates
+    else:
+        kept = (
+            candidates.map(lambda f: (f.a, f))
+            .subtractByKey(glued)
+            .map(lambda kv: (kv[1].b, kv[1]))
+            .subtractByKey(glued)
+            .values()
+        )
+    pairs = paragraph_pairs(kept).persist()
+    pairs.count()  # computed while the family matches and the glued units are cached
     candidates.unpersist()
-    return paragraph_pairs(kept)
+    glued.unpersist()
+    return pairs
 
 
 def paragraph_pairs(facts: RDD[MatchFacts]) -> RDD[tuple[int, int]]:
@@ -230,6 +249,7 @@ def boilerplate(
 
     pairs = family_pairs(facts, units)
     if pairs.isEmpty():
+        pairs.unpersist()
         return spark.sparkContext.emptyRDD()
     frame = spark.createDataFrame(pairs, "src long, dst long", verifySchema=False)
     families = connected_components(frame)  # node -> family
@@ -268,8 +288,8 @@ def boilerplate(
     block = common.join(size).mapValues(lambda v: v[1]).leftOuterJoin(beside).mapValues(lambda v: v[0] + (v[1] or 0))
     noisy = block.filter(lambda kv: kv[1] < config.boilerplate_block_chars).mapValues(lambda _: True)
     if noisy.isEmpty():
-        nodes.unpersist()
-        incidence.unpersist()
+        for held in (pairs, nodes, incidence):
+            held.unpersist()
         return spark.sparkContext.emptyRDD()
 
     members = nodes.map(lambda n: (n.family, n)).join(noisy).mapValues(lambda v: v[0]).persist()
@@ -295,7 +315,7 @@ def boilerplate(
         result = first.subtractByKey(story(heads_body)).map(lambda kv: kv[1].node)
     result = result.persist()
     result.count()
-    for cached in (nodes, incidence, members, undecided):
+    for cached in (pairs, nodes, incidence, members, undecided):
         cached.unpersist()
     return result
 

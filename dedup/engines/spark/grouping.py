@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import GroupConfig
-from dedup.engines.spark.stages import DocSketch, UnitId
+from dedup.engines.spark.stages import DocSketch, Match
 from dedup.group.corpus import Corpus, GroupedDocument
 from dedup.group.grouping import _passages, join_passages, pairs_beyond, story_fingerprint
 from dedup.group.headings import Headings
@@ -73,7 +73,7 @@ class Component:
 
     Attributes:
         docs: its documents (and any teaser pages it may need), by corpus number.
-        matches: its verified unit matches (units as ``(document, unit)``) and whether each is near-identical.
+        matches: its verified unit matches (:data:`~dedup.engines.spark.stages.Match`).
         counts: for each heading digest its documents print, in how many documents of the corpus it is a
             heading (bylines aside).
         bare: front-page teasers by headline digest (corpus numbers), for the digests its documents print.
@@ -82,7 +82,7 @@ class Component:
     """
 
     docs: dict[int, DocSketch]
-    matches: list[tuple[UnitId, UnitId, bool]]
+    matches: list[Match]
     counts: dict[int, int]
     bare: dict[int, list[Passage]]
     boilerplate: list[tuple[int, int]]
@@ -119,7 +119,7 @@ def _localize(component: Component, config: GroupConfig) -> _Local:
         ),
     )
     pairs = np.array(
-        [[unit_starts[local[a[0]]] + a[1], unit_starts[local[b[0]]] + b[1]] for a, b, _ in component.matches],
+        [[unit_starts[local[a[0]]] + a[1], unit_starts[local[b[0]]] + b[1]] for a, b, *_ in component.matches],
         dtype=np.int64,
     ).reshape(-1, 2)
     corpus = Corpus(documents, units)

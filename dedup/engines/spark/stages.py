@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.engines.spark.inputs import Entry, read
+from dedup.group.boilerplate import WHOLE_COVER
 from dedup.ingest.load import input_record
 from dedup.ingest.parquet import Columns
 from dedup.match.heads import bucket_head_pairs, head_accepted, is_cut, key_of
@@ -155,42 +156,51 @@ def bucket_pairs(members: Iterable[UnitId], max_bucket: int) -> Iterator[tuple[U
                 yield a, b
 
 
-def score(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], config: Config) -> tuple[bool, bool]:
+def score(common: int, size_a: int, size_b: int, config: Config) -> tuple[bool, bool]:
     """Whether a candidate pair counts as a match, and whether it is near-identical: the rule and the
     arithmetic of :func:`dedup.match.candidates.verify` (and :meth:`~dedup.match.candidates.Verified.near`)
-    on one pair's shingle sets.
+    on one pair's shared shingle count and set sizes.
 
     >>> from dedup.config import Config
-    >>> score(np.array([1, 2, 3], dtype=np.uint32), np.array([1, 2, 3, 4], dtype=np.uint32), Config())
+    >>> score(3, 3, 4, Config())
     (True, True)
     """
-    common = int(np.intersect1d(a, b, assume_unique=True).size)
-    union = a.size + b.size - common
+    union = size_a + size_b - common
     jaccard = common / max(union, 1)
-    containment = common / max(min(a.size, b.size), 1)
+    containment = common / max(min(size_a, size_b), 1)
     settings = config.candidates
     accepted = jaccard >= settings.min_jaccard or containment >= settings.min_containment
     return accepted, accepted and jaccard >= settings.min_jaccard
 
 
-def score_head(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], config: Config) -> tuple[bool, bool]:
+def score_head(common: int, size_a: int, size_b: int, config: Config) -> tuple[bool, bool]:
     """:func:`score` for a head candidate LSH did not propose: the rule of
     :func:`dedup.match.candidates.verify_heads` (:func:`dedup.match.heads.head_accepted`) on one pair.
 
     >>> from dedup.config import Config
-    >>> head, whole = np.arange(1, 4, dtype=np.uint32), np.arange(1, 13, dtype=np.uint32)
-    >>> score_head(head, whole, Config()), score_head(head[1:] + 20, whole, Config())
+    >>> score_head(3, 3, 12, Config()), score_head(0, 2, 12, Config())
     ((True, False), (False, False))
     """
-    common = int(np.intersect1d(a, b, assume_unique=True).size)
-    sizes = np.array([a.size]), np.array([b.size])
+    sizes = np.array([size_a]), np.array([size_b])
     accepted = bool(head_accepted(np.array([common]), *sizes, config.fingerprint.ngram)[0])
-    jaccard = common / max(a.size + b.size - common, 1)
+    jaccard = common / max(size_a + size_b - common, 1)
     return accepted, accepted and jaccard >= config.candidates.min_jaccard
 
 
-Match = tuple[UnitId, UnitId, bool]
-"""A verified match: its two units and whether they are near-identical."""
+def partial_sides(common: int, size_a: int, size_b: int) -> int:
+    """Which units of a pair the other covers only a part of, as :func:`dedup.group.boilerplate.glued_units`
+    measures cover (bit 1: ``a``, bit 2: ``b``): only a unit with such a partner can be two texts glued, so
+    boilerplate gathers the partners of those units alone.
+
+    >>> partial_sides(8, 10, 20), partial_sides(5, 10, 5)
+    (2, 1)
+    """
+    return int(common / max(size_a, 1) < WHOLE_COVER) | int(common / max(size_b, 1) < WHOLE_COVER) << 1
+
+
+Match = tuple[UnitId, UnitId, bool, int]
+"""A verified match: its two units, whether they are near-identical, and which of them the other covers only
+a part of (:func:`partial_sides`)."""
 
 
 _UNIT_SCHEMA = "doc long, unit int, paragraph int, own boolean, shingles array<int>"
@@ -354,8 +364,12 @@ def matches(
     def judged(row: tuple[int, int, int, int, bool, list[int], list[int]]) -> list[Match]:
         a_doc, a_unit, b_doc, b_unit, by_head, a_set, b_set = row
         set_a, set_b = as_set(a_set), as_set(b_set)
-        accepted, near = score_head(set_a, set_b, config) if by_head else score(set_a, set_b, config)
-        return [((int(a_doc), int(a_unit)), (int(b_doc), int(b_unit)), near)] if accepted else []
+        common = int(np.intersect1d(set_a, set_b, assume_unique=True).size)
+        accepted, near = (score_head if by_head else score)(common, set_a.size, set_b.size, config)
+        if not accepted:
+            return []
+        partial = partial_sides(common, set_a.size, set_b.size)
+        return [((int(a_doc), int(a_unit)), (int(b_doc), int(b_unit)), near, partial)]
 
     found = both.rdd.flatMap(judged).persist()
     found.count()  # computed while the candidates are cached
