@@ -9,10 +9,10 @@ from pathlib import Path
 
 from dedup.collate.consensus import build_consensus, collate_consensus, reads_as_heading
 from dedup.collate.records import CopyParagraph, WitnessText
-from dedup.collate.words import cut_inside_word
 from dedup.ingest.load import load
 from dedup.normalize import normalize
 from dedup.records import Document, Span
+from dedup.words import cut_inside_word
 
 from .corpora import real_paragraphs
 from .test_collate import witness

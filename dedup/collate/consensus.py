@@ -16,13 +16,15 @@ from itertools import accumulate, pairwise
 
 from rapidfuzz import fuzz
 
-from dedup.collate.edits import apply_edits, diff, looks_cut
+from dedup.collate.edits import apply_edits, diff
 from dedup.collate.findings import align, is_truncation, longest_chain
 from dedup.collate.records import CONSENSUS, Collation, Portion, TextEdit, WitnessCollation, WitnessText
 from dedup.collate.sentences import CREDIT, content_text
-from dedup.collate.words import cut_inside_word, in_words, tokenizer
+from dedup.collate.words import in_words
 from dedup.config import CollateConfig
 from dedup.lookalike import are_lookalikes
+from dedup.normalize import looks_cut
+from dedup.words import cut_inside_word, tokenizer
 
 _DEFAULT = CollateConfig()
 

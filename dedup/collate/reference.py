@@ -13,12 +13,13 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 
 from dedup.collate.consensus import pieces_of_one_copy, printed_breaks, readings, without_drops_of_strangers
-from dedup.collate.edits import CUT_MARK, NOISE, looks_cut
+from dedup.collate.edits import NOISE
 from dedup.collate.findings import align
 from dedup.collate.records import UNDIRECTED, Collation, CopyParagraph, Finding, WitnessCollation, WitnessText
 from dedup.collate.sentences import bigrams, content_text
 from dedup.collate.telltales import Telltales, telltales
 from dedup.config import CollateConfig
+from dedup.normalize import CUT_MARK, looks_cut
 from dedup.segment import split_sentences
 
 _DEFAULT = CollateConfig()

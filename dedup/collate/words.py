@@ -18,30 +18,15 @@ dictionary loads once per process (~0.8 s).
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from dataclasses import replace
-from typing import Any
 
 from dedup.collate.records import TextEdit
 from dedup.collate.sentences import content_text
 from dedup.lookalike import are_lookalikes
+from dedup.words import tokenizer
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-
-
-@functools.cache
-def tokenizer() -> Any:
-    """jieba's default dictionary, loaded once per process and shared by every module that segments words
-    (ImportError with the fix when jieba is missing)."""
-    try:
-        import jieba
-    except ImportError as exc:  # pragma: no cover - exercised only without the dependency
-        raise ImportError("dedup.collate.words needs jieba's dictionary: install it with `pip install jieba`") from exc
-    jieba.setLogLevel(logging.WARNING)
-    segmenter = jieba.Tokenizer()
-    segmenter.initialize()
-    return segmenter
 
 
 def tokens(text: str, start: int, end: int, context: int) -> list[tuple[int, int]]:
@@ -66,26 +51,6 @@ def _word_lengths(stretch: str) -> tuple[int, ...]:
     several candidates, and each alignment segments the same few characters around the same edits again
     (about a tenth of collation's time went to jieba before)."""
     return tuple(len(word) for word in tokenizer().lcut(stretch, HMM=False))
-
-
-def cut_inside_word(before: str, after: str, context: int = 6) -> bool:
-    """Whether the cut between ``before`` and ``after`` (two texts read as one) falls inside a dictionary word
-    of jieba's segmentation of the ``context`` characters on each side.
-
-    Why: a page or column break falls anywhere, so most of the breaks it leaves in a paragraph cut a word
-    (``突`` / ``出强调``); a paragraph that a copy cut short (``岭南的`` before ``这些留学生``), or that an
-    editor split, ends between words, and the paragraph after it starts a word of its own.
-
-    >>> cut_inside_word("落空”，突", "出强调"), cut_inside_word("岭南的", "这些留学生")
-    (True, False)
-    """
-    left, right = before[-context:], after[:context]
-    pos = 0
-    for word in tokenizer().lcut(left + right, HMM=False):
-        if pos < len(left) < pos + len(word):
-            return True
-        pos += len(word)
-    return False
 
 
 def in_words(text: str, start: int, end: int, context: int, story: set[str] | frozenset[str]) -> bool:

@@ -32,9 +32,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct
-from dedup.collate.edits import looks_cut
 from dedup.config import FingerprintConfig
 from dedup.match.content import content_table, utf32
+from dedup.normalize import looks_cut
 
 __all__ = [
     "PRESENT",
@@ -113,7 +113,7 @@ def head_keys(texts: Sequence[str], config: FingerprintConfig) -> U64Array:
     """Every unit's head key: 0 for a unit of fewer than ``head_chars`` content characters, else
     :data:`PRESENT`, the head's hash (61 bits) and, in the lowest bit, whether the unit is cut short: at most
     ``preview_chars`` content characters, ending mid-sentence or in an ellipsis
-    (:func:`dedup.collate.edits.looks_cut`, the test collation applies to a cut paragraph).
+    (:func:`dedup.normalize.looks_cut`, the test collation applies to a cut paragraph).
 
     Args:
         texts: the units' texts.

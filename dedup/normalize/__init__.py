@@ -6,9 +6,9 @@ Markdown), :mod:`.script` (pinyin, garbled runs, Traditional to Simplified, widt
 :mod:`.textmap` (text with its offset map) and :mod:`.compose` (the steps in order, :func:`normalize`).
 """
 
-from dedup.normalize.chars import ends_sentence
+from dedup.normalize.chars import CUT_MARK, ends_sentence, looks_cut
 from dedup.normalize.compose import NormText, normalize
 from dedup.normalize.jumps import Marker
 from dedup.normalize.script import is_rare, simplified
 
-__all__ = ["Marker", "NormText", "ends_sentence", "is_rare", "normalize", "simplified"]
+__all__ = ["CUT_MARK", "Marker", "NormText", "ends_sentence", "is_rare", "looks_cut", "normalize", "simplified"]

@@ -90,3 +90,18 @@ def ends_sentence(line: str) -> bool:
 
 
 _DATELINE_END = re.compile(r"[（(][^（()）]{0,30}电[）)]$")
+
+
+CUT_MARK = re.compile(r"(…|\.\.|。。|．．)$")
+"""A preview's cut: an ellipsis, which is no sentence end there."""
+
+
+def looks_cut(text: str) -> bool:
+    """Whether a paragraph shows by itself that it was cut: it ends mid-sentence (not after a sentence end or
+    a closing quote or bracket), or in the ellipsis a preview leaves where it cut.
+
+    >>> looks_cut("会议强调，具体说来，主要有四……"), looks_cut("会议开始。"), looks_cut("他说：“好。”")
+    (True, False, False)
+    """
+    text = text.rstrip()
+    return (not ends_sentence(text) and not text.endswith(tuple("”’」』)）"))) or bool(CUT_MARK.search(text))

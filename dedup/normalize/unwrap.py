@@ -21,6 +21,7 @@ from dedup.normalize.chars import PUNCT_END, WIDE_TABLE, cells, codepoints, ends
 from dedup.normalize.jumps import Marker
 from dedup.normalize.script import fold_width
 from dedup.normalize.textmap import Mapped
+from dedup.words import cut_inside_word
 
 _BYLINE_START = re.compile(r"^(□|■|●|◆|▲|本报记者|本报通讯员|新华社记者|记者|本报讯|据新华社|新华社|人民日报评论员)")
 # A lead's dateline (``本报济南1月8日电``, ``新华社北京１月１５日电``): only an article's first paragraph opens so.
@@ -365,7 +366,6 @@ def _cut_inside_word(paragraph: list[_Line], following: list[_Line]) -> bool:
 
     jieba's dictionary loads on the first question (about a second, once per process): only a paragraph that
     ends mid-word before one whose first character meets its last elsewhere in the text asks it."""
-    from dedup.collate.words import cut_inside_word
 
     def settled(lines: list[_Line]) -> str:
         return fold_width("".join("".join(ln.text.split()) for ln in lines))
