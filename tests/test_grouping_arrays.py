@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.arrays import distinct, merge_distinct
+from dedup.arrays import distinct, merge_distinct, union_sorted
 from dedup.config import Config, GroupConfig
 from dedup.group import grouping
 from dedup.group.boilerplate import DISJOINT_OVERLAP, WHOLE_COVER, boilerplate, glued_units
@@ -180,3 +180,14 @@ def test_glued_units_compiled_equal_the_rule_on_sets(
     assert glued_units(pairs, units).tolist() == _glued_by_sets(pairs, units)
     # the pairs' order (the engines list them differently) decides nothing
     assert glued_units(pairs[::-1, ::-1].copy(), units).tolist() == glued_units(pairs, units).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    a=st.lists(st.integers(0, 60), max_size=40).map(lambda v: sorted(set(v))),
+    b=st.lists(st.integers(0, 60), max_size=40).map(lambda v: sorted(set(v))),
+)
+def test_union_sorted_is_the_sorted_union(a: list[int], b: list[int]) -> None:
+    merged = union_sorted(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64))
+    assert merged.tolist() == sorted(set(a) | set(b))
+    assert merged.dtype == np.int64

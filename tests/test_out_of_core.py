@@ -131,3 +131,20 @@ def _events_in_memory() -> list[tuple[str, int, int | None]]:
     events: list[tuple[str, int, int | None]] = []
     scan([str(SEEDS)], progress=lambda stage, done, total: events.append((stage, done, total)))
     return events
+
+
+def test_out_of_core_explain_keeps_the_rejected_candidates_and_a_plain_scan_the_same_groups(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of core, verification keeps only the accepted pairs unless ``--explain`` asks for the rest: both
+    ways the groups are the in-memory scan's, and the rejections ``--explain`` lists are too."""
+    in_memory = scan([str(corpus)], workers=1, explain=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(spill, "VERIFY_SLICE", 500)
+    explained = scan([str(corpus)], workers=1, explain=True, memory_limit=1)
+    plain = scan([str(corpus)], workers=1, memory_limit=1)
+    assert explained.stats["out_of_core"] == plain.stats["out_of_core"] == 1
+    assert any(r.reason.startswith("Jaccard") for r in in_memory.rejections), "no rejected candidate to keep"
+    assert explained.rejections == in_memory.rejections
+    assert plain.groups == explained.groups == in_memory.groups
+    assert plain.stats["matches"] == in_memory.stats["matches"]

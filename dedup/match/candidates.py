@@ -308,7 +308,24 @@ def band_candidates(
 
 def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int | None = None) -> Candidates:
     """All pairs of rows that share a key in some column of ``keys`` (one column per band, see
-    :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`.
+    :func:`band_keys`); ``doc`` and ``max_bucket`` as in :func:`band_candidates`. The pairs of
+    :func:`key_codes`."""
+    codes, crowded = key_codes(keys, doc, max_bucket)
+    return Candidates(pairs_of_codes(codes, keys.shape[0]), crowded)
+
+
+def pairs_of_codes(codes: IntArray, n: int) -> IntArray:
+    """Pair codes ``a * n + b`` (:func:`_codes`) as int64[m, 2] pairs, written in place: no temporary the
+    size of the pairs."""
+    pairs = np.empty((codes.size, 2), dtype=np.int64)
+    np.floor_divide(codes, n, out=pairs[:, 0])
+    np.remainder(codes, n, out=pairs[:, 1])
+    return pairs
+
+
+def key_codes(keys: U64Array, doc: IntArray | None = None, max_bucket: int | None = None) -> tuple[IntArray, IntArray]:
+    """:func:`key_candidates` as pair codes ``a * n + b`` (sorted, distinct: half the memory of the pairs),
+    with the crowded units.
 
     Each band is sorted once (:func:`_radix_order`; the next band on a second thread, outside the GIL), and
     a pair of an ordinary bucket is written only by the first band it shares: no pair is written twice, so
@@ -339,28 +356,29 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
         codes = distinct(codes)
     else:
         codes.sort()
-    pairs = np.empty((codes.size, 2), dtype=np.int64)
-    np.floor_divide(codes, n, out=pairs[:, 0])
-    np.remainder(codes, n, out=pairs[:, 1])
-    return Candidates(pairs, np.flatnonzero(crowded.any(axis=1)).astype(np.int64))
+    return codes, np.flatnonzero(crowded.any(axis=1)).astype(np.int64)
 
 
 def head_candidates(candidates: Candidates, units: Units, max_bucket: int) -> IntArray:
     """The head candidates of ``units`` (:func:`dedup.match.heads.head_pairs`: a preview's cut paragraphs and
     the paragraphs they start like) that LSH did not propose: int64[n, 2] unit pairs, sorted. Verified with
     :func:`verify_heads`."""
+    return unproposed_heads(_codes(candidates.pairs, len(units)), units, max_bucket)
+
+
+def unproposed_heads(proposed: IntArray, units: Units, max_bucket: int) -> IntArray:
+    """:func:`head_candidates`, given the codes of LSH's pairs (:func:`_codes`, sorted): what out-of-core
+    banding keeps of them."""
     if units.heads is None:
         return np.zeros((0, 2), dtype=np.int64)
     heads = head_pairs(units.heads, units.doc, max_bucket)
-    if heads.shape[0] == 0 or candidates.pairs.shape[0] == 0:
+    if heads.shape[0] == 0 or proposed.size == 0:
         return heads
-    n = len(units)
     # LSH's pairs are sorted, so are their codes: a binary search per head pair, where ``np.isin`` sorted all
     # of LSH's pairs again (0.3 s of a 5,000-article scan)
-    known = _codes(candidates.pairs, n)
-    codes = _codes(heads, n)
-    at = np.minimum(np.searchsorted(known, codes), known.size - 1)
-    new: IntArray = heads[known[at] != codes]
+    codes = _codes(heads, len(units))
+    at = np.minimum(np.searchsorted(proposed, codes), proposed.size - 1)
+    new: IntArray = heads[proposed[at] != codes]
     return new
 
 
@@ -563,9 +581,7 @@ def verify_heads(units: Units, pairs: IntArray, config: CandidateConfig, ngram: 
     if pairs.shape[0] == 0:
         return verify(units, pairs, config)
     common = shared_shingles(units, pairs)
-    sizes = units.sizes()
-    size_a = sizes[pairs[:, 0]]
-    size_b = sizes[pairs[:, 1]]
+    size_a, size_b = _set_size(units, pairs[:, 0]), _set_size(units, pairs[:, 1])
     jaccard = common / np.maximum(size_a + size_b - common, 1)
     containment = common / np.maximum(np.minimum(size_a, size_b), 1)
     return Verified(pairs, jaccard, containment, head_accepted(common, size_a, size_b, ngram))
@@ -614,6 +630,14 @@ def shared_shingles(units: Units, pairs: IntArray) -> IntArray:
     return _intersections(units.sets, units.offsets, np.ascontiguousarray(pairs))
 
 
+def _set_size(units: Units, which: IntArray) -> IntArray:
+    """The shingle set sizes of units ``which``, from their offsets alone: out of core, verification runs a
+    slice of 64 K pairs at a time, and all of the corpus's sizes (``Units.sizes``, 23 M at a million
+    articles) made again for every slice were a good part of it."""
+    sizes: IntArray = units.offsets[which + 1] - units.offsets[which]
+    return sizes
+
+
 def verify(units: Units, pairs: IntArray, config: CandidateConfig) -> Verified:
     """Score candidate pairs on their exact shingle sets.
 
@@ -634,9 +658,7 @@ def _scores(
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Each pair's shared shingles, the two units' set sizes, Jaccard and containment (of the smaller set)."""
     common = shared_shingles(units, pairs)
-    sizes = units.sizes()
-    size_a = sizes[pairs[:, 0]]
-    size_b = sizes[pairs[:, 1]]
+    size_a, size_b = _set_size(units, pairs[:, 0]), _set_size(units, pairs[:, 1])
     union = size_a + size_b - common
     jaccard = common / np.maximum(union, 1)
     containment = common / np.maximum(np.minimum(size_a, size_b), 1)

@@ -27,9 +27,9 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import merge_distinct, run_starts
+from dedup.arrays import merge_distinct, union_sorted
 from dedup.config import CandidateConfig
-from dedup.match.candidates import Candidates, Units, Verified, key_candidates, verify
+from dedup.match.candidates import Units, Verified, key_codes, pairs_of_codes, verify
 
 IntArray = npt.NDArray[np.int64]
 U32Array = npt.NDArray[np.uint32]
@@ -155,13 +155,29 @@ def bands_per_pass(units: int, bands: int, memory_limit: int) -> int:
     return max(1, min(bands, int(budget // max(units * 9, 1))))
 
 
+@dataclass(frozen=True, slots=True)
+class CodedCandidates:
+    """:class:`~dedup.match.candidates.Candidates` as out-of-core banding keeps them: each pair as one code
+    ``a * n + b`` (sorted, distinct), half the memory of the pairs; at a million articles there are over a
+    hundred million. Verification turns a slice at a time into pairs (:func:`verify_spilled`)."""
+
+    codes: IntArray
+    crowded: IntArray
+    units: int
+
+    @property
+    def pairs(self) -> IntArray:
+        """All the pairs at once (int64[n, 2]), as :class:`~dedup.match.candidates.Candidates` holds them."""
+        return pairs_of_codes(self.codes, self.units)
+
+
 def spilled_candidates(
     keys: BandKeyFiles,
     doc: IntArray,
     max_bucket: int | None,
     memory_limit: int,
     banded: Callable[[int], None] | None = None,
-) -> tuple[Candidates, int]:
+) -> tuple[CodedCandidates, int]:
     """:func:`~dedup.match.candidates.key_candidates` over band key files, a few bands a pass (see the module
     docstring for why the result is the same); also returns the bands per pass. ``banded(bands done)`` is
     called after each pass."""
@@ -170,33 +186,45 @@ def spilled_candidates(
     codes: IntArray = np.zeros(0, dtype=np.int64)
     crowded: IntArray = np.zeros(0, dtype=np.int64)
     for first in range(0, bands, step):
-        found = key_candidates(keys.read(first, min(first + step, bands)), doc, max_bucket)
-        crowded = merge_distinct([crowded, found.crowded])
-        merged = np.concatenate([codes, found.pairs[:, 0] * n + found.pairs[:, 1]])
-        del found, codes  # the candidate pairs are this stage's largest arrays: none is held twice
-        merged.sort(kind="stable")  # two sorted runs: timsort merges them, in place
-        codes = merged[run_starts(merged)]
-        del merged
+        found, crowded_here = key_codes(keys.read(first, min(first + step, bands)), doc, max_bucket)
+        crowded = merge_distinct([crowded, crowded_here])
+        codes = union_sorted(codes, found)  # both sorted and distinct: one merging pass
+        del found
         if banded is not None:
             banded(min(first + step, bands))
-    pairs = np.empty((codes.size, 2), dtype=np.int64)  # written in place: no temporaries the size of the pairs
-    np.floor_divide(codes, n, out=pairs[:, 0])
-    np.remainder(codes, n, out=pairs[:, 1])
-    return Candidates(pairs, crowded), step
+    return CodedCandidates(codes, crowded, n), step
 
 
-def verify_spilled(units: Units, pairs: IntArray, config: CandidateConfig, sets: SpilledSets) -> Verified:
+def verify_spilled(
+    units: Units,
+    candidates: CodedCandidates,
+    config: CandidateConfig,
+    sets: SpilledSets,
+    keep_rejected: bool = False,
+    verified_up_to: Callable[[int], None] | None = None,
+) -> Verified:
     """:func:`~dedup.match.candidates.verify` a slice of pairs at a time, handing the pages of the shingle
     sets read back after each (:meth:`SpilledSets.release`), so that resident memory holds the sets of one
-    slice's units rather than of every colliding unit."""
+    slice's units rather than of every colliding unit.
+
+    Only the accepted pairs are kept unless ``keep_rejected`` (``--explain`` reports the rest): nothing after
+    verification reads a rejected pair, and the scores of every candidate were most of this stage's memory at
+    a million articles. ``verified_up_to(pairs done)`` is called after each slice."""
     parts: list[Verified] = []
-    for start in range(0, pairs.shape[0], VERIFY_SLICE):
-        parts.append(verify(units, pairs[start : start + VERIFY_SLICE], config))
+    for start in range(0, candidates.codes.size, VERIFY_SLICE):
+        pairs = pairs_of_codes(candidates.codes[start : start + VERIFY_SLICE], candidates.units)
+        verified = verify(units, pairs, config)
         sets.release()
+        if not keep_rejected:
+            kept = verified.accepted
+            verified = Verified(verified.pairs[kept], verified.jaccard[kept], verified.containment[kept], kept[kept])
+        parts.append(verified)
+        if verified_up_to is not None:
+            verified_up_to(min(start + VERIFY_SLICE, candidates.codes.size))
     if len(parts) <= 1:
-        return parts[0] if parts else verify(units, pairs, config)
+        return parts[0] if parts else verify(units, np.zeros((0, 2), dtype=np.int64), config)
     return Verified(
-        pairs,
+        np.concatenate([p.pairs for p in parts]),
         np.concatenate([p.jaccard for p in parts]),
         np.concatenate([p.containment for p in parts]),
         np.concatenate([p.accepted for p in parts]),

@@ -36,6 +36,7 @@ from dedup.match.candidates import (
     head_candidates,
     key_candidates,
     merge_verified,
+    unproposed_heads,
     verify_heads,
     verify_with_heads,
 )
@@ -376,7 +377,7 @@ def scan(
         try:
             if spilled is not None:
                 del keys
-                verified = _find_matches_out_of_core(units, spilled, config, stats, limit, progress)
+                verified = _find_matches_out_of_core(units, spilled, config, stats, limit, progress, explain)
             else:
                 tick = time.perf_counter()
                 candidates = _lsh_candidates(units, keys, config)
@@ -439,7 +440,15 @@ def _verified(units: Units, candidates: Candidates, config: Config, stats: dict[
     heads = head_candidates(candidates, units, config.candidates.max_bucket)
     stats["head_candidates"] = int(heads.shape[0])
     verified = verify_with_heads(units, candidates.pairs, heads, config.candidates, config.fingerprint.ngram)
-    _match_stats(stats, tick, units, candidates, verified, *_banding(config.candidates, config.fingerprint.num_perm))
+    _match_stats(
+        stats,
+        tick,
+        units,
+        int(candidates.pairs.shape[0]),
+        int(candidates.crowded.size),
+        verified,
+        *_banding(config.candidates, config.fingerprint.num_perm),
+    )
     return verified
 
 
@@ -450,9 +459,11 @@ def _find_matches_out_of_core(
     stats: dict[str, float],
     memory_limit: int,
     progress: Progress | None,
+    explain: bool = False,
 ) -> Verified:
     """:func:`find_matches` for a corpus gone out of core: the same candidates and verdicts, banded from the
-    key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`)."""
+    key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`). Only the accepted
+    pairs are kept, and the rejected ones too with ``explain``."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
 
@@ -462,29 +473,28 @@ def _find_matches_out_of_core(
 
     banded(0)
     candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit, banded)
-    verified = verify_spilled(units, candidates.pairs, config.candidates, spilled.sets)
-    verified = _with_heads(verified, candidates, units, config, stats)
-    _match_stats(stats, tick, units, candidates, verified, bands, rows)
-    stats.update(out_of_core=1, bands_per_pass=step)
-    return verified
 
+    def verifying(done: int) -> None:
+        if progress is not None:
+            progress("verifying out of core", done, candidates.codes.size)
 
-def _with_heads(
-    verified: Verified, candidates: Candidates, units: Units, config: Config, stats: dict[str, float]
-) -> Verified:
-    """LSH's verified candidates and the head candidates LSH did not propose, verified by their own rule
-    (:mod:`dedup.match.heads`: a preview's cut paragraphs and the paragraphs they start like)."""
-    heads = head_candidates(candidates, units, config.candidates.max_bucket)
+    verifying(0)
+    verified = verify_spilled(units, candidates, config.candidates, spilled.sets, explain, verifying)
+    heads = unproposed_heads(candidates.codes, units, config.candidates.max_bucket)
     stats["head_candidates"] = int(heads.shape[0])
     judged = verify_heads(units, heads, config.candidates, config.fingerprint.ngram)
-    return merge_verified(verified, judged, len(units))
+    verified = merge_verified(verified, judged, len(units))
+    _match_stats(stats, tick, units, candidates.codes.size, candidates.crowded.size, verified, bands, rows)
+    stats.update(out_of_core=1, bands_per_pass=step)
+    return verified
 
 
 def _match_stats(
     stats: dict[str, float],
     tick: float,
     units: Units,
-    candidates: Candidates,
+    candidates: int,
+    crowded: int,
     verified: Verified,
     bands: int,
     rows: int,
@@ -493,9 +503,9 @@ def _match_stats(
     stats["candidates_s"] = time.perf_counter() - tick
     stats.update(
         units=len(units),
-        candidates=int(candidates.pairs.shape[0]),
+        candidates=candidates,
         matches=int(verified.accepted.sum()),
-        crowded_units=int(candidates.crowded.size),
+        crowded_units=crowded,
         bands=bands,
         rows=rows,
     )
