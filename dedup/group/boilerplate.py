@@ -70,23 +70,30 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     glued = np.zeros(len(units), dtype=np.bool_)
     if pairs.shape[0] == 0:
         return glued
-    sizes = units.sizes()
-    common = shared_shingles(units, pairs)
+    # Each array here is one or two entries a pair, and at scale the pairs are tens of millions (the peak of
+    # grouping is here): each is made once, and a temporary let go as soon as it is read.
     unit = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    partner = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    cover = np.concatenate([common, common]) / np.maximum(sizes[unit], 1)
-    partial = cover < WHOLE_COVER
+    shared = shared_shingles(units, pairs)
+    shared = np.concatenate([shared, shared]).astype(np.int64, copy=False)
+    partial = shared / np.maximum(units.offsets[unit + 1] - units.offsets[unit], 1) < WHOLE_COVER
     degree = np.bincount(unit, minlength=len(units))
     # only a unit with two partners or more, one of which covers a part of it, can be glued
-    candidates = distinct(unit[partial & (degree[unit] >= 2)])
+    partial &= degree[unit] >= 2
+    candidates = distinct(unit[partial])
+    del partial
+    if candidates.size == 0:
+        return glued
+    partner = np.concatenate([pairs[:, 1], pairs[:, 0]])
     order = np.argsort(unit, kind="stable")
-    starts = np.searchsorted(unit[order], np.arange(len(units) + 1))
+    del unit
+    starts = np.zeros(len(units) + 1, dtype=np.int64)  # where each unit's entries begin in ``order``
+    np.cumsum(degree, out=starts[1:])
     _glued(
         candidates.astype(np.int64, copy=False),
         order.astype(np.int64, copy=False),
-        starts.astype(np.int64, copy=False),
+        starts,
         partner.astype(np.int64, copy=False),
-        np.concatenate([common, common]).astype(np.int64, copy=False),
+        shared,
         units.sets,
         units.offsets.astype(np.int64, copy=False),
         units.doc.astype(np.int64, copy=False),
