@@ -494,3 +494,16 @@ def test_model_b_damages_a_share_with_parameters_drawn_per_seed(corpus: tuple[Pa
     params = [draw_params(random.Random(seed)) for seed in range(1, 7)]
     assert len({p.share for p in params}) == 6 and len({p.preview_cut for p in params}) > 1
     assert all(0.3 <= p.share <= 0.5 and 15 <= p.preview_cut[0] < p.preview_cut[1] <= 70 for p in params)
+
+
+def test_profile_scan_grouping_reports_the_grouping_step_and_its_peak(capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m benchmarks.profile_scan --grouping``: the grouping step's time under the profiler, its
+    allocations' peak per match, and a call tree rooted in ``group``."""
+    from benchmarks import profile_scan
+
+    assert profile_scan.main(["--articles", "300", "--grouping"]) == 0
+    out = capsys.readouterr().out
+    matches = int(re.search(r"300 articles, ([\d,]+) matches", out).group(1).replace(",", ""))  # type: ignore[union-attr]
+    peak = re.search(r"allocations at their peak: ([\d.]+) GB \((\d+) B a match\)", out)
+    assert matches > 0 and peak is not None and int(peak.group(2)) > 0
+    assert "group  dedup/group/grouping.py" in out
