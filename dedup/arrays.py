@@ -57,7 +57,19 @@ def union_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDAr
 
 @numba.njit(cache=True, nogil=True)
 def _union_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:  # pragma: no cover
-    out = np.empty(a.size + b.size, dtype=np.int64)
+    """Counted first, then written into an array of the exact size: no array the size of both inputs, then
+    trimmed by a copy (at 111 M codes, a gigabyte more at the merge's peak)."""
+    i = j = common = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif b[j] < a[i]:
+            j += 1
+        else:
+            common += 1
+            i += 1
+            j += 1
+    out = np.empty(a.size + b.size - common, dtype=np.int64)
     i = j = w = 0
     while i < a.size and j < b.size:
         if a[i] < b[j]:
@@ -71,15 +83,10 @@ def _union_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDA
             i += 1
             j += 1
         w += 1
-    while i < a.size:
-        out[w] = a[i]
-        i += 1
-        w += 1
-    while j < b.size:
-        out[w] = b[j]
-        j += 1
-        w += 1
-    return out[:w].copy()
+    out[w : w + a.size - i] = a[i:]
+    w += a.size - i
+    out[w : w + b.size - j] = b[j:]
+    return out
 
 
 def run_starts(ordered: npt.NDArray[_Int]) -> npt.NDArray[np.bool_]:

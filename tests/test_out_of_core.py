@@ -19,7 +19,7 @@ from dedup.cli import EXIT_USAGE, app
 from dedup.cli_options import memory_size
 from dedup.config import CandidateConfig, Config
 from dedup.match import spill
-from dedup.match.candidates import key_candidates
+from dedup.match.candidates import Units, key_candidates, verify
 from dedup.match.spill import SpillFiles, bands_per_pass, spilled_candidates
 from dedup.pipeline.scan import scan
 from dedup.render.json import scan_payload
@@ -148,3 +148,36 @@ def test_out_of_core_explain_keeps_the_rejected_candidates_and_a_plain_scan_the_
     assert explained.rejections == in_memory.rejections
     assert plain.groups == explained.groups == in_memory.groups
     assert plain.stats["matches"] == in_memory.stats["matches"]
+
+
+@pytest.mark.parametrize("slice_size", [7, 10_000])
+def test_verify_spilled_keeps_the_accepted_pairs_or_all_of_them_as_verify_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_size: int
+) -> None:
+    """Slice by slice (many slices, or one), ``verify_spilled`` gives ``verify``'s verdicts: all of them with
+    ``keep_rejected``, the accepted ones without; and no candidates give no pairs."""
+    rng = np.random.default_rng(3)
+    sets = [np.unique(rng.integers(0, 40, size=rng.integers(1, 30))).astype(np.uint32) for _ in range(30)]
+    offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])]).astype(np.int64)
+    files = SpillFiles(tmp_path, 1)
+    files.write(np.concatenate(sets), np.zeros((30, 1), dtype=np.uint64))
+    spilled = files.finish()
+    units = Units(np.arange(30, dtype=np.int64), np.zeros(30, dtype=np.int64), spilled.sets.array, offsets)
+    pairs = np.array([(a, b) for a in range(30) for b in range(a + 1, 30)], dtype=np.int64)
+    coded = spill.CodedCandidates(pairs[:, 0] * 30 + pairs[:, 1], np.zeros(0, dtype=np.int64), 30)
+    monkeypatch.setattr(spill, "VERIFY_SLICE", slice_size)
+    config = CandidateConfig()
+    expected = verify(units, pairs, config)
+    assert 0 < expected.accepted.sum() < len(pairs), "both verdicts must occur"
+    done: list[int] = []
+    every = spill.verify_spilled(units, coded, config, spilled.sets, keep_rejected=True, verified_up_to=done.append)
+    assert every.pairs.tolist() == pairs.tolist()
+    assert every.accepted.tolist() == expected.accepted.tolist()
+    assert every.jaccard.tolist() == expected.jaccard.tolist()
+    assert done[-1] == len(pairs) and done == sorted(done)
+    kept = spill.verify_spilled(units, coded, config, spilled.sets)
+    assert kept.pairs.tolist() == expected.matches().tolist() and kept.accepted.all()
+    assert kept.near(config).tolist() == expected.near(config).tolist()
+    empty = spill.CodedCandidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 30)
+    assert spill.verify_spilled(units, empty, config, spilled.sets).pairs.shape == (0, 2)
+    spilled.remove()

@@ -208,8 +208,8 @@ def verify_spilled(
     slice's units rather than of every colliding unit.
 
     Only the accepted pairs are kept unless ``keep_rejected`` (``--explain`` reports the rest): nothing after
-    verification reads a rejected pair, and the scores of every candidate were most of this stage's memory at
-    a million articles. ``verified_up_to(pairs done)`` is called after each slice."""
+    verification reads a rejected pair but ``--explain``, and the scores of every candidate were most of this
+    stage's memory at a million articles. ``verified_up_to(pairs done)`` is called after each slice."""
     parts: list[Verified] = []
     for start in range(0, candidates.codes.size, VERIFY_SLICE):
         pairs = pairs_of_codes(candidates.codes[start : start + VERIFY_SLICE], candidates.units)

@@ -462,8 +462,9 @@ def _find_matches_out_of_core(
     explain: bool = False,
 ) -> Verified:
     """:func:`find_matches` for a corpus gone out of core: the same candidates and verdicts, banded from the
-    key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`). Only the accepted
-    pairs are kept, and the rejected ones too with ``explain``."""
+    key files a few bands a pass and verified a slice at a time (:mod:`dedup.match.spill`). Of LSH's pairs only
+    the accepted ones are kept, and the rejected ones too with ``explain``; the head candidates (a few percent
+    of them) are kept whatever their verdict, as in memory."""
     tick = time.perf_counter()
     bands, rows = banding(config.candidates, config.fingerprint.num_perm)
 
@@ -473,6 +474,8 @@ def _find_matches_out_of_core(
 
     banded(0)
     candidates, step = spilled_candidates(spilled.keys, units.doc, config.candidates.max_bucket, memory_limit, banded)
+    if candidates.units != len(units):  # the codes are a * n + b with n the units: heads are coded the same
+        raise RuntimeError(f"{candidates.units} units banded out of core, {len(units)} sketched")
 
     def verifying(done: int) -> None:
         if progress is not None:
