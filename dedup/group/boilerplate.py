@@ -75,7 +75,7 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     unit = np.concatenate([pairs[:, 0], pairs[:, 1]])
     shared = shared_shingles(units, pairs)
     shared = np.concatenate([shared, shared]).astype(np.int64, copy=False)
-    partial = shared / np.maximum(units.offsets[unit + 1] - units.offsets[unit], 1) < WHOLE_COVER
+    partial = shared / np.maximum(units.sizes_of(unit), 1) < WHOLE_COVER
     degree = np.bincount(unit, minlength=len(units))
     # only a unit with two partners or more, one of which covers a part of it, can be glued
     partial &= degree[unit] >= 2

@@ -67,6 +67,13 @@ class Units:
     def sizes(self) -> IntArray:
         return np.diff(self.offsets)
 
+    def sizes_of(self, which: IntArray) -> IntArray:
+        """The set sizes of units ``which`` alone: verification out of core asks for a slice of 64 K pairs at
+        a time, and :meth:`sizes` of the whole corpus (23 M units at a million articles) made again for every
+        slice was a good part of it."""
+        sizes: IntArray = self.offsets[which + 1] - self.offsets[which]
+        return sizes
+
 
 def unit_texts(paragraph: Paragraph, config: FingerprintConfig) -> list[str]:
     """The texts a paragraph is sketched as: itself, or sliding windows of sentences if it is long.
@@ -581,7 +588,7 @@ def verify_heads(units: Units, pairs: IntArray, config: CandidateConfig, ngram: 
     if pairs.shape[0] == 0:
         return verify(units, pairs, config)
     common = shared_shingles(units, pairs)
-    size_a, size_b = _set_size(units, pairs[:, 0]), _set_size(units, pairs[:, 1])
+    size_a, size_b = units.sizes_of(pairs[:, 0]), units.sizes_of(pairs[:, 1])
     jaccard = common / np.maximum(size_a + size_b - common, 1)
     containment = common / np.maximum(np.minimum(size_a, size_b), 1)
     return Verified(pairs, jaccard, containment, head_accepted(common, size_a, size_b, ngram))
@@ -630,14 +637,6 @@ def shared_shingles(units: Units, pairs: IntArray) -> IntArray:
     return _intersections(units.sets, units.offsets, np.ascontiguousarray(pairs))
 
 
-def _set_size(units: Units, which: IntArray) -> IntArray:
-    """The shingle set sizes of units ``which``, from their offsets alone: out of core, verification runs a
-    slice of 64 K pairs at a time, and all of the corpus's sizes (``Units.sizes``, 23 M at a million
-    articles) made again for every slice were a good part of it."""
-    sizes: IntArray = units.offsets[which + 1] - units.offsets[which]
-    return sizes
-
-
 def verify(units: Units, pairs: IntArray, config: CandidateConfig) -> Verified:
     """Score candidate pairs on their exact shingle sets.
 
@@ -658,7 +657,7 @@ def _scores(
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Each pair's shared shingles, the two units' set sizes, Jaccard and containment (of the smaller set)."""
     common = shared_shingles(units, pairs)
-    size_a, size_b = _set_size(units, pairs[:, 0]), _set_size(units, pairs[:, 1])
+    size_a, size_b = units.sizes_of(pairs[:, 0]), units.sizes_of(pairs[:, 1])
     union = size_a + size_b - common
     jaccard = common / np.maximum(union, 1)
     containment = common / np.maximum(np.minimum(size_a, size_b), 1)
