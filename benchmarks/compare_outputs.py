@@ -242,7 +242,7 @@ def _watched(root: Path, args: Sequence[str], out: Path) -> tuple[float, int]:
         child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=f, env=_env(root.resolve()))
         proc = psutil.Process(child.pid)
         while child.poll() is None:
-            peak = max(peak, _tree_rss(proc))
+            peak = max(peak, _tree_rss(proc)[0])
             time.sleep(SAMPLE_S)
         f.write(f"\n[exit {child.returncode}]\n".encode())
     return time.perf_counter() - tick, peak

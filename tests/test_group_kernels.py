@@ -9,12 +9,17 @@ small pools (so that units overlap, in part and in whole, as copies, footers and
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
+import pytest
 
+from dedup.group import boilerplate
 from dedup.group.boilerplate import DISJOINT_OVERLAP, OWN_CONTAINMENT, WHOLE_COVER, beyond_boilerplate, glued_units
 from dedup.group.ids import FINGERPRINT_SIZE, fingerprint
 from dedup.match.candidates import Units
+from dedup.match.spill import SpilledSets, is_mapped
 
 U32 = npt.NDArray[np.uint32]
 
@@ -122,3 +127,20 @@ def test_fingerprint_of_long_copies_matches_the_reference() -> None:
         copies = [rng.integers(0, span, rng.integers(0, 1_500)).astype(np.uint32) for _ in range(rng.integers(1, 6))]
         copies = [np.unique(c) if trial % 3 else c for c in copies]  # unsorted ones too
         assert fingerprint(copies) == _fingerprint_reference(copies)
+
+
+def test_glued_units_read_from_a_file_a_slice_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out of core the shingle sets are a file mapping, whose pages are handed back a slice of pairs at a time:
+    the verdicts are the in-memory ones, and no page of the file stays resident."""
+    rng = np.random.default_rng(17)
+    units = _units(rng, 160, 40)
+    pairs = _pairs(rng, units, 500)
+    (tmp_path / "sets.bin").write_bytes(units.sets.tobytes())
+    mapped = SpilledSets(tmp_path / "sets.bin")
+    on_file = Units(units.doc, units.paragraph, mapped.array, units.offsets)
+    assert is_mapped(on_file.sets) and not is_mapped(units.sets)
+    monkeypatch.setattr(boilerplate, "SHARED_SLICE", 7)
+    released: list[int] = []
+    monkeypatch.setattr(boilerplate, "release_mapped", lambda array: released.append(array.size))
+    assert np.array_equal(glued_units(pairs, on_file), _glued_reference(pairs, units))
+    assert len(released) == -(-len(pairs) // 7) + 1  # after every slice, and after the glued test

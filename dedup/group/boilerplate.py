@@ -29,10 +29,11 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import distinct
+from dedup.arrays import distinct, distinct_in_place
 from dedup.config import GroupConfig
 from dedup.group.components import components
 from dedup.match.candidates import Units, shared_shingles
+from dedup.match.spill import is_mapped, release_mapped
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -70,38 +71,85 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     glued = np.zeros(len(units), dtype=np.bool_)
     if pairs.shape[0] == 0:
         return glued
-    # Each array here is one or two entries a pair, and at scale the pairs are tens of millions (the peak of
-    # grouping is here): each is made once, and a temporary let go as soon as it is read.
-    unit = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    shared = shared_shingles(units, pairs)
-    shared = np.concatenate([shared, shared]).astype(np.int64, copy=False)
-    partial = shared / np.maximum(units.sizes_of(unit), 1) < WHOLE_COVER
-    degree = np.bincount(unit, minlength=len(units))
-    # only a unit with two partners or more, one of which covers a part of it, can be glued
-    partial &= degree[unit] >= 2
-    candidates = distinct(unit[partial])
-    del partial
+    # The pairs are tens of millions at scale, and this was grouping's peak: a pair's two directions (``k``
+    # and ``n + k`` of :func:`_partial_units`) are read off ``pairs`` where needed, not written out as arrays.
+    pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+    shared = shared_shingles_released(units, pairs)
+    offsets = units.offsets.astype(np.int64, copy=False)
+    starts, order = _partial_units(pairs, shared, offsets, len(units), WHOLE_COVER)
+    candidates = np.flatnonzero(np.diff(starts))
     if candidates.size == 0:
         return glued
-    partner = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    order = np.argsort(unit, kind="stable")
-    del unit
-    starts = np.zeros(len(units) + 1, dtype=np.int64)  # where each unit's entries begin in ``order``
-    np.cumsum(degree, out=starts[1:])
     _glued(
         candidates.astype(np.int64, copy=False),
-        order.astype(np.int64, copy=False),
+        order,
         starts,
-        partner.astype(np.int64, copy=False),
+        pairs,
         shared,
         units.sets,
-        units.offsets.astype(np.int64, copy=False),
+        offsets,
         units.doc.astype(np.int64, copy=False),
         DISJOINT_OVERLAP,
         np.zeros(int(units.doc.max()) + 1, dtype=np.bool_),
         glued,
     )
+    release_mapped(units.sets)
     return glued
+
+
+SHARED_SLICE = 1 << 20
+"""Pairs :func:`shared_shingles_released` counts between two hand-backs of the mapped sets' pages."""
+
+
+def shared_shingles_released(units: Units, pairs: Int64Array) -> Int64Array:
+    """:func:`~dedup.match.candidates.shared_shingles` a slice of pairs at a time, handing back the pages of
+    shingle sets read from a file after each (:func:`~dedup.match.spill.release_mapped`): out of core, the
+    sets of a million articles are 11 GB, and counting every near-identical pair reads most of them."""
+    if not is_mapped(units.sets) or pairs.shape[0] <= SHARED_SLICE:
+        shared = shared_shingles(units, pairs)
+        release_mapped(units.sets)
+        return shared
+    parts = []
+    for start in range(0, pairs.shape[0], SHARED_SLICE):
+        parts.append(shared_shingles(units, pairs[start : start + SHARED_SLICE]))
+        release_mapped(units.sets)
+    return np.concatenate(parts)
+
+
+@numba.njit(cache=True)
+def _partial_units(
+    pairs: Int64Array, shared: Int64Array, offsets: Int64Array, count: int, cover: float
+) -> tuple[Int64Array, Int64Array]:  # pragma: no cover - compiled
+    """The units that may be glued, and their partners: a unit with two partners or more, one of which covers
+    less than ``cover`` of its shingles.
+
+    A pair ``k`` of ``n`` is read in two directions: entry ``k`` is unit ``pairs[k, 0]`` with partner
+    ``pairs[k, 1]``, entry ``n + k`` the other way round; both share ``shared[k]`` shingles. Returns
+    ``starts`` (``count + 1``: unit ``u``'s entries are ``order[starts[u]:starts[u + 1]]``, none for a unit
+    that cannot be glued) and ``order``, the entries of those units by unit, in entry order within a unit.
+    """
+    n = pairs.shape[0]
+    degree = np.zeros(count, dtype=np.int64)
+    for k in range(n):
+        degree[pairs[k, 0]] += 1
+        degree[pairs[k, 1]] += 1
+    partial = np.zeros(count, dtype=np.bool_)
+    for k in range(2 * n):
+        u = pairs[k, 0] if k < n else pairs[k - n, 1]
+        size = max(offsets[u + 1] - offsets[u], 1)
+        if degree[u] >= 2 and shared[k if k < n else k - n] / size < cover:
+            partial[u] = True
+    starts = np.zeros(count + 1, dtype=np.int64)
+    for u in range(count):
+        starts[u + 1] = starts[u] + (degree[u] if partial[u] else 0)
+    order = np.empty(starts[count], dtype=np.int64)
+    fill = starts[:-1].copy()
+    for k in range(2 * n):
+        u = pairs[k, 0] if k < n else pairs[k - n, 1]
+        if partial[u]:
+            order[fill[u]] = k
+            fill[u] += 1
+    return starts, order
 
 
 @numba.njit(cache=True, parallel=True)
@@ -109,7 +157,7 @@ def _glued(
     candidates: Int64Array,
     order: Int64Array,
     starts: Int64Array,
-    partner: Int64Array,
+    pairs: Int64Array,
     shared: Int64Array,
     sets: npt.NDArray[np.uint32],
     offsets: Int64Array,
@@ -139,7 +187,7 @@ def _glued(
     for c in numba.prange(chunks):
         flags = marked if c == 0 else scratch[c - 1]
         for i in range(c * candidates.shape[0] // chunks, (c + 1) * candidates.shape[0] // chunks):
-            _glued_unit(candidates[i], order, starts, partner, shared, sets, offsets, doc, overlap, flags, glued)
+            _glued_unit(candidates[i], order, starts, pairs, shared, sets, offsets, doc, overlap, flags, glued)
 
 
 _GLUED_CHUNKS = 16
@@ -152,7 +200,7 @@ def _glued_unit(
     u: np.int64,
     order: Int64Array,
     starts: Int64Array,
-    partner: Int64Array,
+    pairs: Int64Array,
     shared: Int64Array,
     sets: npt.NDArray[np.uint32],
     offsets: Int64Array,
@@ -165,12 +213,19 @@ def _glued_unit(
     own = sets[offsets[u] : offsets[u + 1]]
     mine = order[starts[u] : starts[u + 1]]
     n = mine.shape[0]
+    total = pairs.shape[0]
+    partner = np.empty(n, dtype=np.int64)  # each entry's partner unit and shingles in common with it
+    common_with = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        j = mine[k]
+        partner[k] = pairs[j, 1] if j < total else pairs[j - total, 0]
+        common_with[k] = shared[j] if j < total else shared[j - total]
     widest = 0
     for k in range(1, n):
-        longer = shared[mine[k]] > shared[mine[widest]]
-        if longer or (shared[mine[k]] == shared[mine[widest]] and partner[mine[k]] < partner[mine[widest]]):
+        longer = common_with[k] > common_with[widest]
+        if longer or (common_with[k] == common_with[widest] and partner[k] < partner[widest]):
             widest = k
-    other = sets[offsets[partner[mine[widest]]] : offsets[partner[mine[widest]] + 1]]
+    other = sets[offsets[partner[widest]] : offsets[partner[widest] + 1]]
     part = np.empty(min(own.shape[0], other.shape[0]), dtype=np.uint32)
     a = b = m = 0
     while a < own.shape[0] and b < other.shape[0]:
@@ -185,8 +240,8 @@ def _glued_unit(
             b += 1
     apart = np.zeros(n, dtype=np.bool_)
     for k in range(n):
-        other = sets[offsets[partner[mine[k]]] : offsets[partner[mine[k]] + 1]]
-        limit = overlap * shared[mine[k]]
+        other = sets[offsets[partner[k]] : offsets[partner[k] + 1]]
+        limit = overlap * common_with[k]
         a = b = common = 0
         while a < other.shape[0] and b < m and common <= limit:
             if other[a] == part[b]:
@@ -200,15 +255,15 @@ def _glued_unit(
         apart[k] = common <= limit
     for k in range(n):
         if not apart[k]:
-            marked[doc[partner[mine[k]]]] = True
+            marked[doc[partner[k]]] = True
     any_apart = False
     shared_doc = False
     for k in range(n):
         if apart[k]:
             any_apart = True
-            shared_doc |= marked[doc[partner[mine[k]]]]
+            shared_doc |= marked[doc[partner[k]]]
     for k in range(n):
-        marked[doc[partner[mine[k]]]] = False
+        marked[doc[partner[k]]] = False
     glued[u] = any_apart and not shared_doc
 
 
@@ -369,8 +424,9 @@ def boilerplate(
     """
     if a.size == 0:
         return np.zeros(0, dtype=np.int64)
-    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    family = components(nodes.size, inverse[: a.size], inverse[a.size :])  # a family: its first paragraph
+    # the paragraphs, and each pair's as indexes into them (``np.unique``'s inverse took twice the memory)
+    nodes = distinct_in_place(np.concatenate([a, b]))
+    family = components(nodes.size, np.searchsorted(nodes, a), np.searchsorted(nodes, b))  # its first paragraph
     node_doc = doc_of[nodes]
     size = np.zeros(nodes.size, dtype=np.int64)  # a family's size: its longest paragraph
     np.maximum.at(size, family, length_of[nodes])

@@ -5,14 +5,14 @@ matched pairs of a corpus drop, hundreds of thousands of them, are handled as ar
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import distinct, merge_distinct, run_starts
+from dedup.arrays import distinct_in_place, merge_distinct, run_starts
 from dedup.match.candidates import Units
 from dedup.records import Paragraph
 from dedup.results import Passage
@@ -124,35 +124,76 @@ class Corpus:
 
 
 def paragraph_matches(
-    matches: npt.NDArray[np.int64], corpus: Corpus
+    matches: npt.NDArray[np.int64], corpus: Corpus, keep: npt.NDArray[np.bool_] | None = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Unit matches as paragraph matches between different documents: flat numbers ``(a, b)`` with
-    ``a < b``, each pair once, sorted."""
+    """Unit matches (those ``keep`` marks, or all) as paragraph matches between different documents: flat
+    numbers ``(a, b)`` with ``a < b``, each pair once, sorted.
+
+    One pass over the matches writes each kept pair's code (``a`` times the paragraph count plus ``b``) and
+    nothing else: grouping asks this of all of a corpus's matches three times, and the five arrays a pair
+    of numpy expressions made (each end's paragraph, the lower and the higher, the codes) were its peak.
+    """
     if matches.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     flat = corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph
-    left, right = flat[matches[:, 0]], flat[matches[:, 1]]
-    low, high = np.minimum(left, right), np.maximum(left, right)  # (``min(axis=1)`` is slow on two columns)
-    apart = corpus.doc_of[low] != corpus.doc_of[high]
     total = max(corpus.paragraph_count, 1)
-    pairs = distinct(low[apart] * total + high[apart])
+    every = np.zeros(0, dtype=np.bool_)
+    codes = _pair_codes(
+        np.ascontiguousarray(matches, dtype=np.int64), flat, corpus.doc_of, total, every if keep is None else keep
+    )
+    pairs = distinct_in_place(codes)
     return pairs // total, pairs % total
 
 
-def partners(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus) -> dict[int, dict[int, set[int]]]:
-    """For each document with matched paragraphs (in document order): paragraph -> the other documents it
-    matches."""
-    out: dict[int, dict[int, set[int]]] = defaultdict(dict)
+@numba.njit(cache=True)
+def _pair_codes(
+    matches: npt.NDArray[np.int64],
+    flat: npt.NDArray[np.int64],
+    doc_of: npt.NDArray[np.int64],
+    total: int,
+    keep: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.int64]:  # pragma: no cover - compiled
+    """:func:`paragraph_matches`' codes, counted first and then written (``keep`` empty: every match)."""
+    every = keep.shape[0] == 0
+    count = 0
+    for k in range(matches.shape[0]):
+        if (every or keep[k]) and doc_of[flat[matches[k, 0]]] != doc_of[flat[matches[k, 1]]]:
+            count += 1
+    codes = np.empty(count, dtype=np.int64)
+    i = 0
+    for k in range(matches.shape[0]):
+        left, right = flat[matches[k, 0]], flat[matches[k, 1]]
+        if (every or keep[k]) and doc_of[left] != doc_of[right]:
+            codes[i] = min(left, right) * total + max(left, right)
+            i += 1
+    return codes
+
+
+def partners(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus
+) -> Iterator[tuple[int, dict[int, set[int]]]]:
+    """Each document with matched paragraphs (in document order), with its paragraphs' partners: paragraph ->
+    the other documents it matches.
+
+    Made a document at a time: a set per matched paragraph of the whole corpus, held at once, was grouping's
+    peak (over half of it at 100,000 articles), and its caller reads one document's at a time.
+    """
     if not a.size:
-        return out
+        return
     documents = len(corpus.documents)
-    pairs = distinct(np.concatenate([a * documents + corpus.doc_of[b], b * documents + corpus.doc_of[a]]))
-    paragraph, partner = pairs // documents, (pairs % documents).tolist()
-    starts = np.flatnonzero(run_starts(paragraph))
-    ends = np.r_[starts[1:], pairs.size].tolist()
+    pairs = distinct_in_place(np.concatenate([a * documents + corpus.doc_of[b], b * documents + corpus.doc_of[a]]))
+    paragraph, partner = pairs // documents, pairs % documents
+    del pairs
+    starts = np.flatnonzero(run_starts(paragraph))  # each matched paragraph's first pair
+    ends = np.append(starts[1:], partner.size)
     flat = paragraph[starts]
+    del paragraph
     doc = corpus.doc_of[flat]
     local = flat - corpus.paragraph_starts[doc]  # :meth:`Corpus.key`, for all of them at once
-    for d, k, start, end in zip(doc.tolist(), local.tolist(), starts.tolist(), ends, strict=True):
-        out[d][k] = set(partner[start:end])
-    return out
+    runs = np.flatnonzero(run_starts(doc))  # each document's first matched paragraph
+    for first, last in zip(runs.tolist(), np.append(runs[1:], doc.size).tolist(), strict=True):
+        lo = int(starts[first])
+        mine = partner[lo : int(ends[last - 1])].tolist()
+        here = local[first:last].tolist()
+        spans = zip(here, (starts[first:last] - lo).tolist(), (ends[first:last] - lo).tolist(), strict=True)
+        yield int(doc[first]), {k: set(mine[start:end]) for k, start, end in spans}

@@ -38,6 +38,7 @@ from dedup.group.passages import JumpDocuments, continued_by, goes_on, passages_
 from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
+from dedup.match.spill import release_mapped
 from dedup.results import Group, Passage, Witness
 from dedup.segment import MIN_UNIT_CHARS
 
@@ -80,14 +81,22 @@ def group(
     bare = bare_heads(documents, config, where, corpus)
     groups: list[Group] = []
     prints: list[tuple[int, ...]] = []
-    for indexes in sorted(members.values(), key=min):
+    for n, indexes in enumerate(sorted(members.values(), key=min)):
+        if n % RELEASE_EVERY == 0:
+            release_mapped(corpus.units.sets)  # each group reads its witnesses' sets: see RELEASE_EVERY
         component = [passages[i] for i in indexes]
         label = int(root[indexes[0]])
         made = component_group("G", component, label, family_of, group_of, documents, bare, corpus, config)
         if made is not None:
             groups.append(made)
             prints.append(story_fingerprint(made, corpus))  # while the corpus still holds its witnesses' sets
+    release_mapped(corpus.units.sets)
     return Grouping(named(groups, prints), frozenset(map(corpus.key, not_evidence.tolist())))
+
+
+RELEASE_EVERY = 512
+"""Groups made between two hand-backs of the pages of shingle sets read from a file (a corpus gone out of core,
+:func:`~dedup.match.spill.release_mapped`): over all groups, the witnesses' sets are most of the file."""
 
 
 def named(groups: Sequence[Group], prints: Sequence[tuple[int, ...]]) -> tuple[Group, ...]:
@@ -124,7 +133,7 @@ def evidence(
         family &= near
     glued = glued_units(matches[family], corpus.units)
     family &= ~(glued[matches[:, 0]] | glued[matches[:, 1]])
-    same = paragraph_matches(matches[family], corpus)
+    same = paragraph_matches(matches, corpus, family)
 
     def headed(p: int, docs: set[int]) -> bool:
         return headings.heads(corpus.key(p), docs, config)
@@ -170,7 +179,8 @@ def pairs_beyond(
     if not_evidence.size:  # a match that holds only on boilerplate (a window run on into a footer) is none
         own = _own_text(corpus) if own is None else own
         boilerplate_text = own & is_boilerplate[corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph]
-        a, b = paragraph_matches(matches[beyond_boilerplate(matches, corpus.units, boilerplate_text)], corpus)
+        a, b = paragraph_matches(matches, corpus, beyond_boilerplate(matches, corpus.units, boilerplate_text))
+        release_mapped(corpus.units.sets)
     keep = ~(is_boilerplate[a] | is_boilerplate[b])
     return a[keep], b[keep]
 
@@ -269,7 +279,7 @@ def _passages(
     followed, outrun, continued = _followed(a, b, boilerplate_in, corpus)
     passages: list[Passage] = []
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
-    for d, matched in partners(a, b, corpus).items():
+    for d, matched in partners(a, b, corpus):
         document = documents[d]
         noise = frozenset(boilerplate_in[d])
         first = int(corpus.paragraph_starts[d])

@@ -86,12 +86,34 @@ class SpilledSets:
             return
         with path.open("rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        if hasattr(mmap, "MADV_RANDOM"):  # see the class docstring
+            self._map.madvise(mmap.MADV_RANDOM)
         self.array = np.frombuffer(self._map, dtype=np.uint32)
 
     def release(self) -> None:
         """Drop the pages read so far from the process (they are read again from the page cache if needed)."""
-        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
-            self._map.madvise(mmap.MADV_DONTNEED)
+        release_mapped(self.array)
+
+
+def _mapping(array: npt.NDArray[np.generic]) -> mmap.mmap | None:
+    """The file mapping ``array`` reads (``np.frombuffer`` over an ``mmap``, as :class:`SpilledSets` makes
+    it), or None for an array in memory."""
+    base = array.base
+    return base.obj if isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap) else None
+
+
+def is_mapped(array: npt.NDArray[np.generic]) -> bool:
+    """Whether ``array`` is read from a file mapping (a corpus gone out of core) rather than held in memory."""
+    return _mapping(array) is not None
+
+
+def release_mapped(array: npt.NDArray[np.generic]) -> None:
+    """Hand back the pages of a file mapping read so far (:meth:`SpilledSets.release`), for any stage that
+    reads the shingle sets: they count in the process's resident memory until then, and the sets of a
+    million articles are 11 GB. Nothing for an array in memory."""
+    mapping = _mapping(array)
+    if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
+        mapping.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass(frozen=True, slots=True)

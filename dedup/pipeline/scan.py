@@ -486,6 +486,7 @@ def _find_matches_out_of_core(
     heads = unproposed_heads(candidates.codes, units, config.candidates.max_bucket)
     stats["head_candidates"] = int(heads.shape[0])
     judged = verify_heads(units, heads, config.candidates, config.fingerprint.ngram)
+    spilled.sets.release()
     verified = merge_verified(verified, judged, len(units))
     _match_stats(stats, tick, units, candidates.codes.size, candidates.crowded.size, verified, bands, rows)
     stats.update(out_of_core=1, bands_per_pass=step)
