@@ -8,6 +8,7 @@ company counts spelled out with dicts and sets).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ from dedup.config import Config, GroupConfig
 from dedup.group import grouping
 from dedup.group.boilerplate import DISJOINT_OVERLAP, WHOLE_COVER, boilerplate, glued_units
 from dedup.group.components import UnionFind, components
-from dedup.group.corpus import Corpus, paragraph_matches
+from dedup.group.corpus import Corpus, paragraph_matches, partners
 from dedup.group.headings import Headings
 from dedup.group.links import links
 from dedup.ingest.load import load
@@ -191,3 +192,69 @@ def test_union_sorted_is_the_sorted_union(a: list[int], b: list[int]) -> None:
     merged = union_sorted(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64))
     assert merged.tolist() == sorted(set(a) | set(b))
     assert merged.dtype == np.int64
+
+
+@dataclass(frozen=True)
+class _Sized:
+    """What :class:`~dedup.group.corpus.Corpus` reads of a document to number its paragraphs: how many it
+    has, and their content lengths."""
+
+    paragraphs: tuple[None, ...]
+    lengths: tuple[int, ...]
+
+
+corpus_strategy = st.lists(st.integers(1, 4), min_size=2, max_size=8).flatmap(
+    lambda counts: st.tuples(
+        st.just(counts),
+        st.lists(
+            st.tuples(st.integers(0, sum(counts) - 1), st.integers(0, sum(counts) - 1), st.booleans()), max_size=50
+        ),
+    )
+)
+
+
+def _numbered(counts: list[int]) -> Corpus:
+    """A corpus of documents with ``counts`` paragraphs, each paragraph sketched as one unit."""
+    doc = np.repeat(np.arange(len(counts)), counts).astype(np.int64)
+    paragraph = np.concatenate([np.arange(c) for c in counts]).astype(np.int64)
+    offsets = np.zeros(doc.size + 1, dtype=np.int64)
+    units = Units(doc, paragraph, np.zeros(0, dtype=np.uint32), offsets)
+    return Corpus([_Sized((None,) * c, (5,) * c) for c in counts], units)  # type: ignore[misc]
+
+
+@settings(max_examples=200, deadline=None)
+@given(corpus_strategy)
+def test_paragraph_matches_are_the_distinct_cross_document_pairs_kept(
+    case: tuple[list[int], list[tuple[int, int, bool]]],
+) -> None:
+    """Unit matches (here one unit a paragraph) become each distinct pair of paragraphs of different documents
+    once, lower first, sorted; with a mask, only the matches it keeps."""
+    counts, drawn = case
+    corpus = _numbered(counts)
+    matches = np.array([(u, v) for u, v, _ in drawn], dtype=np.int64).reshape(-1, 2)
+    keep = np.array([k for *_, k in drawn], dtype=np.bool_)
+    for mask in (None, keep):
+        chosen = [(u, v) for (u, v, k) in drawn if mask is None or k]
+        expected = sorted({(min(u, v), max(u, v)) for u, v in chosen if corpus.doc_of[u] != corpus.doc_of[v]})
+        a, b = paragraph_matches(matches, corpus, mask)
+        assert list(zip(a.tolist(), b.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(corpus_strategy)
+def test_partners_are_each_documents_paragraphs_other_documents(
+    case: tuple[list[int], list[tuple[int, int, bool]]],
+) -> None:
+    """Document by document, in order: each matched paragraph and the other documents it is matched in."""
+    counts, drawn = case
+    corpus = _numbered(counts)
+    a, b = paragraph_matches(np.array([(u, v) for u, v, _ in drawn], dtype=np.int64).reshape(-1, 2), corpus)
+    expected: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for p, q in zip(a.tolist(), b.tolist(), strict=True):
+        (dp, kp), (dq, kq) = corpus.key(p), corpus.key(q)
+        expected[dp][kp].add(dq)
+        expected[dq][kq].add(dp)
+    found = list(partners(a, b, corpus))
+    assert [d for d, _ in found] == sorted(expected)
+    for d, matched in found:
+        assert list(matched) == sorted(expected[d]) and matched == expected[d]
