@@ -427,7 +427,11 @@ def _watch(
     peak, peak_at, peak_private, status = 0, None, 0, "ok"
     tick = time.perf_counter()
     with errors.open("wb") as err:
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=Path(__file__).parent.parent)
+        # temporary files (an out-of-core scan's spill, 18 GB at a million articles) go beside ``errors``, in
+        # the benchmark's folder, which is removed however the scan ends (it is killed past a limit)
+        env = {**os.environ, "TMPDIR": str(errors.parent)}
+        root = Path(__file__).parent.parent
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=root, env=env)
         proc = psutil.Process(child.pid)
         try:
             while child.poll() is None:

@@ -86,8 +86,6 @@ class SpilledSets:
             return
         with path.open("rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        if hasattr(mmap, "MADV_RANDOM"):  # see the class docstring
-            self._map.madvise(mmap.MADV_RANDOM)
         self.array = np.frombuffer(self._map, dtype=np.uint32)
 
     def release(self) -> None:
