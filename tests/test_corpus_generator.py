@@ -497,12 +497,17 @@ def test_model_b_damages_a_share_with_parameters_drawn_per_seed(corpus: tuple[Pa
 
 
 def test_profile_scan_grouping_reports_the_grouping_step_and_its_peak(capsys: pytest.CaptureFixture[str]) -> None:
-    """``python -m benchmarks.profile_scan --grouping``: the grouping step's time under the profiler, its
-    allocations' peak per match, and a call tree rooted in ``group``."""
+    """``python -m benchmarks.profile_scan --grouping --sites``: the grouping step's time under the profiler,
+    its allocations' peak per match, where the memory held at that peak was allocated, and a call tree rooted in
+    ``group``."""
     from benchmarks import profile_scan
 
-    assert profile_scan.main(["--articles", "300", "--grouping"]) == 0
+    assert profile_scan.main(["--articles", "300", "--grouping", "--sites"]) == 0
     out = capsys.readouterr().out
+    held = re.search(
+        r"memory held at grouping's peak \(memray\): (\d+) MB, by where it was allocated:\n +([\d.]+) MB  (.+)", out
+    )
+    assert held is not None and "grouping.py" in held.group(3), "the largest site is in grouping's call tree"
     matches = int(re.search(r"300 articles, ([\d,]+) matches", out).group(1).replace(",", ""))  # type: ignore[union-attr]
     peak = re.search(r"allocations at their peak: ([\d.]+) GB \((\d+) B a match\)", out)
     assert matches > 0 and peak is not None and int(peak.group(2)) > 0
