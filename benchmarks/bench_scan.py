@@ -303,10 +303,22 @@ def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
         return 0, 0
     for p in family:
         with contextlib.suppress(psutil.Error):
-            info = p.memory_info()
-            total += info.rss
-            private += info.rss - info.shared
+            rss = p.memory_info().rss
+            total += rss
+            private += rss - _file_pages(p.pid)
     return total, private
+
+
+def _file_pages(pid: int) -> int:
+    """Bytes of a process's RSS that are pages mapped from files (``RssFile`` of ``/proc/PID/status``; 0 where
+    there is no such file). Not psutil's ``shared``, which adds shared memory (``RssShmem``): a file in a tmpfs
+    ``/tmp`` is held in memory, with no disk behind it to take its pages back to."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0
+    found = re.search(r"^RssFile:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else 0
 
 
 def _stop(proc: psutil.Process) -> None:

@@ -29,7 +29,7 @@ def test_pages_read_through_a_file_mapping_count_in_rss_but_not_in_private_memor
         [sys.executable, "-c", code, str(data)], tmp_path / "stderr.txt", 60, 1 << 40
     )
     assert status == "ok"
-    assert peak - private >= 60 * MB  # the mapped file's pages: in RSS, not private
+    assert peak - private >= 32 * MB  # the mapped file's pages (64 MB read): in RSS, not private
 
 
 def test_a_run_is_stopped_once_its_private_memory_passes_the_cap(tmp_path: Path) -> None:
