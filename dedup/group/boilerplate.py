@@ -33,7 +33,7 @@ from dedup.arrays import distinct, distinct_in_place
 from dedup.config import GroupConfig
 from dedup.group.components import components
 from dedup.match.candidates import Units, shared_shingles
-from dedup.match.spill import is_mapped, release_mapped
+from dedup.match.spill import release_mapped
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -105,15 +105,11 @@ def shared_shingles_released(units: Units, pairs: Int64Array) -> Int64Array:
     """:func:`~dedup.match.candidates.shared_shingles` a slice of pairs at a time, handing back the pages of
     shingle sets read from a file after each (:func:`~dedup.match.spill.release_mapped`): out of core, the
     sets of a million articles are 11 GB, and counting every near-identical pair reads most of them."""
-    if not is_mapped(units.sets) or pairs.shape[0] <= SHARED_SLICE:
-        shared = shared_shingles(units, pairs)
-        release_mapped(units.sets)
-        return shared
-    parts = []
+    shared = np.empty(pairs.shape[0], dtype=np.int64)
     for start in range(0, pairs.shape[0], SHARED_SLICE):
-        parts.append(shared_shingles(units, pairs[start : start + SHARED_SLICE]))
-        release_mapped(units.sets)
-    return np.concatenate(parts)
+        shared[start : start + SHARED_SLICE] = shared_shingles(units, pairs[start : start + SHARED_SLICE])
+        release_mapped(units.sets)  # nothing for sets in memory
+    return shared
 
 
 @numba.njit(cache=True)
