@@ -35,6 +35,7 @@ from typing import Any
 from pyinstrument import Profiler
 
 from benchmarks.corpus import write_articles_jsonl
+from dedup.group.grouping import UnitMatches
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,21 +82,24 @@ def _profile_grouping(args: argparse.Namespace, scan_module: Any) -> int:
     profiler = Profiler(interval=0.005)
     said: list[str] = []
 
-    def profiled(*given: Any) -> Any:
+    def profiled(documents: Any, units: Any, handed: UnitMatches, config: Any) -> Any:
+        # grouping lets go of the matches it is handed: each run below gets a holder of its own
+        pairs, near = handed.pairs, handed.near
+        handed.release()
         tick = time.perf_counter()
         with profiler:
-            out = real(*given)
+            out = real(documents, units, UnitMatches(pairs, near), config)
         said.append(f"grouping: {time.perf_counter() - tick:.1f} s under the profiler")
         tracemalloc.start()
-        real(*given)
+        real(documents, units, UnitMatches(pairs, near), config)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        matches = given[2].shape[0]
+        matches = pairs.shape[0]
         said.append(
             f"grouping's allocations at their peak: {peak / 1e9:.2f} GB ({peak / max(matches, 1):.0f} B a match)"
         )
         if args.sites:
-            said.append(_peak_sites(real, given))
+            said.append(_peak_sites(real, (documents, units, UnitMatches(pairs, near), config)))
         return out
 
     scan_module.group = profiled

@@ -8,6 +8,7 @@ API, a later engine) depends on these records and never on the orchestrators (:m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -68,7 +69,8 @@ class ScannedDocument:
     Attributes:
         path: as the user gave it.
         encoding: as detected.
-        paragraphs: as segmented.
+        paragraphs: as segmented; a slim document's are a :class:`~dedup.records.SlimParagraphs`, which reads
+            as the tuple of them but holds them compactly (a scan keeps every document to the end).
         notes: what normalization did, as sentences for the report.
         raw: the raw text (for quoting), or empty when the run let go of it.
         lengths: the content characters (letters and digits) of each paragraph: grouping weighs paragraphs
@@ -84,7 +86,7 @@ class ScannedDocument:
 
     path: str
     encoding: str
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: Sequence[Paragraph]
     notes: tuple[str, ...] = ()
     raw: str = ""
     lengths: tuple[int, ...] = ()

@@ -3,14 +3,25 @@ reused results must be exactly what computing afresh gives."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
 from dedup.collate import sentences as sentence_module
 from dedup.collate.findings import _align, align
-from dedup.collate.records import CopyParagraph
+from dedup.collate.records import CopyParagraph, WitnessText
+from dedup.collate.reference import (
+    choose_base,
+    damaged_paragraphs,
+    is_flat,
+    is_preview,
+    is_preview_paragraph,
+    repeat_share,
+)
 from dedup.collate.sentences import match_sentences, sentences
 from dedup.config import CollateConfig
+from dedup.records import Span
 
 from .corpora import real_paragraphs
 
@@ -110,3 +121,67 @@ def test_large_score_matrices_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(sentence_module, "KEPT_CELLS", 1 << 16)
     assert match_sentences(sentences(ref), sentences(copy), config) == expected
     assert sentence_module._RECENT_SCORES
+
+
+# --- the consensus base, chosen best first: the base hearing every candidate's whole jury would choose -------
+
+
+def _damaged_copy(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """A web copy damaged at random: paragraphs dropped, one moved, one repeated, words changed, a tail cut."""
+    copy = [p for p in paragraphs if rng.random() > 0.15] or paragraphs[:1]
+    if len(copy) > 2 and rng.random() < 0.5:
+        copy.insert(rng.randrange(len(copy)), copy.pop(rng.randrange(len(copy))))
+    if rng.random() < 0.3:
+        copy.insert(rng.randrange(len(copy)), copy[rng.randrange(len(copy))])
+    for _ in range(rng.randrange(4)):
+        k = rng.randrange(len(copy))
+        at = rng.randrange(max(1, len(copy[k]) - 4))
+        copy[k] = copy[k][:at] + "某某" + copy[k][at + 2 :]
+    if rng.random() < 0.2:
+        k = rng.randrange(len(copy))
+        copy[k] = copy[k][: len(copy[k]) // 2]
+    return copy
+
+
+def _as_witness(name: str, texts: list[str], flat: bool = False) -> WitnessText:
+    if flat:
+        line = "".join(texts)
+        return WitnessText(name, (Span(f"{name}.txt", 1, 1),), (CopyParagraph(f"{name}.txt", 1, 1, line, flat=True),))
+    rows = tuple(CopyParagraph(f"{name}.txt", k + 1, k + 1, t) for k, t in enumerate(texts))
+    return WitnessText(name, (Span(f"{name}.txt", 1, len(rows)),), rows)
+
+
+def _every_jury_heard(witnesses: list[WitnessText], coverage: list[float], config: CollateConfig) -> int:
+    """The base as the rule states it, every candidate's whole jury heard: fewest findings, then not flat
+    first, then the more complete, then the earlier candidate (groups without previews or cut paragraphs)."""
+    order = sorted(range(len(witnesses)), key=lambda k: (-coverage[k], -repeat_share(witnesses[k])))
+    scored = []
+    for place, k in enumerate(order[: config.base_candidates]):
+        jury = [j for j in order if j != k]
+        chosen = jury[:: max(1, len(jury) // config.base_jury)][: config.base_jury]
+        reference = [p.text for p in witnesses[k].paragraphs]
+        findings = len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
+        findings += sum(len(align(reference, witnesses[j].paragraphs, "", config).findings) for j in chosen)
+        scored.append(((is_flat(witnesses[k]), findings, -coverage[k], place), k))
+    return min(scored)[1]
+
+
+def test_the_base_chosen_best_first_is_the_one_every_candidate_s_whole_jury_chooses() -> None:
+    config = CollateConfig()
+    pool = [p for p in real_paragraphs()[300:700] if len(p) > 40 and not p.endswith(("…", "..."))]
+    winners_not_first = 0
+    for seed in range(24):
+        rng = random.Random(seed)
+        start = rng.randrange(len(pool) - 12)
+        story = pool[start : start + rng.randrange(4, 10)]
+        copies = [_damaged_copy(story, rng) for _ in range(rng.randrange(3, 13))]
+        witnesses = [_as_witness(f"c{k}", texts, flat=k == 1 and seed % 4 == 0) for k, texts in enumerate(copies)]
+        coverage = [round(rng.uniform(0.5, 1.0), 3) for _ in witnesses]
+        assert not any(is_preview(w, config) for w in witnesses)
+        assert not any(sum(is_preview_paragraph(p.text, config) for p in w.paragraphs) >= 2 for w in witnesses)
+        _forget()
+        expected = _every_jury_heard(witnesses, coverage, config)
+        _forget()
+        assert choose_base(witnesses, coverage, config) == expected, seed
+        winners_not_first += expected != max(range(len(coverage)), key=coverage.__getitem__)
+    assert winners_not_first >= 3, "the groups must make the most complete copy lose now and then"

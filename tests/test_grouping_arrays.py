@@ -7,10 +7,13 @@ company counts spelled out with dicts and sets).
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -258,3 +261,29 @@ def test_partners_are_each_documents_paragraphs_other_documents(
     assert [d for d, _ in found] == sorted(expected)
     for d, matched in found:
         assert list(matched) == sorted(expected[d]) and matched == expected[d]
+
+
+def test_a_scan_lets_go_of_the_unit_matches_once_grouping_has_read_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The accepted unit pairs (1 GB at a million articles) are handed to grouping, which turns them into
+    paragraph pairs first and lets go of them: by the time passages are made, nothing keeps them alive. The
+    stages run as they are; the two wrappers only look."""
+    from dedup.pipeline import scan as scan_module
+
+    pairs: list[weakref.ref[np.ndarray]] = []
+    alive_at_passages: list[bool] = []
+    handed, passages = scan_module._handed, grouping._passages
+
+    def watched_handed(*given: Any) -> grouping.UnitMatches:
+        out = handed(*given)
+        pairs.append(weakref.ref(out.pairs))
+        return out
+
+    def watched_passages(*given: Any) -> Any:
+        alive_at_passages.append(pairs[-1]() is not None)
+        return passages(*given)
+
+    monkeypatch.setattr(scan_module, "_handed", watched_handed)
+    monkeypatch.setattr(grouping, "_passages", watched_passages)
+    result = scan_module.scan([str(SEEDS)], Config(), workers=1)
+    assert result.groups and result.stats["matches"] > 0
+    assert alive_at_passages == [False], "the unit pairs were still held when passages were made"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import subprocess
 import sys
@@ -18,6 +19,18 @@ def test_map_in_order_gives_the_same_results_in_processes_as_in_this_one() -> No
     alone = map_in_order(len, items, workers=1, parallel_from=10)
     pooled = map_in_order(len, items, workers=2, parallel_from=10, batch=4)
     assert alone == pooled == [len(x) for x in items]
+
+
+def _frozen_count(_: object) -> int:
+    return gc.get_freeze_count()
+
+
+def test_map_in_order_workers_freeze_what_they_hold_after_their_first_batch() -> None:
+    """Collation makes and drops millions of small objects in the workers: as sketching's do, each worker
+    takes what it holds for good (modules, kernels, caches) out of the collector's sight after one batch."""
+    counts = map_in_order(_frozen_count, list(range(64)), workers=2, parallel_from=10, batch=4)
+    assert counts.count(0) <= 2 * 4, "only each worker's first batch runs unfrozen"
+    assert max(counts) > 10_000, counts
 
 
 # --- workers never outlive the run (issue 18, item 5): real processes, killed as a user or a CI runner would --

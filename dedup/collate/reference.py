@@ -7,6 +7,7 @@ consensus (:func:`choose_base`, see :mod:`dedup.collate.consensus`).
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -376,21 +377,25 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         # A candidate with paragraphs a preview cut may owe its place to them: its coverage counts each cut
         # paragraph's family whole (the head matched it). The most complete copy without cuts is tried too.
         candidates += [k for k in order if k not in candidates and k not in previews and not cut[k]][:1]
-    best, best_score = candidates[0], None
-    for k in candidates:
-        reference = [p.text for p in witnesses[k].paragraphs]
+    # Best first: each candidate's findings so far is a floor under its total (findings only add up), so the
+    # candidate with the lowest floor hears its next juror; the first to have heard its whole jury with the
+    # lowest floor of all has won. Ties go as they would in candidate order (flat, findings, coverage, then
+    # place), and a candidate that cannot win is never heard further: far fewer alignments than trying the
+    # candidates one after the other.
+    heard: list[tuple[tuple[bool, int, float, int], int, list[int]]] = []
+    for place, k in enumerate(candidates):
         jury = [j for j in order if j != k]
         step = max(1, len(jury) // config.base_jury)
         chosen = jury[::step][: config.base_jury]
         # A paragraph the candidate shows damaged by itself (cut, noisy) is one the jury reads as its own
         # change (an added tail, a changed word): counted once per juror, as it would be reported.
         findings = len(chosen) * damaged_paragraphs(witnesses[k], config)[0]
-        flat = is_flat(witnesses[k])
-        for j in chosen:
-            if best_score is not None and (flat, findings, -coverage[k]) > best_score:
-                break  # findings only add up: this candidate cannot win, and the rest of its jury is not heard
-            findings += len(align(reference, witnesses[j].paragraphs, "", config).findings)
-        score = (flat, findings, -coverage[k])
-        if best_score is None or score < best_score:
-            best, best_score = k, score
-    return best
+        heard.append(((is_flat(witnesses[k]), findings, -coverage[k], place), k, chosen[::-1]))
+    heapq.heapify(heard)
+    while True:
+        (flat, findings, minus_coverage, place), k, jurors = heapq.heappop(heard)
+        if not jurors:
+            return k
+        reference = [p.text for p in witnesses[k].paragraphs]
+        findings += len(align(reference, witnesses[jurors.pop()].paragraphs, "", config).findings)
+        heapq.heappush(heard, ((flat, findings, minus_coverage, place), k, jurors))

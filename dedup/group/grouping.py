@@ -39,10 +39,35 @@ from dedup.group.stitch import bare_heads
 from dedup.group.stories import component_group
 from dedup.match.candidates import Units
 from dedup.match.spill import release_mapped
+from dedup.records import BoundaryHint, paragraph_hints, raw_lengths
 from dedup.results import Group, Passage, Witness
 from dedup.segment import MIN_UNIT_CHARS
 
-__all__ = ["Group", "GroupedDocument", "Grouping", "Passage", "Witness", "group", "is_heading_like"]
+__all__ = ["Group", "GroupedDocument", "Grouping", "Passage", "UnitMatches", "Witness", "group", "is_heading_like"]
+
+
+@dataclass(slots=True)
+class UnitMatches:
+    """The accepted unit pairs grouping starts from, handed over: :func:`group` reads them once (its first
+    step turns them into paragraph pairs) and then lets go of them (:meth:`release`).
+
+    Handed over in this holder, rather than as arrays, so that a caller that keeps no array of its own frees
+    them for the rest of grouping: at a million articles the pairs are 1 GB (62 M pairs), held through
+    grouping's peak when the caller's arguments still pointed at them.
+
+    Attributes:
+        pairs: int64[n, 2] accepted unit pairs.
+        near: for each pair, whether its units are near-identical (Jaccard at ``min_jaccard`` or more) rather
+            than one contained in the other; only those make families of boilerplate (all, if ``None``).
+    """
+
+    pairs: npt.NDArray[np.int64]
+    near: npt.NDArray[np.bool_] | None = None
+
+    def release(self) -> None:
+        """Let go of the pairs (grouping has read them): the holder is empty from then on."""
+        self.pairs = np.zeros((0, 2), dtype=np.int64)
+        self.near = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,26 +78,19 @@ class Grouping:
     boilerplate: frozenset[Key]
 
 
-def group(
-    documents: Sequence[GroupedDocument],
-    units: Units,
-    matches: npt.NDArray[np.int64],
-    config: GroupConfig,
-    near: npt.NDArray[np.bool_] | None = None,
-) -> Grouping:
+def group(documents: Sequence[GroupedDocument], units: Units, matches: UnitMatches, config: GroupConfig) -> Grouping:
     """Groups of passages that copy the same story (see the module docstring).
 
     Args:
         documents: the documents, in the order units refer to them.
         units: the sketched units.
-        matches: accepted unit pairs.
+        matches: the accepted unit pairs, released once read (:class:`UnitMatches`).
         config: grouping settings.
-        near: for each match, whether its units are near-identical (Jaccard at ``min_jaccard`` or more) rather
-            than one contained in the other; only those make families of boilerplate (all, if not given).
     """
     corpus = Corpus(documents, units)
     headings = Headings(documents)
-    a, b, not_evidence = evidence(corpus, matches, near, headings, config)
+    a, b, not_evidence = evidence(corpus, matches.pairs, matches.near, headings, config)
+    matches.release()
 
     passages, where = _passages(a, b, not_evidence, headings, corpus, config)
     story = join_passages(a, b, where, passages, corpus, config)
@@ -269,10 +287,10 @@ def _passages(
     continued_on: set[int] = set()
     continued_from: set[int] = set()
     for d, document in enumerate(documents):
-        for p in document.paragraphs:
-            if "continued_on" in p.hints:
+        for hints in paragraph_hints(document.paragraphs):
+            if "continued_on" in hints:
                 continued_on.add(d)
-            if "continued_from" in p.hints:
+            if "continued_from" in hints:
                 continued_from.add(d)
     jumps = JumpDocuments(frozenset(continued_on), frozenset(continued_from))
 
@@ -281,6 +299,7 @@ def _passages(
     where = np.full(corpus.paragraph_count, -1, dtype=np.int64)
     for d, matched in partners(a, b, corpus):
         document = documents[d]
+        paragraphs = tuple(document.paragraphs)  # each read many times here: made once (slim paragraphs)
         noise = frozenset(boilerplate_in[d])
         first = int(corpus.paragraph_starts[d])
         after = frozenset(k for k in matched if followed[first + k])
@@ -288,7 +307,7 @@ def _passages(
         continued_here = frozenset(k for k in matched if continued[first + k])
         for passage in passages_of(
             d,
-            document.paragraphs,
+            paragraphs,
             document.lengths,
             matched,
             config,
@@ -328,10 +347,12 @@ def _followed(
     docs = corpus.doc_of[flats]
     local = flats - corpus.paragraph_starts[docs]  # :meth:`Corpus.key`, for all of them at once
     went: list[bool] = []
+    hints: list[frozenset[BoundaryHint]] = []
     for d, k in zip(docs.tolist(), local.tolist(), strict=True):
-        if d not in noise:
+        if d not in noise:  # flat numbers are sorted, so each document's come together
             noise[d] = frozenset(boilerplate_in.get(d, ()))
-        went.append(goes_on(corpus.documents[d].paragraphs, k, noise[d]))
+            hints = paragraph_hints(corpus.documents[d].paragraphs)
+        went.append(goes_on(hints, k, noise[d]))
     goes[flats] = went
     followed: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     followed[a[goes[b]]] = True
@@ -367,11 +388,9 @@ def _own_text(corpus: Corpus) -> npt.NDArray[np.bool_]:
     Told by size, which needs no text (a slim scan keeps none): a window holds more shingles than its
     paragraph has raw characters; a paragraph's own text, or a window inside a long paragraph, never does.
     """
-    raw = np.fromiter(
-        (p.raw_end - p.raw_start for d in corpus.documents for p in d.paragraphs),
-        dtype=np.int64,
-        count=corpus.paragraph_count,
-    )
+    raw = np.zeros(corpus.paragraph_count, dtype=np.int64)
+    for d, document in enumerate(corpus.documents):
+        raw[corpus.paragraph_starts[d] : corpus.paragraph_starts[d + 1]] = raw_lengths(document.paragraphs)
     flat = corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph
     own: npt.NDArray[np.bool_] = corpus.units.sizes() <= raw[flat]
     return own

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dedup.config import GroupConfig
 from dedup.group.corpus import GroupedDocument, Key
 from dedup.match.content import content_digest
-from dedup.records import Paragraph
+from dedup.records import Paragraph, paragraph_hints
 
 _HEADING_HINTS = frozenset({"headline", "byline"})
 
@@ -41,8 +41,8 @@ class Headings:
         self.documents = documents
         self.docs_of: dict[int, set[int]] = defaultdict(set)
         for d, document in enumerate(documents):
-            for p, digest in zip(document.paragraphs, document.digests, strict=True):
-                if digest and "byline" not in p.hints:  # a reporter's byline heads many stories, rightly
+            for hints, digest in zip(paragraph_hints(document.paragraphs), document.digests, strict=True):
+                if digest and "byline" not in hints:  # a reporter's byline heads many stories, rightly
                     self.docs_of[digest].add(d)
 
     def _others(self, doc: int, k: int, partners: set[int]) -> tuple[int, int]:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from dedup.config import GroupConfig
 from dedup.group.corpus import Corpus
 from dedup.group.headings import Headings, is_heading_like
-from dedup.records import Paragraph
+from dedup.records import BoundaryHint, Paragraph
 from dedup.results import Passage
 from dedup.segment import SENTENCES_PER_PARAGRAPH, continues_line
 
@@ -476,23 +476,26 @@ def runs_into_boilerplate(paragraphs: Sequence[Paragraph], k: int, noise: frozen
     return j in noise
 
 
-def goes_on(paragraphs: Sequence[Paragraph], k: int, noise: frozenset[int]) -> bool:
+def goes_on(hints: Sequence[frozenset[BoundaryHint]], k: int, noise: frozenset[int]) -> bool:
     """Whether paragraph ``k`` is followed on its page by more of its story: a next paragraph that is no
     boilerplate, no byline or ``上接`` opening another article, and no headline over more text, after a
-    paragraph that ends none.
+    paragraph that ends none (:func:`ends_article`). Read off the document's paragraphs' boundary hints
+    alone (:func:`~dedup.records.paragraph_hints`), asked of every matched paragraph of the corpus.
 
-    >>> body = [Paragraph(i, "正文段落。", 2 * i + 1, 2 * i + 1, 0, 0) for i in range(3)]
+    >>> body = [frozenset()] * 3
     >>> [goes_on(body, k, frozenset()) for k in range(3)], goes_on(body, 1, frozenset({2}))
     ([True, True, False], False)
+    >>> goes_on([frozenset(), frozenset({"headline"}), frozenset()], 0, frozenset())  # a headline over text
+    False
     """
-    if k + 1 >= len(paragraphs) or k + 1 in noise or ends_article(paragraphs[k]):
+    if k + 1 >= len(hints) or k + 1 in noise or "dateline" in hints[k] or "continued_on" in hints[k]:
         return False
-    after = paragraphs[k + 1]
-    if after.hints & {"byline", "continued_from"}:
+    after = hints[k + 1]
+    if after & {"byline", "continued_from"}:
         return False
     # a title-like line (a cut or short closing line reads as one) ends the story only where nothing but
     # boilerplate follows it; over more text it is the next article's headline
-    return "headline" not in after.hints or all(j in noise for j in range(k + 2, len(paragraphs)))
+    return "headline" not in after or all(j in noise for j in range(k + 2, len(hints)))
 
 
 def _split_glued(run: list[int], matched: dict[int, set[int]], jumps: JumpDocuments = NO_JUMPS) -> list[list[int]]:

@@ -22,6 +22,7 @@ from dedup.config import GroupConfig
 from dedup.group.corpus import Corpus, GroupedDocument, Key
 from dedup.group.headings import is_heading_like
 from dedup.group.passages import ends_article
+from dedup.records import paragraph_hints
 from dedup.results import Passage
 
 
@@ -146,8 +147,8 @@ def bare_heads(
     for d, document in enumerate(documents):
         paragraphs, lengths, digests = document.paragraphs, document.lengths, document.digests
         placed = where[corpus.paragraph_starts[d] : corpus.paragraph_starts[d + 1]] >= 0  # in a passage
-        for k, p in enumerate(paragraphs):
-            if "continued_on" not in p.hints or placed[k]:
+        for k, hints in enumerate(paragraph_hints(paragraphs)):
+            if "continued_on" not in hints or placed[k]:
                 continue
             first = k
             while (

@@ -195,13 +195,18 @@ def _settling(work: Callable[[Sequence[Document], Config], R], documents: Sequen
     the oldest generation walked all of those long-lived objects again: 6-10% of a worker's time. Frozen
     objects are still freed when nothing refers to them; only the cycle collector no longer visits them.
     """
-    global _settled
     result = work(documents, config)
+    _settle()
+    return result
+
+
+def _settle() -> None:
+    """Collect once and freeze what this worker holds (:func:`_settling`), the first time it is called."""
+    global _settled
     if not _settled:
         gc.collect()
         gc.freeze()
         _settled = True
-    return result
 
 
 def _chain(head: list[Document | Skipped], rest: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
@@ -261,7 +266,11 @@ def map_in_order(
 
 
 def _map_batch(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    return [work(item) for item in items]
+    """``work`` of each item, in a worker; what the worker holds for good is frozen after its first batch, as
+    sketching's workers do (:func:`_settling`): collation too makes and drops millions of small objects."""
+    out = [work(item) for item in items]
+    _settle()
+    return out
 
 
 class Ledger:

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import CandidateConfig, Config
-from dedup.group.grouping import Grouping, group
+from dedup.group.grouping import Grouping, UnitMatches, group
 from dedup.group.headings import heading_digests
 from dedup.ingest.load import StdinInput, load
 from dedup.ingest.pool import Ledger, Unread, stream
@@ -49,7 +49,7 @@ from dedup.match.spill import (
     verify_spilled,
 )
 from dedup.prepare import SketchedBatch, sketch
-from dedup.records import BoundaryHint, Document, InputRecord, Paragraph, Skipped
+from dedup.records import Document, InputRecord, Skipped, SlimParagraphs
 from dedup.results import Rejection, ScannedDocument, ScanResult
 
 __all__ = ["ScanResult", "ScannedDocument", "Sketched", "find_matches", "group_matches", "match_and_group", "scan"]
@@ -113,36 +113,8 @@ def _trimmed(document: ScannedDocument, keep_text: bool, slim: bool) -> ScannedD
     reads every field of the document)."""
     changes: dict[str, Any] = {} if keep_text else {"raw": ""}
     if slim:
-        changes.update(paragraphs=tuple(map(_slim, document.paragraphs)), slim=True)
+        changes.update(paragraphs=SlimParagraphs.of(document.paragraphs), slim=True)
     return replace(document, **changes) if changes else document
-
-
-def _slim(p: Paragraph) -> Paragraph:
-    """``replace(p, text="", sentences=())``, done in place: the paragraph was made by this batch's
-    :func:`dedup.prepare.sketch` and nothing else holds it, and building a new frozen dataclass per paragraph
-    (``dataclasses.replace`` reads every field's metadata; a direct call sets eleven fields one by one) was
-    8% of sketching. The offset map goes with the text, as ``Paragraph.__post_init__`` lets it go for a
-    paragraph made without text. Its hints are one shared set per distinct value (:func:`_shared`)."""
-    let = object.__setattr__  # a frozen dataclass's own way to set its fields
-    let(p, "text", "")
-    let(p, "sentences", ())
-    let(p, "origin", _NO_OFFSETS)
-    let(p, "hints", _shared(p.hints))
-    return p
-
-
-_NO_OFFSETS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
-"""The offset map of a paragraph without text: one array shared by all of them."""
-
-_SHARED_HINTS: dict[frozenset[BoundaryHint], frozenset[BoundaryHint]] = {}
-
-
-def _shared(hints: frozenset[BoundaryHint]) -> frozenset[BoundaryHint]:
-    """One frozenset object per distinct set of hints in this worker. Pickling a batch writes an object its
-    paragraphs share once, and unpickling makes it one object again: a scan keeps every paragraph, and a
-    frozenset of its own (216 bytes, empty or not) was half of what a slim document held (2.6 of 5.5 KB an
-    article; 2.6 GB at a million)."""
-    return _SHARED_HINTS.setdefault(hints, hints)
 
 
 def sketch_all(
@@ -385,9 +357,9 @@ def scan(
                 verified = _verified(units, candidates, config, stats, tick)
                 del candidates
             rejected = verified.rejections(config.candidates) if explain else []
-            matches, near = verified.matches(), verified.near(config.candidates)
+            matches = _handed(verified, config)
             del verified
-            grouping = group_matches(documents, units, matches, config, stats, progress, near)
+            grouping = group_matches(documents, units, matches, config, stats, progress)
             rejections = _explain(units, documents, rejected, grouping) if explain else ()
         finally:
             if spilled is not None:
@@ -412,8 +384,14 @@ def match_and_group(
     (uint64, one column per band, as :func:`dedup.match.candidates.band_keys` makes them).
     """
     verified = find_matches(units, sketches, config, stats)
-    matches, near = verified.matches(), verified.near(config.candidates)
-    return group_matches(documents, units, matches, config, stats, progress, near)
+    matches = _handed(verified, config)
+    del verified
+    return group_matches(documents, units, matches, config, stats, progress)
+
+
+def _handed(verified: Verified, config: Config) -> UnitMatches:
+    """The accepted pairs of ``verified``, to hand over to grouping (which lets go of them once read)."""
+    return UnitMatches(verified.matches(), verified.near(config.candidates))
 
 
 def find_matches(units: Units, sketches: U32Array | U64Array, config: Config, stats: dict[str, float]) -> Verified:
@@ -518,17 +496,17 @@ def _match_stats(
 def group_matches(
     documents: Sequence[ScannedDocument],
     units: Units,
-    matches: npt.NDArray[np.int64],
+    matches: UnitMatches,
     config: Config,
     stats: dict[str, float],
     progress: Progress | None = None,
-    near: npt.NDArray[np.bool_] | None = None,
 ) -> Grouping:
-    """Passages and groups from verified unit matches (see :func:`dedup.group.grouping.group`)."""
+    """Passages and groups from verified unit matches, which grouping lets go of once read (see
+    :func:`dedup.group.grouping.group`)."""
     if progress is not None:
         progress("grouping", len(documents), len(documents))
     tick = time.perf_counter()
-    grouping = group([_weighed(d, config) for d in documents], units, matches, config.group, near)
+    grouping = group([_weighed(d, config) for d in documents], units, matches, config.group)
     stats["group_s"] = time.perf_counter() - tick
     stats.update(documents=len(documents), boilerplate_paragraphs=len(grouping.boilerplate))
     return grouping
