@@ -35,7 +35,6 @@ from typing import Any
 from pyinstrument import Profiler
 
 from benchmarks.corpus import write_articles_jsonl
-from dedup.group.grouping import UnitMatches
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _profile_grouping(args: argparse.Namespace, scan_module: Any) -> int:
     """The scan as usual, its grouping step profiled, then run again under tracemalloc (``--grouping``)."""
     import tracemalloc
+
+    from dedup.group.grouping import UnitMatches
 
     real = scan_module.group
     profiler = Profiler(interval=0.005)

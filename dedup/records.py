@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -247,6 +248,7 @@ class SlimParagraphs(Sequence[Paragraph]):
     def __getitem__(self, k: int | slice) -> Paragraph | tuple[Paragraph, ...]:
         if isinstance(k, slice):
             return tuple(self._made(i) for i in range(*k.indices(len(self))))
+        k = operator.index(k)  # a numpy integer reads as an int (a paragraph's index is one), a float is refused
         n = len(self)
         if not -n <= k < n:
             raise IndexError("paragraph index out of range")
@@ -267,17 +269,17 @@ class SlimParagraphs(Sequence[Paragraph]):
                 markers, garbled = m, g
         spans = self._spans
         p = _new_paragraph(Paragraph)
-        _index(p, k)
-        _text(p, "")
-        _start_line(p, spans[at])
-        _end_line(p, spans[at + 1])
-        _raw_start(p, spans[at + 2])
-        _raw_end(p, spans[at + 3])
-        _sentences(p, ())
-        _markers(p, markers)
-        _hints(p, _HINT_SETS[self._hints[k]])
-        _garbled(p, garbled)
-        _origin(p, _NO_OFFSETS)
+        _set_index(p, k)
+        _set_text(p, "")
+        _set_start_line(p, spans[at])
+        _set_end_line(p, spans[at + 1])
+        _set_raw_start(p, spans[at + 2])
+        _set_raw_end(p, spans[at + 3])
+        _set_sentences(p, ())
+        _set_markers(p, markers)
+        _set_hints(p, _HINT_SETS[self._hints[k]])
+        _set_garbled(p, garbled)
+        _set_origin(p, _NO_OFFSETS)
         return p
 
     def hints(self) -> list[frozenset[BoundaryHint]]:
@@ -309,9 +311,19 @@ class SlimParagraphs(Sequence[Paragraph]):
 
 _new_paragraph = object.__new__
 # a slotted dataclass's fields are member descriptors; setting through them skips the frozen ``__setattr__``
-(_index, _text, _start_line, _end_line, _raw_start, _raw_end, _sentences, _markers, _hints, _garbled, _origin) = (
-    Paragraph.__dict__[f.name].__set__ for f in fields(Paragraph)
-)
+(
+    _set_index,
+    _set_text,
+    _set_start_line,
+    _set_end_line,
+    _set_raw_start,
+    _set_raw_end,
+    _set_sentences,
+    _set_markers,
+    _set_hints,
+    _set_garbled,
+    _set_origin,
+) = (Paragraph.__dict__[f.name].__set__ for f in fields(Paragraph))
 
 
 def paragraph_hints(paragraphs: Sequence[Paragraph]) -> list[frozenset[BoundaryHint]]:

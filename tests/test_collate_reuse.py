@@ -152,8 +152,9 @@ def _as_witness(name: str, texts: list[str], flat: bool = False) -> WitnessText:
 
 
 def _every_jury_heard(witnesses: list[WitnessText], coverage: list[float], config: CollateConfig) -> int:
-    """The base as the rule states it, every candidate's whole jury heard: fewest findings, then not flat
-    first, then the more complete, then the earlier candidate (groups without previews or cut paragraphs)."""
+    """The base as the rule states it, every candidate's whole jury heard: a copy that is not flat before one
+    that is, then fewest findings, then the more complete, then the earlier candidate (groups without
+    previews or cut paragraphs)."""
     order = sorted(range(len(witnesses)), key=lambda k: (-coverage[k], -repeat_share(witnesses[k])))
     scored = []
     for place, k in enumerate(order[: config.base_candidates]):

@@ -287,3 +287,16 @@ def test_a_scan_lets_go_of_the_unit_matches_once_grouping_has_read_them(monkeypa
     result = scan_module.scan([str(SEEDS)], Config(), workers=1)
     assert result.groups and result.stats["matches"] > 0
     assert alive_at_passages == [False], "the unit pairs were still held when passages were made"
+
+
+def test_unit_matches_grouped_once_are_refused_a_second_time() -> None:
+    config = Config()
+    documents = list(load([str(SEEDS)]))
+    sketched = sketch([d for d in documents if isinstance(d, Document)], config)
+    verified = find_matches(sketched.units, sketched.sketches, config, {})
+    handed = grouping.UnitMatches(verified.matches(), verified.near(config.candidates))
+    scanned = sketched.documents()
+    assert grouping.group(scanned, sketched.units, handed, config.group).groups
+    assert handed.released and handed.pairs.size == 0
+    with pytest.raises(ValueError, match="grouped already"):
+        grouping.group(scanned, sketched.units, handed, config.group)

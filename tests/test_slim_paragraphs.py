@@ -121,3 +121,13 @@ def test_a_slim_scan_keeps_its_documents_paragraphs_compactly(tmp_path: Path) ->
         assert [(p.start_line, p.end_line, p.raw_start, p.raw_end, p.hints) for p in compact.paragraphs] == [
             (p.start_line, p.end_line, p.raw_start, p.raw_end, p.hints) for p in whole.paragraphs
         ]
+
+
+def test_a_numpy_integer_reads_a_paragraph_as_an_int_does() -> None:
+    import numpy as np
+
+    slim = SlimParagraphs.of(_paragraphs([(1, 0, 0, 5, frozenset(), False, []), (2, 0, 6, 9, frozenset(), False, [])]))
+    read = slim[np.int64(1)]
+    assert read == slim[1] and type(read.index) is int
+    with pytest.raises(TypeError):
+        slim[1.0]  # type: ignore[call-overload]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -63,11 +63,14 @@ class UnitMatches:
 
     pairs: npt.NDArray[np.int64]
     near: npt.NDArray[np.bool_] | None = None
+    released: bool = field(default=False, init=False)
 
     def release(self) -> None:
-        """Let go of the pairs (grouping has read them): the holder is empty from then on."""
+        """Let go of the pairs (grouping has read them): the holder is empty from then on, and grouping refuses
+        it (a second grouping from it would find no groups, silently)."""
         self.pairs = np.zeros((0, 2), dtype=np.int64)
         self.near = None
+        self.released = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ def group(documents: Sequence[GroupedDocument], units: Units, matches: UnitMatch
         matches: the accepted unit pairs, released once read (:class:`UnitMatches`).
         config: grouping settings.
     """
+    if matches.released:
+        raise ValueError("these unit matches were grouped already and let go of: hand grouping a new UnitMatches")
     corpus = Corpus(documents, units)
     headings = Headings(documents)
     a, b, not_evidence = evidence(corpus, matches.pairs, matches.near, headings, config)
