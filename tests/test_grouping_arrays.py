@@ -300,3 +300,66 @@ def test_unit_matches_grouped_once_are_refused_a_second_time() -> None:
     assert handed.released and handed.pairs.size == 0
     with pytest.raises(ValueError, match="grouped already"):
         grouping.group(scanned, sketched.units, handed, config.group)
+
+
+def _outrun_and_continued_by_unique(
+    a: np.ndarray, b: np.ndarray, goes: np.ndarray, corpus: Corpus
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_followed``'s outrun and continued flags as they were computed with ``np.unique``'s inverse, and
+    ``continued_by`` as it filtered copies of its arrays."""
+    from dedup.segment import MIN_UNIT_CHARS
+
+    outrun = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    continued = np.zeros(corpus.paragraph_count, dtype=np.bool_)
+    here, there = np.concatenate([a, b]), np.concatenate([b, a])
+    _, at = np.unique(there * len(corpus.documents) + corpus.doc_of[here], return_inverse=True)
+    covered = np.bincount(at, weights=corpus.length_of[here])
+    last = np.full(covered.size, -1, dtype=np.int64)
+    np.maximum.at(last, at, here)
+    partner = np.zeros(covered.size, dtype=np.int64)
+    partner[at] = there
+    goes_past = corpus.length_of[partner] - covered >= MIN_UNIT_CHARS
+    outrun[last[goes_past | goes[partner]]] = True
+    after = last + 1
+    inside = after < corpus.paragraph_starts[corpus.doc_of[last] + 1]
+    after, last, partner, covered = after[inside], last[inside], partner[inside], covered[inside]
+    piece = corpus.length_of[after]
+    continued[last[(piece > 0) & (piece == corpus.length_of[partner] - covered)]] = True
+    return outrun, continued
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=300))
+def test_followed_numbers_partner_keys_as_np_unique_did(raw: list[tuple[int, int]]) -> None:
+    """Grouping's per partner and document tally (outrun, continued) over random pairs of the seeds'
+    paragraphs, against the ``np.unique`` inverse it replaced (whose temporaries were grouping's peak)."""
+    corpus = _seeds_corpus()
+    n = corpus.paragraph_count
+    pairs = np.array([(x % n, y % n) for x, y in raw if x % n != y % n] or [(0, 1)], dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    _, outrun, continued = grouping._followed(a, b, {}, corpus)
+    flats = distinct(np.concatenate([a, b]))
+    goes = np.zeros(n, dtype=np.bool_)
+    from dedup.group.passages import goes_on
+    from dedup.records import paragraph_hints
+
+    for flat in flats.tolist():
+        d = int(corpus.doc_of[flat])
+        goes[flat] = goes_on(
+            paragraph_hints(corpus.documents[d].paragraphs), flat - int(corpus.paragraph_starts[d]), frozenset()
+        )
+    expected_outrun, expected_continued = _outrun_and_continued_by_unique(a, b, goes, corpus)
+    assert outrun.tolist() == expected_outrun.tolist()
+    assert continued.tolist() == expected_continued.tolist()
+
+
+_SEEDS_CORPUS: list[Corpus] = []
+
+
+def _seeds_corpus() -> Corpus:
+    if not _SEEDS_CORPUS:
+        config = Config()
+        documents = list(load([str(SEEDS)]))
+        sketched = sketch([d for d in documents if isinstance(d, Document)], config)
+        _SEEDS_CORPUS.append(Corpus(sketched.documents(), sketched.units))
+    return _SEEDS_CORPUS[0]

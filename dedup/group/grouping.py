@@ -365,13 +365,22 @@ def _followed(
     outrun: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     continued: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     if a.size:  # per partner paragraph and document: what of it that document's paragraphs matched
-        here, there = np.concatenate([a, b]), np.concatenate([b, a])
-        _, at = np.unique(there * len(corpus.documents) + corpus.doc_of[here], return_inverse=True)
+        # Each pair read both ways (here: a paragraph; there: its partner), keyed there * D + doc of here. Keys
+        # numbered by a sort and a binary search, not ``np.unique(return_inverse=True)``, whose argsort, sorted
+        # copy, mask, cumulative sum and inverse (each an entry a key) made grouping's peak at a million
+        # articles; the partner is read back off the key.
+        n_docs = len(corpus.documents)
+        keys = np.concatenate([b * n_docs + corpus.doc_of[a], a * n_docs + corpus.doc_of[b]])
+        numbered = distinct(keys)
+        at = np.searchsorted(numbered, keys)
+        del keys
+        here = np.concatenate([a, b])
         covered = np.bincount(at, weights=corpus.length_of[here])
         last = np.full(covered.size, -1, dtype=np.int64)
         np.maximum.at(last, at, here)
-        partner = np.zeros(covered.size, dtype=np.int64)
-        partner[at] = there
+        del here, at
+        partner = numbered // n_docs
+        del numbered
         goes_past = corpus.length_of[partner] - covered >= MIN_UNIT_CHARS
         outrun[last[goes_past | goes[partner]]] = True
         continued[continued_by(last, partner, covered, corpus)] = True

@@ -314,10 +314,11 @@ def continued_by(
     """
     after = last + 1
     inside = after < corpus.paragraph_starts[corpus.doc_of[last] + 1]
-    after, last, partner, covered = after[inside], last[inside], partner[inside], covered[inside]
+    after[~inside] = 0  # a document's last paragraph has none after it: any index, masked out below
     piece = corpus.length_of[after]
+    del after  # one entry a partner and document: grouping's peak at a million articles, so no copies here
     rest = corpus.length_of[partner] - covered
-    found: npt.NDArray[np.int64] = last[(piece > 0) & (piece == rest)]
+    found: npt.NDArray[np.int64] = last[inside & (piece > 0) & (piece == rest)]
     return found
 
 
