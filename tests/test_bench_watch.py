@@ -39,3 +39,16 @@ def test_a_run_is_stopped_once_its_private_memory_passes_the_cap(tmp_path: Path)
     status, wall, _, _, private = bench_scan._watch([sys.executable, "-c", code], tmp_path / "stderr.txt", 60, 100 * MB)
     assert status == "memory"
     assert private > 100 * MB and wall < 30
+
+
+def test_rss_and_private_memory_are_read_at_one_moment() -> None:
+    """Private memory is RSS less the file-mapped pages of the same reading: both from one read of
+    ``/proc/PID/status``, so pages handed back between two readings are never counted as private."""
+    import psutil
+
+    rss, private = bench_scan._memory_of(psutil.Process())
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    fields = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("Rss")}
+    assert 0 < private < rss
+    assert abs(rss - fields["RssAnon"] - fields["RssFile"] - fields["RssShmem"]) < 64 * MB
+    assert abs(private - fields["RssAnon"] - fields["RssShmem"]) < 64 * MB
