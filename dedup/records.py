@@ -288,8 +288,8 @@ class SlimParagraphs(Sequence[Paragraph]):
 
     def raw_lengths(self) -> npt.NDArray[np.int64]:
         """Each paragraph's raw characters (``raw_end - raw_start``), without making the paragraphs."""
-        spans = np.frombuffer(self._spans, dtype=np.int32).reshape(-1, 4).astype(np.int64)
-        lengths: npt.NDArray[np.int64] = spans[:, 3] - spans[:, 2]
+        spans = np.frombuffer(self._spans, dtype=np.int32).reshape(-1, 4)
+        lengths: npt.NDArray[np.int64] = spans[:, 3].astype(np.int64) - spans[:, 2]
         return lengths
 
     def __eq__(self, other: object) -> bool:

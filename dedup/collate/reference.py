@@ -383,6 +383,7 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
     # place), and a candidate that cannot win is never heard further: far fewer alignments than trying the
     # candidates one after the other.
     heard: list[tuple[tuple[bool, int, float, int], int, list[int]]] = []
+    texts = {k: [p.text for p in witnesses[k].paragraphs] for k in candidates}
     for place, k in enumerate(candidates):
         jury = [j for j in order if j != k]
         step = max(1, len(jury) // config.base_jury)
@@ -396,6 +397,5 @@ def choose_base(witnesses: Sequence[WitnessText], coverage: Sequence[float], con
         (flat, findings, minus_coverage, place), k, jurors = heapq.heappop(heard)
         if not jurors:
             return k
-        reference = [p.text for p in witnesses[k].paragraphs]
-        findings += len(align(reference, witnesses[jurors.pop()].paragraphs, "", config).findings)
+        findings += len(align(texts[k], witnesses[jurors.pop()].paragraphs, "", config).findings)
         heapq.heappush(heard, ((flat, findings, minus_coverage, place), k, jurors))

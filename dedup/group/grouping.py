@@ -367,8 +367,8 @@ def _followed(
     if a.size:  # per partner paragraph and document: what of it that document's paragraphs matched
         # Each pair read both ways (here: a paragraph; there: its partner), keyed there * D + doc of here. Keys
         # numbered by a sort and a binary search, not ``np.unique(return_inverse=True)``, whose argsort, sorted
-        # copy, mask, cumulative sum and inverse (each an entry a key) made grouping's peak at a million
-        # articles; the partner is read back off the key.
+        # copy, mask, cumulative sum and inverse (each an entry a key) were grouping's high-water mark at
+        # 100,000 articles (memray); the partner is read back off the key.
         n_docs = len(corpus.documents)
         keys = np.concatenate([b * n_docs + corpus.doc_of[a], a * n_docs + corpus.doc_of[b]])
         numbered = distinct(keys)

@@ -57,7 +57,12 @@ NO_JUMPS = JumpDocuments()
 
 def ends_article(p: Paragraph) -> bool:
     """A closing dateline or a ``下转`` marker: nothing after it belongs to this article."""
-    return "dateline" in p.hints or "continued_on" in p.hints
+    return hints_end_article(p.hints)
+
+
+def hints_end_article(hints: frozenset[BoundaryHint]) -> bool:
+    """:func:`ends_article`, told from a paragraph's boundary hints alone."""
+    return "dateline" in hints or "continued_on" in hints
 
 
 def starts_article(paragraphs: Sequence[Paragraph], k: int) -> bool:
@@ -316,7 +321,7 @@ def continued_by(
     inside = after < corpus.paragraph_starts[corpus.doc_of[last] + 1]
     after[~inside] = 0  # a document's last paragraph has none after it: any index, masked out below
     piece = corpus.length_of[after]
-    del after  # one entry a partner and document: grouping's peak at a million articles, so no copies here
+    del after  # one entry a partner and document, tens of millions at scale: masked, not copied
     rest = corpus.length_of[partner] - covered
     found: npt.NDArray[np.int64] = last[inside & (piece > 0) & (piece == rest)]
     return found
@@ -489,7 +494,7 @@ def goes_on(hints: Sequence[frozenset[BoundaryHint]], k: int, noise: frozenset[i
     >>> goes_on([frozenset(), frozenset({"headline"}), frozenset()], 0, frozenset())  # a headline over text
     False
     """
-    if k + 1 >= len(hints) or k + 1 in noise or "dateline" in hints[k] or "continued_on" in hints[k]:
+    if k + 1 >= len(hints) or k + 1 in noise or hints_end_article(hints[k]):
         return False
     after = hints[k + 1]
     if after & {"byline", "continued_from"}:
