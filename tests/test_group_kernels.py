@@ -98,6 +98,21 @@ def test_glued_units_match_the_reference() -> None:
         assert np.array_equal(glued_units(pairs, units), expected)
 
 
+def test_glued_units_among_a_mask_read_only_the_pairs_it_picks() -> None:
+    """Grouping passes all of a corpus's matches with a mask of the near-identical ones (a copy of them was
+    grouping's peak at scale): the verdicts are those of the picked pairs alone, and the others, which may
+    glue units of their own, are not read."""
+    rng = np.random.default_rng(18)
+    for share in (0.2, 0.5, 0.9):
+        units = _units(rng, 160, 40)
+        pairs = _pairs(rng, units, 500)
+        among = rng.random(len(pairs)) < share
+        expected = _glued_reference(pairs[among], units)
+        assert expected.any() and not np.array_equal(expected, _glued_reference(pairs, units))
+        assert np.array_equal(glued_units(pairs, units, among), expected)
+    assert not glued_units(pairs, units, np.zeros(len(pairs), dtype=np.bool_)).any()
+
+
 def test_beyond_boilerplate_matches_the_reference() -> None:
     rng = np.random.default_rng(16)
     for share in (0.05, 0.2, 0.5):

@@ -45,7 +45,7 @@ DISJOINT_OVERLAP = 0.2
 count as different texts glued together (a shingle or two spans the seam)."""
 
 
-def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
+def glued_units(pairs: Int64Array, units: Units, among: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.bool_]:
     """Which units are two matched texts glued together: near-identical to a partner in one part of the
     unit and to another partner in a different part.
 
@@ -62,8 +62,9 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     never do.
 
     Args:
-        pairs: near-identical unit pairs, int64[n, 2].
+        pairs: unit pairs, int64[n, 2].
         units: the sketched units (their shingle sets).
+        among: which of ``pairs`` are near-identical (the only ones read); all of them if ``None``.
 
     Returns:
         For each unit, whether it is glued.
@@ -71,12 +72,14 @@ def glued_units(pairs: Int64Array, units: Units) -> npt.NDArray[np.bool_]:
     glued = np.zeros(len(units), dtype=np.bool_)
     if pairs.shape[0] == 0:
         return glued
-    # The pairs are tens of millions at scale, and this was grouping's peak: a pair's two directions (``k``
-    # and ``n + k`` of :func:`_partial_units`) are read off ``pairs`` where needed, not written out as arrays.
+    # The pairs are tens of millions at scale, and this was grouping's peak: the near-identical ones are
+    # told by a mask, not copied out of a corpus's matches, and a pair's two directions (``k`` and ``n + k``
+    # of :func:`_partial_units`) are read off ``pairs`` where needed, not written out as arrays.
     pairs = np.ascontiguousarray(pairs, dtype=np.int64)
-    shared = shared_shingles_released(units, pairs)
+    among = np.ones(pairs.shape[0], dtype=np.bool_) if among is None else among
+    shared = shared_shingles_released(units, pairs, among)
     offsets = units.offsets.astype(np.int64, copy=False)
-    starts, order = _partial_units(pairs, shared, offsets, len(units), WHOLE_COVER)
+    starts, order = _partial_units(pairs, among, shared, offsets, len(units), WHOLE_COVER)
     candidates = np.flatnonzero(np.diff(starts))
     if candidates.size == 0:
         return glued
@@ -101,50 +104,65 @@ SHARED_SLICE = 1 << 20
 """Pairs :func:`shared_shingles_released` counts between two hand-backs of the mapped sets' pages."""
 
 
-def shared_shingles_released(units: Units, pairs: Int64Array) -> Int64Array:
-    """:func:`~dedup.match.candidates.shared_shingles` a slice of pairs at a time, handing back the pages of
-    shingle sets read from a file after each (:func:`~dedup.match.spill.release_mapped`): out of core, the
-    sets of a million articles are 11 GB, and counting every near-identical pair reads most of them."""
-    shared = np.empty(pairs.shape[0], dtype=np.int64)
+def shared_shingles_released(units: Units, pairs: Int64Array, among: npt.NDArray[np.bool_]) -> npt.NDArray[np.int32]:
+    """:func:`~dedup.match.candidates.shared_shingles` of the pairs ``among`` picks (0 for the others), a
+    slice of pairs at a time, handing back the pages of shingle sets read from a file after each
+    (:func:`~dedup.match.spill.release_mapped`): out of core, the sets of a million articles are 11 GB, and
+    counting every near-identical pair reads most of them. Counts are int32 (a unit holds far fewer than
+    2**31 shingles): one per pair of tens of millions."""
+    shared = np.zeros(pairs.shape[0], dtype=np.int32)
     for start in range(0, pairs.shape[0], SHARED_SLICE):
-        shared[start : start + SHARED_SLICE] = shared_shingles(units, pairs[start : start + SHARED_SLICE])
+        picked = np.flatnonzero(among[start : start + SHARED_SLICE]) + start
+        shared[picked] = shared_shingles(units, pairs[picked])
         release_mapped(units.sets)  # nothing for sets in memory
     return shared
 
 
 @numba.njit(cache=True)
 def _partial_units(
-    pairs: Int64Array, shared: Int64Array, offsets: Int64Array, count: int, cover: float
+    pairs: Int64Array,
+    among: npt.NDArray[np.bool_],
+    shared: npt.NDArray[np.int32],
+    offsets: Int64Array,
+    count: int,
+    cover: float,
 ) -> tuple[Int64Array, Int64Array]:  # pragma: no cover - compiled
     """The units that may be glued, and their partners: a unit with two partners or more, one of which covers
     less than ``cover`` of its shingles.
 
-    A pair ``k`` of ``n`` is read in two directions: entry ``k`` is unit ``pairs[k, 0]`` with partner
-    ``pairs[k, 1]``, entry ``n + k`` the other way round; both share ``shared[k]`` shingles. Returns
-    ``starts`` (``count + 1``: unit ``u``'s entries are ``order[starts[u]:starts[u + 1]]``, none for a unit
-    that cannot be glued) and ``order``, the entries of those units by unit, in entry order within a unit.
+    A pair ``k`` of ``n`` (read only where ``among[k]``) is read in two directions: entry ``k`` is unit
+    ``pairs[k, 0]`` with partner ``pairs[k, 1]``, entry ``n + k`` the other way round; both share
+    ``shared[k]`` shingles. Returns ``starts`` (``count + 1``: unit ``u``'s entries are
+    ``order[starts[u]:starts[u + 1]]``, none for a unit that cannot be glued) and ``order``, the entries of
+    those units by unit, in entry order within a unit. Per-unit counts are int32, and the count of entries
+    filled is kept in ``degree`` itself: at a million articles every per-unit array is a quarter of a GB.
     """
     n = pairs.shape[0]
-    degree = np.zeros(count, dtype=np.int64)
+    degree = np.zeros(count, dtype=np.int32)
     for k in range(n):
-        degree[pairs[k, 0]] += 1
-        degree[pairs[k, 1]] += 1
+        if among[k]:
+            degree[pairs[k, 0]] += 1
+            degree[pairs[k, 1]] += 1
     partial = np.zeros(count, dtype=np.bool_)
     for k in range(2 * n):
-        u = pairs[k, 0] if k < n else pairs[k - n, 1]
-        size = max(offsets[u + 1] - offsets[u], 1)
-        if degree[u] >= 2 and shared[k if k < n else k - n] / size < cover:
-            partial[u] = True
+        pair = k if k < n else k - n
+        if among[pair]:
+            u = pairs[k, 0] if k < n else pairs[pair, 1]
+            size = max(offsets[u + 1] - offsets[u], 1)
+            if degree[u] >= 2 and shared[pair] / size < cover:
+                partial[u] = True
     starts = np.zeros(count + 1, dtype=np.int64)
     for u in range(count):
         starts[u + 1] = starts[u] + (degree[u] if partial[u] else 0)
+        degree[u] = 0  # from here on: the entries of ``u`` filled in
     order = np.empty(starts[count], dtype=np.int64)
-    fill = starts[:-1].copy()
     for k in range(2 * n):
-        u = pairs[k, 0] if k < n else pairs[k - n, 1]
-        if partial[u]:
-            order[fill[u]] = k
-            fill[u] += 1
+        pair = k if k < n else k - n
+        if among[pair]:
+            u = pairs[k, 0] if k < n else pairs[pair, 1]
+            if partial[u]:
+                order[starts[u] + degree[u]] = k
+                degree[u] += 1
     return starts, order
 
 
@@ -154,7 +172,7 @@ def _glued(
     order: Int64Array,
     starts: Int64Array,
     pairs: Int64Array,
-    shared: Int64Array,
+    shared: npt.NDArray[np.int32],
     sets: npt.NDArray[np.uint32],
     offsets: Int64Array,
     doc: Int64Array,
@@ -197,7 +215,7 @@ def _glued_unit(
     order: Int64Array,
     starts: Int64Array,
     pairs: Int64Array,
-    shared: Int64Array,
+    shared: npt.NDArray[np.int32],
     sets: npt.NDArray[np.uint32],
     offsets: Int64Array,
     doc: Int64Array,

@@ -30,7 +30,7 @@ from dedup.arrays import distinct
 from dedup.config import GroupConfig
 from dedup.group.boilerplate import beyond_boilerplate, boilerplate, glued_units
 from dedup.group.components import UnionFind, components
-from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partners
+from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partner_coverage, partners
 from dedup.group.headings import Headings, is_heading_like
 from dedup.group.ids import content_ids, fingerprint, with_id
 from dedup.group.links import join_pieces, linked, links
@@ -149,14 +149,14 @@ def evidence(
     no boilerplate, and the boilerplate's flat paragraph numbers. A pure function of a corpus or of one
     component of it: the Spark engine calls it per component with headings counted over the whole corpus.
     """
-    a, b = paragraph_matches(matches, corpus)
     own = _own_text(corpus)
     family = own[matches[:, 0]] & own[matches[:, 1]] if matches.size else np.zeros(0, dtype=np.bool_)
     if near is not None:
         family &= near
-    glued = glued_units(matches[family], corpus.units)
+    glued = glued_units(matches, corpus.units, family)
     family &= ~(glued[matches[:, 0]] | glued[matches[:, 1]])
     same = paragraph_matches(matches, corpus, family)
+    del family, glued  # grouping's peak is in glued_units, then in pairs_beyond: each holds what it needs
 
     def headed(p: int, docs: set[int]) -> bool:
         return headings.heads(corpus.key(p), docs, config)
@@ -167,8 +167,10 @@ def evidence(
 
     not_evidence = boilerplate(*same, corpus.doc_of, corpus.length_of, config, headed, jump_line)
     if not_evidence.size:  # ... and a story's headline, above a body that is no boilerplate, is no boilerplate
+        a, b = paragraph_matches(matches, corpus)
         body = ~(np.isin(a, not_evidence) | np.isin(b, not_evidence))
-        heads_body = _heads_matched_body(a[body], b[body], corpus, config.max_heading_paragraphs)
+        heads_body = _heads_matched_body(a, b, body, corpus, config.max_heading_paragraphs)
+        del a, b, body
         not_evidence = boilerplate(
             *same,
             corpus.doc_of,
@@ -177,7 +179,9 @@ def evidence(
             lambda p, docs: headed(p, docs) or heads_body(p, docs),
             jump_line,
         )
-    a, b = pairs_beyond(corpus, matches, not_evidence, (a, b), own)
+        del heads_body
+    del same
+    a, b = pairs_beyond(corpus, matches, not_evidence, own)
     return a, b, not_evidence
 
 
@@ -185,7 +189,6 @@ def pairs_beyond(
     corpus: Corpus,
     matches: npt.NDArray[np.int64],
     not_evidence: npt.NDArray[np.int64],
-    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
     own: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The paragraph pairs of unit ``matches`` that are evidence once the boilerplate ``not_evidence`` (flat
@@ -193,42 +196,49 @@ def pairs_beyond(
     window run on into a site footer, :func:`~dedup.group.boilerplate.beyond_boilerplate`).
 
     Both engines call it: :func:`evidence` with the boilerplate it finds, the Spark engine with the boilerplate
-    found over the whole corpus. ``pairs`` and ``own``: the matches' paragraph pairs and :func:`_own_text`,
-    if made already (a pass over every paragraph in Python).
+    found over the whole corpus. ``own``: :func:`_own_text`, if made already (a pass over every paragraph in
+    Python).
     """
-    a, b = pairs if pairs is not None else paragraph_matches(matches, corpus)
+    if not not_evidence.size:
+        return paragraph_matches(matches, corpus)
+    # a match that holds only on boilerplate (a window run on into a footer) is none
     is_boilerplate = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     is_boilerplate[not_evidence] = True
-    if not_evidence.size:  # a match that holds only on boilerplate (a window run on into a footer) is none
-        own = _own_text(corpus) if own is None else own
-        boilerplate_text = own & is_boilerplate[corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph]
-        a, b = paragraph_matches(matches, corpus, beyond_boilerplate(matches, corpus.units, boilerplate_text))
-        release_mapped(corpus.units.sets)
+    own = _own_text(corpus) if own is None else own
+    boilerplate_text = own & is_boilerplate[corpus.paragraph_starts[corpus.units.doc] + corpus.units.paragraph]
+    a, b = paragraph_matches(matches, corpus, beyond_boilerplate(matches, corpus.units, boilerplate_text))
+    release_mapped(corpus.units.sets)
     keep = ~(is_boilerplate[a] | is_boilerplate[b])
     return a[keep], b[keep]
 
 
 def _heads_matched_body(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus, reach: int
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], keep: npt.NDArray[np.bool_], corpus: Corpus, reach: int
 ) -> Callable[[int, set[int]], bool]:
     """``heads(p, docs)``: whether one of the ``reach`` paragraphs after flat paragraph ``p`` in its document
-    is matched in another of ``docs``: ``p`` stands above a body printed in those documents too.
+    is matched in another of ``docs`` (by one of the paragraph pairs ``a``, ``b`` that ``keep`` marks): ``p``
+    stands above a body printed in those documents too.
 
     A story's headline printed in a few copies (a jump's first page holds only the headline and the lead's
     first lines) has little company and reads as boilerplate by size; but the lead under it is the story's,
     matched in the headline's other documents, where a masthead or a footer stands above a different story
-    on every page.
+    on every page. Each end of a pair is one sorted code, the paragraph times the document count plus the
+    partner's document: the ends and their partners' documents as two arrays, sorted by an ``argsort``, were
+    grouping's peak at scale.
     """
-    ends = np.concatenate([a, b])
-    partner_doc = corpus.doc_of[np.concatenate([b, a])]
-    order = np.argsort(ends, kind="stable")
-    ends, partner_doc = ends[order], partner_doc[order]
+    documents = len(corpus.documents)
+    n = int(np.count_nonzero(keep))
+    codes = np.empty(2 * n, dtype=np.int64)
+    for end, partner, out in ((a, b, codes[:n]), (b, a, codes[n:])):
+        np.multiply(end[keep], documents, out=out)
+        out += corpus.doc_of[partner[keep]]
+    codes.sort()
 
     def heads(p: int, docs: set[int]) -> bool:
         doc = int(corpus.doc_of[p])
         last = min(p + reach, int(corpus.paragraph_starts[doc + 1]) - 1)
-        lo, hi = np.searchsorted(ends, [p + 1, last + 1])
-        return any(other != doc and other in docs for other in partner_doc[lo:hi].tolist())
+        lo, hi = np.searchsorted(codes, [(p + 1) * documents, (last + 1) * documents])
+        return any(other != doc and other in docs for other in (codes[lo:hi] % documents).tolist())
 
     return heads
 
@@ -365,25 +375,12 @@ def _followed(
     outrun: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     continued: npt.NDArray[np.bool_] = np.zeros(corpus.paragraph_count, dtype=np.bool_)
     if a.size:  # per partner paragraph and document: what of it that document's paragraphs matched
-        # Each pair read both ways (here: a paragraph; there: its partner), keyed there * D + doc of here. Keys
-        # numbered by a sort and a binary search, not ``np.unique(return_inverse=True)``, whose argsort, sorted
-        # copy, mask, cumulative sum and inverse (each an entry a key) were grouping's high-water mark at
-        # 100,000 articles (memray); the partner is read back off the key.
-        n_docs = len(corpus.documents)
-        keys = np.concatenate([b * n_docs + corpus.doc_of[a], a * n_docs + corpus.doc_of[b]])
-        numbered = distinct(keys)
-        at = np.searchsorted(numbered, keys)
-        del keys
-        here = np.concatenate([a, b])
-        covered = np.bincount(at, weights=corpus.length_of[here])
-        last = np.full(covered.size, -1, dtype=np.int64)
-        np.maximum.at(last, at, here)
-        del here, at
-        partner = numbered // n_docs
-        del numbered
-        goes_past = corpus.length_of[partner] - covered >= MIN_UNIT_CHARS
-        outrun[last[goes_past | goes[partner]]] = True
-        continued[continued_by(last, partner, covered, corpus)] = True
+        partner, covered, last = partner_coverage(a, b, corpus)
+        rest = corpus.length_of[partner] - covered  # what the partner holds beyond what was matched of it
+        del covered
+        outrun[last[(rest >= MIN_UNIT_CHARS) | goes[partner]]] = True
+        del partner
+        continued[continued_by(last, rest, corpus)] = True
     return followed, outrun, continued
 
 

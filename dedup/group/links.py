@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import distinct
+from dedup.arrays import distinct, distinct_in_place
 from dedup.config import GroupConfig
 from dedup.group.components import UnionFind
 from dedup.group.corpus import Corpus
@@ -52,24 +52,42 @@ def links(
     """The links between passages that the matched paragraph pairs ``(a, b)`` make (``where``: flat
     paragraph -> its passage). Pairs of passages and (link, paragraph) pairs are packed into one int64 each
     (``low * passages + high``, ``link * paragraphs + paragraph``: under 2**63 for any corpus that fits in
-    memory) so that counting distinct paragraphs per link is a sort."""
+    memory) so that counting distinct paragraphs per link is a sort.
+
+    Each array here has an entry a paragraph pair (tens of millions at scale), so each is made in place
+    where it can be, and links are numbered by a sort and a binary search, not ``np.unique``'s inverse (whose
+    temporaries were grouping's high-water mark at 100,000 articles, memray)."""
     pa, pb = where[a], where[b]
     swap = pa > pb
-    low, high = np.where(swap, pb, pa), np.where(swap, pa, pb)
     low_paragraph, high_paragraph = np.where(swap, b, a), np.where(swap, a, b)
+    del swap
     width = max(len(passages), 1)
-    link_codes, link = np.unique(low * width + high, return_inverse=True)
+    codes = np.minimum(pa, pb)
+    codes *= width
+    np.maximum(pa, pb, out=pa)
+    codes += pa
+    del pa, pb
+    link_codes = distinct(codes)
+    link = np.searchsorted(link_codes, codes)
+    del codes
     total = max(corpus.paragraph_count, 1)
 
-    def side(paragraph: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def side(
+        link: npt.NDArray[np.int64], paragraph: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Content characters and number of the distinct paragraphs on one side of each link."""
-        distinct_pairs = distinct(link * total + paragraph)
+        pair_codes = link * total
+        pair_codes += paragraph
+        distinct_pairs = distinct_in_place(pair_codes)
+        del pair_codes
         of_link = distinct_pairs // total
         chars = np.bincount(of_link, weights=corpus.length_of[distinct_pairs % total], minlength=link_codes.size)
         return chars.astype(np.int64), np.bincount(of_link, minlength=link_codes.size)
 
-    left_chars, left_count = side(low_paragraph)
-    right_chars, right_count = side(high_paragraph)
+    left_chars, left_count = side(link, low_paragraph)
+    del low_paragraph
+    right_chars, right_count = side(link, high_paragraph)
+    del high_paragraph, link
     low_u, high_u = link_codes // width, link_codes % width
     length = np.fromiter((corpus.passage_length(p) for p in passages), dtype=np.int64, count=len(passages))
     return Links(low_u, high_u, left_chars / length[low_u], right_chars / length[high_u], left_count, right_count)

@@ -296,14 +296,13 @@ def _take_in_last_pieces(
 
 def continued_by(
     last: npt.NDArray[np.int64],
-    partner: npt.NDArray[np.int64],
-    covered: npt.NDArray[np.number[Any]],
+    rest: npt.NDArray[np.number[Any]],
     corpus: Corpus,
 ) -> npt.NDArray[np.int64]:
-    """Of flat paragraphs ``last`` (each the last of its document's to match partner paragraph ``partner``,
-    whose paragraphs matched ``covered`` content characters of it), those whose next paragraph in their
-    document makes up exactly what the partner paragraph holds beyond them: the rest of a paragraph the copy
-    split, too short to be sketched (a credit line, a closing clause).
+    """Of flat paragraphs ``last`` (each the last of its document's to match some partner paragraph, which
+    holds ``rest`` content characters beyond what that document's paragraphs matched of it), those whose next
+    paragraph in their document makes up exactly that rest: the rest of a paragraph the copy split, too short
+    to be sketched (a credit line, a closing clause).
 
     Told by size, as grouping is (a slim scan keeps no text): what a copy's paragraphs printed of a partner
     paragraph plus the next paragraph's content characters come to the partner's, to the character. Exact,
@@ -314,7 +313,7 @@ def continued_by(
     >>> corpus = SimpleNamespace(
     ...     length_of=np.array([30, 8, 20, 38]), paragraph_starts=np.array([0, 3, 4]), doc_of=np.array([0, 0, 0, 1])
     ... )
-    >>> continued_by(np.array([0, 2]), np.array([3, 3]), np.array([30.0, 20.0]), corpus).tolist()
+    >>> continued_by(np.array([0, 2]), np.array([8.0, 18.0]), corpus).tolist()
     [0]
     """
     after = last + 1
@@ -322,7 +321,6 @@ def continued_by(
     after[~inside] = 0  # a document's last paragraph has none after it: any index, masked out below
     piece = corpus.length_of[after]
     del after  # one entry a partner and document, tens of millions at scale: masked, not copied
-    rest = corpus.length_of[partner] - covered
     found: npt.NDArray[np.int64] = last[inside & (piece > 0) & (piece == rest)]
     return found
 
