@@ -19,7 +19,7 @@ from dedup.cli import EXIT_USAGE, app
 from dedup.cli_options import memory_size
 from dedup.config import CandidateConfig, Config
 from dedup.match import spill
-from dedup.match.candidates import Units, key_candidates, verify
+from dedup.match.candidates import Units, key_candidates, merge_verified, verify
 from dedup.match.spill import SpillFiles, bands_per_pass, spilled_candidates
 from dedup.pipeline.scan import scan
 from dedup.render.json import scan_payload
@@ -180,4 +180,39 @@ def test_verify_spilled_keeps_the_accepted_pairs_or_all_of_them_as_verify_does(
     assert kept.near(config).tolist() == expected.near(config).tolist()
     empty = spill.CodedCandidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 30)
     assert spill.verify_spilled(units, empty, config, spilled.sets).pairs.shape == (0, 2)
+    spilled.remove()
+
+
+@pytest.mark.parametrize("slice_size", [1, 7, 10_000])
+def test_verify_spilled_merges_the_head_pairs_as_merge_verified_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_size: int
+) -> None:
+    """Head pairs handed to ``verify_spilled`` are merged slice by slice (the whole merge at the end held a
+    million articles' verdicts twice over): the same rows as merging them afterwards, with the rejected
+    heads kept, below the first candidate, between two slices and above the last; and heads alone when
+    there are no candidates."""
+    rng = np.random.default_rng(4)
+    sets = [np.unique(rng.integers(0, 40, size=rng.integers(1, 30))).astype(np.uint32) for _ in range(30)]
+    offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])]).astype(np.int64)
+    files = SpillFiles(tmp_path, 1)
+    files.write(np.concatenate(sets), np.zeros((30, 1), dtype=np.uint64))
+    spilled = files.finish()
+    units = Units(np.arange(30, dtype=np.int64), np.zeros(30, dtype=np.int64), spilled.sets.array, offsets)
+    pairs = np.array([(a, b) for a in range(30) for b in range(a + 1, 30)], dtype=np.int64)
+    is_head = rng.random(len(pairs)) < 0.2
+    is_head[[0, 1, -1]] = True  # below the first candidate and above the last
+    heads = verify(units, pairs[is_head], CandidateConfig(min_jaccard=0.3))  # another rule: verdicts differ
+    candidates = pairs[~is_head]
+    coded = spill.CodedCandidates(candidates[:, 0] * 30 + candidates[:, 1], np.zeros(0, dtype=np.int64), 30)
+    monkeypatch.setattr(spill, "VERIFY_SLICE", slice_size)
+    config = CandidateConfig()
+    assert 0 < heads.accepted.sum() < len(heads.pairs)
+    for keep_rejected in (False, True):
+        merged = spill.verify_spilled(units, coded, config, spilled.sets, keep_rejected, heads=heads)
+        expected = merge_verified(spill.verify_spilled(units, coded, config, spilled.sets, keep_rejected), heads, 30)
+        for field in ("pairs", "jaccard", "containment", "accepted"):
+            assert np.array_equal(getattr(merged, field), getattr(expected, field)), field
+        assert (~merged.accepted).sum() >= (~heads.accepted).sum()  # rejected heads are kept
+    empty = spill.CodedCandidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 30)
+    assert spill.verify_spilled(units, empty, config, spilled.sets, heads=heads).pairs.tolist() == heads.pairs.tolist()
     spilled.remove()

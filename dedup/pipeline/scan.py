@@ -35,7 +35,6 @@ from dedup.match.candidates import (
     banding,
     head_candidates,
     key_candidates,
-    merge_verified,
     unproposed_heads,
     verify_heads,
     verify_with_heads,
@@ -459,13 +458,13 @@ def _find_matches_out_of_core(
         if progress is not None:
             progress("verifying out of core", done, candidates.codes.size)
 
-    verifying(0)
-    verified = verify_spilled(units, candidates, config.candidates, spilled.sets, explain, verifying)
     heads = unproposed_heads(candidates.codes, units, config.candidates.max_bucket)
     stats["head_candidates"] = int(heads.shape[0])
     judged = verify_heads(units, heads, config.candidates, config.fingerprint.ngram)
+    del heads
     spilled.sets.release()
-    verified = merge_verified(verified, judged, len(units))
+    verifying(0)
+    verified = verify_spilled(units, candidates, config.candidates, spilled.sets, explain, verifying, judged)
     _match_stats(stats, tick, units, candidates.codes.size, candidates.crowded.size, verified, bands, rows)
     stats.update(out_of_core=1, bands_per_pass=step)
     return verified
