@@ -289,6 +289,28 @@ def test_a_scan_lets_go_of_the_unit_matches_once_grouping_has_read_them(monkeypa
     assert alive_at_passages == [False], "the unit pairs were still held when passages were made"
 
 
+@pytest.mark.parametrize("slice_size", [1, 3, 1 << 20])
+def test_the_hand_over_moves_the_accepted_pairs_to_the_front_in_order(
+    monkeypatch: pytest.MonkeyPatch, slice_size: int
+) -> None:
+    """``_handed`` compacts the verdicts' own pairs array a slice at a time (a copy beside the verdicts was the
+    scan's peak at a million articles): the matches and near flags are those of the accepted pairs, in order."""
+    from dedup.match.candidates import Verified
+    from dedup.pipeline import scan as scan_module
+
+    rng = np.random.default_rng(9)
+    pairs = rng.integers(0, 1000, size=(50, 2)).astype(np.int64)
+    accepted = rng.random(50) < 0.6
+    jaccard = rng.random(50)
+    verified = Verified(pairs.copy(), jaccard, rng.random(50), accepted)
+    monkeypatch.setattr(scan_module, "HAND_OVER_SLICE", slice_size)
+    config = Config()
+    handed = scan_module._handed(verified, config)
+    assert handed.pairs.tolist() == pairs[accepted].tolist()
+    assert handed.near is not None
+    assert handed.near.tolist() == (jaccard[accepted] >= config.candidates.min_jaccard).tolist()
+
+
 def test_unit_matches_grouped_once_are_refused_a_second_time() -> None:
     config = Config()
     documents = list(load([str(SEEDS)]))

@@ -16,6 +16,7 @@ results gives the same pairs and the same crowded units.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import tempfile
@@ -223,6 +224,7 @@ def verify_spilled(
     keep_rejected: bool = False,
     verified_up_to: Callable[[int], None] | None = None,
     heads: Verified | None = None,
+    folder: Path | None = None,
 ) -> Verified:
     """:func:`~dedup.match.candidates.verify` a slice of pairs at a time, handing the pages of the shingle
     sets read back after each (:meth:`SpilledSets.release`), so that resident memory holds the sets of one
@@ -237,35 +239,62 @@ def verify_spilled(
     :func:`~dedup.match.candidates.merge_verified` would, each into the slice whose codes it falls among.
     Merged once at the end, a million articles' verdicts were held twice over with an ``argsort`` and the
     concatenations it reorders: 3.7 GB for a few seconds, the scan's peak (a ``py-spy dump`` at the peak).
+
+    ``folder``: where the verdicts are written as they are made (:class:`_SpooledColumns`; the scan's spill
+    folder; the system's temporary folder if ``None``).
     """
+    if candidates.codes.size == 0:  # no candidates: the heads alone, if any
+        return heads if heads is not None else verify(units, np.zeros((0, 2), dtype=np.int64), config)
     heads_at = _slices_of_heads(candidates, heads)
-    columns: tuple[list[Any], ...] = ([], [], [], [])  # pairs, jaccard, containment, accepted
-    for k, start in enumerate(range(0, candidates.codes.size, VERIFY_SLICE)):
-        pairs = pairs_of_codes(candidates.codes[start : start + VERIFY_SLICE], candidates.units)
-        verified = verify(units, pairs, config)
-        sets.release()
-        if not keep_rejected:
-            kept = verified.accepted
-            verified = Verified(verified.pairs[kept], verified.jaccard[kept], verified.containment[kept], kept[kept])
-        if heads is not None and heads_at[k] < heads_at[k + 1]:
-            verified = merge_verified(verified, _rows(heads, heads_at[k], heads_at[k + 1]), candidates.units)
-        for column, values in zip(
-            columns, (verified.pairs, verified.jaccard, verified.containment, verified.accepted), strict=True
+    with _SpooledColumns(folder) as columns:
+        for k, start in enumerate(range(0, candidates.codes.size, VERIFY_SLICE)):
+            pairs = pairs_of_codes(candidates.codes[start : start + VERIFY_SLICE], candidates.units)
+            verified = verify(units, pairs, config)
+            sets.release()
+            if not keep_rejected:
+                kept = verified.accepted
+                verified = Verified(
+                    verified.pairs[kept], verified.jaccard[kept], verified.containment[kept], kept[kept]
+                )
+            if heads is not None and heads_at[k] < heads_at[k + 1]:
+                verified = merge_verified(verified, _rows(heads, heads_at[k], heads_at[k + 1]), candidates.units)
+            columns.append(verified)
+            if verified_up_to is not None:
+                verified_up_to(min(start + VERIFY_SLICE, candidates.codes.size))
+        return columns.read()
+
+
+class _SpooledColumns:
+    """:func:`verify_spilled`'s verdicts, written to temporary files a slice at a time and read back whole.
+
+    Kept in memory as each slice's part and joined at the end, a million articles' verdicts (2 GB) were held
+    twice over while they were joined, the scan's peak; written out, they are held once, as the arrays read
+    back (the written pages are the page cache's, which the kernel takes back first)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._open = contextlib.ExitStack()  # closed (and the files deleted) by ``__exit__``
+        spooled = (tempfile.TemporaryFile(dir=folder) for _ in range(4))  # noqa: SIM115 - the stack closes them
+        self._files = [self._open.enter_context(f) for f in spooled]  # pairs, jaccard, containment, accepted
+
+    def __enter__(self) -> _SpooledColumns:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._open.close()
+
+    def append(self, verified: Verified) -> None:
+        for file, values in zip(
+            self._files, (verified.pairs, verified.jaccard, verified.containment, verified.accepted), strict=True
         ):
-            column.append(values)
-        if verified_up_to is not None:
-            verified_up_to(min(start + VERIFY_SLICE, candidates.codes.size))
-    if not columns[0]:  # no candidates: the heads alone, if any
-        none = verify(units, np.zeros((0, 2), dtype=np.int64), config)
-        return heads if heads is not None else none
-    del verified
-    # one column at a time, each slice's part let go of as its column is made: the slices' parts and all
-    # four joined columns at once were the stage's peak
-    joined: list[Any] = []
-    for column in columns:
-        joined.append(np.concatenate(column) if len(column) > 1 else column[0])
-        column.clear()
-    return Verified(*joined)
+            np.ascontiguousarray(values).tofile(file)
+
+    def read(self) -> Verified:
+        columns: list[Any] = []
+        for file, dtype in zip(self._files, (np.int64, np.float64, np.float64, np.bool_), strict=True):
+            file.seek(0)
+            columns.append(np.fromfile(file, dtype=dtype))
+        columns[0] = columns[0].reshape(-1, 2)
+        return Verified(*columns)
 
 
 def _slices_of_heads(candidates: CodedCandidates, heads: Verified | None) -> npt.NDArray[np.int64]:
