@@ -25,7 +25,7 @@ def test_pages_read_through_a_file_mapping_count_in_rss_but_not_in_private_memor
         "total = sum(m[i] for i in range(0, len(m), 4096))\n"
         "time.sleep(1.5)\n"
     )
-    status, _, peak, _, private = bench_scan._watch(
+    status, _, peak, _, private, _ = bench_scan._watch(
         [sys.executable, "-c", code, str(data)], tmp_path / "stderr.txt", 60, 1 << 40
     )
     assert status == "ok"
@@ -36,9 +36,12 @@ def test_a_run_is_stopped_once_its_private_memory_passes_the_cap(tmp_path: Path)
     code = (
         "import time\nheld = bytearray(300 * 1024 * 1024)\nheld[::4096] = b'\\1' * len(held[::4096])\ntime.sleep(30)\n"
     )
-    status, wall, _, _, private = bench_scan._watch([sys.executable, "-c", code], tmp_path / "stderr.txt", 60, 100 * MB)
+    status, wall, _, _, private, private_at = bench_scan._watch(
+        [sys.executable, "-c", code], tmp_path / "stderr.txt", 60, 100 * MB
+    )
     assert status == "memory"
     assert private > 100 * MB and wall < 30
+    assert private_at is not None and 0 < private_at <= wall
 
 
 def test_rss_and_private_memory_are_read_at_one_moment() -> None:
