@@ -150,13 +150,8 @@ def test_out_of_core_explain_keeps_the_rejected_candidates_and_a_plain_scan_the_
     assert plain.stats["matches"] == in_memory.stats["matches"]
 
 
-@pytest.mark.parametrize("slice_size", [7, 10_000])
-def test_verify_spilled_keeps_the_accepted_pairs_or_all_of_them_as_verify_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_size: int
-) -> None:
-    """Slice by slice (many slices, or one), ``verify_spilled`` gives ``verify``'s verdicts: all of them with
-    ``keep_rejected``, the accepted ones without; and no candidates give no pairs."""
-    rng = np.random.default_rng(3)
+def _thirty_spilled_units(tmp_path: Path, rng: np.random.Generator) -> tuple[spill.SpilledCorpus, Units, np.ndarray]:
+    """30 units of random small sets, one a document, their sets in a spill file; and every pair of them."""
     sets = [np.unique(rng.integers(0, 40, size=rng.integers(1, 30))).astype(np.uint32) for _ in range(30)]
     offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])]).astype(np.int64)
     files = SpillFiles(tmp_path, 1)
@@ -164,6 +159,17 @@ def test_verify_spilled_keeps_the_accepted_pairs_or_all_of_them_as_verify_does(
     spilled = files.finish()
     units = Units(np.arange(30, dtype=np.int64), np.zeros(30, dtype=np.int64), spilled.sets.array, offsets)
     pairs = np.array([(a, b) for a in range(30) for b in range(a + 1, 30)], dtype=np.int64)
+    return spilled, units, pairs
+
+
+@pytest.mark.parametrize("slice_size", [7, 10_000])
+def test_verify_spilled_keeps_the_accepted_pairs_or_all_of_them_as_verify_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_size: int
+) -> None:
+    """Slice by slice (many slices, or one), ``verify_spilled`` gives ``verify``'s verdicts: all of them with
+    ``keep_rejected``, the accepted ones without; and no candidates give no pairs."""
+    rng = np.random.default_rng(3)
+    spilled, units, pairs = _thirty_spilled_units(tmp_path, rng)
     coded = spill.CodedCandidates(pairs[:, 0] * 30 + pairs[:, 1], np.zeros(0, dtype=np.int64), 30)
     monkeypatch.setattr(spill, "VERIFY_SLICE", slice_size)
     config = CandidateConfig()
@@ -192,13 +198,7 @@ def test_verify_spilled_merges_the_head_pairs_as_merge_verified_does(
     heads kept, below the first candidate, between two slices and above the last; and heads alone when
     there are no candidates."""
     rng = np.random.default_rng(4)
-    sets = [np.unique(rng.integers(0, 40, size=rng.integers(1, 30))).astype(np.uint32) for _ in range(30)]
-    offsets = np.concatenate([[0], np.cumsum([s.size for s in sets])]).astype(np.int64)
-    files = SpillFiles(tmp_path, 1)
-    files.write(np.concatenate(sets), np.zeros((30, 1), dtype=np.uint64))
-    spilled = files.finish()
-    units = Units(np.arange(30, dtype=np.int64), np.zeros(30, dtype=np.int64), spilled.sets.array, offsets)
-    pairs = np.array([(a, b) for a in range(30) for b in range(a + 1, 30)], dtype=np.int64)
+    spilled, units, pairs = _thirty_spilled_units(tmp_path, rng)
     is_head = rng.random(len(pairs)) < 0.2
     is_head[[0, 1, -1]] = True  # below the first candidate and above the last
     heads = verify(units, pairs[is_head], CandidateConfig(min_jaccard=0.3))  # another rule: verdicts differ

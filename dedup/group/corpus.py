@@ -174,6 +174,23 @@ def _pair_codes(
     return codes
 
 
+def end_codes(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus, keep: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.int64]:
+    """The paragraph pairs ``a``, ``b`` (those ``keep`` marks, or all) read from both ends, one code an end:
+    the end's flat number times the document count plus the other end's document (unsorted: pairs from
+    ``a``'s end, then from ``b``'s). Sorted, an end's codes come together, each with a document it is matched
+    in. Written into one array, where two concatenated expressions made five, each the size of the pairs."""
+    documents = len(corpus.documents)
+    if keep is not None:
+        a, b = a[keep], b[keep]
+    codes = np.empty(2 * a.size, dtype=np.int64)
+    for end, other, out in ((a, b, codes[: a.size]), (b, a, codes[a.size :])):
+        np.multiply(end, documents, out=out)
+        out += corpus.doc_of[other]
+    return codes
+
+
 def partner_coverage(
     a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], corpus: Corpus
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -181,19 +198,15 @@ def partner_coverage(
     in order of (partner, document): the partner's flat number, the content characters of the document's
     paragraphs that matched it, and the last of them.
 
-    Each pair read both ways is keyed partner times the document count plus the document; the keys are
+    Each pair read both ways is keyed partner times the document count plus the document (:func:`end_codes`,
+    the partner as the end); the keys are
     numbered by a sort, and one compiled pass over the pairs adds each up by binary search. ``np.unique``'s
     inverse (an argsort, a sorted copy, a mask, a cumulative sum and the inverse, each an entry a key), and
     after it the inverse, the ends and their lengths as arrays for ``np.bincount``, were grouping's
     high-water mark at 100,000 articles (memray).
     """
     n_docs = len(corpus.documents)
-    keys = np.empty(2 * a.size, dtype=np.int64)
-    for partner, here, out in ((b, a, keys[: a.size]), (a, b, keys[a.size :])):
-        np.multiply(partner, n_docs, out=out)
-        out += corpus.doc_of[here]
-    numbered = distinct_in_place(keys)
-    del keys
+    numbered = distinct_in_place(end_codes(a, b, corpus))
     covered = np.zeros(numbered.size, dtype=np.int64)
     last = np.full(numbered.size, -1, dtype=np.int64)
     _tally(
@@ -244,7 +257,7 @@ def partners(
     if not a.size:
         return
     documents = len(corpus.documents)
-    pairs = distinct_in_place(np.concatenate([a * documents + corpus.doc_of[b], b * documents + corpus.doc_of[a]]))
+    pairs = distinct_in_place(end_codes(a, b, corpus))
     paragraph, partner = pairs // documents, pairs % documents
     del pairs
     starts = np.flatnonzero(run_starts(paragraph))  # each matched paragraph's first pair

@@ -30,7 +30,15 @@ from dedup.arrays import distinct
 from dedup.config import GroupConfig
 from dedup.group.boilerplate import beyond_boilerplate, boilerplate, glued_units
 from dedup.group.components import UnionFind, components
-from dedup.group.corpus import Corpus, GroupedDocument, Key, paragraph_matches, partner_coverage, partners
+from dedup.group.corpus import (
+    Corpus,
+    GroupedDocument,
+    Key,
+    end_codes,
+    paragraph_matches,
+    partner_coverage,
+    partners,
+)
 from dedup.group.headings import Headings, is_heading_like
 from dedup.group.ids import content_ids, fingerprint, with_id
 from dedup.group.links import join_pieces, linked, links
@@ -227,11 +235,7 @@ def _heads_matched_body(
     grouping's peak at scale.
     """
     documents = len(corpus.documents)
-    n = int(np.count_nonzero(keep))
-    codes = np.empty(2 * n, dtype=np.int64)
-    for end, partner, out in ((a, b, codes[:n]), (b, a, codes[n:])):
-        np.multiply(end[keep], documents, out=out)
-        out += corpus.doc_of[partner[keep]]
+    codes = end_codes(a, b, corpus, keep)
     codes.sort()
 
     def heads(p: int, docs: set[int]) -> bool:

@@ -322,7 +322,7 @@ def key_candidates(keys: U64Array, doc: IntArray | None = None, max_bucket: int 
 
 
 def pairs_of_codes(codes: IntArray, n: int) -> IntArray:
-    """Pair codes ``a * n + b`` (:func:`_codes`) as int64[m, 2] pairs, written in place: no temporary the
+    """Pair codes ``a * n + b`` (:func:`codes_of_pairs`) as int64[m, 2] pairs, written in place: no temporary the
     size of the pairs."""
     pairs = np.empty((codes.size, 2), dtype=np.int64)
     np.floor_divide(codes, n, out=pairs[:, 0])
@@ -370,11 +370,11 @@ def head_candidates(candidates: Candidates, units: Units, max_bucket: int) -> In
     """The head candidates of ``units`` (:func:`dedup.match.heads.head_pairs`: a preview's cut paragraphs and
     the paragraphs they start like) that LSH did not propose: int64[n, 2] unit pairs, sorted. Verified with
     :func:`verify_heads`."""
-    return unproposed_heads(_codes(candidates.pairs, len(units)), units, max_bucket)
+    return unproposed_heads(codes_of_pairs(candidates.pairs, len(units)), units, max_bucket)
 
 
 def unproposed_heads(proposed: IntArray, units: Units, max_bucket: int) -> IntArray:
-    """:func:`head_candidates`, given the codes of LSH's pairs (:func:`_codes`, sorted): what out-of-core
+    """:func:`head_candidates`, given the codes of LSH's pairs (:func:`codes_of_pairs`, sorted): what out-of-core
     banding keeps of them."""
     if units.heads is None:
         return np.zeros((0, 2), dtype=np.int64)
@@ -383,14 +383,15 @@ def unproposed_heads(proposed: IntArray, units: Units, max_bucket: int) -> IntAr
         return heads
     # LSH's pairs are sorted, so are their codes: a binary search per head pair, where ``np.isin`` sorted all
     # of LSH's pairs again (0.3 s of a 5,000-article scan)
-    codes = _codes(heads, len(units))
+    codes = codes_of_pairs(heads, len(units))
     at = np.minimum(np.searchsorted(proposed, codes), proposed.size - 1)
     new: IntArray = heads[proposed[at] != codes]
     return new
 
 
-def _codes(pairs: IntArray, n: int) -> IntArray:
-    """Unit pairs ``(a, b)`` of ``n`` units as the codes ``a * n + b``, which sort as the pairs do."""
+def codes_of_pairs(pairs: IntArray, n: int) -> IntArray:
+    """Unit pairs ``(a, b)`` of ``n`` units as the codes ``a * n + b``, which sort as the pairs do (the inverse
+    of :func:`pairs_of_codes`)."""
     codes: IntArray = pairs[:, 0] * n + pairs[:, 1]
     return codes
 
@@ -464,7 +465,7 @@ def _first_band_pairs(
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover
     """The cross-document pairs of ``band``'s buckets (``order`` sorts its keys into ``ordered``) that no
     earlier band wrote, and, for each bucket over ``limit`` (its rows marked in ``crowded[:, band]``), the
-    pairs of its first row with the others: both as codes ``a * n + b`` (:func:`_codes`), half the memory of
+    pairs of its first row with the others: both as codes ``a * n + b`` (:func:`codes_of_pairs`), half the memory of
     the pairs."""
     n = order.size
     total = 0
@@ -560,6 +561,10 @@ class Verified:
     def matches(self) -> IntArray:
         return self.pairs[self.accepted]
 
+    def rows(self, which: npt.NDArray[np.bool_] | slice) -> Verified:
+        """The pairs ``which`` picks (a mask or a slice), with their scores and verdicts."""
+        return Verified(self.pairs[which], self.jaccard[which], self.containment[which], self.accepted[which])
+
     def near(self, config: CandidateConfig) -> npt.NDArray[np.bool_]:
         """For each match (as :meth:`matches` orders them): near-identical, not one unit contained in the
         other. (Compared first, then picked: a byte a pair, where picking the scores first copied eight.)"""
@@ -607,7 +612,7 @@ def verify_with_heads(units: Units, pairs: IntArray, heads: IntArray, config: Ca
         return verify(units, pairs, config)
     n = len(units)
     # a head pair's place among the LSH pairs (their codes are sorted), shifted by the head pairs before it
-    at = np.searchsorted(_codes(pairs, n), _codes(heads, n))
+    at = np.searchsorted(codes_of_pairs(pairs, n), codes_of_pairs(heads, n))
     at += np.arange(at.size)
     is_head = np.zeros(pairs.shape[0] + heads.shape[0], dtype=np.bool_)
     is_head[at] = True
@@ -624,7 +629,7 @@ def merge_verified(first: Verified, second: Verified, n: int) -> Verified:
     """Two sets of verified pairs of ``n`` units as one, in pair order (each pair in one of them only)."""
     if second.pairs.shape[0] == 0:
         return first
-    order = np.argsort(np.concatenate([_codes(first.pairs, n), _codes(second.pairs, n)]), kind="stable")
+    order = np.argsort(np.concatenate([codes_of_pairs(first.pairs, n), codes_of_pairs(second.pairs, n)]), kind="stable")
     return Verified(
         np.concatenate([first.pairs, second.pairs])[order],
         np.concatenate([first.jaccard, second.jaccard])[order],

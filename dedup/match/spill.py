@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from dedup.arrays import merge_distinct, union_sorted
 from dedup.config import CandidateConfig
-from dedup.match.candidates import Units, Verified, key_codes, merge_verified, pairs_of_codes, verify
+from dedup.match.candidates import Units, Verified, codes_of_pairs, key_codes, merge_verified, pairs_of_codes, verify
 
 IntArray = npt.NDArray[np.int64]
 U32Array = npt.NDArray[np.uint32]
@@ -252,12 +252,9 @@ def verify_spilled(
             verified = verify(units, pairs, config)
             sets.release()
             if not keep_rejected:
-                kept = verified.accepted
-                verified = Verified(
-                    verified.pairs[kept], verified.jaccard[kept], verified.containment[kept], kept[kept]
-                )
+                verified = verified.rows(verified.accepted)
             if heads is not None and heads_at[k] < heads_at[k + 1]:
-                verified = merge_verified(verified, _rows(heads, heads_at[k], heads_at[k + 1]), candidates.units)
+                verified = merge_verified(verified, heads.rows(slice(heads_at[k], heads_at[k + 1])), candidates.units)
             columns.append(verified)
             if verified_up_to is not None:
                 verified_up_to(min(start + VERIFY_SLICE, candidates.codes.size))
@@ -305,17 +302,7 @@ def _slices_of_heads(candidates: CodedCandidates, heads: Verified | None) -> npt
     at = np.zeros(slices + 1, dtype=np.int64)
     if heads is None or slices == 0:
         return at
-    codes = heads.pairs[:, 0] * candidates.units + heads.pairs[:, 1]
+    codes = codes_of_pairs(heads.pairs, candidates.units)
     at[1:-1] = np.searchsorted(codes, candidates.codes[VERIFY_SLICE::VERIFY_SLICE])
     at[-1] = codes.size
     return at
-
-
-def _rows(verified: Verified, start: int, stop: int) -> Verified:
-    """Rows ``start:stop`` of ``verified``."""
-    return Verified(
-        verified.pairs[start:stop],
-        verified.jaccard[start:stop],
-        verified.containment[start:stop],
-        verified.accepted[start:stop],
-    )
